@@ -1,0 +1,357 @@
+"""Entity linking: find the actors and places a parsed article names.
+
+:func:`link` turns a spaCy ``Doc`` of one article into a :class:`LinkedDoc`:
+every dictionary alias, acronym defined in the text, demonym standing for a
+state's forces ("Iraqi air force"), government metonym ("the regime"), capital
+standing for its state ("Washington said") and unknown named entity from
+spaCy's NER becomes a :class:`~kg.records.Mention` of a canonical entity.
+Definite descriptions ("the group", "the monitor") and pronouns are resolved
+lazily, on request of the relation extractor, to the most recent compatible
+entity (:meth:`LinkedDoc.resolve`).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from kg.gazetteer import Gazetteer, normalize_name
+from kg.records import Entity, Mention, Span
+from kg.vocab import slug
+
+_MAX_ALIAS_TOKENS = 9
+_NER_TYPES = {"PERSON": "Person", "ORG": "Organization", "GPE": "Place", "LOC": "Place", "FAC": "Place"}
+_ARMED_WORDS = ("brigade", "brigades", "army", "front", "forces", "militia", "battalion", "battalions",
+                "legion", "corps", "regiment", "division", "jaish", "liwa", "katiba", "faylaq", "units")
+_DETERMINERS = {"the", "this", "these", "those", "that"}
+# Syntactic positions in which a capital city names its state ("Washington said").
+_ACTOR_DEPS = {"nsubj", "nsubjpass", "poss"}
+_ACTOR_PREPS = {"by", "with", "between", "against"}
+
+
+@dataclass
+class LinkedDoc:
+    """A parsed article with its entity mentions.
+
+    ``token_entity`` maps every token inside a mention to its entity id.
+    ``entities`` holds every entity the article mentions, dictionary or new.
+    """
+
+    doc: object  # spacy.tokens.Doc
+    gazetteer: Gazetteer
+    lexicon: dict
+    mentions: list[Mention] = field(default_factory=list)
+    token_entity: dict[int, str] = field(default_factory=dict)
+    entities: dict[str, Entity] = field(default_factory=dict)
+    surface: dict[str, set[str]] = field(default_factory=dict)  # entity id -> names seen
+    country: str | None = None
+
+    # -- queries used by relation extraction ---------------------------------
+    def entity_at(self, token) -> str | None:
+        """Entity id of the mention covering ``token``, if any."""
+        return self.token_entity.get(token.i)
+
+    def types(self, entity_id: str) -> tuple[str, ...]:
+        entity = self.entities.get(entity_id)
+        return entity.types if entity else ()
+
+    def is_place(self, entity_id: str) -> bool:
+        return "Place" in self.types(entity_id)
+
+    def is_actor(self, entity_id: str) -> bool:
+        return any(t != "Place" for t in self.types(entity_id))
+
+    def info(self, entity_id: str):
+        return self.gazetteer.entities.get(entity_id)
+
+    def resolve(self, token) -> str | None:
+        """Entity for a description or pronoun, by light coreference.
+
+        A definite description ("the group", "the monitor", "the city") or a
+        bare plural such as "jihadists" refers to the most recent earlier
+        mention whose entity has a compatible type (and preferred tag); a
+        pronoun to the most recent compatible actor. Returns None when
+        nothing compatible is near enough.
+        """
+        coref = self.lexicon["coreference"]
+        lower = token.lower_
+        spec = coref["pronouns"].get(lower) if token.pos_ == "PRON" else None
+        if spec is None:
+            spec = coref["descriptions"].get(lower) or coref["descriptions"].get(token.lemma_.lower())
+            if spec is None:
+                return None
+            has_det = any(c.dep_ == "det" and c.lower_ in _DETERMINERS for c in token.children)
+            has_poss = any(c.dep_ == "poss" for c in token.children)
+            if not (has_det or has_poss or spec.get("bare")):
+                return None
+        return self._most_recent(token, spec, coref.get("max_sentences_back", 3))
+
+    def _most_recent(self, token, spec: dict, max_back: int) -> str | None:
+        sent_starts = [s.start for s in self.doc.sents]
+        here = token.sent.start
+        index = sent_starts.index(here)
+        floor = sent_starts[max(0, index - max_back)]
+        types = set(spec.get("types", ()))
+        tags = set(spec.get("tags", ()))
+        kinds = set(spec.get("kinds", ()))
+        candidates = []
+        for mention in reversed(self.mentions):
+            start_token = self._token_index(mention.span.start)
+            if start_token >= token.i or start_token < floor:
+                continue
+            if token.i in range(start_token, self._token_index(mention.span.end - 1) + 1):
+                continue
+            entity_types = set(self.types(mention.entity))
+            if types and not entity_types & types:
+                continue
+            info = self.info(mention.entity)
+            if kinds and (info is None or info.kind not in kinds):
+                continue
+            candidates.append((mention.entity, info))
+        if tags:
+            for entity_id, info in candidates:
+                if info is not None and info.tags & tags:
+                    return entity_id
+            return None
+        return candidates[0][0] if candidates else None
+
+    def _token_index(self, char: int) -> int:
+        span = self.doc.char_span(char, char + 1, alignment_mode="expand")
+        return span.start if span is not None else 0
+
+
+def main_country(gazetteer: Gazetteer, mentions: list[Mention]) -> str | None:
+    """The country an article is mainly about: its most mentioned country.
+
+    Entities with a ``context`` (the Syrian government) count for that
+    country. Ties go to the country mentioned first.
+    """
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for mention in mentions:
+        info = gazetteer.entities.get(mention.entity)
+        if info is None:
+            continue
+        country = None
+        if "State" in info.types and "Place" in info.types:
+            country = info.entity.id
+        elif info.context:
+            country = info.context
+        if country:
+            counts[country] += 1
+            first.setdefault(country, mention.span.start)
+    if not counts:
+        return None
+    return min(counts, key=lambda c: (-counts[c], first[c]))
+
+
+def link(doc, gazetteer: Gazetteer, lexicon: dict) -> LinkedDoc:
+    """Find and canonicalise the entity mentions of a parsed article."""
+    linked = LinkedDoc(doc=doc, gazetteer=gazetteer, lexicon=lexicon)
+    taken: set[int] = set()
+    _match_aliases(linked, taken)
+    _match_defined_acronyms(linked, taken)
+    _match_demonyms(linked, taken)
+    linked.country = main_country(gazetteer, linked.mentions)
+    _match_metonyms(linked, taken)
+    _match_ner(linked, taken)
+    _apply_capital_metonymy(linked)
+    linked.mentions.sort(key=lambda m: (m.span.start, m.span.end))
+    return linked
+
+
+# -- passes ---------------------------------------------------------------------
+
+def _add(linked: LinkedDoc, entity: Entity, start: int, end: int, taken: set[int]) -> None:
+    """Record a mention of ``entity`` over tokens ``[start, end)``."""
+    doc = linked.doc
+    span = doc[start:end]
+    text = span.text
+    linked.mentions.append(Mention(
+        entity=entity.id,
+        span=Span(span.start_char, span.end_char),
+        text=text,
+        sentence=Span(span.sent.start_char, span.sent.end_char),
+    ))
+    linked.entities.setdefault(entity.id, entity)
+    linked.surface.setdefault(entity.id, set()).add(_clean_surface(text))
+    for i in range(start, end):
+        linked.token_entity[i] = entity.id
+        taken.add(i)
+
+
+def _clean_surface(text: str) -> str:
+    text = " ".join(text.split())
+    return text[4:] if text.lower().startswith("the ") else text
+
+
+def _windows(doc, taken: set[int]):
+    """Yield candidate token windows ``(start, end)``, longest first per start."""
+    n = len(doc)
+    for start in range(n):
+        if start in taken or doc[start].is_space or doc[start].is_punct and doc[start].text not in "'":
+            continue
+        if doc[start].lower_ in _DETERMINERS:
+            continue
+        for end in range(min(n, start + _MAX_ALIAS_TOKENS), start, -1):
+            if any(i in taken for i in range(start, end)):
+                continue
+            span = doc[start:end]
+            if "\n" in span.text or doc[end - 1].is_space or doc[end - 1].sent.start > start:
+                continue
+            yield start, end, span
+
+
+def _match_aliases(linked: LinkedDoc, taken: set[int]) -> None:
+    gaz = linked.gazetteer
+    skip_until = -1
+    for start, end, span in _windows(linked.doc, taken):
+        if start < skip_until:
+            continue
+        entity_id = gaz.lookup(span.text)
+        if entity_id is None:
+            continue
+        _add(linked, gaz.entities[entity_id].entity, start, end, taken)
+        skip_until = end
+
+
+def _match_defined_acronyms(linked: LinkedDoc, taken: set[int]) -> None:
+    """'Syrian Democratic Forces (SDF)': the acronym names the same entity here."""
+    doc = linked.doc
+    defined: dict[str, str] = {}
+    for mention in list(linked.mentions):
+        span = doc.char_span(mention.span.start, mention.span.end, alignment_mode="expand")
+        if span is None or span.end + 2 >= len(doc):
+            continue
+        opening, acronym, closing = doc[span.end], doc[span.end + 1], doc[span.end + 2]
+        if opening.text == "(" and closing.text == ")" and acronym.text.isupper() and 2 <= len(acronym.text) <= 8:
+            defined.setdefault(acronym.text, mention.entity)
+    if not defined:
+        return
+    for token in doc:
+        entity_id = defined.get(token.text)
+        if entity_id and token.i not in taken:
+            _add(linked, linked.entities[entity_id], token.i, token.i + 1, taken)
+
+
+def _force_head(token, force_nouns: set[str]):
+    """The noun a demonym modifies when that noun denotes forces ("air force")."""
+    head = token.head
+    if head == token or token.dep_ not in ("amod", "compound", "npadvmod", "nmod"):
+        return None
+    words = [c.lower_ for c in head.lefts if c.dep_ == "compound" and c.i > token.i] + [head.lower_]
+    if " ".join(words) in force_nouns or head.lower_ in force_nouns or head.lemma_.lower() in force_nouns:
+        return head
+    return None
+
+
+def _match_demonyms(linked: LinkedDoc, taken: set[int]) -> None:
+    """'Iraqi air force' and 'Russian airstrikes' stand for Iraq and Russia."""
+    gaz = linked.gazetteer
+    force_nouns = set(linked.lexicon["force_nouns"])
+    for token in linked.doc:
+        entity_id = gaz.demonyms.get(token.lower_)
+        if entity_id is None or token.i in taken:
+            continue
+        head = _force_head(token, force_nouns)
+        if head is not None and head.i not in taken and head.i > token.i:
+            _add(linked, gaz.entities[entity_id].entity, token.i, head.i + 1, taken)
+        elif token.i + 1 < len(linked.doc) and linked.doc[token.i + 1].text == "-" and token.dep_ in ("npadvmod", "amod", "compound"):
+            # "Russian-backed": the state behind a hyphenated participle.
+            _add(linked, gaz.entities[entity_id].entity, token.i, token.i + 1, taken)
+
+
+def _match_metonyms(linked: LinkedDoc, taken: set[int]) -> None:
+    """'the regime', 'government forces': the government of the article's country."""
+    gaz = linked.gazetteer
+    doc = linked.doc
+    for start, end, span in _windows(doc, taken):
+        candidates = gaz.metonyms.get(normalize_name(span.text))
+        if not candidates:
+            continue
+        root = span.root
+        # "the regime of Bashar al-Assad": the regime its ruler leads.
+        ruler = _ruler_of(linked, root)
+        if ruler is not None:
+            _add(linked, gaz.entities[ruler].entity, start, end, taken)
+            continue
+        if any(c.dep_ in ("poss", "compound", "amod") and c.i in linked.token_entity for c in root.children):
+            continue
+        for entity_id in candidates:
+            context = gaz.entities[entity_id].context
+            if context is None or context == linked.country:
+                _add(linked, gaz.entities[entity_id].entity, start, end, taken)
+                break
+
+
+def _ruler_of(linked: LinkedDoc, token) -> str | None:
+    for prep in token.children:
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            for pobj in prep.children:
+                person = linked.token_entity.get(pobj.i)
+                info = linked.gazetteer.entities.get(person) if person else None
+                if info and info.affiliation and info.affiliation[0] == "leads":
+                    return info.affiliation[1]
+    return None
+
+
+def _match_ner(linked: LinkedDoc, taken: set[int]) -> None:
+    """Named entities the dictionaries lack still become typed nodes."""
+    gaz = linked.gazetteer
+    surnames: dict[str, str] = {}
+    for info_id, names in linked.surface.items():
+        info = gaz.entities.get(info_id)
+        if info and "Person" in info.types:
+            for name in names:
+                surnames.setdefault(name.split()[-1].lower(), info_id)
+    for ent in linked.doc.ents:
+        kind = _NER_TYPES.get(ent.label_)
+        if kind is None:
+            continue
+        start, end = ent.start, ent.end
+        while start < end and (linked.doc[start].lower_ in _DETERMINERS or linked.doc[start].is_punct):
+            start += 1
+        while end > start and (linked.doc[end - 1].is_punct or linked.doc[end - 1].is_space
+                               or linked.doc[end - 1].dep_ == "case"):
+            end -= 1
+        if start >= end or any(i in taken for i in range(start, end)):
+            continue
+        text = " ".join(linked.doc[start:end].text.split())
+        if not any(c.isalpha() for c in text) or text.isdigit():
+            continue
+        entity_id = gaz.lookup(text)
+        if entity_id is not None:
+            entity = gaz.entities[entity_id].entity
+        elif kind == "Person" and len(text.split()) == 1 and text.lower() in surnames:
+            entity = linked.entities[surnames[text.lower()]]
+        else:
+            if kind == "Organization" and any(w in text.lower().split() for w in _ARMED_WORDS):
+                kind = "ArmedGroup"
+            entity = Entity(id=f"{slug(text)}", label=text, types=(kind,))
+            if entity.id in gaz.entities:  # a slug clash with a dictionary id
+                entity = Entity(id=f"ner_{entity.id}", label=text, types=(kind,))
+            if kind == "Person":
+                surnames.setdefault(text.split()[-1].lower(), entity.id)
+        _add(linked, entity, start, end, taken)
+
+
+def _apply_capital_metonymy(linked: LinkedDoc) -> None:
+    """'Washington said', 'led by Washington': a capital acting is its state."""
+    gaz = linked.gazetteer
+    doc = linked.doc
+    for index, mention in enumerate(linked.mentions):
+        info = gaz.entities.get(mention.entity)
+        if info is None or not info.capital_of or info.capital_of not in gaz.entities:
+            continue
+        span = doc.char_span(mention.span.start, mention.span.end, alignment_mode="expand")
+        root = span.root
+        acting = root.dep_ in _ACTOR_DEPS or (
+            root.dep_ == "pobj" and root.head.lower_ in _ACTOR_PREPS) or (
+            root.dep_ == "pobj" and root.head.dep_ == "agent")
+        if not acting:
+            continue
+        state = gaz.entities[info.capital_of].entity
+        linked.mentions[index] = Mention(state.id, mention.span, mention.text, mention.sentence)
+        linked.entities.setdefault(state.id, state)
+        linked.surface.setdefault(state.id, set()).add(_clean_surface(mention.text))
+        for i in range(span.start, span.end):
+            linked.token_entity[i] = state.id

@@ -1,0 +1,124 @@
+"""Small immutable records passed between pipeline stages.
+
+Every stage of kg is a plain function over these records (see DESIGN.md):
+ingest makes :class:`Document`, entity linking makes :class:`Mention`,
+relation extraction makes :class:`Claim`. Offsets are character offsets into
+``Document.text``, which is the source file's decoded text, unchanged.
+
+>>> span = Span(4, 9)
+>>> span.slice("The SDF took Markada.")
+'SDF t'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open character range ``[start, end)`` in a document's text.
+
+    >>> Span(0, 3).slice("SDF and ISIS")
+    'SDF'
+    """
+
+    start: int
+    end: int
+
+    def slice(self, text: str) -> str:
+        """Return the characters of ``text`` this span covers."""
+        return text[self.start:self.end]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One input article.
+
+    ``text`` is the whole decoded file (offsets refer to it); ``body`` is the
+    same text with page furniture (search boxes, comment forms, "You may also
+    like" lists, share buttons, bylines) blanked out by spaces, so it has the
+    same length and every offset into it is an offset into the file.
+
+    >>> doc = Document(id="a", path="a.txt", text="Menu\\nIS left.", body="    \\nIS left.")
+    >>> len(doc.text) == len(doc.body)
+    True
+    """
+
+    id: str
+    path: str
+    text: str
+    body: str
+    title: str | None = None
+    publisher: str | None = None
+    date: str | None = None  # ISO 8601 (YYYY-MM-DD) when the page gives one
+    sha256: str = ""
+    warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.text) != len(self.body):
+            raise ValueError(f"{self.path}: body must have the same length as text")
+
+
+@dataclass(frozen=True, slots=True)
+class IngestError:
+    """A file that could not be read as an article, with the reason."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A canonical actor or place from the dictionaries or from NER.
+
+    ``types`` are ontology class names (State, ArmedGroup, Organization,
+    Coalition, Person, Place).
+    """
+
+    id: str
+    label: str
+    types: tuple[str, ...]
+    lat: float | None = None
+    long: float | None = None
+
+    @property
+    def is_place(self) -> bool:
+        return "Place" in self.types
+
+    @property
+    def is_actor(self) -> bool:
+        return any(t != "Place" for t in self.types)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A stretch of text that names an entity."""
+
+    entity: str  # Entity.id
+    span: Span
+    text: str
+    sentence: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One relation triple read from one sentence of one document.
+
+    >>> c = Claim("sdf", "truce_with", "isis", doc="001", sentence=Span(0, 10), text="SDF-ISIS..")
+    >>> (c.subject, c.relation, c.object)
+    ('sdf', 'truce_with', 'isis')
+    """
+
+    subject: str
+    relation: str
+    object: str
+    doc: str
+    sentence: Span
+    text: str  # the sentence, exactly as in the source file
+    rule: str = ""  # which pattern produced it, for debugging and evaluation
+    speaker: str | None = None
+    modality: str = "asserted"
+    extra: tuple[tuple[str, str], ...] = field(default=())

@@ -1,0 +1,826 @@
+"""Relation extraction: (actor, relation, actor-or-place) claims from a parse.
+
+Triggers (verbs, nouns, hyphenated modifiers) and the frames they evoke are
+data (``ontology/triggers.json``); this module knows how English realises
+the roles of a frame in a dependency parse: active and passive voice,
+control ("allowed Daesh to leave"), relative clauses, participles,
+coordination, nominal triggers with their possessor or support verb ("the
+SDF reached a truce with ISIS"), container nouns ("the towns of al-Hajeen
+and al-Baghouz", "a Daesh position"), appositions and titles ("SDF
+spokesman Mostafa Bali") and locative phrases ("Markada ... in the southern
+countryside of Hasaka").
+
+:func:`extract_claims` is a plain function over a :class:`LinkedDoc`; it
+yields :class:`~kg.records.Claim` records.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Iterator
+
+from kg.linking import LinkedDoc
+from kg.records import Claim, Document, Span
+from kg.resources import load_data
+
+_SUBJ = frozenset({"nsubj", "csubj"})
+_PASS_SUBJ = frozenset({"nsubjpass", "csubjpass"})
+_OBJ = frozenset({"dobj", "obj"})
+_MODIFIER_DEPS = frozenset({"compound", "amod", "poss", "npadvmod", "nmod"})
+_CLIMB_DEPS = frozenset({"dobj", "pobj", "attr", "oprd", "conj", "appos", "prep", "xcomp", "nsubjpass", "acomp"})
+_CLIMB_PREPS = frozenset({"of", "in", "to", "into", "on", "at", "for", "with"})
+_DESCEND_PREPS = ("of", "from", "in", "inside", "within")
+_LOCATIVE_PREPS = frozenset({"in", "inside", "within"})
+_RELATIVE = frozenset({"that", "which", "who", "whom", "whose"})
+_CLAUSE_DEPS = frozenset({"xcomp", "advcl", "acl", "relcl", "ccomp", "conj", "pcomp"})
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One reading of a trigger: relation plus where its two ends come from."""
+
+    rel: str
+    s: tuple[str, ...]
+    o: tuple[str, ...]
+    reciprocal: bool = False
+    support: tuple[str, ...] = ()
+    o_type: str | None = None
+    s_type: str | None = None
+    requires: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Triggers:
+    """The trigger lexicon: verb and noun frames by lemma, modifiers by word."""
+
+    verbs: dict
+    nouns: dict
+    modifiers: dict
+    relations: dict
+    lexicon: dict
+
+
+def _frames(entries) -> tuple[Frame, ...]:
+    return tuple(Frame(rel=e["rel"], s=tuple(e["s"]), o=tuple(e["o"]), reciprocal=e.get("reciprocal", False),
+                       support=tuple(e.get("support", ())), o_type=e.get("o_type"), s_type=e.get("s_type"),
+                       requires=tuple(e.get("requires", ()))) for e in entries)
+
+
+def load_triggers(name: str = "triggers") -> Triggers:
+    """Load the trigger lexicon by name, checked against the relation vocabulary.
+
+    >>> t = load_triggers()
+    >>> t.verbs["liberate"][0].rel, t.nouns["truce"][0].rel, t.modifiers["backed"]
+    ('captured', 'truce_with', 'backs')
+    """
+    data = load_data(name)
+    relations = load_data("relations")["relations"]
+    verbs = {k: _frames(v) for k, v in data["verbs"].items()}
+    nouns = {k: _frames(v) for k, v in data["nouns"].items()}
+    modifiers = {k: v["rel"] for k, v in data["modifiers"].items() if isinstance(v, dict)}
+    from kg.errors import DataFileError
+    for table in (verbs, nouns):
+        for word, frames in table.items():
+            for frame in frames:
+                if frame.rel not in relations:
+                    raise DataFileError(f"{name}: trigger {word!r} names unknown relation {frame.rel!r}")
+    return Triggers(verbs=verbs, nouns=nouns, modifiers=modifiers, relations=relations,
+                    lexicon=load_data("lexicon"))
+
+
+# -- the extractor ------------------------------------------------------------------
+
+class _Reader:
+    """Reads frames off one linked article. Holds no state beyond the article."""
+
+    def __init__(self, linked: LinkedDoc, triggers: Triggers):
+        self.linked = linked
+        self.t = triggers
+        lex = triggers.lexicon
+        self.containers = frozenset(lex["container_nouns"])
+        self.place_containers = frozenset(lex["place_container_nouns"])
+        self.control_object = frozenset(lex["control_verbs_object"])
+        self.recipient_verbs = frozenset(lex["recipient_verbs"])
+        self.denial = frozenset(lex["denial_verbs"])
+        self.unconfirmed = frozenset(lex["unconfirmed_verbs"])
+        roles = lex["roles"]
+        self.leader_roles = frozenset(roles["leader"])
+        self.member_roles = frozenset(roles["member"])
+        self.leader_titles = tuple(sorted(roles["titles_leader"], key=len, reverse=True))
+        self.member_titles = tuple(sorted(roles["titles_member"], key=len, reverse=True))
+
+    # -- entity resolution of noun phrases ------------------------------------------
+    def np(self, tok, *, exclude: frozenset = frozenset(), depth: int = 0) -> list[str]:
+        """Entities a noun-phrase head denotes (coordination not included)."""
+        if tok is None or tok.i in exclude or depth > 5:
+            return []
+        linked = self.linked
+        entity = linked.entity_at(tok)
+        if entity is not None:
+            return [entity]
+        lower = tok.lower_
+        if lower in _RELATIVE and tok.head.dep_ in ("relcl", "acl"):
+            return self.np(tok.head.head, exclude=exclude, depth=depth + 1)
+        if tok.pos_ == "PRON" and tok.dep_ in _SUBJ and tok.head.dep_ == "ccomp":
+            # "the tribal leaders said they appealed...": the reporter's subject
+            reporters = [c for c in tok.head.head.children if c.dep_ in _SUBJ]
+            if reporters and tok.lower_ in ("they", "we", "he", "she"):
+                return self.np(reporters[0], exclude=exclude, depth=depth + 1)
+        if tok.pos_ == "PRON":
+            resolved = linked.resolve(tok)
+            return [resolved] if resolved else []
+        if lower in self.containers or tok.lemma_.lower() in self.containers:
+            found = self._container(tok, exclude, depth)
+            if found:
+                return found
+        resolved = linked.resolve(tok)
+        if resolved:
+            return [resolved]
+        # A modifier that is an entity ("Hezbollah fighters" when not an alias).
+        if tok.pos_ in ("NOUN", "PROPN"):
+            for child in tok.children:
+                if child.dep_ == "compound" and child.i not in exclude:
+                    entity = linked.entity_at(child)
+                    if entity:
+                        return [entity]
+        return []
+
+    def _container(self, tok, exclude, depth) -> list[str]:
+        linked = self.linked
+        found: list[str] = []
+        pronoun_owner = []
+        for child in tok.children:
+            if child.i in exclude or child.dep_ not in _MODIFIER_DEPS:
+                continue
+            if child.pos_ == "PRON":
+                pronoun_owner.append(child)
+                continue
+            entity = linked.entity_at(child)
+            if entity is None and child.lower_ in self.t.modifiers:
+                # "ISIS-held areas": the actor behind the participle.
+                for grand in child.children:
+                    if grand.dep_ in _MODIFIER_DEPS and linked.entity_at(grand):
+                        entity = linked.entity_at(grand)
+            if entity and entity not in found:
+                found.append(entity)
+        if found:
+            return found
+        for child in tok.children:
+            if child.dep_ == "appos" and child.i not in exclude:
+                for member in [child, *child.conjuncts]:
+                    found += self.np(member, exclude=exclude, depth=depth + 1)
+                if found:
+                    return _unique(found)
+        for prep_word in _DESCEND_PREPS:
+            for child in tok.children:
+                if child.dep_ == "prep" and child.lower_ == prep_word:
+                    for pobj in child.children:
+                        if pobj.dep_ == "pobj":
+                            for member in [pobj, *pobj.conjuncts]:
+                                found += self.np(member, exclude=exclude, depth=depth + 1)
+                    if found:
+                        return _unique(found)
+        if tok.dep_ in _OBJ and tok.lower_ in self.place_containers:
+            # "leave last pockets in Deir Ezzor": the locative hangs from the verb.
+            for prep in tok.head.children:
+                if prep.dep_ == "prep" and prep.lower_ in _LOCATIVE_PREPS and prep.i > tok.i:
+                    found += self.nps([p for p in prep.children if p.dep_ == "pobj"], exclude=exclude)
+            if found:
+                return _unique(found)
+        if tok.dep_ == "attr" and tok.head.lemma_ == "be":
+            for subj in tok.head.children:
+                if subj.dep_ in _SUBJ:
+                    return self.np(subj, exclude=exclude, depth=depth + 1)
+        if pronoun_owner and tok.lower_ not in self.place_containers:
+            return self.np(pronoun_owner[0], exclude=exclude, depth=depth + 1)
+        return []
+
+    def nps(self, tokens, *, exclude: frozenset = frozenset()) -> list[str]:
+        """Entities of several heads, each expanded over its coordination."""
+        out: list[str] = []
+        for tok in tokens:
+            for member in [tok, *tok.conjuncts]:
+                if member.i < tok.i and tok.dep_ == "conj":
+                    continue
+                out += self.np(member, exclude=exclude)
+        return _unique(out)
+
+    # -- clause structure ----------------------------------------------------------------
+    @staticmethod
+    def is_passive(verb) -> bool:
+        if any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
+            return True
+        return verb.tag_ == "VBN" and verb.dep_ in ("acl", "amod") and not any(c.dep_ == "aux" for c in verb.children)
+
+    def subject_tokens(self, verb, depth: int = 0) -> list:
+        """Tokens naming the logical subject (agent) of a verb."""
+        if depth > 4:
+            return []
+        if self.is_passive(verb):
+            return [p for c in verb.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+        subjects = [c for c in verb.children if c.dep_ in _SUBJ]
+        if subjects:
+            return subjects
+        dep, head = verb.dep_, verb.head
+        if head == verb:
+            return []
+        if dep == "conj":
+            return self.subject_tokens(head, depth + 1)
+        if dep in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN", "PRON"):
+            if dep == "acl" and self._infinitive(verb):
+                if self.np(head):
+                    return [head]
+                owner = self._owner_tokens(head)
+                return owner
+            return [head]
+        if dep in ("xcomp", "advcl", "ccomp", "pcomp") or (dep == "acl" and head.pos_ in ("VERB", "AUX")):
+            if head.pos_ not in ("VERB", "AUX"):
+                # "decision to hasten": the noun's owner.
+                return self._owner_tokens(head) if head.pos_ in ("NOUN", "PROPN") else []
+            if dep in ("xcomp", "advcl") and self._infinitive(verb) or dep == "xcomp":
+                controller = self._object_controller(head)
+                if controller:
+                    return controller
+            return self.subject_tokens(head, depth + 1)
+        return []
+
+    @staticmethod
+    def _infinitive(verb) -> bool:
+        return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+
+    def _object_controller(self, governor) -> list:
+        """'allowed Daesh fighters to leave', 'a deal with Daesh fighters to leave'."""
+        objects = [c for c in governor.children if c.dep_ in _OBJ]
+        if governor.lemma_ in self.control_object:
+            objects += [p for c in governor.children if c.dep_ == "prep" and c.lower_ in ("to", "on")
+                        for p in c.children if p.dep_ == "pobj"]
+            return [o for o in objects if self.np(o)] or []
+        for obj in objects:
+            if self.np(obj):
+                return []  # the object is itself an actor: subject control stays
+            for prep in obj.children:
+                if prep.dep_ == "prep" and prep.lower_ in ("with", "for"):
+                    actors = [p for p in prep.children if p.dep_ == "pobj" and self._actor_np(p)]
+                    if actors:
+                        return actors
+        return []
+
+    def _actor_np(self, tok) -> bool:
+        return any(self.linked.is_actor(e) for e in self.np(tok))
+
+    def object_tokens(self, verb) -> list:
+        """Tokens naming the logical object (patient) of a verb."""
+        if self.is_passive(verb):
+            subjects = [c for c in verb.children if c.dep_ in _PASS_SUBJ]
+            if subjects:
+                return subjects
+            if verb.dep_ in ("acl", "amod", "relcl") and verb.head.pos_ in ("NOUN", "PROPN"):
+                return [verb.head]
+            if verb.dep_ == "conj":
+                return self.object_tokens(verb.head)
+            return []
+        return [c for c in verb.children if c.dep_ in _OBJ]
+
+    @staticmethod
+    def prep_objects(head, name: str) -> list:
+        """Objects of preposition ``name`` ('out of' allowed) attached to ``head``."""
+        words = name.split()
+        out = []
+        for child in head.children:
+            if child.dep_ not in ("prep", "agent", "prt", "advmod") or child.lower_ != words[0]:
+                continue
+            if len(words) == 1:
+                out += [p for p in child.children if p.dep_ == "pobj"]
+            else:
+                out += [p for c in child.children if c.dep_ == "prep" and c.lower_ == words[1]
+                        for p in c.children if p.dep_ == "pobj"]
+                if child.dep_ == "prt":
+                    out += [p for c in head.children if c.dep_ == "prep" and c.lower_ == words[1]
+                            for p in c.children if p.dep_ == "pobj"]
+        return out
+
+    # -- nouns -----------------------------------------------------------------------
+    def support_verb(self, noun):
+        """The verb a nominal trigger is the object of ('reached a truce')."""
+        cur = noun
+        for _ in range(6):
+            dep, head = cur.dep_, cur.head
+            if head == cur or dep not in _CLIMB_DEPS:
+                return None
+            if dep == "prep" and cur.lower_ not in _CLIMB_PREPS:
+                return None
+            if head.pos_ in ("VERB", "AUX"):
+                if dep in ("nsubjpass",):
+                    return None
+                return head
+            cur = head
+        return None
+
+    def _owner_tokens(self, noun) -> list:
+        poss = [c for c in noun.children if c.dep_ == "poss"]
+        if poss:
+            return poss
+        mods = [c for c in noun.children if c.dep_ in ("compound", "amod", "nmod") and self.linked.entity_at(c)]
+        if mods:
+            return mods
+        return []
+
+    def owner(self, noun, frame: Frame) -> list[str]:
+        linked = self.linked
+        # "Russian airstrikes": the noun is itself part of the actor's mention.
+        entity = linked.entity_at(noun)
+        if entity is not None:
+            return [entity]
+        tokens = self._owner_tokens(noun)
+        if tokens:
+            return self.nps(tokens)
+        verb = self.support_verb(noun)
+        if verb is None or verb.lemma_ in self.recipient_verbs:
+            return []
+        return self.nps(self.subject_tokens(verb))
+
+    def recipient(self, noun) -> list[str]:
+        verb = self.support_verb(noun)
+        if verb is None or verb.lemma_ not in self.recipient_verbs:
+            return []
+        return self.nps(self.subject_tokens(verb))
+
+    def described(self, noun) -> list[str]:
+        """The entity a descriptive noun is said of (apposition or copula)."""
+        linked = self.linked
+        if noun.dep_ == "appos":
+            return self.nps([noun.head])
+        for child in noun.children:
+            if child.dep_ == "appos" and linked.entity_at(child):
+                return self.nps([child])
+        if noun.dep_ in ("attr", "acomp") and noun.head.lemma_ == "be":
+            return self.nps(self.subject_tokens(noun.head))
+        # "Markada town, last ISIS stronghold": apposition the parser missed.
+        left = noun.left_edge
+        if left.i >= 2 and left.nbor(-1).text == ",":
+            previous = left.nbor(-2)
+            entity = linked.entity_at(previous)
+            if entity is None:
+                entity = next(iter(self.np(previous)), None)
+            if entity:
+                return [entity]
+        return []
+
+    # -- roles -----------------------------------------------------------------------
+    def role(self, trigger, role: str, *, is_noun: bool, frame: Frame) -> list[str]:
+        if role == "subj":
+            return self.nps(self.subject_tokens(trigger))
+        if role == "obj":
+            return self.nps(self.object_tokens(trigger))
+        if role == "owner":
+            return self.owner(trigger, frame)
+        if role == "recipient":
+            return self.recipient(trigger)
+        if role == "described":
+            return self.described(trigger)
+        if role == "poss":
+            return [self.ruled(e) for e in self.nps([c for c in trigger.children if c.dep_ == "poss"])]
+        if role == "self":
+            entity = self.linked.entity_at(trigger)
+            return [entity] if entity else []
+        if role == "preceding":
+            return self.preceding(trigger)
+        if role == "subj_location":
+            return self.subject_location(trigger)
+        if role.startswith("prep:"):
+            name = role[5:]
+            tokens = self.prep_objects(trigger, name)
+            own = self.linked.entity_at(trigger)
+            if own is not None:
+                # "the regime of Bashar al-Assad" is one alias: read the name inside it.
+                return [e for e in (self.own_name(t) for t in tokens) if e and e != own]
+            if not tokens and is_noun:
+                verb = self.support_verb(trigger)
+                if verb is not None and any(c.dep_ in _OBJ and c.i == trigger.i for c in verb.children):
+                    tokens = self.prep_objects(verb, name)
+                if not tokens:
+                    tokens = self.reattached(trigger, verb, name)
+            return self.nps(tokens)
+        return []
+
+    def own_name(self, tok) -> str | None:
+        """Entity named by a token's own phrase, ignoring any larger mention."""
+        doc = tok.doc
+        return self.linked.gazetteer.lookup(doc[tok.left_edge.i:tok.i + 1].text)
+
+    def reattached(self, noun, verb, name: str) -> list:
+        """Objects of preposition ``name`` the parser attached one noun too far.
+
+        "strikes by the coalition on ISIS-held areas": 'on' belongs to
+        'strikes' but hangs from 'coalition'. Looks right of the trigger,
+        within the clause of its support verb, at prepositions whose head is
+        a noun of that clause.
+        """
+        clause_root = verb if verb is not None else noun
+        sent_end = noun.sent.end
+        out = []
+        for i in range(noun.i + 1, min(sent_end, noun.i + 16)):
+            tok = noun.doc[i]
+            if tok.dep_ != "prep" or tok.lower_ != name or tok.head.pos_ not in ("NOUN", "PROPN"):
+                continue
+            cur, ok = tok.head, False
+            for _ in range(8):
+                if cur == clause_root or cur == noun:
+                    ok = True
+                    break
+                if cur.pos_ in ("VERB", "AUX") or cur.head == cur:
+                    break
+                cur = cur.head
+            if ok:
+                out += [p for p in tok.children if p.dep_ == "pobj"]
+        return out
+
+    def ruled(self, entity: str) -> str:
+        """"Assad's backers": a ruler's name in the possessive stands for his government."""
+        info = self.linked.info(entity)
+        if info and info.affiliation and info.affiliation[0] == "leads" and "Person" in info.types:
+            target = info.affiliation[1]
+            self.linked.entities.setdefault(target, self.linked.gazetteer.entities[target].entity)
+            return target
+        return entity
+
+    def preceding(self, trigger) -> list[str]:
+        """"the city, located in Syria": the noun phrase before the comma."""
+        left = trigger.left_edge
+        if left.i >= 2 and left.nbor(-1).text == ",":
+            return self.np(left.nbor(-2))
+        return []
+
+    def subject_location(self, verb) -> list[str]:
+        """'They include Yarmuk': where the things 'they' stand for lie."""
+        for subj in (c for c in verb.children if c.dep_ in _SUBJ):
+            candidates = [subj]
+            if subj.pos_ == "PRON":
+                sents = list(self.linked.doc.sents)
+                index = next(i for i, s in enumerate(sents) if s.start <= subj.i < s.end)
+                if index == 0:
+                    return []
+                candidates = [t for t in sents[index - 1] if t.tag_ in ("NNS", "NNPS")
+                              and t.lower_ in self.place_containers][-1:]
+            for head in candidates:
+                for prep in head.children:
+                    if prep.dep_ == "prep" and prep.lower_ in _LOCATIVE_PREPS:
+                        places = self.nps([p for p in prep.children if p.dep_ == "pobj"])
+                        return [p for p in places if self.linked.is_place(p)]
+        return []
+
+    # -- type checks --------------------------------------------------------------------
+    def fits(self, entity: str, wanted: str | None) -> bool:
+        if wanted in (None, "Entity"):
+            return bool(self.linked.types(entity))
+        if wanted == "Actor":
+            return self.linked.is_actor(entity)
+        return wanted in self.linked.types(entity)
+
+    # -- modality ------------------------------------------------------------------------
+    def modality(self, trigger) -> str:
+        """'asserted', or why not: 'negated', 'denied', 'unconfirmed'.
+
+        Negation and denial reach a trigger through its own ``neg`` or a
+        chain of complement clauses ("did not agree to leave", "denied
+        reaching a deal"), never from a verb whose argument merely contains
+        the trigger.
+        """
+        cur = trigger
+        for _ in range(6):
+            if any(c.dep_ == "neg" for c in cur.children) or any(
+                    c.dep_ == "det" and c.lower_ == "no" for c in cur.children):
+                lemma = cur.lemma_.lower()
+                if lemma in self.unconfirmed:
+                    return "unconfirmed"
+                if lemma in self.denial:
+                    return "asserted"  # "did not deny" leaves the claim standing
+                return "negated"
+            if cur != trigger and cur.lemma_.lower() in self.denial:
+                return "denied"
+            if cur.dep_ not in ("xcomp", "ccomp", "pcomp") or cur.head == cur:
+                break
+            cur = cur.head
+        return "asserted"
+
+    def requirements_met(self, trigger, frame: Frame) -> bool:
+        if not frame.requires:
+            return True
+        for req in frame.requires:
+            kind, _, value = req.partition(":")
+            if kind == "passive" and self.is_passive(trigger):
+                return True
+            if kind == "prep" and self.prep_objects(trigger, value):
+                return True
+            if kind == "prt" and any(c.dep_ == "prt" and c.lower_ == value for c in trigger.children):
+                return True
+            if kind == "amod" and any(c.lower_ == value and c.dep_ == "amod" for o in trigger.children
+                                      if o.dep_ in _OBJ for c in o.children):
+                return True
+            if kind == "obj" and any(c.dep_ in _OBJ and c.lower_ == value for c in trigger.children):
+                return True
+        return False
+
+
+def _unique(items: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)
+
+
+def _verb_key(token) -> str:
+    particles = [c.lower_ for c in token.children if c.dep_ == "prt"]
+    lemma = token.lemma_.lower()
+    return f"{lemma} {particles[0]}" if particles else lemma
+
+
+def extract_claims(linked: LinkedDoc, document: Document, *, triggers: Triggers | None = None,
+                   keep_modalities: frozenset[str] = frozenset({"asserted"})) -> Iterator[Claim]:
+    """Yield the relation claims of one linked article, sentence by sentence.
+
+    Claims whose trigger is negated ("has not confirmed any deal") are
+    dropped; denied or unconfirmed ones are yielded only when their modality
+    is in ``keep_modalities``. Self-loops and ends of the wrong type (a
+    place that "captured" something) never come out.
+    """
+    triggers = triggers or load_triggers()
+    reader = _Reader(linked, triggers)
+    seen: set[tuple] = set()
+    for sent in linked.doc.sents:
+        tokens = [t for t in sent if not t.is_space]
+        if not tokens:
+            continue
+        span = Span(tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
+        text = span.slice(document.text)
+        for subject, rel, obj, rule, modality in _sentence_claims(reader, sent):
+            if modality not in keep_modalities:
+                continue
+            key = (subject, rel, obj, span)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield Claim(subject=subject, relation=rel, object=obj, doc=document.id, sentence=span,
+                        text=text, rule=rule, modality=modality)
+
+
+def _sentence_claims(reader: _Reader, sent) -> Iterator[tuple[str, str, str, str, str]]:
+    t = reader.t
+    for tok in sent:
+        if tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB"):
+            frames = t.verbs.get(_verb_key(tok)) or t.verbs.get(tok.lemma_.lower())
+            if frames:
+                yield from _apply(reader, tok, frames, is_noun=False)
+        if tok.pos_ in ("NOUN", "PROPN"):
+            frames = t.nouns.get(tok.lower_) or t.nouns.get(tok.lemma_.lower())
+            if frames:
+                yield from _apply(reader, tok, frames, is_noun=True)
+        if tok.lower_ in t.modifiers:
+            yield from _modifier(reader, tok)
+    yield from _person_roles(reader, sent)
+    yield from _locatives(reader, sent)
+
+
+def _apply(reader: _Reader, trigger, frames, *, is_noun: bool):
+    relations = reader.t.relations
+    modality = reader.modality(trigger)
+    support = reader.support_verb(trigger) if is_noun else None
+    if is_noun and support is not None and modality == "asserted":
+        modality = reader.modality(support)
+    for frame in frames:
+        if frame.support and (support is None or support.lemma_.lower() not in frame.support):
+            continue
+        if not reader.requirements_met(trigger, frame):
+            continue
+        spec = relations[frame.rel]
+        s_type = frame.s_type or spec["domain"]
+        o_type = frame.o_type or spec["range"]
+        subjects = _first(reader, trigger, frame.s, is_noun, frame, s_type)
+        objects = _first(reader, trigger, frame.o, is_noun, frame, o_type)
+        rule = f"{'noun' if is_noun else 'verb'}:{trigger.lemma_.lower()}:{frame.rel}"
+        if frame.reciprocal and spec["symmetric"]:
+            parties = _between(reader, trigger)
+            for group_a, group_b in parties:
+                for a in group_a:
+                    for b in group_b:
+                        if a != b and reader.fits(a, s_type) and reader.fits(b, o_type):
+                            yield a, frame.rel, b, rule + ":between", modality
+            if not objects and len(subjects) > 1:
+                for a, b in combinations(subjects, 2):
+                    yield a, frame.rel, b, rule + ":reciprocal", modality
+        for s in subjects:
+            for o in objects:
+                if s != o:
+                    yield s, frame.rel, o, rule, modality
+
+
+def _first(reader, trigger, roles, is_noun, frame, wanted) -> list[str]:
+    for role in roles:
+        found = [e for e in reader.role(trigger, role, is_noun=is_noun, frame=frame) if reader.fits(e, wanted)]
+        if found:
+            return found
+    return []
+
+
+def _between(reader: _Reader, trigger) -> list[tuple[list[str], list[str]]]:
+    """Parties of 'a deal between X (on one side) and Y and Z (on the other)'."""
+    doc = trigger.doc
+    between = [c for c in trigger.children if c.dep_ == "prep" and c.lower_ == "between"]
+    if not between:
+        return []
+    start = between[0].i + 1
+    sent_end = trigger.sent.end
+    groups: list[list[str]] = [[]]
+    i = start
+    while i < sent_end:
+        tok = doc[i]
+        if tok.text in (";", ":") or (tok.pos_ == "VERB" and tok.dep_ not in ("amod", "compound")):
+            break
+        if tok.lower_ == "side" and i + 1 < sent_end and groups[-1]:
+            groups.append([])
+        entity = reader.linked.entity_at(tok)
+        if entity is None and tok.pos_ in ("NOUN", "PRON"):
+            entity = reader.linked.resolve(tok)
+        if entity and entity not in groups[-1] and reader.linked.is_actor(entity):
+            groups[-1].append(entity)
+        i += 1
+    groups = [g for g in groups if g]
+    if len(groups) >= 2:
+        return [(groups[0], sum(groups[1:], []))]
+    if groups and len(groups[0]) >= 2:
+        members = groups[0]
+        return [([a], [b]) for a, b in combinations(members, 2)]
+    return []
+
+
+def _modifier(reader: _Reader, tok):
+    """'U.S.-backed SDF', 'US-led coalition', 'ISIS-held Raqqa'."""
+    rel = reader.t.modifiers[tok.lower_]
+    if tok.i < 2 or tok.nbor(-1).text != "-":
+        return
+    linked = reader.linked
+    gaz = linked.gazetteer
+    first = tok.nbor(-2)
+    left = first
+    while left.i > tok.sent.start and left.nbor(-1).text not in ("-", ",", "(") and not left.nbor(-1).is_space \
+            and left.nbor(-1).pos_ in ("PROPN",) and tok.i - left.i < 5:
+        left = left.nbor(-1)
+    doc = tok.doc
+    actor = None
+    for begin in range(left.i, first.i + 1):
+        name = doc[begin:first.i + 1].text
+        actor = gaz.lookup(name) or gaz.demonyms.get(name.lower())
+        if actor:
+            break
+    if actor is None or actor not in gaz.entities:
+        return
+    spec = reader.t.relations[rel]
+    linked.entities.setdefault(actor, gaz.entities[actor].entity)
+    linked.surface.setdefault(actor, set()).add(doc[begin:first.i + 1].text)
+    head = tok.head
+    if head == tok:
+        return
+    exclude = frozenset(range(left.i, tok.i + 1))
+    following = linked.entity_at(tok.nbor(1)) if tok.i + 1 < len(doc) else None
+    if following is not None:
+        targets = [following]  # the name right after the participle: "US-led coalition"
+    elif linked.entity_at(head):
+        targets = [linked.entity_at(head)]
+    else:
+        targets = reader.np(head, exclude=exclude)
+    modality = reader.modality(head)
+    for target in targets:
+        if target and target != actor and reader.fits(actor, spec["domain"]) and reader.fits(target, spec["range"]):
+            yield actor, rel, target, f"modifier:{tok.lower_}", modality
+
+
+def _person_roles(reader: _Reader, sent):
+    """'SDF spokesman Mostafa Bali', 'Omar Alloush, an official of the council'."""
+    linked = reader.linked
+    doc = sent.doc
+    done: set[str] = set()
+    for mention in linked.mentions:
+        if not (sent.start_char <= mention.span.start < sent.end_char):
+            continue
+        if "Person" not in linked.types(mention.entity) or mention.entity in done:
+            continue
+        span = doc.char_span(mention.span.start, mention.span.end, alignment_mode="expand")
+        person = mention.entity
+        head = span.root
+        found = False
+        for role_tok in _role_tokens(reader, head, span):
+            rel = "leads" if _role_word(role_tok, reader.leader_roles) else "member_of"
+            orgs = [o for o in _role_orgs(reader, role_tok) if o != person and linked.is_actor(o)
+                    and "Person" not in linked.types(o)]
+            for org in orgs:
+                found = True
+                yield person, rel, org, f"role:{role_tok.lower_}", "asserted"
+        if found:
+            done.add(person)
+            continue
+        title_rel = _title(reader, span)
+        if title_rel:
+            info = linked.info(person)
+            target = None
+            if info and info.affiliation:
+                target = info.affiliation[1]
+                if title_rel == "leads" and info.affiliation[0] != "leads":
+                    title_rel = info.affiliation[0]
+                linked.entities.setdefault(target, linked.gazetteer.entities[target].entity)
+            else:
+                states = [m.entity for m in linked.mentions if sent.start_char <= m.span.start < sent.end_char
+                          and "State" in linked.types(m.entity) and m.entity != person]
+                target = states[0] if states else None
+            if target and target != person:
+                done.add(person)
+                yield person, title_rel, target, "title", "asserted"
+
+
+def _role_word(tok, words) -> bool:
+    return tok.lower_ in words or tok.lemma_.lower() in words
+
+
+def _role_tokens(reader: _Reader, head, span) -> list:
+    roles = reader.leader_roles | reader.member_roles
+    out = []
+    for child in head.children:
+        if child.i >= span.start and child.i < span.end:
+            continue
+        if child.dep_ in ("compound", "appos", "nmod") and _role_word(child, roles):
+            out.append(child)
+    if head.dep_ == "appos" and _role_word(head.head, roles):
+        out.append(head.head)
+    # "Mostafa Bali, SDF spokesman"
+    if head.dep_ in ("compound",) and _role_word(head.head, roles):
+        out.append(head.head)
+    return out
+
+
+def _role_orgs(reader: _Reader, role_tok) -> list[str]:
+    linked = reader.linked
+    orgs: list[str] = []
+    for child in role_tok.children:
+        if child.dep_ in ("poss", "compound", "amod", "nmod"):
+            orgs += reader.np(child)
+            gaz_hit = linked.gazetteer.demonyms.get(child.lower_)
+            if gaz_hit:
+                linked.entities.setdefault(gaz_hit, linked.gazetteer.entities[gaz_hit].entity)
+                orgs.append(gaz_hit)
+        elif child.dep_ == "prep" and child.lower_ in ("of", "for", "in", "at", "with"):
+            orgs += reader.nps([p for p in child.children if p.dep_ == "pobj"])
+    return _unique(orgs)
+
+
+def _title(reader: _Reader, span) -> str | None:
+    """'President Bashar al-Assad', 'Defense Secretary Jim Mattis'."""
+    doc = span.doc
+    start = span.start
+    # the words before the name, inside or just outside the mention
+    words = []
+    i = start - 1
+    while i >= span.sent.start and doc[i].dep_ == "compound" and doc[i].head.i >= start:
+        words.insert(0, doc[i].lower_)
+        i -= 1
+    inside = [t.lower_ for t in span if t.pos_ != "PROPN" or t.lower_ in ("president", "minister", "secretary")]
+    text = " ".join(words + [t.lower_ for t in span])
+    for title in reader.leader_titles:
+        if text.startswith(title + " ") or (" ".join(words)).endswith(title):
+            return "leads"
+    for title in reader.member_titles:
+        if text.startswith(title + " ") or (" ".join(words)).endswith(title):
+            return "member_of"
+    del inside
+    return None
+
+
+def _locatives(reader: _Reader, sent):
+    """'Markada, in the southern countryside of Hasaka' → Markada located_in Hasaka."""
+    linked = reader.linked
+    for tok in sent:
+        if tok.dep_ != "prep" or tok.lower_ not in _LOCATIVE_PREPS:
+            continue
+        head = tok.head
+        if head.pos_ not in ("NOUN", "PROPN"):
+            continue
+        places_in = [p for p in reader.nps([c for c in tok.children if c.dep_ == "pobj"]) if linked.is_place(p)]
+        if not places_in:
+            continue
+        entity = linked.entity_at(head)
+        if entity is not None:
+            members = [entity]
+        elif head.lower_ in reader.place_containers:
+            members = reader.described(head) or reader.np(head)
+        else:
+            continue
+        modality = reader.modality(head)
+        for member in members:
+            if not linked.is_place(member) or linked.is_actor(member) and not _is_country(linked, member) is False:
+                pass
+            for outer in places_in:
+                if member != outer and linked.is_place(member) and not _is_country(linked, member):
+                    yield member, "located_in", outer, "locative", modality
+
+
+def _is_country(linked: LinkedDoc, entity: str) -> bool:
+    types = linked.types(entity)
+    return "State" in types

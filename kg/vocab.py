@@ -1,0 +1,85 @@
+"""Namespaces and IRI minting for kg's RDF contract (see DESIGN.md).
+
+>>> str(entity_iri("isis"))
+'https://w3id.org/kg-conflict/id/entity/isis'
+>>> str(KGO.truce_with)
+'https://w3id.org/kg-conflict/ontology#truce_with'
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from rdflib import Namespace, URIRef
+
+KGO = Namespace("https://w3id.org/kg-conflict/ontology#")
+KGR = Namespace("https://w3id.org/kg-conflict/id/")
+GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
+
+#: Ontology classes an entity can have.
+ENTITY_CLASSES = ("State", "ArmedGroup", "Organization", "Coalition", "Person", "Place")
+
+PREFIXES = {
+    "kgo": KGO,
+    "kgr": KGR,
+    "geo": GEO,
+}
+
+
+def slug(text: str) -> str:
+    """Turn any name into a safe IRI path segment: ASCII ``[a-z0-9_]``.
+
+    >>> slug("Hay'at Tahrir al-Sham")
+    'hayat_tahrir_al_sham'
+    >>> slug("\\u0000\\ud800")
+    'x'
+    """
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.encode("ascii", "ignore").decode().lower().replace("'", "")
+    text = re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+    return text or "x"
+
+
+def entity_iri(entity_id: str) -> URIRef:
+    """IRI of an actor or place by its id."""
+    return KGR[f"entity/{slug(entity_id)}"]
+
+
+def document_iri(doc_id: str) -> URIRef:
+    """IRI of a source document by its id (the file's stem).
+
+    >>> str(document_iri("001_a2f90259e8779014"))
+    'https://w3id.org/kg-conflict/id/document/001_a2f90259e8779014'
+    """
+    return KGR[f"document/{safe_segment(doc_id)}"]
+
+
+def statement_iri(subject: str, relation: str, obj: str) -> URIRef:
+    """IRI of the rdf:Statement that reifies one relation triple.
+
+    Symmetric relations are minted by the caller in a canonical order.
+    """
+    digest = hashlib.sha1(f"{subject}|{relation}|{obj}".encode()).hexdigest()[:16]
+    return KGR[f"statement/{digest}"]
+
+
+def evidence_iri(doc_id: str, start: int, end: int) -> URIRef:
+    """IRI of one evidence sentence: document and character offsets.
+
+    >>> str(evidence_iri("001", 10, 42))
+    'https://w3id.org/kg-conflict/id/evidence/001/10-42'
+    """
+    return KGR[f"evidence/{safe_segment(doc_id)}/{start}-{end}"]
+
+
+def safe_segment(text: str) -> str:
+    """Keep an id readable in an IRI while dropping anything unsafe.
+
+    >>> safe_segment("001_a2f9 copy (2)")
+    '001_a2f9_copy_2'
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"[^A-Za-z0-9._~-]+", "_", text).strip("_")
+    return text or "x"

@@ -1,0 +1,429 @@
+"""kg.ingest: reading files into Documents, decoding, furniture removal.
+
+Fast: no spaCy. The seeds are the five sample articles; tests/data/ingest/
+holds synthetic pages in the style of other sites (Reuters dateline, AP
+dateline with a "Related articles" list, share buttons and a byline) so the
+furniture rules are checked beyond the seeds.
+"""
+from __future__ import annotations
+
+import codecs
+import os
+from pathlib import Path
+
+import pytest
+
+from kg.ingest import (
+    decode_bytes,
+    find_furniture,
+    iter_documents,
+    iter_paths,
+    mask,
+    read_document,
+    read_text,
+)
+from kg.records import Document, IngestError
+
+ROOT = Path(__file__).parents[1]
+SEEDS = ROOT / "seeds"
+PAGES = Path(__file__).parent / "data" / "ingest"
+
+SEED_FILES = {
+    "000": "000_ca4fe4f64e8fee60.txt",
+    "001": "001_a2f90259e8779014.txt",
+    "002": "002_beb97b786951395b.txt",
+    "003": "003_8645f3b7bcb66531.txt",
+    "004": "004_17ae0a9fe3fd3c77.txt",
+}
+
+# (file, title, publisher, date, strings absent from body, strings present in body)
+CASES = [
+    (
+        SEEDS / SEED_FILES["000"],
+        "France brokers evacuation deal for Daesh in eastern Syria",
+        "Zaman Al Wasl",
+        None,
+        ["Search For Keyword", "(Zaman Al Wasl)-", "Zaman Al Wasl", "(62)", "(51)",
+         "Total Comments", "Comments About This Article", "Please fill the fields below",
+         "code confirming note"],
+        ["France brokers evacuation deal for Daesh in eastern Syria",
+         "The newly-deployed French forces in northeastern Syria have been brokering an evacuation deal",
+         "Iraq has good relations with Iran and Russia"],
+    ),
+    (
+        SEEDS / SEED_FILES["001"],
+        "US-led forces, ISIS reach 1-month truce in Hasaka",
+        "Zaman Al Wasl",
+        None,
+        ["Search For Keyword", "(Zaman Al Wasl)-", "Zaman A Wasl", "(54)", "Total Comments",
+         "Please fill the fields below", "code confirming note"],
+        ["U.S.-backed Syrian Democratic Forces have reached a one-month truce with the Islamic State",
+         "On November 8, the SDF took Markada town"],
+    ),
+    (
+        SEEDS / SEED_FILES["002"],
+        "Daesh Militants Quit Raqqah Under US-backed Deal",
+        "presstv.ir",
+        "2017-10-15",
+        ["Sunday, October 15, 2017", "Sun Oct 15, 2017 11:03AM", "presstv.ir",
+         "(Photo by Reuters)", "No comments"],
+        ["A member of the US-backed Syrian Democratic Forces (SDF) stands next to the debris of "
+         "damaged buildings in Raqqah, September 25, 2017.",
+         "says last Daesh elements have been evacuated from their one-time bastion of Raqqah",
+         "is seen by many as a prelude to further flare-up of tensions."],
+    ),
+    (
+        SEEDS / SEED_FILES["003"],
+        None,
+        "Deutsche Welle",
+        None,
+        ["To read the entire article", "click here", "Photo courtesy Wikipedia"],
+        ["U.S.-backed Syrian Democratic Forces (SDF), have agreed to a proposal with the Islamic State",
+         "The IS also lost the Syrian town of Mayadeen"],
+    ),
+    (
+        SEEDS / SEED_FILES["004"],
+        "More IS fighters leave Damascus district: monitor",
+        "AFP",
+        None,
+        ["Connect with us", "Hi, what are you looking for?", "AFP", "Written By",
+         "With 2,400 staff", "You may also like", "Stop pretending", "Business",
+         "Entertainment", "Taylor Swift", "Social Media", "TikTok",
+         "\u201cThey are heading to a pocket"],
+        ["More IS fighters leave Damascus district: monitor",
+         "A second batch of fighters from the Islamic State jihadist group left their final Damascus",
+         '"They are heading to a pocket in the desert',
+         "under a deal between IS on one side and the regime and the powerful Lebanese Shiite "
+         "movement Hezbollah on the other."],
+    ),
+    (
+        PAGES / "reuters_dateline.txt",
+        "Syrian army takes last Islamic State pocket near Damascus",
+        "Reuters",
+        "2018-05-21",
+        ["Skip to main content", "World", "Middle East", "By Jane Roe", "3 Min Read",
+         "Updated 2 hours ago", "BEIRUT (Reuters)", "Reporting by", "Editing by",
+         "Our Standards", "Related Coverage", "Russian jets strike"],
+        ["The Syrian army said on Monday it had taken full control of an enclave",
+         "buses had carried the last fighters towards the eastern desert overnight."],
+    ),
+    (
+        PAGES / "related_list.txt",
+        "Turkey and Russia agree ceasefire in Syria's Idlib",
+        "AP",
+        "2017-10-15",
+        ["Home | News", "Published:", "DAMASCUS, Syria (AP)", "Read more:", "Tags:",
+         "Related articles", "humanitarian catastrophe", "Comments (3)",
+         '"The ceasefire will hold'],
+        ["Turkey and Russia agreed on Sunday to a ceasefire in the northwestern province of Idlib",
+         "\u201cThe ceasefire will hold as long as both sides respect it,\u201d",
+         "The rebel coalition Hayat Tahrir al-Sham has not said whether it will withdraw"],
+    ),
+    (
+        PAGES / "share_byline.txt",
+        "Hezbollah and Nusra Front agree prisoner swap near Arsal",
+        "The Daily Star",
+        "2017-08-03",
+        ["Menu", "Search", "looking for", "Lebanon\n", "By Jane Doe", "Thursday, 3 August 2017",
+         "Share", "Tweet", "Facebook", "WhatsApp", "Email", "(AFP Photo/John Smith)",
+         "The Daily Star", "newsletter", "latest headlines"],
+        ["Hezbollah and the Nusra Front have agreed to exchange prisoners",
+         "Buses wait near Arsal on the Lebanese-Syrian border to carry the fighters and their "
+         "families to Idlib.",
+         '"We will not allow the militants to return," the official said.'],
+    ),
+]
+CASE_IDS = [case[0].stem for case in CASES]
+
+
+def _document(path: Path) -> Document:
+    doc = read_document(path)
+    assert isinstance(doc, Document), doc
+    return doc
+
+
+def _same_visible_chars(doc: Document) -> None:
+    assert len(doc.body) == len(doc.text)
+    for i, (b, t) in enumerate(zip(doc.body, doc.text)):
+        if not b.isspace():
+            assert b == t, f"{doc.path}: body differs from text at offset {i}"
+
+
+@pytest.mark.parametrize(("path", "title", "publisher", "date", "absent", "present"), CASES,
+                         ids=CASE_IDS)
+def test_page_metadata_and_furniture(path, title, publisher, date, absent, present):
+    doc = _document(path)
+    assert (doc.title, doc.publisher, doc.date) == (title, publisher, date)
+    for furniture in absent:
+        assert furniture not in doc.body, furniture
+    for sentence in present:
+        assert sentence in doc.body, sentence
+        assert doc.body.index(sentence) == doc.text.index(sentence)
+    _same_visible_chars(doc)
+    assert doc.warnings == ()
+    assert len(doc.sha256) == 64
+
+
+@pytest.mark.parametrize("path", [case[0] for case in CASES], ids=CASE_IDS)
+def test_title_stays_in_body_at_its_offset(path):
+    doc = _document(path)
+    if doc.title:
+        start = doc.text.index(doc.title)
+        assert doc.body[start:start + len(doc.title)] == doc.title
+
+
+def test_seed_004_duplicate_copy_is_masked():
+    doc = _document(SEEDS / SEED_FILES["004"])
+    first = "A second batch of fighters from the Islamic State jihadist group"
+    assert doc.text.count(first) == 2
+    assert doc.body.count(first) == 1
+    assert doc.body.index(first) == doc.text.index(first)
+    # nothing of the second copy (which starts at the second occurrence) survives
+    second = doc.text.index(first, doc.text.index(first) + 1)
+    assert doc.body[second:].strip() == ""
+
+
+def test_seed_ids_and_paths(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    docs = list(iter_documents(["seeds"]))
+    assert [d.id for d in docs] == [Path(f).stem for f in SEED_FILES.values()]
+    assert docs[0].path == f"seeds/{SEED_FILES['000']}"
+    assert [d.path for d in iter_documents([SEEDS], root=ROOT)] == [
+        f"seeds/{f}" for f in SEED_FILES.values()
+    ]
+
+
+def test_find_furniture_and_mask_keep_lines():
+    page = "Share\nIS left Raqqa under a deal with the SDF on Sunday, a monitor said.\nYou may also like\nX"
+    spans = find_furniture(page)
+    assert spans == [(0, 5), (page.index("You may"), len(page))]
+    body = mask(page, spans)
+    assert body.count("\n") == page.count("\n") and len(body) == len(page)
+
+
+def test_tail_marker_before_article_is_only_a_line():
+    page = ("Trending\nSyria\nIS fighters leave Raqqa\n"
+            "Islamic State fighters left Raqqa under a deal with the SDF, a monitor said on Sunday.\n")
+    body = mask(page, find_furniture(page))
+    assert "Islamic State fighters left Raqqa" in body
+    assert "Trending" not in body
+
+
+def test_sentence_starting_like_a_marker_is_kept():
+    page = ("Deal reached in Raqqa\n"
+            "The SDF said fighters had left Raqqa under a deal agreed with tribal elders on Sunday.\n"
+            "More from the convoy arrived in the desert overnight, the monitor said on Monday.\n"
+            "By Saturday, the army had taken the last neighbourhood of the city, officials said.\n")
+    assert mask(page, find_furniture(page)) == page
+
+
+# ---------------------------------------------------------------- decoding
+
+def _write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+ARTICLE = "IS fighters leave Raqqa\n\nThe SDF said Islamic State fighters left Raqqa under a deal on Sunday.\n"
+
+
+def test_crlf_offsets_preserved(tmp_path):
+    path = _write(tmp_path, "crlf.txt", ARTICLE.replace("\n", "\r\n").encode())
+    doc = _document(path)
+    assert "\r\n" in doc.text and doc.text.count("\r\n") == 3
+    assert doc.body.count("\r\n") == 3
+    sentence = "The SDF said Islamic State fighters left Raqqa"
+    assert doc.body.index(sentence) == doc.text.index(sentence) == len("IS fighters leave Raqqa\r\n\r\n")
+    assert doc.title == "IS fighters leave Raqqa"
+
+
+def test_utf8_bom_dropped(tmp_path):
+    doc = _document(_write(tmp_path, "bom.txt", ARTICLE.encode("utf-8-sig")))
+    assert doc.text == ARTICLE and doc.warnings == ()
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le"])
+def test_utf16_and_32_with_bom(tmp_path, encoding):
+    data = ("\ufeff" + ARTICLE).encode(encoding)
+    assert data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    doc = _document(_write(tmp_path, "wide.txt", data))
+    assert doc.text == ARTICLE and doc.warnings == ()
+    assert doc.title == "IS fighters leave Raqqa"
+
+
+def test_invalid_utf8_replaced_with_warning(tmp_path):
+    data = ARTICLE.encode().replace(b"Raqqa under", b"Raqqa \xff\xfe under")
+    doc = _document(_write(tmp_path, "bad.txt", data))
+    assert "Raqqa \ufffd\ufffd under" in doc.text
+    assert doc.warnings == ("2 invalid UTF-8 bytes replaced by U+FFFD",)
+
+
+def test_control_characters_become_spaces(tmp_path):
+    data = ARTICLE.replace("said", "sa\x07id\x1b").encode() + "\u0085".encode()
+    doc = _document(_write(tmp_path, "ctl.txt", data))
+    assert "sa id " in doc.text
+    assert len(doc.text) == len(ARTICLE) + 3
+    assert doc.warnings == ("3 control characters replaced by spaces",)
+    assert "\t\f" == decode_bytes(b"a\t\fb")[0][1:3]
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    (b"", "empty file"),
+    (b" \r\n\t\n", "empty file"),
+    (b"%PDF\x00\x01\x02 some text", "binary file (NUL bytes)"),
+    (bytes(range(128, 256)) * 4, "binary file"),
+])
+def test_unreadable_files_give_errors_naming_the_file(tmp_path, data, reason):
+    path = _write(tmp_path, "weird.txt", data)
+    error = read_document(path)
+    assert isinstance(error, IngestError)
+    assert reason in error.reason
+    assert "weird.txt" in str(error)
+    with pytest.raises(ValueError, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        read_text(path)
+
+
+def test_unreadable_file_in_a_directory_does_not_stop_iteration(tmp_path):
+    _write(tmp_path, "a.txt", b"")
+    _write(tmp_path, "b.txt", ARTICLE.encode())
+    results = list(iter_documents([tmp_path, tmp_path / "zzz.txt"], root=tmp_path))
+    assert [type(r).__name__ for r in results] == ["IngestError", "Document", "IngestError"]
+    assert str(results[0]) == "a.txt: empty file (0 bytes)"
+    assert results[1].path == "b.txt"
+    assert str(results[2]) == "zzz.txt: no such file or directory"
+
+
+# ---------------------------------------------------------------- HTML
+
+HTML_PAGE = """<!DOCTYPE html>
+<html><head><title>SDF and ISIS agree Raqqa exit</title>
+<meta property="og:site_name" content="Example News">
+<meta property="article:published_time" content="2017-10-14T09:00:00Z">
+<style>p { color: red; } .hidden-style-text {}</style>
+<script>var secretTracking = "SCRIPT TEXT";</script>
+</head><body>
+<nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<article>
+<h1>SDF and ISIS agree Raqqa exit</h1>
+<div class="share-buttons"><a>Share</a><a>Tweet</a></div>
+<p>The SDF said on Saturday that Islamic State fighters
+would leave Raqqa under a deal brokered by elders &amp; officials.</p><p>The convoy left the city at night, a spokesman for the SDF told reporters.</p>
+<h3>Related articles</h3>
+<ul><li>An unrelated story about football that is long enough to look like text.</li></ul>
+</article>
+<footer>Copyright 2017 Example News</footer>
+</body></html>
+"""
+
+
+def test_html_page(tmp_path):
+    doc = _document(_write(tmp_path, "page.html", HTML_PAGE.encode()))
+    assert doc.text == HTML_PAGE
+    assert len(doc.body) == len(doc.text)
+    for i, (b, t) in enumerate(zip(doc.body, doc.text)):
+        assert b.isspace() or b == t, i
+    for hidden in ("secretTracking", "SCRIPT TEXT", "color: red", "<p>", "href", "Home",
+                   "Share", "Tweet", "Related articles", "football", "Copyright", "Example News"):
+        assert hidden not in doc.body, hidden
+    for sentence in ("The SDF said on Saturday that Islamic State fighters",
+                     "would leave Raqqa under a deal brokered by elders &amp; officials.",
+                     "The convoy left the city at night, a spokesman for the SDF told reporters."):
+        assert doc.body.index(sentence) == doc.text.index(sentence)
+    # block-level tags separate paragraphs
+    end = doc.text.index("</p><p>The convoy")
+    assert doc.body[end] == "\n"
+    assert (doc.title, doc.publisher, doc.date) == (
+        "SDF and ISIS agree Raqqa exit", "Example News", "2017-10-14")
+    assert "SDF and ISIS agree Raqqa exit" in doc.body  # the <h1>, not the <title>
+
+
+def test_html_sniffed_without_suffix(tmp_path):
+    doc = _document(_write(tmp_path, "page.txt", HTML_PAGE.encode()))
+    assert "secretTracking" not in doc.body and "<h1>" not in doc.body
+
+
+# ---------------------------------------------------------------- paths
+
+def test_directory_without_usable_file(tmp_path):
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    _write(folder, "notes.csv", b"a,b")
+    _write(folder, ".hidden.txt", ARTICLE.encode())
+    (folder / ".git").mkdir()
+    _write(folder / ".git", "x.txt", ARTICLE.encode())
+    results = list(iter_paths([folder]))
+    assert len(results) == 1 and isinstance(results[0], IngestError)
+    assert "no usable file" in results[0].reason and results[0].path.endswith("empty")
+
+
+def test_missing_path(tmp_path):
+    [error] = iter_paths([tmp_path / "nope"])
+    assert isinstance(error, IngestError)
+    assert error.reason == "no such file or directory" and "nope" in str(error)
+
+
+def test_explicit_file_any_suffix_and_recursive_sorted_walk(tmp_path):
+    (tmp_path / "b" / "c").mkdir(parents=True)
+    for name in ("b/c/z.md", "b/a.HTM", "a.txt", "b/skip.csv", "x.log"):
+        _write(tmp_path, name, ARTICLE.encode())
+    found = [p.relative_to(tmp_path).as_posix() for p in iter_paths([tmp_path, tmp_path / "x.log"])]
+    assert found == ["a.txt", "b/a.HTM", "b/c/z.md", "x.log"]
+    # a file reached twice is read once
+    assert len(list(iter_paths([tmp_path / "a.txt", tmp_path]))) == 3
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links")
+def test_symlink_loops_are_reported_not_followed(tmp_path):
+    folder = tmp_path / "d"
+    (folder / "sub").mkdir(parents=True)
+    _write(folder / "sub", "a.txt", ARTICLE.encode())
+    os.symlink(folder, folder / "sub" / "back")  # d/sub/back -> d
+    os.symlink(tmp_path / "self.txt", tmp_path / "self.txt")  # a link to itself
+    os.symlink(tmp_path / "gone.txt", folder / "broken.txt")
+    results = list(iter_paths([folder, tmp_path / "self.txt"]))
+    paths = [r for r in results if isinstance(r, Path)]
+    errors = {Path(r.path).name: r.reason for r in results if isinstance(r, IngestError)}
+    assert paths == [folder / "sub" / "a.txt"]
+    assert errors["back"].startswith("symbolic link loop")
+    assert errors["self.txt"] == "symbolic link loop"
+    assert errors["broken.txt"] == "broken symbolic link"
+    error = read_document(tmp_path / "self.txt")
+    assert isinstance(error, IngestError) and "symbolic link loop" in str(error)
+
+
+def test_linked_file_and_folder_are_followed(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    _write(real, "a.txt", ARTICLE.encode())
+    walk = tmp_path / "walk"
+    walk.mkdir()
+    os.symlink(real, walk / "linked")
+    assert list(iter_paths([walk])) == [walk / "linked" / "a.txt"]
+
+
+def test_document_id_is_sanitised(tmp_path):
+    doc = _document(_write(tmp_path, "Raqqa deal (1).txt", ARTICLE.encode()))
+    assert doc.id == "Raqqa_deal__1_"
+    doc = _document(_write(tmp_path, "004_x.y-z.txt", ARTICLE.encode()))
+    assert doc.id == "004_x.y-z"
+
+
+def test_nul_bytes_after_utf8_bom_are_binary():
+    with pytest.raises(ValueError, match="NUL bytes"):
+        decode_bytes(codecs.BOM_UTF8 + b"a\x00b")
+
+
+def test_html_article_with_furniture_like_class_is_kept(tmp_path):
+    page = ('<html><body><article class="story has-comments"><h1>IS leaves Raqqa</h1>'
+            '<p>Islamic State fighters left Raqqa under a deal with the SDF, a monitor said.</p>'
+            '<div class="comments">Great article!</div></article></body></html>')
+    doc = _document(_write(tmp_path, "c.html", page.encode()))
+    assert "Islamic State fighters left Raqqa" in doc.body
+    assert "Great article" not in doc.body
+    assert doc.title == "IS leaves Raqqa"
+
+
+def test_iter_paths_accepts_a_single_path(tmp_path):
+    path = _write(tmp_path, "a.txt", ARTICLE.encode())
+    assert list(iter_paths(str(path))) == [path]
