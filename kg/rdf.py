@@ -12,8 +12,9 @@ content, never from counters or blank nodes, so output is deterministic.
 >>> ents = {"sdf": Entity("sdf", "Syrian Democratic Forces", ("ArmedGroup",)),
 ...         "isis": Entity("isis", "Islamic State", ("ArmedGroup",))}
 >>> g = GraphBuilder()
->>> g.add_document(doc)
+>>> node = g.add_document(doc)
 >>> g.add_claims([claim], ents, {"sdf": {"SDF"}, "isis": {"ISIS"}})
+1
 >>> len(list(g.graph.subjects(RDF.type, RDF.Statement)))
 1
 """
