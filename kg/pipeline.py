@@ -49,7 +49,7 @@ def build(inputs: Iterable[str | Path], out: str | Path, *, model: str | None = 
     from kg.ingest import iter_documents
     from kg.linking import link
     from kg.nlp import load_pipeline
-    from kg.rdf import GraphBuilder, turtle_bytes, write_atomic
+    from kg.rdf import GraphBuilder, add_counts, new_graph, turtle_bytes, write_atomic
     from kg.relations import extract_claims, load_triggers
     from kg.resources import load_data
 
@@ -60,7 +60,7 @@ def build(inputs: Iterable[str | Path], out: str | Path, *, model: str | None = 
     lexicon = load_data("lexicon")
     triggers = load_triggers()
     nlp = load_pipeline(model, gazetteer.norm_exceptions)
-    builder = GraphBuilder()
+    graph = new_graph()
     entity_ids: set[str] = set()
 
     documents = []
@@ -74,10 +74,12 @@ def build(inputs: Iterable[str | Path], out: str | Path, *, model: str | None = 
 
     texts = ((doc.body, doc) for doc in documents)
     for parsed, document in nlp.pipe(texts, as_tuples=True, batch_size=BATCH_SIZE):
-        builder.add_document(document)
         linked = link(parsed, gazetteer, lexicon)
         claims = list(extract_claims(linked, document, triggers=triggers))
-        builder.add_claims(claims, linked.entities, linked.surface)
+        fragment = GraphBuilder()
+        fragment.add_document(document)
+        fragment.add_claims(claims, linked.entities, linked.surface)
+        graph += fragment.graph
         for claim in claims:
             entity_ids.update((claim.subject, claim.object))
         report.documents += 1
@@ -85,7 +87,7 @@ def build(inputs: Iterable[str | Path], out: str | Path, *, model: str | None = 
         if on_document is not None:
             on_document(document)
 
-    graph = builder.finish()
+    add_counts(graph)
     from rdflib import RDF
 
     report.statements = sum(1 for _ in graph.subjects(RDF.type, RDF.Statement))

@@ -66,8 +66,6 @@ class GraphBuilder:
     def __init__(self, graph: Graph | None = None):
         self.graph = graph if graph is not None else new_graph()
         self.relations = load_data("relations")["relations"]
-        self._evidence: dict[URIRef, set[URIRef]] = defaultdict(set)
-        self._docs_of: dict[URIRef, set[str]] = defaultdict(set)
 
     def add_document(self, doc: Document) -> URIRef:
         """Describe a source document: identifier, path, title, publisher, date."""
@@ -124,8 +122,6 @@ class GraphBuilder:
             g.add((statement, RDF.object, o_node))
             evidence = self._add_evidence(claim)
             g.add((statement, PROV.wasDerivedFrom, evidence))
-            self._evidence[statement].add(evidence)
-            self._docs_of[statement].add(claim.doc)
             count += 1
         return count
 
@@ -140,12 +136,26 @@ class GraphBuilder:
         return node
 
     def finish(self) -> Graph:
-        """Write evidence and source counts on every statement."""
-        g = self.graph
-        for statement, evidence in self._evidence.items():
-            g.set((statement, KGO.evidenceCount, Literal(len(evidence))))
-            g.set((statement, KGO.sourceCount, Literal(len(self._docs_of[statement]))))
-        return g
+        """Write evidence and source counts on every statement; return the graph."""
+        return add_counts(self.graph)
+
+
+def add_counts(graph: Graph) -> Graph:
+    """Set ``kgo:evidenceCount`` and ``kgo:sourceCount`` on every statement.
+
+    Counted from the graph itself (distinct evidence nodes, distinct
+    documents), so a union of per-document graphs gets the right figures.
+    """
+    evidence: dict = defaultdict(set)
+    for statement, node in graph.subject_objects(PROV.wasDerivedFrom):
+        evidence[statement].add(node)
+    for statement, nodes in evidence.items():
+        if (statement, RDF.type, RDF.Statement) not in graph:
+            continue
+        docs = {doc for node in nodes for doc in graph.objects(node, DCTERMS.isPartOf)}
+        graph.set((statement, KGO.evidenceCount, Literal(len(nodes))))
+        graph.set((statement, KGO.sourceCount, Literal(len(docs))))
+    return graph
 
 
 def write_atomic(path: Path, data: bytes) -> None:
