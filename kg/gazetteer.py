@@ -60,6 +60,7 @@ class EntityInfo:
     affiliation: tuple[str, str] | None = None  # (relation, entity id)
     capital_of: str | None = None
     kind: str | None = None
+    country: str | None = None  # places: the country they lie in
 
     @property
     def label(self) -> str:
@@ -114,6 +115,7 @@ def _entity_from(entry: dict, source: str) -> EntityInfo:
         affiliation=(affiliation["relation"], affiliation["object"]) if affiliation else None,
         capital_of=entry.get("capital_of"),
         kind=entry.get("kind"),
+        country=entry.get("country"),
     )
 
 

