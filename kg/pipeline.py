@@ -50,7 +50,7 @@ def build(inputs: Iterable[str | Path], out: str | Path, *, model: str | None = 
     from kg.linking import link
     from kg.nlp import load_pipeline
     from kg.rdf import GraphBuilder, add_counts, new_graph, turtle_bytes, write_atomic
-    from kg.relations import extract_claims, load_triggers
+    from kg.relations import load_triggers, read_article
     from kg.resources import load_data
 
     started = time.perf_counter()
@@ -75,10 +75,11 @@ def build(inputs: Iterable[str | Path], out: str | Path, *, model: str | None = 
     texts = ((doc.body, doc) for doc in documents)
     for parsed, document in nlp.pipe(texts, as_tuples=True, batch_size=BATCH_SIZE):
         linked = link(parsed, gazetteer, lexicon)
-        claims = list(extract_claims(linked, document, triggers=triggers))
+        claims, agreements = read_article(linked, document, triggers=triggers)
         fragment = GraphBuilder()
         fragment.add_document(document)
         fragment.add_claims(claims, linked.entities, linked.surface)
+        fragment.add_agreements(agreements, linked.entities, linked.surface, date=document.date)
         graph += fragment.graph
         for claim in claims:
             entity_ids.update((claim.subject, claim.object))

@@ -6,7 +6,7 @@ points at ``kgo:Evidence`` nodes (sentence text, offsets, document). The same
 triple seen again adds evidence to the same statement. IRIs are minted from
 content, never from counters or blank nodes, so output is deterministic.
 
->>> from kg.records import Claim, Document, Entity, Span
+>>> from kg.records import Agreement, Claim, Document, Entity, Span
 >>> doc = Document(id="d1", path="d1.txt", text="SDF and ISIS agreed a truce.", body="SDF and ISIS agreed a truce.")
 >>> claim = Claim("sdf", "truce_with", "isis", doc="d1", sentence=Span(0, 28), text=doc.text)
 >>> ents = {"sdf": Entity("sdf", "Syrian Democratic Forces", ("ArmedGroup",)),
@@ -30,11 +30,14 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
 from kg.errors import OutputError
-from kg.records import Claim, Document, Entity
+from kg.records import Agreement, Claim, Document, Entity
 from kg.resources import load_data
-from kg.vocab import GEO, KGO, KGR, document_iri, entity_iri, evidence_iri, statement_iri
+from kg.vocab import GEO, KGO, KGR, agreement_iri, document_iri, entity_iri, evidence_iri, statement_iri
 
 _ILLEGAL = {c: " " for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)}
+#: Modalities under which the writer or a source puts the triple forward: the
+#: triple is asserted. Denied and unconfirmed claims are only reified.
+ASSERTING = frozenset({"asserted", "reported", "planned"})
 
 
 def clean_literal(text: str) -> str:
@@ -114,25 +117,61 @@ class GraphBuilder:
             s_node = self.add_entity(entities[subject], names.get(subject, ()))
             o_node = self.add_entity(entities[obj], names.get(obj, ()))
             predicate = KGO[claim.relation]
-            g.add((s_node, predicate, o_node))
+            if claim.modality in ASSERTING:
+                g.add((s_node, predicate, o_node))
             statement = statement_iri(subject, claim.relation, obj)
             g.add((statement, RDF.type, RDF.Statement))
             g.add((statement, RDF.subject, s_node))
             g.add((statement, RDF.predicate, predicate))
             g.add((statement, RDF.object, o_node))
-            evidence = self._add_evidence(claim)
+            evidence = self._add_evidence(claim, entities, names)
             g.add((statement, PROV.wasDerivedFrom, evidence))
             count += 1
         return count
 
-    def _add_evidence(self, claim: Claim) -> URIRef:
+    def add_agreements(self, agreements: Iterable[Agreement], entities: Mapping[str, Entity],
+                       names: Mapping[str, Iterable[str]], *, date: str | None = None) -> int:
+        """One kgo:Agreement node per agreement, linked to parties, brokers, places, evidence."""
         g = self.graph
-        node = evidence_iri(claim.doc, claim.sentence.start, claim.sentence.end)
+        count = 0
+        for agreement in agreements:
+            node = agreement_iri(agreement.doc, agreement.anchor)
+            g.add((node, RDF.type, KGO.Agreement))
+            g.add((node, KGO.agreementType, Literal(agreement.kind)))
+            labels = []
+            for prop, ids in ((KGO.party, agreement.parties), (KGO.broker, agreement.brokers),
+                              (KGO.place, agreement.places)):
+                for entity_id in ids:
+                    if entity_id in entities:
+                        g.add((node, prop, self.add_entity(entities[entity_id], names.get(entity_id, ()))))
+                        if prop == KGO.party:
+                            labels.append(entities[entity_id].label)
+            g.add((node, RDFS.label, Literal(clean_literal(f"{agreement.kind}: {' – '.join(labels) or '?'}"))))
+            if date:
+                g.add((node, DCTERMS.date, Literal(date, datatype=XSD.date)))
+            claim = Claim("", "", "", doc=agreement.doc, sentence=agreement.sentence, text=agreement.text,
+                          rule=f"agreement:{agreement.kind}", modality=agreement.modality, speaker=agreement.speaker)
+            g.add((node, PROV.wasDerivedFrom, self._add_evidence(claim, entities, names)))
+            count += 1
+        return count
+
+    def _add_evidence(self, claim: Claim, entities: Mapping[str, Entity],
+                      names: Mapping[str, Iterable[str]]) -> URIRef:
+        g = self.graph
+        qualifier = ""
+        if claim.modality != "asserted" or claim.speaker:
+            qualifier = "-".join(x for x in (claim.modality, claim.speaker) if x)
+        node = evidence_iri(claim.doc, claim.sentence.start, claim.sentence.end, qualifier=qualifier)
         g.add((node, RDF.type, KGO.Evidence))
         g.add((node, KGO.text, Literal(clean_literal(claim.text))))
         g.add((node, KGO.beginOffset, Literal(claim.sentence.start)))
         g.add((node, KGO.endOffset, Literal(claim.sentence.end)))
         g.add((node, DCTERMS.isPartOf, document_iri(claim.doc)))
+        g.add((node, KGO.modality, KGO[claim.modality]))
+        if claim.speaker and claim.speaker in entities:
+            g.add((node, KGO.attributedTo, self.add_entity(entities[claim.speaker], names.get(claim.speaker, ()))))
+        if claim.rule:
+            g.add((node, KGO.extractedBy, Literal(claim.rule)))
         return node
 
     def finish(self) -> Graph:

@@ -122,3 +122,25 @@ class Claim:
     speaker: str | None = None
     modality: str = "asserted"
     extra: tuple[tuple[str, str], ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """A truce, deal, evacuation or surrender named in one sentence.
+
+    >>> a = Agreement(doc="000", sentence=Span(0, 9), text="...", kind="evacuation",
+    ...               parties=("france", "isis"), brokers=("france",), places=("deir_ezzor",))
+    >>> a.kind, a.parties
+    ('evacuation', ('france', 'isis'))
+    """
+
+    doc: str
+    sentence: Span
+    text: str
+    kind: str
+    parties: tuple[str, ...]
+    brokers: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    modality: str = "asserted"
+    speaker: str | None = None
+    anchor: int = 0  # character offset of the noun that names it

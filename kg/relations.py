@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Iterator
 
+from kg.attribution import MODALITIES, modality_and_speaker
 from kg.linking import LinkedDoc
-from kg.records import Claim, Document, Span
+from kg.agreements import extract_agreements
+from kg.records import Agreement, Claim, Document, Span
 from kg.resources import load_data
 
 _SUBJ = frozenset({"nsubj", "csubj"})
@@ -32,6 +34,8 @@ _CLIMB_PREPS = frozenset({"of", "in", "to", "into", "on", "at", "for", "with"})
 _DESCEND_PREPS = ("of", "from", "in", "inside", "within")
 _LOCATIVE_PREPS = frozenset({"in", "inside", "within"})
 _RELATIVE = frozenset({"that", "which", "who", "whom", "whose"})
+_REPORTERS = frozenset({"media", "monitor"})
+_REPORTER_RELATIONS = frozenset({"member_of", "leads", "active_in", "accused", "appealed_to", None})
 _CLAUSE_DEPS = frozenset({"xcomp", "advcl", "acl", "relcl", "ccomp", "conj", "pcomp"})
 
 
@@ -470,7 +474,11 @@ class _Reader:
         return []
 
     # -- type checks --------------------------------------------------------------------
-    def fits(self, entity: str, wanted: str | None) -> bool:
+    def fits(self, entity: str, wanted: str | None, relation: str | None = None) -> bool:
+        if relation not in _REPORTER_RELATIONS:
+            info = self.linked.info(entity)
+            if info is not None and info.tags & _REPORTERS:
+                return False  # news agencies and monitors report events; they are not parties
         if wanted in (None, "Entity"):
             return bool(self.linked.types(entity))
         if wanted == "Actor":
@@ -536,15 +544,29 @@ def _verb_key(token) -> str:
 
 
 def extract_claims(linked: LinkedDoc, document: Document, *, triggers: Triggers | None = None,
-                   keep_modalities: frozenset[str] = frozenset({"asserted"})) -> Iterator[Claim]:
+                   keep_modalities: frozenset[str] = frozenset(MODALITIES)) -> Iterator[Claim]:
     """Yield the relation claims of one linked article, sentence by sentence.
 
-    Claims whose trigger is negated ("has not confirmed any deal") are
-    dropped; denied or unconfirmed ones are yielded only when their modality
-    is in ``keep_modalities``. Self-loops and ends of the wrong type (a
-    place that "captured" something) never come out.
+    Each claim carries its modality (asserted, reported, denied, planned,
+    unconfirmed) and speaker when one is named. Plainly negated claims ("did
+    not attack") are dropped; the others are yielded when their modality is
+    in ``keep_modalities``. Self-loops and ends of the wrong type (a place
+    that "captured" something) never come out.
     """
-    triggers = triggers or load_triggers()
+    for item in _read(linked, document, triggers or load_triggers(), keep_modalities, agreements=False):
+        yield item
+
+
+def read_article(linked: LinkedDoc, document: Document, *, triggers: Triggers | None = None,
+                 keep_modalities: frozenset[str] = frozenset(MODALITIES)) -> tuple[list[Claim], list[Agreement]]:
+    """All claims and agreement events of one linked article, in text order."""
+    claims, agreements = [], []
+    for item in _read(linked, document, triggers or load_triggers(), keep_modalities, agreements=True):
+        (claims if isinstance(item, Claim) else agreements).append(item)
+    return claims, agreements
+
+
+def _read(linked, document, triggers, keep_modalities, *, agreements: bool):
     reader = _Reader(linked, triggers)
     seen: set[tuple] = set()
     for sent in linked.doc.sents:
@@ -553,18 +575,31 @@ def extract_claims(linked: LinkedDoc, document: Document, *, triggers: Triggers 
             continue
         span = Span(tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
         text = span.slice(document.text)
-        for subject, rel, obj, rule, modality in _sentence_claims(reader, sent):
+        sentence_claims = []
+        for subject, rel, obj, rule, base, trigger in _sentence_claims(reader, sent):
+            if base == "negated":
+                continue
+            modality, speaker = base, None
+            if trigger is not None:
+                modality, speaker = modality_and_speaker(reader, trigger, base)
             if modality not in keep_modalities:
                 continue
-            key = (subject, rel, obj, span)
+            key = (subject, rel, obj, span, modality, speaker)
             if key in seen:
                 continue
             seen.add(key)
-            yield Claim(subject=subject, relation=rel, object=obj, doc=document.id, sentence=span,
-                        text=text, rule=rule, modality=modality)
+            claim = Claim(subject=subject, relation=rel, object=obj, doc=document.id, sentence=span,
+                          text=text, rule=rule, modality=modality, speaker=speaker)
+            sentence_claims.append(claim)
+            yield claim
+        if agreements:
+            for agreement in extract_agreements(reader, sentence_claims, sent, doc_id=document.id,
+                                                span=span, text=text):
+                if agreement.modality in keep_modalities:
+                    yield agreement
 
 
-def _sentence_claims(reader: _Reader, sent) -> Iterator[tuple[str, str, str, str, str]]:
+def _sentence_claims(reader: _Reader, sent) -> Iterator[tuple]:
     t = reader.t
     for tok in sent:
         if tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB"):
@@ -603,20 +638,21 @@ def _apply(reader: _Reader, trigger, frames, *, is_noun: bool):
             for group_a, group_b in parties:
                 for a in group_a:
                     for b in group_b:
-                        if a != b and reader.fits(a, s_type) and reader.fits(b, o_type):
-                            yield a, frame.rel, b, rule + ":between", modality
+                        if a != b and reader.fits(a, s_type, frame.rel) and reader.fits(b, o_type, frame.rel):
+                            yield a, frame.rel, b, rule + ":between", modality, trigger
             if not objects and len(subjects) > 1:
                 for a, b in combinations(subjects, 2):
-                    yield a, frame.rel, b, rule + ":reciprocal", modality
+                    yield a, frame.rel, b, rule + ":reciprocal", modality, trigger
         for s in subjects:
             for o in objects:
                 if s != o:
-                    yield s, frame.rel, o, rule, modality
+                    yield s, frame.rel, o, rule, modality, trigger
 
 
 def _first(reader, trigger, roles, is_noun, frame, wanted) -> list[str]:
     for role in roles:
-        found = [e for e in reader.role(trigger, role, is_noun=is_noun, frame=frame) if reader.fits(e, wanted)]
+        found = [e for e in reader.role(trigger, role, is_noun=is_noun, frame=frame)
+                 if reader.fits(e, wanted, frame.rel)]
         if found:
             return found
     return []
@@ -690,8 +726,9 @@ def _modifier(reader: _Reader, tok):
         targets = reader.np(head, exclude=exclude)
     modality = reader.modality(head)
     for target in targets:
-        if target and target != actor and reader.fits(actor, spec["domain"]) and reader.fits(target, spec["range"]):
-            yield actor, rel, target, f"modifier:{tok.lower_}", modality
+        if target and target != actor and reader.fits(actor, spec["domain"], rel) \
+                and reader.fits(target, spec["range"], rel):
+            yield actor, rel, target, f"modifier:{tok.lower_}", modality, None
 
 
 def _person_roles(reader: _Reader, sent):
@@ -714,7 +751,7 @@ def _person_roles(reader: _Reader, sent):
                     and "Person" not in linked.types(o)]
             for org in orgs:
                 found = True
-                yield person, rel, org, f"role:{role_tok.lower_}", "asserted"
+                yield person, rel, org, f"role:{role_tok.lower_}", "asserted", None
         if found:
             done.add(person)
             continue
@@ -733,7 +770,7 @@ def _person_roles(reader: _Reader, sent):
                 target = states[0] if states else None
             if target and target != person:
                 done.add(person)
-                yield person, title_rel, target, "title", "asserted"
+                yield person, title_rel, target, "title", "asserted", None
 
 
 def _role_word(tok, words) -> bool:
@@ -818,7 +855,7 @@ def _locatives(reader: _Reader, sent):
                 pass
             for outer in places_in:
                 if member != outer and linked.is_place(member) and not _is_country(linked, member):
-                    yield member, "located_in", outer, "locative", modality
+                    yield member, "located_in", outer, "locative", modality, None
 
 
 def _is_country(linked: LinkedDoc, entity: str) -> bool:

@@ -65,13 +65,29 @@ def statement_iri(subject: str, relation: str, obj: str) -> URIRef:
     return KGR[f"statement/{digest}"]
 
 
-def evidence_iri(doc_id: str, start: int, end: int) -> URIRef:
+def evidence_iri(doc_id: str, start: int, end: int, *, qualifier: str = "") -> URIRef:
     """IRI of one evidence sentence: document and character offsets.
+
+    A claim that is not a plain assertion of the writer (reported by a
+    speaker, denied, planned...) gets its own evidence node for the same
+    sentence, told apart by ``qualifier``.
 
     >>> str(evidence_iri("001", 10, 42))
     'https://w3id.org/kg-conflict/id/evidence/001/10-42'
+    >>> str(evidence_iri("001", 10, 42, qualifier="reported-sohr"))
+    'https://w3id.org/kg-conflict/id/evidence/001/10-42/reported-sohr'
     """
-    return KGR[f"evidence/{safe_segment(doc_id)}/{start}-{end}"]
+    tail = f"/{safe_segment(qualifier)}" if qualifier else ""
+    return KGR[f"evidence/{safe_segment(doc_id)}/{start}-{end}{tail}"]
+
+
+def agreement_iri(doc_id: str, anchor: int) -> URIRef:
+    """IRI of an agreement event: the document and where its noun stands.
+
+    >>> str(agreement_iri("001", 212))
+    'https://w3id.org/kg-conflict/id/agreement/001/212'
+    """
+    return KGR[f"agreement/{safe_segment(doc_id)}/{anchor}"]
 
 
 def safe_segment(text: str) -> str:
