@@ -1,0 +1,213 @@
+"""Score the extractor on the generalisation table ``tests/data/constructions.jsonl``.
+
+    .venv/bin/python benchmarks/constructions_report.py [--failures] [--json] [TABLE]
+
+Each line of the table is one short news-wire text written for the test, with
+the triples a careful annotator marks (``expected``), readings that are
+defensible but not required (``optional``: neither rewarded nor penalised),
+and triples that must not come out (``forbidden``). Every text goes through
+the library stages (spaCy parse, entity linking, relation extraction); no
+ingest, no RDF.
+
+Printed: micro precision, recall and F1 over the whole table (a predicted
+triple that is neither expected nor optional is a false positive), then per
+construction: items passed (all expected found, nothing forbidden) and micro
+P/R/F1. ``--failures`` lists every failing item with its missing, extra and
+forbidden triples. Symmetric relations match in either direction.
+
+``tests/test_constructions.py`` uses the same functions.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TABLE = Path(__file__).parents[1] / "tests" / "data" / "constructions.jsonl"
+
+Triple = tuple[str, str, str]
+
+
+def load_items(path: str | Path = TABLE) -> list[dict]:
+    """The table's items, in file order."""
+    items = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                items.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise SystemExit(f"{path}:{number}: invalid JSON: {exc}") from None
+    return items
+
+
+class Extractor:
+    """The library's stages, loaded once: text in, set of triples out."""
+
+    def __init__(self, model: str | None = None):
+        from kg.gazetteer import load_gazetteer
+        from kg.nlp import load_pipeline
+        from kg.relations import load_triggers
+        from kg.resources import load_data
+
+        self.gazetteer = load_gazetteer()
+        self.lexicon = load_data("lexicon")
+        self.triggers = load_triggers()
+        self.nlp = load_pipeline(model, self.gazetteer.norm_exceptions)
+        self.symmetric = frozenset(r for r, spec in load_data("relations")["relations"].items() if spec["symmetric"])
+
+    def claims(self, item_id: str, text: str) -> list:
+        from kg.linking import link
+        from kg.records import Document
+        from kg.relations import extract_claims
+
+        document = Document(id=item_id, path=f"{item_id}.txt", text=text, body=text)
+        linked = link(self.nlp(text), self.gazetteer, self.lexicon)
+        return list(extract_claims(linked, document, triggers=self.triggers))
+
+    def triples(self, item_id: str, text: str) -> set[Triple]:
+        """Canonical (subject, relation, object) triples of one text."""
+        return {self.canon((c.subject, c.relation, c.object)) for c in self.claims(item_id, text)}
+
+    def canon(self, triple) -> Triple:
+        s, rel, o = triple
+        if rel in self.symmetric and o < s:
+            s, o = o, s
+        return (s, rel, o)
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """How one item fared."""
+
+    id: str
+    construction: str
+    text: str
+    predicted: frozenset[Triple]
+    expected: frozenset[Triple]
+    optional: frozenset[Triple]
+    forbidden: frozenset[Triple]
+
+    @property
+    def missing(self) -> frozenset[Triple]:
+        return self.expected - self.predicted
+
+    @property
+    def found(self) -> frozenset[Triple]:
+        return self.expected & self.predicted
+
+    @property
+    def forbidden_found(self) -> frozenset[Triple]:
+        return self.forbidden & self.predicted
+
+    @property
+    def extra(self) -> frozenset[Triple]:
+        """Predicted triples that are neither expected nor optional (false positives)."""
+        return self.predicted - self.expected - self.optional
+
+    @property
+    def passed(self) -> bool:
+        return not self.missing and not self.forbidden_found
+
+
+def judge(item: dict, predicted: set[Triple], canon) -> ItemResult:
+    """Compare one item's predictions with its expectations."""
+    def triples(key):
+        return frozenset(canon(tuple(t)) for t in item.get(key, ()))
+
+    return ItemResult(item["id"], item["construction"], item["text"], frozenset(predicted),
+                      triples("expected"), triples("optional"), triples("forbidden"))
+
+
+@dataclass
+class Tally:
+    items: int = 0
+    passed: int = 0
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    failures: list = field(default_factory=list)
+
+    def add(self, result: ItemResult) -> None:
+        self.items += 1
+        self.passed += result.passed
+        self.tp += len(result.found)
+        self.fp += len(result.extra)
+        self.fn += len(result.missing)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def row(self, name: str) -> str:
+        return (f"{name:22} {self.passed:3}/{self.items:<3} {self.tp:4} {self.fp:4} {self.fn:4}  "
+                f"{self.precision:5.2f} {self.recall:5.2f} {self.f1:5.2f}")
+
+
+def run(items: list[dict], extractor: Extractor) -> list[ItemResult]:
+    return [judge(item, extractor.triples(item["id"], item["text"]), extractor.canon) for item in items]
+
+
+def summarise(results: list[ItemResult]) -> tuple[Tally, dict[str, Tally]]:
+    overall, per = Tally(), defaultdict(Tally)
+    for result in results:
+        overall.add(result)
+        per[result.construction].add(result)
+    return overall, dict(per)
+
+
+def _fmt(triples) -> str:
+    return ", ".join(" ".join(t) for t in sorted(triples)) or "-"
+
+
+def report(results: list[ItemResult], *, failures: bool = False) -> str:
+    overall, per = summarise(results)
+    lines = [f"{'construction':22} {'pass':>7} {'tp':>4} {'fp':>4} {'fn':>4}  {'P':>5} {'R':>5} {'F1':>5}"]
+    lines += [tally.row(name) for name, tally in per.items()]
+    lines.append(overall.row("all"))
+    if failures:
+        for r in results:
+            if r.passed and not r.extra:
+                continue
+            lines.append(f"\n{'FAIL' if not r.passed else 'extra'} {r.id} [{r.construction}] {r.text}")
+            if r.missing:
+                lines.append(f"  missing:   {_fmt(r.missing)}")
+            if r.forbidden_found:
+                lines.append(f"  forbidden: {_fmt(r.forbidden_found)}")
+            if r.extra - r.forbidden_found:
+                lines.append(f"  extra:     {_fmt(r.extra - r.forbidden_found)}")
+    lines.append(f"\nmicro: P={overall.precision:.3f} R={overall.recall:.3f} F1={overall.f1:.3f} "
+                 f"(tp={overall.tp} fp={overall.fp} fn={overall.fn}); items passed {overall.passed}/{overall.items}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("table", nargs="?", type=Path, default=TABLE)
+    parser.add_argument("--failures", action="store_true", help="list failing items and false positives")
+    parser.add_argument("--json", action="store_true", help="print per-item results as JSON")
+    parser.add_argument("--model", default=None, help="spaCy pipeline (default: kg's)")
+    args = parser.parse_args(argv)
+    results = run(load_items(args.table), Extractor(args.model))
+    if args.json:
+        print(json.dumps([{"id": r.id, "construction": r.construction, "passed": r.passed,
+                           "missing": sorted(r.missing), "forbidden": sorted(r.forbidden_found),
+                           "extra": sorted(r.extra)} for r in results], indent=1))
+    else:
+        print(report(results, failures=args.failures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
