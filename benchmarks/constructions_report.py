@@ -65,7 +65,11 @@ class Extractor:
 
         document = Document(id=item_id, path=f"{item_id}.txt", text=text, body=text)
         linked = link(self.nlp(text), self.gazetteer, self.lexicon)
-        return list(extract_claims(linked, document, triggers=self.triggers))
+        from kg.rdf import ASSERTING
+
+        # Denied and unconfirmed claims are kept with their modality but never
+        # asserted: only asserting claims count as predicted triples.
+        return list(extract_claims(linked, document, triggers=self.triggers, keep_modalities=ASSERTING))
 
     def triples(self, item_id: str, text: str) -> set[Triple]:
         """Canonical (subject, relation, object) triples of one text."""

@@ -63,7 +63,7 @@ class LinkedDoc:
     def info(self, entity_id: str):
         return self.gazetteer.entities.get(entity_id)
 
-    def resolve(self, token) -> str | None:
+    def resolve(self, token, *, types: tuple[str, ...] | None = None) -> str | None:
         """Entity for a description or pronoun, by light coreference.
 
         A definite description ("the group", "the monitor", "the city") or a
@@ -75,6 +75,8 @@ class LinkedDoc:
         coref = self.lexicon["coreference"]
         lower = token.lower_
         spec = coref["pronouns"].get(lower) if token.pos_ == "PRON" else None
+        if spec is not None and types:
+            spec = {**spec, "types": list(types)}  # "after it fell to IS": it is a place
         if spec is None:
             spec = coref["descriptions"].get(lower) or coref["descriptions"].get(token.lemma_.lower())
             if spec is None:
@@ -106,13 +108,27 @@ class LinkedDoc:
             info = self.info(mention.entity)
             if kinds and (info is None or info.kind not in kinds):
                 continue
-            candidates.append((mention.entity, info))
+            candidates.append((mention.entity, info, self._is_subject(mention), self._sentence_of(start_token)))
+        # Prefer the subject of the nearest sentence holding a candidate ("HTS took
+        # Atarib after clashes with rebels. The group later seized Sarmada").
+        if candidates:
+            nearest = candidates[0][3]
+            subjects = [c for c in candidates if c[3] == nearest and c[2]]
+            if subjects and nearest != token.sent.start:
+                candidates = subjects + [c for c in candidates if c not in subjects]
         if tags:
-            for entity_id, info in candidates:
+            for entity_id, info, _, _ in candidates:
                 if info is not None and info.tags & tags:
                     return entity_id
             return None
         return candidates[0][0] if candidates else None
+
+    def _sentence_of(self, token_index: int) -> int:
+        return self.doc[token_index].sent.start
+
+    def _is_subject(self, mention: Mention) -> bool:
+        span = self.doc.char_span(mention.span.start, mention.span.end, alignment_mode="expand")
+        return span is not None and span.root.dep_ in ("nsubj", "nsubjpass")
 
     def _token_index(self, char: int) -> int:
         span = self.doc.char_span(char, char + 1, alignment_mode="expand")

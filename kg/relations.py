@@ -30,12 +30,13 @@ _PASS_SUBJ = frozenset({"nsubjpass", "csubjpass"})
 _OBJ = frozenset({"dobj", "obj"})
 _MODIFIER_DEPS = frozenset({"compound", "amod", "poss", "npadvmod", "nmod"})
 _CLIMB_DEPS = frozenset({"dobj", "pobj", "attr", "oprd", "conj", "appos", "prep", "xcomp", "nsubjpass", "acomp"})
-_CLIMB_PREPS = frozenset({"of", "in", "to", "into", "on", "at", "for", "with"})
+_CLIMB_PREPS = frozenset({"of", "in", "to", "into", "on", "at", "for", "with", "under"})
 _DESCEND_PREPS = ("of", "from", "in", "inside", "within")
 _LOCATIVE_PREPS = frozenset({"in", "inside", "within"})
 _RELATIVE = frozenset({"that", "which", "who", "whom", "whose"})
 _REPORTERS = frozenset({"media", "monitor"})
 _REPORTER_RELATIONS = frozenset({"member_of", "leads", "active_in", "accused", "appealed_to", None})
+_NOT_RECIPROCAL = frozenset({"alongside", "against", "with", "for", "beside", "behind"})
 _CLAUSE_DEPS = frozenset({"xcomp", "advcl", "acl", "relcl", "ccomp", "conj", "pcomp"})
 
 
@@ -106,6 +107,8 @@ class _Reader:
         self.control_object = frozenset(lex["control_verbs_object"])
         self.recipient_verbs = frozenset(lex["recipient_verbs"])
         self.denial = frozenset(lex["denial_verbs"])
+        self.irrealis = frozenset(lex["irrealis_verbs"])
+        self.report_nouns = frozenset(lex["report_nouns"])
         self.unconfirmed = frozenset(lex["unconfirmed_verbs"])
         roles = lex["roles"]
         self.leader_roles = frozenset(roles["leader"])
@@ -114,7 +117,7 @@ class _Reader:
         self.member_titles = tuple(sorted(roles["titles_member"], key=len, reverse=True))
 
     # -- entity resolution of noun phrases ------------------------------------------
-    def np(self, tok, *, exclude: frozenset = frozenset(), depth: int = 0) -> list[str]:
+    def np(self, tok, *, exclude: frozenset = frozenset(), depth: int = 0, want: str | None = None) -> list[str]:
         """Entities a noun-phrase head denotes (coordination not included)."""
         if tok is None or tok.i in exclude or depth > 5:
             return []
@@ -131,7 +134,7 @@ class _Reader:
             if reporters and tok.lower_ in ("they", "we", "he", "she"):
                 return self.np(reporters[0], exclude=exclude, depth=depth + 1)
         if tok.pos_ == "PRON":
-            resolved = linked.resolve(tok)
+            resolved = linked.resolve(tok, types=("Place",) if want == "Place" else None)
             return [resolved] if resolved else []
         if lower in self.containers or tok.lemma_.lower() in self.containers:
             found = self._container(tok, exclude, depth)
@@ -167,8 +170,12 @@ class _Reader:
                         entity = linked.entity_at(grand)
             if entity and entity not in found:
                 found.append(entity)
-        if found:
+        if found and tok.lower_ not in self.place_containers:
             return found
+        for child in tok.children:
+            if child.dep_ == "acl" and child.lemma_ in ("carry", "transport") and child.i not in exclude:
+                # "a convoy carrying Ahrar al-Sham fighters"
+                found += self.nps([c for c in child.children if c.dep_ in _OBJ], exclude=exclude)
         for child in tok.children:
             if child.dep_ == "appos" and child.i not in exclude:
                 for member in [child, *child.conjuncts]:
@@ -184,13 +191,15 @@ class _Reader:
                                 found += self.np(member, exclude=exclude, depth=depth + 1)
                     if found:
                         return _unique(found)
-        if tok.dep_ in _OBJ and tok.lower_ in self.place_containers:
+        if not found and tok.dep_ in _OBJ and tok.lower_ in self.place_containers:
             # "leave last pockets in Deir Ezzor": the locative hangs from the verb.
             for prep in tok.head.children:
                 if prep.dep_ == "prep" and prep.lower_ in _LOCATIVE_PREPS and prep.i > tok.i:
                     found += self.nps([p for p in prep.children if p.dep_ == "pobj"], exclude=exclude)
             if found:
                 return _unique(found)
+        if found:
+            return _unique(found)
         if tok.dep_ == "attr" and tok.head.lemma_ == "be":
             for subj in tok.head.children:
                 if subj.dep_ in _SUBJ:
@@ -199,14 +208,14 @@ class _Reader:
             return self.np(pronoun_owner[0], exclude=exclude, depth=depth + 1)
         return []
 
-    def nps(self, tokens, *, exclude: frozenset = frozenset()) -> list[str]:
+    def nps(self, tokens, *, exclude: frozenset = frozenset(), want: str | None = None) -> list[str]:
         """Entities of several heads, each expanded over its coordination."""
         out: list[str] = []
         for tok in tokens:
             for member in [tok, *tok.conjuncts]:
                 if member.i < tok.i and tok.dep_ == "conj":
                     continue
-                out += self.np(member, exclude=exclude)
+                out += self.np(member, exclude=exclude, want=want)
         return _unique(out)
 
     # -- clause structure ----------------------------------------------------------------
@@ -214,7 +223,8 @@ class _Reader:
     def is_passive(verb) -> bool:
         if any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
             return True
-        return verb.tag_ == "VBN" and verb.dep_ in ("acl", "amod") and not any(c.dep_ == "aux" for c in verb.children)
+        return verb.tag_ == "VBN" and verb.dep_ in ("acl", "amod", "advcl") and not any(
+            c.dep_ in ("aux", "nsubj") for c in verb.children)
 
     def subject_tokens(self, verb, depth: int = 0) -> list:
         """Tokens naming the logical subject (agent) of a verb."""
@@ -280,6 +290,9 @@ class _Reader:
                 return subjects
             if verb.dep_ in ("acl", "amod", "relcl") and verb.head.pos_ in ("NOUN", "PROPN"):
                 return [verb.head]
+            if verb.dep_ == "advcl" and verb.head.pos_ in ("VERB", "AUX"):
+                # "Backed by Iranian forces, the army recaptured Palmyra"
+                return self.subject_tokens(verb.head)
             if verb.dep_ == "conj":
                 return self.object_tokens(verb.head)
             return []
@@ -320,6 +333,17 @@ class _Reader:
             cur = head
         return None
 
+    @staticmethod
+    def direct_support(noun):
+        """The verb whose object the noun is: its negation is the noun's."""
+        head = noun.head
+        if noun.dep_ in _OBJ and head.pos_ in ("VERB", "AUX"):
+            return head
+        if noun.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ in ("to", "on", "into") \
+                and head.head.pos_ in ("VERB", "AUX"):
+            return head.head
+        return None
+
     def _owner_tokens(self, noun) -> list:
         poss = [c for c in noun.children if c.dep_ == "poss"]
         if poss:
@@ -344,6 +368,9 @@ class _Reader:
         return self.nps(self.subject_tokens(verb))
 
     def recipient(self, noun) -> list[str]:
+        if noun.dep_ == "pobj" and noun.head.lower_ == "with" and noun.head.head.pos_ in ("VERB", "AUX"):
+            # "With air support from the coalition, the SDF drove..."
+            return self.nps(self.subject_tokens(noun.head.head))
         verb = self.support_verb(noun)
         if verb is None or verb.lemma_ not in self.recipient_verbs:
             return []
@@ -371,11 +398,11 @@ class _Reader:
         return []
 
     # -- roles -----------------------------------------------------------------------
-    def role(self, trigger, role: str, *, is_noun: bool, frame: Frame) -> list[str]:
+    def role(self, trigger, role: str, *, is_noun: bool, frame: Frame, wanted: str | None = None) -> list[str]:
         if role == "subj":
-            return self.nps(self.subject_tokens(trigger))
+            return self.nps(self.subject_tokens(trigger), want=wanted)
         if role == "obj":
-            return self.nps(self.object_tokens(trigger))
+            return self.nps(self.object_tokens(trigger), want=wanted)
         if role == "owner":
             return self.owner(trigger, frame)
         if role == "recipient":
@@ -387,6 +414,13 @@ class _Reader:
         if role == "self":
             entity = self.linked.entity_at(trigger)
             return [entity] if entity else []
+        if role == "obj_parties":
+            # "Jordan brokered an agreement between the rebels and the government"
+            parties: list[str] = []
+            for obj in self.object_tokens(trigger):
+                for group_a, group_b in _between(self, obj):
+                    parties += group_a + group_b
+            return _unique(parties)
         if role == "preceding":
             return self.preceding(trigger)
         if role == "subj_location":
@@ -474,6 +508,16 @@ class _Reader:
         return []
 
     # -- type checks --------------------------------------------------------------------
+    def coerce(self, entity: str, wanted: str | None, relation: str | None = None) -> str:
+        """A capital where an actor is wanted is its state ("accused Ankara")."""
+        if wanted in ("Actor", "Person") and not self.linked.is_actor(entity):
+            info = self.linked.info(entity)
+            if info is not None and info.capital_of in self.linked.gazetteer.entities:
+                state = self.linked.gazetteer.entities[info.capital_of].entity
+                self.linked.entities.setdefault(state.id, state)
+                return state.id
+        return entity
+
     def fits(self, entity: str, wanted: str | None, relation: str | None = None) -> bool:
         if relation not in _REPORTER_RELATIONS:
             info = self.linked.info(entity)
@@ -496,6 +540,8 @@ class _Reader:
         """
         cur = trigger
         for _ in range(6):
+            if cur != trigger and cur.lemma_.lower() in self.irrealis:
+                return "negated"  # "urged the PKK to withdraw": a request, not a claim
             if any(c.dep_ == "neg" for c in cur.children) or any(
                     c.dep_ == "det" and c.lower_ == "no" for c in cur.children):
                 lemma = cur.lemma_.lower()
@@ -506,6 +552,12 @@ class _Reader:
                 return "negated"
             if cur != trigger and cur.lemma_.lower() in self.denial:
                 return "denied"
+            if cur.dep_ in ("acl", "relcl") and cur.head.lemma_.lower() in self.report_nouns:
+                # "rejected reports that it had negotiated": up to the verb of 'reports'
+                cur = cur.head
+                if cur.dep_ in _OBJ and cur.head.lemma_.lower() in self.denial:
+                    return "denied"
+                break
             if cur.dep_ not in ("xcomp", "ccomp", "pcomp") or cur.head == cur:
                 break
             cur = cur.head
@@ -520,7 +572,8 @@ class _Reader:
                 return True
             if kind == "prep" and self.prep_objects(trigger, value):
                 return True
-            if kind == "prt" and any(c.dep_ == "prt" and c.lower_ == value for c in trigger.children):
+            if kind in ("prep", "prt") and any(c.dep_ in ("prt", "prep", "advmod") and c.lower_ == value
+                                               for c in trigger.children):
                 return True
             if kind == "amod" and any(c.lower_ == value and c.dep_ == "amod" for o in trigger.children
                                       if o.dep_ in _OBJ for c in o.children):
@@ -620,8 +673,9 @@ def _apply(reader: _Reader, trigger, frames, *, is_noun: bool):
     relations = reader.t.relations
     modality = reader.modality(trigger)
     support = reader.support_verb(trigger) if is_noun else None
-    if is_noun and support is not None and modality == "asserted":
-        modality = reader.modality(support)
+    direct = reader.direct_support(trigger) if is_noun else None
+    if direct is not None and modality == "asserted":
+        modality = reader.modality(direct)
     for frame in frames:
         if frame.support and (support is None or support.lemma_.lower() not in frame.support):
             continue
@@ -640,7 +694,8 @@ def _apply(reader: _Reader, trigger, frames, *, is_noun: bool):
                     for b in group_b:
                         if a != b and reader.fits(a, s_type, frame.rel) and reader.fits(b, o_type, frame.rel):
                             yield a, frame.rel, b, rule + ":between", modality, trigger
-            if not objects and len(subjects) > 1:
+            if not objects and len(subjects) > 1 and not any(
+                    c.dep_ == "prep" and c.lower_ in _NOT_RECIPROCAL for c in trigger.children):
                 for a, b in combinations(subjects, 2):
                     yield a, frame.rel, b, rule + ":reciprocal", modality, trigger
         for s in subjects:
@@ -651,8 +706,9 @@ def _apply(reader: _Reader, trigger, frames, *, is_noun: bool):
 
 def _first(reader, trigger, roles, is_noun, frame, wanted) -> list[str]:
     for role in roles:
-        found = [e for e in reader.role(trigger, role, is_noun=is_noun, frame=frame)
-                 if reader.fits(e, wanted, frame.rel)]
+        found = [reader.coerce(e, wanted, frame.rel)
+                 for e in reader.role(trigger, role, is_noun=is_noun, frame=frame, wanted=wanted)]
+        found = _unique([e for e in found if e and reader.fits(e, wanted, frame.rel)])
         if found:
             return found
     return []
@@ -677,6 +733,8 @@ def _between(reader: _Reader, trigger) -> list[tuple[list[str], list[str]]]:
         entity = reader.linked.entity_at(tok)
         if entity is None and tok.pos_ in ("NOUN", "PRON"):
             entity = reader.linked.resolve(tok)
+        if entity:
+            entity = reader.coerce(entity, "Actor")
         if entity and entity not in groups[-1] and reader.linked.is_actor(entity):
             groups[-1].append(entity)
         i += 1
@@ -746,7 +804,10 @@ def _person_roles(reader: _Reader, sent):
         head = span.root
         found = False
         for role_tok in _role_tokens(reader, head, span):
-            rel = "leads" if _role_word(role_tok, reader.leader_roles) else "member_of"
+            phrase = _role_phrase(role_tok)
+            leader = _role_word(role_tok, reader.leader_roles) or phrase in reader.leader_roles \
+                or phrase in reader.leader_titles
+            rel = "leads" if leader else "member_of"
             orgs = [o for o in _role_orgs(reader, role_tok) if o != person and linked.is_actor(o)
                     and "Person" not in linked.types(o)]
             for org in orgs:
@@ -793,12 +854,23 @@ def _role_tokens(reader: _Reader, head, span) -> list:
     return out
 
 
+def _role_phrase(role_tok) -> str:
+    """'Prime Minister', 'Defense Secretary': the role with its compound words."""
+    words = [c.lower_ for c in role_tok.lefts if c.dep_ == "compound" and c.pos_ != "DET"]
+    return " ".join(words + [role_tok.lower_])
+
+
 def _role_orgs(reader: _Reader, role_tok) -> list[str]:
     linked = reader.linked
     orgs: list[str] = []
+    title_words = set(" ".join(reader.leader_titles + reader.member_titles).split())
     for child in role_tok.children:
         if child.dep_ in ("poss", "compound", "amod", "nmod"):
-            orgs += reader.np(child)
+            if child.dep_ == "compound" and child.lower_ in title_words:
+                continue  # "Defense Minister": part of the title, not an organisation
+            found = reader.np(child)
+            # a lone capitalised word NER guessed at is no organisation
+            orgs += [e for e in found if e in linked.gazetteer.entities or _multiword(linked, e)]
             gaz_hit = linked.gazetteer.demonyms.get(child.lower_)
             if gaz_hit:
                 linked.entities.setdefault(gaz_hit, linked.gazetteer.entities[gaz_hit].entity)
@@ -806,6 +878,11 @@ def _role_orgs(reader: _Reader, role_tok) -> list[str]:
         elif child.dep_ == "prep" and child.lower_ in ("of", "for", "in", "at", "with"):
             orgs += reader.nps([p for p in child.children if p.dep_ == "pobj"])
     return _unique(orgs)
+
+
+def _multiword(linked: LinkedDoc, entity_id: str) -> bool:
+    entity = linked.entities.get(entity_id)
+    return entity is not None and (len(entity.label.split()) > 1 or entity.label.isupper())
 
 
 def _title(reader: _Reader, span) -> str | None:
