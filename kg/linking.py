@@ -44,6 +44,7 @@ class LinkedDoc:
     entities: dict[str, Entity] = field(default_factory=dict)
     surface: dict[str, set[str]] = field(default_factory=dict)  # entity id -> names seen
     country: str | None = None
+    also: dict[int, list[str]] = field(default_factory=dict)  # head token -> coordinated entities
 
     # -- queries used by relation extraction ---------------------------------
     def entity_at(self, token) -> str | None:
@@ -114,7 +115,7 @@ class LinkedDoc:
         if candidates:
             nearest = candidates[0][3]
             subjects = [c for c in candidates if c[3] == nearest and c[2]]
-            if subjects and nearest != token.sent.start:
+            if subjects:
                 candidates = subjects + [c for c in candidates if c not in subjects]
         if tags:
             for entity_id, info, _, _ in candidates:
@@ -175,6 +176,7 @@ def link(doc, gazetteer: Gazetteer, lexicon: dict) -> LinkedDoc:
     linked.country = main_country(gazetteer, linked.mentions)
     _match_metonyms(linked, taken)
     _match_ner(linked, taken)
+    _match_defined_acronyms(linked, taken)  # acronyms of names only NER found
     _apply_capital_metonymy(linked)
     linked.mentions.sort(key=lambda m: (m.span.start, m.span.end))
     return linked
@@ -274,8 +276,19 @@ def _match_demonyms(linked: LinkedDoc, taken: set[int]) -> None:
         if entity_id is None or token.i in taken:
             continue
         head = _force_head(token, force_nouns)
-        if head is not None and head.i not in taken and head.i > token.i:
+        if head is not None and head.i > token.i and any(i in taken for i in range(token.i, head.i + 1)):
+            # "Syrian and Russian warplanes" where "Russian warplanes" is an alias
+            _add(linked, gaz.entities[entity_id].entity, token.i, token.i + 1, taken)
+            linked.also.setdefault(head.i, []).append(entity_id)
+        elif head is not None and head.i > token.i:
             _add(linked, gaz.entities[entity_id].entity, token.i, head.i + 1, taken)
+            # "Syrian and Russian warplanes": each coordinated demonym is a party too
+            for conj in token.conjuncts:
+                other = gaz.demonyms.get(conj.lower_)
+                if other and other != entity_id:
+                    linked.entities.setdefault(other, gaz.entities[other].entity)
+                    linked.surface.setdefault(other, set()).add(conj.text)
+                    linked.also.setdefault(head.i, []).append(other)
         elif token.i + 1 < len(linked.doc) and linked.doc[token.i + 1].text == "-" and token.dep_ in ("npadvmod", "amod", "compound"):
             # "Russian-backed": the state behind a hyphenated participle.
             _add(linked, gaz.entities[entity_id].entity, token.i, token.i + 1, taken)
@@ -329,8 +342,18 @@ def _match_ner(linked: LinkedDoc, taken: set[int]) -> None:
         if kind is None:
             continue
         start, end = ent.start, ent.end
+        doc = linked.doc
+        # "Liwa Ahrar al-Jazira": take in capitalised name words NER left out
+        role_words = _role_words(linked.lexicon)
+        while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].dep_ == "compound" \
+                and doc[start - 1].head.i in range(start, end) and (start - 1) not in taken \
+                and doc[start - 1].lower_ not in role_words:
+            start -= 1
         while start < end and (linked.doc[start].lower_ in _DETERMINERS or linked.doc[start].is_punct):
             start += 1
+        # "the Kataib Nour al-Huda militia": a trailing common noun is not part of the name
+        while end - start > 1 and doc[end - 1].is_lower and doc[end - 1].pos_ == "NOUN":
+            end -= 1
         while end > start and (linked.doc[end - 1].is_punct or linked.doc[end - 1].is_space
                                or linked.doc[end - 1].dep_ == "case"):
             end -= 1
@@ -347,12 +370,22 @@ def _match_ner(linked: LinkedDoc, taken: set[int]) -> None:
         else:
             if kind == "Organization" and any(w in text.lower().split() for w in _ARMED_WORDS):
                 kind = "ArmedGroup"
+            root = linked.doc[start:end].root
+            if root.dep_ == "pobj" and root.head.lower_ == "of" and \
+                    root.head.head.lower_ in linked.lexicon["place_container_nouns"]:
+                kind = "Place"  # "the village of Khirbet Nasser"
             entity = Entity(id=f"{slug(text)}", label=text, types=(kind,))
             if entity.id in gaz.entities:  # a slug clash with a dictionary id
                 entity = Entity(id=f"ner_{entity.id}", label=text, types=(kind,))
             if kind == "Person":
                 surnames.setdefault(text.split()[-1].lower(), entity.id)
         _add(linked, entity, start, end, taken)
+
+
+def _role_words(lexicon: dict) -> frozenset[str]:
+    roles = lexicon["roles"]
+    words = [w for key in ("leader", "member", "titles_leader", "titles_member") for w in roles[key]]
+    return frozenset(part for w in words for part in w.split())
 
 
 def _apply_capital_metonymy(linked: LinkedDoc) -> None:
@@ -365,6 +398,8 @@ def _apply_capital_metonymy(linked: LinkedDoc) -> None:
             continue
         span = doc.char_span(mention.span.start, mention.span.end, alignment_mode="expand")
         root = span.root
+        if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_ == "be":
+            continue  # "Damascus is the capital of Syria": the city itself
         acting = root.dep_ in _ACTOR_DEPS or (
             root.dep_ == "pobj" and root.head.lower_ in _ACTOR_PREPS) or (
             root.dep_ == "pobj" and root.head.dep_ == "agent")

@@ -52,7 +52,7 @@ def clean_literal(text: str) -> str:
 
 def new_graph() -> Graph:
     """An empty graph with kg's prefixes bound (for readable Turtle)."""
-    graph = Graph()
+    graph = Graph(bind_namespaces="core")
     graph.bind("kgo", KGO)
     graph.bind("kgr", KGR)
     graph.bind("geo", GEO)
@@ -212,6 +212,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         raise OutputError(f"{path.parent}: cannot write output: {exc.strerror or exc}") from None
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -36,6 +36,8 @@ _LOCATIVE_PREPS = frozenset({"in", "inside", "within"})
 _RELATIVE = frozenset({"that", "which", "who", "whom", "whose"})
 _REPORTERS = frozenset({"media", "monitor"})
 _REPORTER_RELATIONS = frozenset({"member_of", "leads", "active_in", "accused", "appealed_to", None})
+_PHRASE_ENDS = frozenset({"in", "at", "near", "during", "after", "before", "since", "under", "over", "from",
+                          "to", "for", "amid", "across", "through", "over", "about", "regarding"})
 _NOT_RECIPROCAL = frozenset({"alongside", "against", "with", "for", "beside", "behind"})
 _CLAUSE_DEPS = frozenset({"xcomp", "advcl", "acl", "relcl", "ccomp", "conj", "pcomp"})
 
@@ -108,6 +110,7 @@ class _Reader:
         self.recipient_verbs = frozenset(lex["recipient_verbs"])
         self.denial = frozenset(lex["denial_verbs"])
         self.irrealis = frozenset(lex["irrealis_verbs"])
+        self.support_verbs = frozenset(lex["support_verbs"])
         self.report_nouns = frozenset(lex["report_nouns"])
         self.unconfirmed = frozenset(lex["unconfirmed_verbs"])
         roles = lex["roles"]
@@ -124,7 +127,7 @@ class _Reader:
         linked = self.linked
         entity = linked.entity_at(tok)
         if entity is not None:
-            return [entity]
+            return [entity, *linked.also.get(tok.i, ())]
         lower = tok.lower_
         if lower in _RELATIVE and tok.head.dep_ in ("relcl", "acl"):
             return self.np(tok.head.head, exclude=exclude, depth=depth + 1)
@@ -170,8 +173,9 @@ class _Reader:
                         entity = linked.entity_at(grand)
             if entity and entity not in found:
                 found.append(entity)
-        if found and tok.lower_ not in self.place_containers:
-            return found
+        holders, found = found, []
+        if holders and tok.lower_ not in self.place_containers:
+            return holders
         for child in tok.children:
             if child.dep_ == "acl" and child.lemma_ in ("carry", "transport") and child.i not in exclude:
                 # "a convoy carrying Ahrar al-Sham fighters"
@@ -200,6 +204,8 @@ class _Reader:
                 return _unique(found)
         if found:
             return _unique(found)
+        if holders:
+            return holders  # "ISIS-held areas": no name, so the holder
         if tok.dep_ == "attr" and tok.head.lemma_ == "be":
             for subj in tok.head.children:
                 if subj.dep_ in _SUBJ:
@@ -365,6 +371,8 @@ class _Reader:
         verb = self.support_verb(noun)
         if verb is None or verb.lemma_ in self.recipient_verbs:
             return []
+        if verb.lemma_.lower() not in self.support_verbs and verb.lemma_.lower() not in frame.support:
+            return []  # "Iran hosted talks between ...": the host is no party
         return self.nps(self.subject_tokens(verb))
 
     def recipient(self, noun) -> list[str]:
@@ -459,7 +467,9 @@ class _Reader:
         out = []
         for i in range(noun.i + 1, min(sent_end, noun.i + 16)):
             tok = noun.doc[i]
-            if tok.dep_ != "prep" or tok.lower_ != name or tok.head.pos_ not in ("NOUN", "PROPN"):
+            if tok.dep_ not in ("prep", "agent") or tok.lower_ != name:
+                continue
+            if tok.dep_ == "prep" and tok.head.pos_ not in ("NOUN", "PROPN"):
                 continue
             cur, ok = tok.head, False
             for _ in range(8):
@@ -728,11 +738,14 @@ def _between(reader: _Reader, trigger) -> list[tuple[list[str], list[str]]]:
         tok = doc[i]
         if tok.text in (";", ":") or (tok.pos_ == "VERB" and tok.dep_ not in ("amod", "compound")):
             break
+
         if tok.lower_ == "side" and i + 1 < sent_end and groups[-1]:
             groups.append([])
         entity = reader.linked.entity_at(tok)
         if entity is None and tok.pos_ in ("NOUN", "PRON"):
             entity = reader.linked.resolve(tok)
+        if entity and _located_by(tok):
+            entity = None  # "talks between X and Y in Tehran": Tehran is where, not who
         if entity:
             entity = reader.coerce(entity, "Actor")
         if entity and entity not in groups[-1] and reader.linked.is_actor(entity):
@@ -745,6 +758,14 @@ def _between(reader: _Reader, trigger) -> list[tuple[list[str], list[str]]]:
         members = groups[0]
         return [([a], [b]) for a, b in combinations(members, 2)]
     return []
+
+
+def _located_by(tok) -> bool:
+    """Is this token (part of) the object of a locative preposition?"""
+    cur = tok
+    while cur.dep_ in ("compound", "amod", "nmod", "conj", "flat") and cur.head != cur:
+        cur = cur.head
+    return cur.dep_ == "pobj" and cur.head.lower_ in _PHRASE_ENDS
 
 
 def _modifier(reader: _Reader, tok):
@@ -763,7 +784,7 @@ def _modifier(reader: _Reader, tok):
     actor = None
     for begin in range(left.i, first.i + 1):
         name = doc[begin:first.i + 1].text
-        actor = gaz.lookup(name) or gaz.demonyms.get(name.lower())
+        actor = gaz.lookup(name) or gaz.demonyms.get(name.lower()) or _metonym(linked, name)
         if actor:
             break
     if actor is None or actor not in gaz.entities:
@@ -789,6 +810,17 @@ def _modifier(reader: _Reader, tok):
             yield actor, rel, target, f"modifier:{tok.lower_}", modality, None
 
 
+def _metonym(linked: LinkedDoc, name: str) -> str | None:
+    """'rebel-held': a metonym valid in this article's country."""
+    from kg.gazetteer import normalize_name
+
+    for entity_id in linked.gazetteer.metonyms.get(normalize_name(name), ()):
+        context = linked.gazetteer.entities[entity_id].context
+        if context is None or context == linked.country:
+            return entity_id
+    return None
+
+
 def _person_roles(reader: _Reader, sent):
     """'SDF spokesman Mostafa Bali', 'Omar Alloush, an official of the council'."""
     linked = reader.linked
@@ -808,8 +840,11 @@ def _person_roles(reader: _Reader, sent):
             leader = _role_word(role_tok, reader.leader_roles) or phrase in reader.leader_roles \
                 or phrase in reader.leader_titles
             rel = "leads" if leader else "member_of"
-            orgs = [o for o in _role_orgs(reader, role_tok) if o != person and linked.is_actor(o)
-                    and "Person" not in linked.types(o)]
+            orgs = _role_orgs(reader, role_tok)
+            if not orgs:  # "Commander Jamal Haddad of the Falcons Brigade"
+                orgs = reader.nps([p for c in head.children if c.dep_ == "prep" and c.lower_ in ("of", "from")
+                                   for p in c.children if p.dep_ == "pobj"])
+            orgs = [o for o in orgs if o != person and linked.is_actor(o) and "Person" not in linked.types(o)]
             for org in orgs:
                 found = True
                 yield person, rel, org, f"role:{role_tok.lower_}", "asserted", None
@@ -908,28 +943,42 @@ def _title(reader: _Reader, span) -> str | None:
 
 
 def _locatives(reader: _Reader, sent):
-    """'Markada, in the southern countryside of Hasaka' → Markada located_in Hasaka."""
+    """Places inside places.
+
+    'Markada, in the southern countryside of Hasaka', 'Harasta, Arbin and
+    Zamalka in Eastern Ghouta', 'Sheikh Maqsoud, a district of Aleppo',
+    'Damascus is the capital of Syria', "Iraq's Anbar province".
+    """
     linked = reader.linked
     for tok in sent:
-        if tok.dep_ != "prep" or tok.lower_ not in _LOCATIVE_PREPS:
+        if tok.dep_ == "poss" and linked.entity_at(tok) and _is_country(linked, linked.entity_at(tok)):
+            inner = linked.entity_at(tok.head)
+            if inner and inner != linked.entity_at(tok) and linked.is_place(inner) and not _is_country(linked, inner):
+                yield inner, "located_in", linked.entity_at(tok), "locative:possessive", "asserted", None
+            continue
+        if tok.dep_ != "prep" or tok.lower_ not in _LOCATIVE_PREPS | {"of"}:
             continue
         head = tok.head
         if head.pos_ not in ("NOUN", "PROPN"):
             continue
-        places_in = [p for p in reader.nps([c for c in tok.children if c.dep_ == "pobj"]) if linked.is_place(p)]
-        if not places_in:
-            continue
         entity = linked.entity_at(head)
-        if entity is not None:
-            members = [entity]
+        if tok.lower_ == "of":
+            # only "a district of Aleppo" said of a place, never "the town of Saraqib"
+            if entity is not None or head.lower_ not in reader.place_containers:
+                continue
+            indefinite = head.tag_ == "NN" and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in head.children)
+            if not (indefinite or head.lemma_.lower() in ("capital", "part", "suburb")):
+                continue  # "the neighbourhoods of Tadamun and Hajar al-Aswad" names them
+            members = reader.described(head)
+        elif entity is not None:
+            members = [entity] + [linked.entity_at(c) for c in head.conjuncts if linked.entity_at(c)]
         elif head.lower_ in reader.place_containers:
             members = reader.described(head) or reader.np(head)
         else:
             continue
+        places_in = [p for p in reader.nps([c for c in tok.children if c.dep_ == "pobj"]) if linked.is_place(p)]
         modality = reader.modality(head)
-        for member in members:
-            if not linked.is_place(member) or linked.is_actor(member) and not _is_country(linked, member) is False:
-                pass
+        for member in _unique(members):
             for outer in places_in:
                 if member != outer and linked.is_place(member) and not _is_country(linked, member):
                     yield member, "located_in", outer, "locative", modality, None

@@ -70,7 +70,7 @@ def test_table_is_well_formed():
     assert len(ids) == len(set(ids)), "duplicate item ids"
     problems = []
     for item in ITEMS:
-        assert set(item) <= {"id", "construction", "text", "expected", "forbidden", "optional"}, item["id"]
+        assert set(item) <= {"id", "construction", "text", "expected", "forbidden", "optional", "known_gap"}, item["id"]
         minted = _names_in(item["text"])
         groups = {key: {tuple(t) for t in item.get(key, ())} for key in ("expected", "forbidden", "optional")}
         for key, triples in groups.items():
@@ -95,7 +95,24 @@ def test_every_construction_has_enough_items():
 
 # -- the extractor on each item -------------------------------------------------------
 
-@pytest.mark.parametrize("item", ITEMS, ids=[item["id"] for item in ITEMS])
+#: Micro F1 over the whole table must not fall below this (measured 0.925).
+MIN_TABLE_F1 = 0.90
+
+
+def _param(item):
+    # Known gaps are strict xfails: the day one starts passing, the mark must go.
+    marks = [pytest.mark.xfail(strict=True, reason=item["known_gap"])] if item.get("known_gap") else []
+    return pytest.param(item, id=item["id"], marks=marks)
+
+
+def test_table_micro_f1(extractor):
+    results = report.run(ITEMS, extractor)
+    last = report.report(results, failures=False).splitlines()[-1]
+    f1 = float(re.search(r"F1=(\d\.\d+)", last).group(1))
+    assert f1 >= MIN_TABLE_F1, last
+
+
+@pytest.mark.parametrize("item", [_param(item) for item in ITEMS])
 def test_construction(item, extractor):
     predicted = extractor.triples(item["id"], item["text"])
     result = report.judge(item, predicted, extractor.canon)
