@@ -1,0 +1,462 @@
+"""Export a built graph to other RDF syntaxes and to graph-analysis tools.
+
+``kg export --format FORMAT [DIR]`` reads what ``kg build`` wrote in ``DIR``
+(``DIR/graph.ttl``, and ``DIR/store`` for the named graphs) and writes:
+
+``trig`` / ``nq``
+    RDF datasets, **one named graph per source document**,
+    ``kgr:graph/<doc id>``. When ``DIR/store`` exists they are the store's
+    document graphs (:mod:`kg.store`). Without a store they are derived from
+    ``graph.ttl`` by :func:`split_by_document`: a document's graph holds its
+    document node, its evidence, the ``rdf:Statement`` and other nodes (e.g.
+    ``kgo:Agreement``) derived from that evidence with their asserted relation
+    triples, and the descriptions (types, labels, coordinates) of the
+    entities they involve. A triple supported by several documents is in
+    each of their graphs. The **default graph** holds what belongs to no
+    single document: the ``kgo:evidenceCount`` / ``kgo:sourceCount`` of
+    every statement, which are computed over all documents, and any triple
+    no document's evidence reaches. The union of all the graphs is exactly
+    ``graph.ttl``. (Derived graphs give an entity every ``skos:altLabel`` of
+    ``graph.ttl``; the store's graphs only the names seen in that document.)
+``jsonld``
+    ``graph.ttl`` as JSON-LD, compacted with a small ``@context``
+    (:data:`JSONLD_CONTEXT`).
+``nt``
+    ``graph.ttl`` as N-Triples, one triple a line, sorted.
+``graphml`` / ``gexf``
+    The entity graph for Gephi, Cytoscape, yEd, ... (via networkx and
+    :func:`kg.html.graph_to_networkx`): nodes are entities (``label``,
+    ``type``, ``types``, ``aliases``, ``lat`` / ``long`` when known), edges are
+    relation triples (``relation``, ``family``, ``symmetric``, ``count`` =
+    evidence sentences, ``sources`` = documents, ``documents``). Lists are
+    joined into strings (``"; "``), as both formats only take scalars.
+
+Every format is written deterministically (same input, same bytes) and
+atomically.
+
+>>> import rdflib
+>>> g = rdflib.Graph().parse(format="turtle", data='''
+... @prefix kgo: <https://w3id.org/kg-conflict/ontology#> .
+... <https://w3id.org/kg-conflict/id/entity/b> kgo:backs <https://w3id.org/kg-conflict/id/entity/a> .
+... ''')
+>>> print(ntriples_bytes(g).decode(), end="")
+<https://w3id.org/kg-conflict/id/entity/b> <https://w3id.org/kg-conflict/ontology#backs> <https://w3id.org/kg-conflict/id/entity/a> .
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import rdflib.namespace
+from rdflib import RDF, RDFS, Graph, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
+
+from kg.errors import InputError, KgError
+from kg.rdf import write_atomic
+from kg.resources import load_data
+from kg.vocab import ENTITY_CLASSES, GEO, KGO, KGR, safe_segment
+
+__all__ = [
+    "FORMATS", "JSONLD_CONTEXT", "export", "export_bytes", "named_graphs", "split_by_document",
+    "trig_bytes", "nquads_bytes", "jsonld_bytes", "ntriples_bytes", "graphml_bytes", "gexf_bytes",
+]
+
+#: Format name -> file extension.
+FORMATS = {
+    "trig": "trig",
+    "nq": "nq",
+    "jsonld": "jsonld",
+    "nt": "nt",
+    "graphml": "graphml",
+    "gexf": "gexf",
+}
+
+#: Prefixes of every RDF export (Turtle, TriG, JSON-LD).
+PREFIXES = {
+    "dcterms": DCTERMS,
+    "geo": GEO,
+    "kgo": KGO,
+    "kgr": KGR,
+    "owl": OWL,
+    "prov": PROV,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "skos": SKOS,
+    # (not imported by name: pytest's doctest collection trips over XSD)
+    "xsd": rdflib.namespace.XSD,
+}
+
+#: The JSON-LD ``@context``: prefixes only, so every IRI compacts to
+#: ``prefix:local`` and every value keeps its datatype.
+JSONLD_CONTEXT = {name: str(namespace) for name, namespace in sorted(PREFIXES.items()) if name != "owl"}
+
+#: Named graphs: graph IRI (``None`` for the default graph) -> triples.
+NamedGraphs = dict
+
+
+def graph_iri(doc_id: str) -> URIRef:
+    """IRI of the named graph of one document (as in :mod:`kg.store`).
+
+    >>> str(graph_iri("001_a2f9"))
+    'https://w3id.org/kg-conflict/id/graph/001_a2f9'
+    """
+    return KGR[f"graph/{safe_segment(doc_id)}"]
+
+
+def new_graph() -> Graph:
+    """An empty graph with the export prefixes (``geo`` is WGS84 here)."""
+    graph = Graph(bind_namespaces="none")
+    for name, namespace in PREFIXES.items():
+        graph.bind(name, namespace, override=True, replace=True)
+    return graph
+
+
+# --------------------------------------------------------------------------
+# Reading DIR
+
+
+def read_graph(directory: str | Path) -> Graph:
+    """``DIR/graph.ttl`` (or a Turtle file) as an rdflib graph."""
+    from kg.validate import read_graph as _read
+
+    return _read(directory)
+
+
+def named_graphs(directory: str | Path, graph: Graph | None = None) -> NamedGraphs:
+    """Default and per-document named graphs of the build in ``directory``.
+
+    From ``DIR/store`` when there is one (and :mod:`kg.store` can be
+    imported), else derived from ``graph.ttl`` (:func:`split_by_document`).
+    The default graph (key ``None``) holds the triples of ``graph.ttl`` that
+    are in no document graph.
+    """
+    directory = Path(directory)
+    if graph is None:
+        graph = read_graph(directory)
+    store_dir = directory / "store" if directory.is_dir() else None
+    named = _store_graphs(store_dir) if store_dir is not None and store_dir.is_dir() else None
+    if named is None:
+        return split_by_document(graph)
+    placed = set()
+    for triples in named.values():
+        placed.update(triples)
+    default = new_graph()
+    for triple in graph:
+        if triple not in placed:
+            default.add(triple)
+    return {None: default, **dict(sorted(named.items()))}
+
+
+def _store_graphs(store_dir: Path) -> dict[URIRef, Graph] | None:
+    try:
+        from kg.store import Store
+    except ImportError:
+        return None
+    graphs: dict[URIRef, Graph] = {}
+    with Store.open(store_dir, read_only=True, create=False) as store:
+        for s, p, o, g in store.quads():
+            target = graphs.get(g)
+            if target is None:
+                target = graphs[g] = new_graph()
+            target.add((s, p, o))
+    return graphs
+
+
+def split_by_document(graph: Graph) -> NamedGraphs:
+    """Split ``graph`` into one named graph per ``kgo:Document`` (see module doc).
+
+    Returns ``{None: default graph, graph IRI: document graph, ...}``, named
+    graphs sorted by IRI. The union of all of them is ``graph``.
+
+    >>> import rdflib
+    >>> g = rdflib.Graph().parse(format="turtle", data='''
+    ... @prefix kgo: <https://w3id.org/kg-conflict/ontology#> .
+    ... @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+    ... @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    ... @prefix prov: <http://www.w3.org/ns/prov#> .
+    ... @prefix dcterms: <http://purl.org/dc/terms/> .
+    ... @base <https://w3id.org/kg-conflict/id/> .
+    ... <entity/a> a kgo:State ; rdfs:label "A" ; kgo:backs <entity/b> .
+    ... <entity/b> a kgo:State ; rdfs:label "B" .
+    ... <statement/1> a rdf:Statement ; rdf:subject <entity/a> ; rdf:predicate kgo:backs ;
+    ...     rdf:object <entity/b> ; prov:wasDerivedFrom <evidence/d1/0-9> ; kgo:evidenceCount 1 .
+    ... <evidence/d1/0-9> a kgo:Evidence ; kgo:text "A backs B" ; dcterms:isPartOf <document/d1> .
+    ... <document/d1> a kgo:Document ; dcterms:identifier "d1" .
+    ... ''')
+    >>> graphs = split_by_document(g)
+    >>> [str(k).rsplit("/", 2)[-2:] if k else None for k in graphs], [len(v) for v in graphs.values()]
+    ([None, ['graph', 'd1']], [1, 15])
+    """
+    relations = _relation_properties(graph)
+    entity_classes = {KGO[name] for name in ENTITY_CLASSES}
+
+    def is_entity(node: Any) -> bool:
+        return isinstance(node, URIRef) and any(
+            (node, RDF.type, cls) in graph for cls in entity_classes)
+
+    placed: set = set()
+    named: dict[URIRef, Graph] = {}
+    for document in sorted(set(graph.subjects(RDF.type, KGO.Document))):
+        doc_id = graph.value(document, DCTERMS.identifier)
+        iri = graph_iri(str(doc_id) if doc_id is not None else re.split(r"[/#]", str(document))[-1])
+        target = named.get(iri)
+        if target is None:
+            target = named[iri] = new_graph()
+        found: list = []
+        found.extend((document, p, o) for p, o in graph.predicate_objects(document))
+        entities: set = set()
+        for evidence in set(graph.subjects(DCTERMS.isPartOf, document)):
+            for p, o in graph.predicate_objects(evidence):
+                found.append((evidence, p, o))
+                if is_entity(o):
+                    entities.add(o)  # kgo:attributedTo
+            for derived in set(graph.subjects(PROV.wasDerivedFrom, evidence)):
+                found.append((derived, PROV.wasDerivedFrom, evidence))
+                if (derived, RDF.type, RDF.Statement) in graph:
+                    found.append((derived, RDF.type, RDF.Statement))
+                    parts = []
+                    for part in (RDF.subject, RDF.predicate, RDF.object):
+                        values = list(graph.objects(derived, part))
+                        found.extend((derived, part, value) for value in values)
+                        parts.append(values[0] if len(values) == 1 else None)
+                    s, p, o = parts
+                    if s is not None and p is not None and o is not None:
+                        if (s, p, o) in graph:
+                            found.append((s, p, o))
+                        if (o, p, s) in graph and _symmetric(p):  # asserted the other way
+                            found.append((o, p, s))
+                        entities.update(node for node in (s, o) if is_entity(node))
+                else:  # kgo:Agreement and the like: all of it but other documents' evidence
+                    for p, o in graph.predicate_objects(derived):
+                        if p != PROV.wasDerivedFrom:
+                            found.append((derived, p, o))
+                            if is_entity(o):
+                                entities.add(o)
+        for entity in entities:
+            found.extend((entity, p, o) for p, o in graph.predicate_objects(entity) if p not in relations)
+        for triple in found:
+            target.add(triple)
+        placed.update(found)
+    default = new_graph()
+    for triple in graph:
+        if triple not in placed:
+            default.add(triple)
+    return {None: default, **dict(sorted(named.items()))}
+
+
+def _relation_properties(graph: Graph) -> set:
+    names = load_data("relations")["relations"]
+    return {KGO[name] for name in names} | set(graph.subjects(RDFS.subPropertyOf, KGO.relation))
+
+
+def _symmetric(predicate: Any) -> bool:
+    kgo = str(KGO)
+    if not str(predicate).startswith(kgo):
+        return False
+    spec = load_data("relations")["relations"].get(str(predicate)[len(kgo):])
+    return bool(spec and spec.get("symmetric"))
+
+
+# --------------------------------------------------------------------------
+# Serialisers (all deterministic)
+
+
+def _turtle_parts(graph: Graph) -> tuple[list[str], str]:
+    """Prefix lines and body of the Turtle of ``graph``."""
+    copy = new_graph()
+    copy += graph
+    text = copy.serialize(format="turtle")
+    prefixes, body = [], []
+    for line in text.splitlines(keepends=True):
+        (prefixes if line.startswith("@prefix ") and not body else body).append(line)
+    return prefixes, "".join(body).strip("\n")
+
+
+def trig_bytes(graphs: NamedGraphs) -> bytes:
+    """TriG: prefixes, the default graph's triples, then each named graph.
+
+    Each graph's triples are Turtle as rdflib writes it (sorted); named graphs
+    come in IRI order.
+    """
+    prefixes: set[str] = set()
+    blocks: list[str] = []
+    default = graphs.get(None)
+    if default is not None and len(default):
+        lines, body = _turtle_parts(default)
+        prefixes.update(lines)
+        blocks.append(body + "\n")
+    for name in sorted(k for k in graphs if k is not None):
+        lines, body = _turtle_parts(graphs[name])
+        prefixes.update(lines)
+        blocks.append(f"<{name}> {{\n{body}\n}}\n")
+    head = "".join(sorted(prefixes))
+    return (head + "\n" + "\n".join(blocks)).encode("utf-8")
+
+
+def nquads_bytes(graphs: NamedGraphs) -> bytes:
+    """N-Quads, one quad a line, sorted (default graph triples have no label)."""
+    lines: set[str] = set()
+    for name, graph in graphs.items():
+        suffix = f" <{name}> .\n" if name is not None else " .\n"
+        for line in _nt_lines(graph):
+            lines.add(line[: -len(" .")] + suffix)
+    return "".join(sorted(lines)).encode("utf-8")
+
+
+def _nt_lines(graph: Graph) -> list[str]:
+    text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def ntriples_bytes(graph: Graph) -> bytes:
+    """N-Triples, one triple a line, sorted and distinct."""
+    return "".join(line + "\n" for line in sorted(set(_nt_lines(graph)))).encode("utf-8")
+
+
+def jsonld_bytes(graph: Graph) -> bytes:
+    """JSON-LD (rdflib's serialiser) with :data:`JSONLD_CONTEXT`, keys and arrays sorted."""
+    copy = new_graph()
+    copy += graph
+    try:
+        text = copy.serialize(format="json-ld", context=dict(JSONLD_CONTEXT), auto_compact=True)
+    except Exception as exc:  # pragma: no cover - rdflib's plugin is part of rdflib
+        raise KgError(f"cannot write JSON-LD: {exc}") from None
+    data = _sorted_json(_compact_ids(json.loads(text)))
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _compact_ids(value: Any) -> Any:
+    """Write ``@id`` IRIs as compact IRIs of the context (rdflib leaves them whole).
+
+    >>> _compact_ids({"@id": "https://w3id.org/kg-conflict/id/entity/sdf", "x": [{"@id": "urn:x"}]})
+    {'@id': 'kgr:entity/sdf', 'x': [{'@id': 'urn:x'}]}
+    """
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key == "@id" and isinstance(item, str):
+                for prefix, namespace in _CONTEXT_LONGEST_FIRST:
+                    if item.startswith(namespace) and len(item) > len(namespace):
+                        item = f"{prefix}:{item[len(namespace):]}"
+                        break
+                out[key] = item
+            elif key == "@context":
+                out[key] = item
+            else:
+                out[key] = _compact_ids(item)
+        return out
+    if isinstance(value, list):
+        return [_compact_ids(v) for v in value]
+    return value
+
+
+_CONTEXT_LONGEST_FIRST = sorted(JSONLD_CONTEXT.items(), key=lambda kv: -len(kv[1]))
+
+
+def _sorted_json(value: Any, key: str | None = None) -> Any:
+    """Sort every JSON array except ``@list`` ones (RDF lists keep their order)."""
+    if isinstance(value, dict):
+        return {k: _sorted_json(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_json(v) for v in value]
+        if key == "@list":
+            return items
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def entity_network(graph: Graph):
+    """The entity graph with scalar attributes only, for GraphML and GEXF.
+
+    A ``networkx.MultiDiGraph``; node ids are entity IRIs, edge keys
+    ``e0``, ``e1``, ... in (subject, relation, object) order.
+    """
+    import networkx as nx
+
+    from kg.html import graph_to_networkx
+
+    source = graph_to_networkx(graph)
+    out = nx.MultiDiGraph()
+    for node in sorted(source.nodes):
+        data = source.nodes[node]
+        types = list(data.get("types") or [])
+        attrs: dict[str, Any] = {
+            "label": str(data.get("label") or node),
+            "type": types[0] if types else "Entity",
+            "types": "; ".join(types),
+            "aliases": "; ".join(data.get("aliases") or []),
+        }
+        for axis in ("lat", "long"):
+            if data.get(axis) is not None:
+                attrs[axis] = float(data[axis])
+        out.add_node(node, **attrs)
+    edges = sorted(source.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1]))
+    for index, (u, v, _key, data) in enumerate(edges):
+        docs = sorted({ev["doc"] for ev in data.get("evidence") or [] if ev.get("doc")})
+        out.add_edge(
+            u, v, key=f"e{index}",
+            id=f"e{index}",
+            label=str(data["relation"]),
+            relation=str(data["relation"]),
+            family=str(data.get("family") or ""),
+            symmetric=bool(data.get("symmetric")),
+            count=int(data.get("count") or 0),
+            sources=int(data.get("sources") or 0),
+            documents="; ".join(docs),
+        )
+    return out
+
+
+def graphml_bytes(graph: Graph) -> bytes:
+    """GraphML of :func:`entity_network`."""
+    import networkx as nx
+
+    network = entity_network(graph)
+    for _u, _v, data in network.edges(data=True):
+        del data["id"]  # GraphML takes the edge key as id
+    buffer = io.BytesIO()
+    nx.write_graphml(network, buffer, encoding="utf-8", prettyprint=True)
+    return buffer.getvalue()
+
+
+def gexf_bytes(graph: Graph) -> bytes:
+    """GEXF 1.2 of :func:`entity_network` (no modification date: stable bytes)."""
+    import networkx as nx
+
+    buffer = io.BytesIO()
+    nx.write_gexf(entity_network(graph), buffer, encoding="utf-8", prettyprint=True)
+    return re.sub(rb' lastmodifieddate="[^"]*"', b"", buffer.getvalue(), count=1)
+
+
+# --------------------------------------------------------------------------
+# Entry points
+
+
+def export_bytes(directory: str | Path = "output", fmt: str = "trig") -> bytes:
+    """The export of the build in ``directory`` in format ``fmt``."""
+    if fmt not in FORMATS:
+        raise KgError(f"unknown export format {fmt!r}; one of: {', '.join(FORMATS)}")
+    graph = read_graph(directory)
+    if fmt in ("trig", "nq"):
+        graphs = named_graphs(directory, graph) if Path(directory).is_dir() else split_by_document(graph)
+        return trig_bytes(graphs) if fmt == "trig" else nquads_bytes(graphs)
+    writer = {"jsonld": jsonld_bytes, "nt": ntriples_bytes, "graphml": graphml_bytes, "gexf": gexf_bytes}[fmt]
+    return writer(graph)
+
+
+def export(directory: str | Path = "output", fmt: str = "trig", *, out: str | Path | None = None) -> Path:
+    """Write the export to ``out`` (default ``DIR/graph.<ext>``); returns its path."""
+    directory = Path(directory)
+    if out is None:
+        base = directory if directory.is_dir() else directory.parent
+        out = base / f"graph.{FORMATS.get(fmt, fmt)}"
+    data = export_bytes(directory, fmt)
+    out = Path(out)
+    if out.is_dir():
+        raise InputError(f"{out}: is a folder; give a file name with --out")
+    write_atomic(out, data)
+    return out
+

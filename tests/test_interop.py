@@ -1,0 +1,152 @@
+"""Interoperability of what kg writes: other parsers read it, and the same
+input gives the same bytes (also under another PYTHONHASHSEED)."""
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+
+from kg.export import FORMATS, export_bytes
+
+pytestmark = pytest.mark.slow
+
+pyoxigraph = pytest.importorskip("pyoxigraph")
+
+REPO = Path(__file__).resolve().parents[1]
+KGO = rdflib.Namespace("https://w3id.org/kg-conflict/ontology#")
+
+
+def seeds_build(tmp_path_factory) -> Path:
+    """The seeds built once per session (shared by the test modules through
+    the session's base temporary folder)."""
+    import kg
+
+    out = tmp_path_factory.getbasetemp() / "kg-seeds-build"
+    if not (out / "graph.ttl").is_file():
+        kg.build([REPO / "seeds"], out, html=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def seeds_dir(tmp_path_factory) -> Path:
+    return seeds_build(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def seeds_graph(seeds_dir) -> rdflib.Graph:
+    return rdflib.Graph().parse(seeds_dir / "graph.ttl", format="turtle")
+
+
+def relation_edges(graph: rdflib.Graph) -> int:
+    """Distinct relation triples, a symmetric one asserted both ways counted once."""
+    from kg.resources import load_data
+
+    relations = load_data("relations")["relations"]
+    edges = set()
+    for name, spec in relations.items():
+        for s, o in graph.subject_objects(KGO[name]):
+            if spec.get("symmetric") and str(o) < str(s):
+                s, o = o, s
+            edges.add((s, name, o))
+    return len(edges)
+
+
+def run_kg(*args: str, seed: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONHASHSEED=seed)
+    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+# --------------------------------------------------------------------------
+# graph.ttl
+
+
+def test_turtle_parses_with_oxigraph(seeds_dir, seeds_graph):
+    data = (seeds_dir / "graph.ttl").read_bytes()
+    triples = list(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.TURTLE))
+    assert len(triples) == len(seeds_graph) > 0
+    assert len(set(map(str, triples))) == len(triples)
+
+
+def test_rdflib_round_trip_is_isomorphic(seeds_graph):
+    text = seeds_graph.serialize(format="turtle")
+    again = rdflib.Graph().parse(data=text, format="turtle")
+    assert isomorphic(again, seeds_graph)
+
+
+def test_two_builds_same_bytes(seeds_dir, tmp_path):
+    import kg
+
+    kg.build([REPO / "seeds"], tmp_path / "again", html=False)
+    assert (tmp_path / "again" / "graph.ttl").read_bytes() == (seeds_dir / "graph.ttl").read_bytes()
+
+
+def test_build_same_bytes_under_another_hash_seed(seeds_dir, tmp_path):
+    out = tmp_path / "seeded"
+    done = run_kg("build", str(REPO / "seeds"), "--out", str(out), "--no-html", seed="123")
+    assert done.returncode == 0, done.stderr
+    assert (out / "graph.ttl").read_bytes() == (seeds_dir / "graph.ttl").read_bytes()
+
+
+# --------------------------------------------------------------------------
+# exports
+
+
+@pytest.fixture(scope="module")
+def exports(seeds_dir) -> dict[str, bytes]:
+    return {fmt: export_bytes(seeds_dir, fmt) for fmt in FORMATS}
+
+
+def test_trig_and_nquads_parse_with_rdflib_and_oxigraph(exports, seeds_graph):
+    sizes = {}
+    for fmt, rdflib_fmt, ox_fmt in (("trig", "trig", pyoxigraph.RdfFormat.TRIG),
+                                    ("nq", "nquads", pyoxigraph.RdfFormat.N_QUADS)):
+        ds = rdflib.Dataset()
+        ds.parse(data=exports[fmt], format=rdflib_fmt)
+        quads = list(pyoxigraph.parse(exports[fmt], format=ox_fmt))
+        assert len(quads) == sum(1 for _ in ds.quads((None, None, None, None))), fmt
+        names = {q.graph_name for q in quads if not isinstance(q.graph_name, pyoxigraph.DefaultGraph)}
+        documents = set(seeds_graph.subjects(rdflib.RDF.type, KGO.Document))
+        assert len(names) == len(documents), fmt
+        union = {(q.subject, q.predicate, q.object) for q in quads}
+        assert len(union) == len(seeds_graph), fmt
+        sizes[fmt] = len(quads)
+    assert sizes["trig"] == sizes["nq"]
+
+
+def test_jsonld_parses_with_rdflib(exports, seeds_graph):
+    back = rdflib.Graph().parse(data=exports["jsonld"], format="json-ld")
+    assert len(back) == len(seeds_graph)
+    assert isomorphic(back, seeds_graph)
+
+
+def test_ntriples_parse_with_oxigraph(exports, seeds_graph):
+    triples = list(pyoxigraph.parse(exports["nt"], format=pyoxigraph.RdfFormat.N_TRIPLES))
+    assert len(triples) == len(seeds_graph)
+
+
+def test_graphml_and_gexf_parse_with_networkx(exports, seeds_graph):
+    edges = relation_edges(seeds_graph)
+    assert edges > 0
+    graphml = nx.read_graphml(io.BytesIO(exports["graphml"]), force_multigraph=True)
+    gexf = nx.read_gexf(io.BytesIO(exports["gexf"]))
+    for network in (graphml, gexf):
+        assert network.number_of_edges() == edges
+        assert all(isinstance(d.get("label"), str) and d["label"] for _n, d in network.nodes(data=True))
+        assert all(d["count"] >= 1 and d["sources"] >= 1 for _u, _v, d in network.edges(data=True))
+    assert set(graphml.nodes) == set(gexf.nodes)
+
+
+def test_exports_same_bytes_under_another_hash_seed(seeds_dir, exports, tmp_path):
+    for fmt in FORMATS:
+        out = tmp_path / f"graph.{fmt}"
+        done = run_kg("export", "--format", fmt, "--out", str(out), str(seeds_dir), seed="7")
+        assert done.returncode == 0, done.stderr
+        assert out.read_bytes() == exports[fmt], fmt

@@ -1,0 +1,352 @@
+"""SHACL validation (ontology/shapes.ttl, kg.validate, `kg validate`).
+
+Each shape is shown to reject a small graph that breaks only that shape,
+with that shape's message; a minimal graph following the contract passes,
+and so does the graph built from the seeds.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+import pytest
+import rdflib
+from click.testing import CliRunner
+from rdflib import RDF, RDFS, Literal, Namespace
+from rdflib.namespace import DCTERMS, PROV
+
+from kg.cli import cli
+from kg.errors import KgError, ValidationError
+from kg.validate import ValidationReport, Violation, require_valid, validate_graph, validate_path
+
+KGO = Namespace("https://w3id.org/kg-conflict/ontology#")
+KGR = Namespace("https://w3id.org/kg-conflict/id/")
+GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
+REPO = Path(__file__).resolve().parents[1]
+
+SDF, ISIS, RAQQA = KGR["entity/sdf"], KGR["entity/isis"], KGR["entity/raqqa"]
+STATEMENT, CAPTURE = KGR["statement/truce"], KGR["statement/capture"]
+EVIDENCE, DOC = KGR["evidence/d1/0-28"], KGR["document/d1"]
+AGREEMENT = KGR["agreement/d1/0"]
+
+#: The smallest graph that follows the whole contract: two relation triples
+#: (one symmetric), their statements, one evidence sentence, one document,
+#: a place with coordinates.
+MINIMAL = """
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix geo: <http://www.w3.org/2003/01/geo/wgs84_pos#> .
+@prefix kgo: <https://w3id.org/kg-conflict/ontology#> .
+@prefix kgr: <https://w3id.org/kg-conflict/id/> .
+
+kgr:entity\\/sdf a kgo:ArmedGroup ; rdfs:label "Syrian Democratic Forces" ; skos:altLabel "SDF" ;
+    kgo:truce_with kgr:entity\\/isis ; kgo:captured kgr:entity\\/raqqa .
+kgr:entity\\/isis a kgo:ArmedGroup ; rdfs:label "Islamic State" ; skos:altLabel "ISIS" .
+kgr:entity\\/raqqa a kgo:Place ; rdfs:label "Raqqa" ; geo:lat 35.95 ; geo:long 39.01 .
+
+kgr:statement\\/truce a rdf:Statement ;
+    rdf:subject kgr:entity\\/sdf ; rdf:predicate kgo:truce_with ; rdf:object kgr:entity\\/isis ;
+    prov:wasDerivedFrom kgr:evidence\\/d1\\/0-28 ; kgo:evidenceCount 1 ; kgo:sourceCount 1 .
+kgr:statement\\/capture a rdf:Statement ;
+    rdf:subject kgr:entity\\/sdf ; rdf:predicate kgo:captured ; rdf:object kgr:entity\\/raqqa ;
+    prov:wasDerivedFrom kgr:evidence\\/d1\\/0-28 ; kgo:evidenceCount 1 ; kgo:sourceCount 1 .
+
+kgr:evidence\\/d1\\/0-28 a kgo:Evidence ;
+    kgo:text "SDF and ISIS agreed a truce." ; kgo:beginOffset 0 ; kgo:endOffset 28 ;
+    kgo:modality kgo:asserted ; dcterms:isPartOf kgr:document\\/d1 .
+kgr:document\\/d1 a kgo:Document ; dcterms:identifier "d1" ; kgo:sourcePath "d1.txt" .
+
+kgr:agreement\\/d1\\/0 a kgo:Agreement ; rdfs:label "truce: SDF – Islamic State" ;
+    kgo:agreementType "truce" ; kgo:party kgr:entity\\/sdf, kgr:entity\\/isis ;
+    kgo:place kgr:entity\\/raqqa ; prov:wasDerivedFrom kgr:evidence\\/d1\\/0-28 .
+"""
+
+
+def minimal() -> rdflib.Graph:
+    return rdflib.Graph().parse(data=MINIMAL, format="turtle")
+
+
+def _remove(*triples):
+    def change(g):
+        for triple in triples:
+            assert triple in g, triple
+            g.remove(triple)
+    return change
+
+
+def _add(*triples):
+    def change(g):
+        for triple in triples:
+            g.add(triple)
+    return change
+
+
+def _set(subject, predicate, value):
+    def change(g):
+        g.set((subject, predicate, value))
+    return change
+
+
+#: (id, change to the minimal graph, messages expected: each violation's
+#: message starts with one of them and each is seen).
+BROKEN: list[tuple[str, Callable[[rdflib.Graph], None], tuple[str, ...]]] = [
+    ("unsourced relation triple", _add((ISIS, KGO.captured, RAQQA)),
+     ("relation triple has no rdf:Statement reifying it (no source): "
+      "kgr:entity/isis kgo:captured kgr:entity/raqqa",)),
+    ("statement triple not asserted", _remove((SDF, KGO.captured, RAQQA)),
+     ("rdf:Statement reifies a triple the graph does not assert: "
+      "kgr:entity/sdf kgo:captured kgr:entity/raqqa",)),
+    ("statement without evidence", _remove((CAPTURE, PROV.wasDerivedFrom, EVIDENCE)),
+     ("rdf:Statement needs at least one prov:wasDerivedFrom, each a kgo:Evidence",)),
+    ("statement derived from a non-evidence", _add((CAPTURE, PROV.wasDerivedFrom, DOC)),
+     ("rdf:Statement needs at least one prov:wasDerivedFrom, each a kgo:Evidence",)),
+    ("untyped statement", _remove((CAPTURE, RDF.type, RDF.Statement)),
+     ("a node with rdf:subject, rdf:predicate or rdf:object must be typed rdf:Statement",)),
+    ("statement with two objects", _add((STATEMENT, RDF.object, SDF)),
+     ("rdf:Statement needs exactly one rdf:object",
+      # the second object makes a second, unasserted triple
+      "rdf:Statement reifies a triple the graph does not assert: kgr:entity/sdf kgo:truce_with kgr:entity/sdf")),
+    ("evidence without text", _remove((EVIDENCE, KGO.text, Literal("SDF and ISIS agreed a truce."))),
+     ("kgo:Evidence needs exactly one kgo:text, a non-empty xsd:string",)),
+    ("evidence with empty text", _set(EVIDENCE, KGO.text, Literal("")),
+     ("kgo:Evidence needs exactly one kgo:text, a non-empty xsd:string",)),
+    ("evidence without offsets", _remove((EVIDENCE, KGO.beginOffset, Literal(0)),
+                                         (EVIDENCE, KGO.endOffset, Literal(28))),
+     ("kgo:Evidence needs exactly one kgo:beginOffset, an xsd:integer >= 0",
+      "kgo:Evidence needs exactly one kgo:endOffset, an xsd:integer")),
+    ("evidence offset as string", _set(EVIDENCE, KGO.beginOffset, Literal("0")),
+     ("kgo:Evidence needs exactly one kgo:beginOffset, an xsd:integer >= 0",
+      # a string does not compare with the end offset either
+      "kgo:beginOffset must be less than kgo:endOffset")),
+    ("evidence with begin > end", lambda g: (g.set((EVIDENCE, KGO.beginOffset, Literal(28))),
+                                             g.set((EVIDENCE, KGO.endOffset, Literal(0)))),
+     ("kgo:beginOffset must be less than kgo:endOffset",)),
+    ("evidence text length differs from offsets", _set(EVIDENCE, KGO.endOffset, Literal(30)),
+     ("kgo:text is 28 characters long but kgo:endOffset - kgo:beginOffset is 30",)),
+    ("evidence without document", _remove((EVIDENCE, DCTERMS.isPartOf, DOC)),
+     ("kgo:Evidence needs exactly one dcterms:isPartOf, a kgo:Document",)),
+    ("document without identifier", _remove((DOC, DCTERMS.identifier, Literal("d1"))),
+     ("kgo:Document needs exactly one dcterms:identifier, a non-empty literal",)),
+    ("entity without label", _remove((ISIS, RDFS.label, Literal("Islamic State"))),
+     ("entity needs exactly one rdfs:label",)),
+    ("entity with two labels", _add((ISIS, RDFS.label, Literal("ISIS"))),
+     ("entity needs exactly one rdfs:label",)),
+    ("relation to an untyped node", _remove((ISIS, RDF.type, KGO.ArmedGroup)),
+     ("a relation triple links this node, which is not an entity",
+      # ISIS is also a party to the agreement
+      "kgo:Agreement needs at least one kgo:party, each an actor")),
+    ("latitude 95", _set(RAQQA, GEO.lat, Literal("95", datatype=rdflib.XSD.decimal)),
+     ("geo:lat must be at most one number (xsd:decimal, xsd:double or xsd:float) in [-90, 90]",)),
+    ("longitude 'abc'", _set(RAQQA, GEO.long, Literal("abc")),
+     ("geo:long must be at most one number (xsd:decimal, xsd:double or xsd:float) in [-180, 180]",)),
+    ("two latitudes", _add((RAQQA, GEO.lat, Literal("36.0", datatype=rdflib.XSD.decimal))),
+     ("geo:lat must be at most one number",)),
+    ("bad modality", _set(EVIDENCE, KGO.modality, KGO.maybe),
+     ("kgo:modality must be one of kgo:asserted, kgo:reported, kgo:denied, kgo:planned, kgo:unconfirmed",)),
+    ("sourceCount > evidenceCount", _set(STATEMENT, KGO.sourceCount, Literal(2)),
+     ("kgo:sourceCount must not exceed kgo:evidenceCount",)),
+    ("agreement of an unknown type", _set(AGREEMENT, KGO.agreementType, Literal("pact")),
+     ("kgo:Agreement needs exactly one kgo:agreementType",)),
+    ("agreement without evidence", _remove((AGREEMENT, PROV.wasDerivedFrom, EVIDENCE)),
+     ("kgo:Agreement needs at least one prov:wasDerivedFrom, each a kgo:Evidence",)),
+    ("agreement with a place as party", _add((AGREEMENT, KGO.party, RAQQA)),
+     ("kgo:Agreement needs at least one kgo:party, each an actor",)),
+    ("agreement in an actor", _set(AGREEMENT, KGO.place, ISIS),
+     ("kgo:place of an agreement must be a kgo:Place",)),
+    ("evidenceCount not an integer", _set(STATEMENT, KGO.evidenceCount, Literal("1")),
+     ("kgo:evidenceCount must be one positive xsd:integer",
+      # a string does not compare with the source count either
+      "kgo:sourceCount must not exceed kgo:evidenceCount")),
+]
+
+
+def test_minimal_graph_conforms():
+    report = validate_graph(minimal())
+    assert report.conforms, report.text
+    assert report.violations == ()
+    assert report.lines() == ["conforms"]
+
+
+def test_symmetric_relation_may_be_asserted_either_way():
+    g = minimal()
+    g.remove((SDF, KGO.truce_with, ISIS))
+    g.add((ISIS, KGO.truce_with, SDF))
+    assert validate_graph(g).conforms
+
+
+def test_the_graph_is_not_modified():
+    g = minimal()
+    before = set(g)
+    validate_graph(g)
+    assert set(g) == before
+
+
+@pytest.mark.parametrize("change, expected", [case[1:] for case in BROKEN], ids=[case[0] for case in BROKEN])
+def test_each_shape_rejects_what_it_forbids(change, expected):
+    g = minimal()
+    change(g)
+    report = validate_graph(g)
+    assert not report.conforms
+    assert report.violations, report.text
+    for violation in report.violations:
+        assert isinstance(violation, Violation)
+        assert any(violation.message.startswith(e) for e in expected), (violation, expected)
+    for e in expected:
+        assert any(v.message.startswith(e) for v in report.violations), (e, report.violations)
+
+
+def test_violations_name_focus_node_and_path():
+    g = minimal()
+    g.add((ISIS, RDFS.label, Literal("ISIS")))
+    (violation,) = validate_graph(g).violations
+    assert violation.focus == "kgr:entity/isis"
+    assert violation.path == "rdfs:label"
+    assert str(violation).startswith("kgr:entity/isis rdfs:label: entity needs exactly one rdfs:label")
+
+
+def test_violations_are_sorted_and_distinct():
+    g = minimal()
+    g.remove((ISIS, RDFS.label, Literal("Islamic State")))
+    g.remove((EVIDENCE, KGO.text, Literal("SDF and ISIS agreed a truce.")))
+    g.set((RAQQA, GEO.long, Literal("abc")))  # breaks two constraints, one message
+    report = validate_graph(g)
+    assert list(report.violations) == sorted(set(report.violations))
+    assert len(report.violations) == 3
+
+
+def test_dataset_is_validated_as_union():
+    ds = rdflib.Dataset()
+    data = minimal()
+    first = ds.graph(KGR["graph/a"])
+    second = ds.graph(KGR["graph/b"])
+    for i, triple in enumerate(sorted(data)):
+        (first if i % 2 else second).add(triple)
+    assert validate_graph(ds).conforms
+
+
+def test_require_valid_raises_validation_error():
+    g = minimal()
+    for label in ("A", "B", "C", "D"):
+        g.add((ISIS, RDFS.label, Literal(label)))
+        g.add((SDF, RDFS.label, Literal(label)))
+    g.add((RAQQA, RDFS.label, Literal("Ar-Raqqah")))
+    g.add((EVIDENCE, KGO.modality, KGO.maybe))
+    with pytest.raises(ValidationError) as info:
+        require_valid(g, limit=2)
+    assert isinstance(info.value, KgError)
+    message = str(info.value)
+    assert "4 violations" in message and "and 2 more" in message
+    assert "\n" not in message
+    assert isinstance(info.value.report, ValidationReport)
+    assert require_valid(minimal()).conforms
+
+
+def test_validate_path_reads_dir_or_file(tmp_path):
+    (tmp_path / "graph.ttl").write_text(MINIMAL, encoding="utf-8")
+    assert validate_path(tmp_path).conforms
+    assert validate_path(tmp_path / "graph.ttl").conforms
+    with pytest.raises(KgError, match="run `kg build` first"):
+        validate_path(tmp_path / "missing")
+    (tmp_path / "bad.ttl").write_text("this is not turtle", encoding="utf-8")
+    with pytest.raises(KgError, match="not valid Turtle"):
+        validate_path(tmp_path / "bad.ttl")
+
+
+def test_unknown_shapes_file():
+    with pytest.raises(KgError, match="no-such.ttl"):
+        validate_graph(minimal(), shapes="no-such.ttl")
+
+
+def test_shapes_from_a_path(tmp_path, monkeypatch):
+    own = tmp_path / "mine.ttl"
+    own.write_text("""
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix kgo: <https://w3id.org/kg-conflict/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<urn:s> a sh:NodeShape ; sh:targetClass kgo:ArmedGroup ;
+    sh:property [ sh:path skos:altLabel ; sh:maxCount 0 ; sh:message "no aliases here" ] .
+""", encoding="utf-8")
+    report = validate_graph(minimal(), shapes=own)
+    assert {v.message for v in report.violations} == {"no aliases here"}
+    monkeypatch.chdir(tmp_path)
+    assert validate_graph(minimal(), shapes="mine.ttl").violations == report.violations
+    (tmp_path / "shapes.ttl").write_text("not turtle", encoding="utf-8")
+    assert validate_graph(minimal(), shapes="shapes.ttl").conforms  # kg's own, not ./shapes.ttl
+    result = CliRunner().invoke(cli, ["validate", "--shapes", str(own), str(tmp_path / "g.ttl")])
+    assert result.exit_code == 1 and "no such file" in result.output
+
+
+# --------------------------------------------------------------------------
+# kg validate
+
+
+def test_cli_validate_conforms(tmp_path):
+    (tmp_path / "graph.ttl").write_text(MINIMAL, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output == "conforms\n"
+
+
+def test_cli_validate_one_line_per_violation(tmp_path):
+    g = minimal()
+    g.add((ISIS, RDFS.label, Literal("ISIS")))
+    g.add((ISIS, KGO.captured, RAQQA))
+    g.set((EVIDENCE, KGO.modality, KGO.maybe))
+    g.serialize(tmp_path / "graph.ttl", format="turtle")
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert len(lines) == 3, result.output
+    assert lines == sorted(lines)
+    assert any(line.startswith("kgr:entity/isis rdfs:label: entity needs") for line in lines)
+    assert any("kgo:modality must be one of" in line for line in lines)
+    assert any("no rdf:Statement reifying it" in line for line in lines)
+
+
+def test_cli_validate_missing_graph(tmp_path):
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "nothing")])
+    assert result.exit_code == 1
+    assert "kg: error:" in result.output and "no such file" in result.output
+
+
+# --------------------------------------------------------------------------
+# the seeds
+
+
+def seeds_build(tmp_path_factory) -> Path:
+    """The seeds built once per session (shared by the test modules through
+    the session's base temporary folder)."""
+    import kg
+
+    out = tmp_path_factory.getbasetemp() / "kg-seeds-build"
+    if not (out / "graph.ttl").is_file():
+        kg.build([REPO / "seeds"], out, html=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def seeds_dir(tmp_path_factory) -> Path:
+    return seeds_build(tmp_path_factory)
+
+
+@pytest.mark.slow
+def test_seeds_graph_conforms(seeds_dir):
+    graph = rdflib.Graph().parse(seeds_dir / "graph.ttl", format="turtle")
+    started = time.perf_counter()
+    report = validate_graph(graph)
+    seconds = time.perf_counter() - started
+    assert report.conforms, "\n".join(report.lines())
+    # Validation must stay cheap next to the build (about 5 s for the seeds).
+    assert seconds < 5, f"validating the seeds took {seconds:.1f} s"
+
+
+@pytest.mark.slow
+def test_cli_validate_seeds(seeds_dir):
+    result = CliRunner().invoke(cli, ["validate", str(seeds_dir)])
+    assert result.exit_code == 0, result.output
+    assert result.output == "conforms\n"
