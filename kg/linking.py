@@ -86,7 +86,21 @@ class LinkedDoc:
             has_poss = any(c.dep_ == "poss" for c in token.children)
             if not (has_det or has_poss or spec.get("bare")):
                 return None
-        return self._most_recent(token, spec, coref.get("max_sentences_back", 3))
+        found = self._most_recent(token, spec, coref.get("max_sentences_back", 3))
+        if found and lower in ("they", "them", "their") and self._closer_object(token, found):
+            return None  # "the coalition arrested a jihadist ... while they were fleeing"
+        return found
+
+    def _closer_object(self, token, entity_id: str) -> bool:
+        """Is there an unlinked object noun between the antecedent and the pronoun?"""
+        last = max((m for m in self.mentions if m.entity == entity_id and m.span.end <= token.idx),
+                   key=lambda m: m.span.end, default=None)
+        if last is None:
+            return False
+        for tok in self.doc[self._token_index(last.span.end - 1) + 1:token.i]:
+            if tok.dep_ in ("dobj", "obj") and tok.pos_ == "NOUN" and tok.i not in self.token_entity:
+                return True
+        return False
 
     def _most_recent(self, token, spec: dict, max_back: int) -> str | None:
         sent_starts = [s.start for s in self.doc.sents]
