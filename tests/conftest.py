@@ -1,6 +1,7 @@
-"""Browser fixtures: headless Debian Chromium driven by Playwright's sync API.
+"""Browser fixtures: headless Debian Chromium driven by Playwright's sync API;
+and the seeds graph, built once per session.
 
-Tests marked ``browser`` use these. They skip, saying why, when
+Tests marked ``browser`` use the browser fixtures. They skip, saying why, when
 ``/usr/bin/chromium`` or Playwright is missing (CI installs both).
 """
 from __future__ import annotations
@@ -64,3 +65,13 @@ def browser_page(chromium_browser):
     page.on("dialog", on_dialog)
     yield seen
     context.close()
+
+
+@pytest.fixture(scope="session")
+def seeds_build(tmp_path_factory):
+    """``kg build seeds`` once per session (slow: loads spaCy); the output folder."""
+    import kg
+
+    out = tmp_path_factory.mktemp("seeds")
+    kg.build([Path(__file__).resolve().parent.parent / "seeds"], out)
+    return out
