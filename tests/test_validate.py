@@ -350,3 +350,14 @@ def test_cli_validate_seeds(seeds_dir):
     result = CliRunner().invoke(cli, ["validate", str(seeds_dir)])
     assert result.exit_code == 0, result.output
     assert result.output == "conforms\n"
+
+
+def test_a_claim_every_source_denies_is_reified_but_not_asserted():
+    g = minimal()
+    g.remove((SDF, KGO.captured, RAQQA))
+    g.set((EVIDENCE, KGO.modality, KGO.denied))
+    # the truce statement shares the evidence: assert nothing else is broken
+    report = validate_graph(g)
+    assert report.conforms, report.text
+    g.set((EVIDENCE, KGO.modality, KGO.asserted))
+    assert not validate_graph(g).conforms
