@@ -19,3 +19,32 @@ class InputError(KgError):
 
 class OutputError(KgError):
     """An output file or folder cannot be written."""
+
+
+class StoreError(KgError):
+    """The on-disk RDF store cannot be opened, read or written."""
+
+
+class StoreLockedError(StoreError):
+    """Another kg process holds the store (Oxigraph allows one writer)."""
+
+
+class QueryError(KgError):
+    """A SPARQL query is unknown, malformed, refused or failed."""
+
+
+class QueryRefusedError(QueryError):
+    """A query asks for something kg never does: update, LOAD, SERVICE, FROM."""
+
+
+class QueryTimeoutError(QueryError):
+    """A SPARQL query ran past its time limit and was stopped."""
+
+
+class ValidationError(KgError):
+    """A graph breaks the RDF contract: it does not conform to ontology/shapes.ttl.
+
+    ``report`` holds the full :class:`kg.validate.ValidationReport`.
+    """
+
+    report = None

@@ -1,0 +1,733 @@
+"""SPARQL over kg's store: named queries, parameters, safe execution, formats.
+
+Named queries ship as ``kg/queries/<name>.rq``. Each starts with a header of
+comment lines that :func:`list_queries` reads::
+
+    # title: Who dealt with whom
+    # description: Agreements, truces and negotiations between actors ...
+    # param: actor — any name of an actor (optional)
+
+A parameter pre-binds the query variable of the same name (``?actor``): the
+value is appended to the query as a trailing ``VALUES`` clause, which is plain
+SPARQL 1.1 and behaves the same on every engine. A parameter left out leaves
+its variable free, and a line of the query that ends with the comment
+``# only with --param NAME`` (or ``NAME1|NAME2``) is dropped: it only
+serves to bind that parameter, and can cost Oxigraph a join. Values of entity parameters (``actor``, ``subject``,
+``object``, ``speaker``, ``place``) accept any name of the entity: an alias
+from the dictionaries ("SDF", "Daesh"), an entity id ("sdf"), a label or
+altLabel found in the graph, or an IRI. ``relation`` takes a relation name
+(``truce_with``), ``modality`` one of the five modalities, ``document`` a
+document id; any other parameter is bound to a plain string.
+
+Every query is parsed with rdflib's SPARQL parser before it runs
+(:func:`check_query`); updates, ``LOAD``, ``SERVICE`` and dataset clauses
+(``FROM``/``FROM NAMED``) are refused: Oxigraph would call a ``SERVICE``
+endpoint over HTTP. The query then runs on Oxigraph, whose default graph is
+the union of the document graphs (see :mod:`kg.store`); common prefixes (``kgo:``, ``kgr:``,
+``rdf:``, ``rdfs:``, ``skos:``, ``prov:``, ``dcterms:``, ``geo:``, ``xsd:``,
+``owl:``) need no declaration.
+
+>>> [q.name for q in list_queries()][:2]
+['claims-by-speaker', 'denied-or-unconfirmed']
+>>> load_query("who-dealt-with-whom").params[0].name
+'actor'
+>>> import pyoxigraph as ox
+>>> result = execute(ox.Store(), "SELECT ?x WHERE { BIND(1 AS ?x) }")
+>>> format_result(result, "csv").splitlines()
+['x', '1']
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import multiprocessing
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
+from rdflib.term import Node
+
+from kg.errors import KgError, QueryError, QueryRefusedError, QueryTimeoutError, StoreError
+from kg.vocab import GEO, KGO, KGR, document_iri, entity_iri
+
+QUERIES_DIR = Path(__file__).resolve().parent / "queries"
+FORMATS = ("table", "csv", "tsv", "json", "xml")
+#: Prefixes every query may use without declaring them.
+PREFIXES = {
+    "kgo": str(KGO), "kgr": str(KGR), "geo": str(GEO), "rdf": str(RDF), "rdfs": str(RDFS),
+    "xsd": "http://www.w3.org/2001/XMLSchema#", "owl": str(OWL), "skos": str(SKOS), "prov": str(PROV), "dcterms": str(DCTERMS),
+}
+ENTITY_PARAMS = frozenset({"actor", "subject", "object", "speaker", "place"})
+MODALITIES = ("asserted", "reported", "denied", "planned", "unconfirmed")
+#: Widest cell of the ``table`` format; csv, tsv, json and xml are never cut.
+TABLE_CELL = 80
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_PARSE_LOCK = threading.Lock()  # rdflib's SPARQL parser is not thread-safe
+
+
+# --------------------------------------------------------------------------
+# Named queries
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter a named query accepts."""
+
+    name: str
+    description: str
+    optional: bool = True
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query shipped in ``kg/queries``: name, header fields and text."""
+
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    text: str = field(repr=False)
+    path: Path | None = None
+
+
+_PARAM = re.compile(r"^([A-Za-z_]\w*)\s*(?:—|–|--|-|:)?\s*(.*)$")
+
+
+def parse_header(text: str, name: str = "query") -> NamedQuery:
+    """Read the ``# title:``, ``# description:`` and ``# param:`` header lines.
+
+    A header line without a ``key:`` continues the previous field.
+
+    >>> q = parse_header("# title: T\\n# description: D\\n#   more.\\n# param: actor — who (optional)\\nSELECT * {}")
+    >>> q.title, q.description, q.params
+    ('T', 'D more.', (Param(name='actor', description='who', optional=True),))
+    """
+    entries: list[list[str]] = []  # [key, value], in order
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        body = stripped.lstrip("#").strip()
+        match = re.match(r"^(title|description|param)\s*:\s*(.*)$", body)
+        if match is not None:
+            entries.append(list(match.groups()))
+        elif entries and body:
+            entries[-1][1] = f"{entries[-1][1]} {body}"
+    fields = {key: value for key, value in entries if key != "param"}
+    params = []
+    for key, value in entries:
+        if key != "param":
+            continue
+        m = _PARAM.match(value)
+        if m is None:
+            raise QueryError(f"{name}: bad '# param:' line {value!r}")
+        pname, desc = m.groups()
+        optional = "(optional)" in desc
+        params.append(Param(pname, desc.replace("(optional)", "").strip(" .;,") or pname, optional))
+    return NamedQuery(name=name, title=fields.get("title", name), description=fields.get("description", ""),
+                      params=tuple(params), text=text)
+
+
+def query_names() -> list[str]:
+    """Names of the shipped queries, sorted."""
+    return sorted(p.stem for p in QUERIES_DIR.glob("*.rq"))
+
+
+def list_queries() -> list[NamedQuery]:
+    """Every shipped query with its header, sorted by name."""
+    return [load_query(name) for name in query_names()]
+
+
+def load_query(name: str) -> NamedQuery:
+    """A shipped query by name; an unknown name is an error listing the others.
+
+    >>> load_query("no-such-query")
+    Traceback (most recent call last):
+    ...
+    kg.errors.QueryError: unknown query 'no-such-query'; available: claims-by-speaker, ...
+    """
+    path = QUERIES_DIR / f"{name}.rq"
+    if not _NAME.match(name) or not path.is_file():
+        raise QueryError(f"unknown query {name!r}; available: {', '.join(query_names())}")
+    query = parse_header(path.read_text(encoding="utf-8"), name)
+    return NamedQuery(query.name, query.title, query.description, query.params, query.text, path)
+
+
+# --------------------------------------------------------------------------
+# Checking: a real parse, not a regex
+# --------------------------------------------------------------------------
+
+_QUERY_KINDS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "graph", "DescribeQuery": "graph"}
+
+
+def check_query(sparql: str) -> str:
+    """Parse ``sparql``; return its kind (select, ask, graph) or refuse it.
+
+    Refused (:class:`QueryRefusedError`): SPARQL Update (including ``LOAD``),
+    ``SERVICE`` anywhere in the query, and ``FROM`` / ``FROM NAMED``.
+    Malformed queries raise :class:`QueryError`.
+
+    >>> check_query("SELECT * WHERE { ?s ?p ?o }")
+    'select'
+    >>> check_query("SELECT * WHERE { SERVICE <http://127.0.0.1/> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+    ...
+    kg.errors.QueryRefusedError: SERVICE is not allowed: kg never calls other endpoints
+    """
+    return _check(sparql)
+
+
+@lru_cache(maxsize=256)
+def _check(sparql: str) -> str:
+    # rdflib's parser takes tens of milliseconds: queries that come back
+    # (named queries, a page's examples) are checked once.
+    from pyparsing import ParseException, ParseResults
+    from rdflib.plugins.sparql import parser
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    with _PARSE_LOCK:
+        try:
+            tree = parser.parseQuery(sparql)
+        except ParseException as exc:
+            try:
+                update = parser.parseUpdate(sparql)
+            except Exception:  # noqa: BLE001 - report the query's own syntax error
+                raise QueryError(f"SPARQL syntax error: {_short(exc)}") from None
+            ops = [op.name for op in update.get("request", [])]
+            what = "LOAD" if "Load" in ops else "SPARQL Update"
+            raise QueryRefusedError(f"{what} is not allowed: the store is read-only here") from None
+        except Exception as exc:  # noqa: BLE001 - rdflib raises a few other kinds
+            raise QueryError(f"SPARQL syntax error: {_short(exc)}") from None
+
+    names: set[str] = set()
+
+    def walk(node) -> None:
+        if isinstance(node, CompValue):
+            names.add(node.name)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, (list, tuple, ParseResults)):
+            for value in node:
+                walk(value)
+
+    walk(tree)
+    if "ServiceGraphPattern" in names:
+        raise QueryRefusedError("SERVICE is not allowed: kg never calls other endpoints")
+    if "DatasetClause" in names:
+        raise QueryRefusedError("FROM and FROM NAMED are not allowed: queries run over the store's "
+                                "union graph (use GRAPH <...> { } to pick one document's graph)")
+    return _QUERY_KINDS.get(tree[1].name, "select")
+
+
+def _short(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]
+
+
+# --------------------------------------------------------------------------
+# Parameters
+# --------------------------------------------------------------------------
+
+def resolve_param(name: str, value: str, *, store=None) -> Node:
+    """The RDF term a ``--param name=value`` stands for.
+
+    >>> str(resolve_param("actor", "Daesh"))
+    'https://w3id.org/kg-conflict/id/entity/isis'
+    >>> str(resolve_param("relation", "truce_with"))
+    'https://w3id.org/kg-conflict/ontology#truce_with'
+    >>> resolve_param("actor", "Nobody At All")
+    Traceback (most recent call last):
+    ...
+    kg.errors.QueryError: unknown actor 'Nobody At All': not a name in kg's dictionaries or in the graph
+    """
+    value = value.strip()
+    if name in ENTITY_PARAMS:
+        return resolve_entity(value, kind=name, store=store)
+    if name == "relation":
+        from kg.resources import load_data
+
+        relations = load_data("relations")["relations"]
+        key = value.removeprefix("kgo:")
+        if key not in relations:
+            raise QueryError(f"unknown relation {value!r}; known: {', '.join(sorted(relations))}")
+        return KGO[key]
+    if name == "modality":
+        key = value.removeprefix("kgo:").lower()
+        if key not in MODALITIES:
+            raise QueryError(f"unknown modality {value!r}; known: {', '.join(MODALITIES)}")
+        return KGO[key]
+    if name == "document":
+        return document_iri(value)
+    return Literal(value)
+
+
+def resolve_entity(name: str, *, kind: str = "actor", store=None) -> URIRef:
+    """An entity IRI for any of its names (dictionaries first, then the graph)."""
+    from kg.gazetteer import load_gazetteer
+
+    if re.match(r"^<?https?://", name):
+        return URIRef(name.strip("<>"))
+    gazetteer = load_gazetteer()
+    entity_id = gazetteer.lookup(name)
+    if entity_id is None and name[:4].lower() == "the ":
+        entity_id = gazetteer.lookup(name[4:])
+    if entity_id is None and name in gazetteer.entities:
+        entity_id = name
+    if entity_id is not None:
+        return entity_iri(entity_id)
+    if store is not None:
+        found = _entities_named(store, name)
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise QueryError(f"ambiguous {kind} {name!r}: it names {', '.join(map(str, found))}")
+    raise QueryError(f"unknown {kind} {name!r}: not a name in kg's dictionaries or in the graph")
+
+
+def _entities_named(store, name: str) -> list[URIRef]:
+    literal = json.dumps(name.casefold())
+    sparql = ("SELECT DISTINCT ?e WHERE { ?e rdfs:label|skos:altLabel ?n "
+              f"FILTER(LCASE(STR(?n)) = {literal}) }} ORDER BY ?e")
+    result = store.query(sparql)
+    return [row[0] for row in result.rows]
+
+
+def resolve_params(params: Mapping[str, str], *, query: NamedQuery | None = None, sparql: str = "",
+                   store=None) -> dict[str, Node]:
+    """Resolve ``--param`` values; names must be declared (or used in the query)."""
+    if query is not None:
+        declared = {p.name for p in query.params}
+        for p in query.params:
+            if not p.optional and p.name not in params:
+                raise QueryError(f"query {query.name!r} needs --param {p.name}=... ({p.description})")
+    bindings: dict[str, Node] = {}
+    for name, value in params.items():
+        if query is not None and name not in declared:
+            known = ", ".join(sorted(declared)) or "none"
+            raise QueryError(f"query {query.name!r} has no parameter {name!r}; its parameters: {known}")
+        if query is None and not re.search(rf"[?$]{re.escape(name)}\b", sparql):
+            raise QueryError(f"the query has no variable ?{name} for --param {name}")
+        bindings[name] = resolve_param(name, value, store=store)
+    return bindings
+
+
+_ONLY_WITH = re.compile(r"#\s*only with --param ([\w|]+)\s*$")
+
+
+def drop_unbound_lines(sparql: str, params: Mapping[str, object]) -> str:
+    """Drop the lines marked ``# only with --param NAME`` whose NAME is not given.
+
+    >>> text = "SELECT * {\\n ?s ?p ?o .\\n ?s a ?actor # only with --param actor\\n}"
+    >>> drop_unbound_lines(text, {}).splitlines()
+    ['SELECT * {', ' ?s ?p ?o .', '}']
+    >>> drop_unbound_lines(text, {"actor": "x"}) == text
+    True
+    """
+    lines = []
+    for line in sparql.splitlines(keepends=True):
+        match = _ONLY_WITH.search(line)
+        if match is None or any(name in params for name in match.group(1).split("|")):
+            lines.append(line)
+    return "".join(lines)
+
+
+def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
+    """Append a trailing ``VALUES`` clause that pre-binds ``bindings``.
+
+    >>> bind_values("SELECT * { ?s ?p ?o }", {"s": URIRef("http://x")})
+    'SELECT * { ?s ?p ?o }\\nVALUES (?s) { (<http://x>) }\\n'
+    """
+    if not bindings:
+        return sparql
+    from kg.store import to_oxigraph
+
+    names = " ".join(f"?{name}" for name in bindings)
+    values = " ".join(str(to_oxigraph(term)) for term in bindings.values())
+    return f"{sparql.rstrip()}\nVALUES ({names}) {{ ({values}) }}\n"
+
+
+# --------------------------------------------------------------------------
+# Running
+# --------------------------------------------------------------------------
+
+@dataclass
+class Result:
+    """What a query returned: column names and rows of rdflib terms.
+
+    ``kind`` is ``select``, ``ask`` (see ``boolean``) or ``graph`` (CONSTRUCT
+    and DESCRIBE: columns subject, predicate, object). ``truncated`` says the
+    rows were cut at ``max_rows``.
+    """
+
+    columns: list[str]
+    rows: list[tuple[Node | None, ...]]
+    kind: str = "select"
+    boolean: bool | None = None
+    truncated: bool = False
+    max_rows: int | None = None
+
+
+def execute(ox_store, sparql: str, *, bindings: Mapping[str, Node] | None = None,
+            max_rows: int | None = None) -> Result:
+    """Check and run ``sparql`` on a pyoxigraph store, over the union graph."""
+    from kg.store import _FromOxigraph
+
+    kind = check_query(sparql)
+    text = bind_values(sparql, bindings or {})
+    try:
+        answer = ox_store.query(text, prefixes=PREFIXES)
+        if kind == "ask":
+            return Result(columns=[], rows=[], kind="ask", boolean=bool(answer))
+        convert = _FromOxigraph()
+        rows: list[tuple] = []
+        truncated = False
+        if kind == "graph":
+            columns = ["subject", "predicate", "object"]
+            for triple in answer:
+                if max_rows is not None and len(rows) >= max_rows:
+                    truncated = True
+                    break
+                rows.append((convert(triple.subject), convert(triple.predicate), convert(triple.object)))
+        else:
+            columns = [v.value for v in answer.variables]
+            width = len(columns)
+            for solution in answer:
+                if max_rows is not None and len(rows) >= max_rows:
+                    truncated = True
+                    break
+                rows.append(tuple(convert(solution[i]) for i in range(width)))
+    except (SyntaxError, ValueError, RuntimeError, OSError) as exc:
+        raise QueryError(f"query failed: {_short(exc)}") from None
+    return Result(columns=columns, rows=rows, kind=kind, truncated=truncated, max_rows=max_rows)
+
+
+def run_query(store_or_path, query: "str | NamedQuery", *, params: Mapping[str, str] | None = None,
+              timeout: float | None = None, max_rows: int | None = None) -> Result:
+    """Run a named query (by name, or a :class:`NamedQuery`) or SPARQL text.
+
+    ``store_or_path`` is an open :class:`kg.store.Store` or a store folder.
+
+    ``params`` are ``--param`` values (see :func:`resolve_param`). With a
+    ``timeout`` the query runs in a child process killed when time is up.
+    """
+    from kg.store import Store
+
+    if isinstance(query, NamedQuery):
+        named = query if query.params else None
+        sparql = query.text
+    else:
+        named = load_query(query) if _NAME.match(query.strip()) else None
+        sparql = named.text if named is not None else query
+    if isinstance(store_or_path, Store):
+        return _run(store_or_path, sparql, named, params or {}, timeout, max_rows)
+    with Store.open(store_or_path, read_only=True) as store:
+        return _run(store, sparql, named, params or {}, timeout, max_rows)
+
+
+def _run(store, sparql, named, params, timeout, max_rows) -> Result:
+    bindings = resolve_params(params, query=named, sparql=sparql, store=store)
+    return store.query(drop_unbound_lines(sparql, bindings), bindings=bindings, timeout=timeout,
+                       max_rows=max_rows)
+
+
+# --------------------------------------------------------------------------
+# A query in a child process: a time limit that really stops it
+# --------------------------------------------------------------------------
+
+def _worker_main(conn, store_path: str) -> None:
+    """Child process: open the store read-only, answer jobs until told to stop."""
+    import signal
+
+    from kg.store import Store
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us
+    try:
+        store = Store.open(store_path, read_only=True, lock=False)
+    except KgError as exc:
+        conn.send(("error", type(exc).__name__, str(exc)))
+        return
+    # Warm up: rdflib builds its SPARQL grammar on first use (seconds).
+    execute(store._store(), "ASK { ?s ?p ?o FILTER(?s = ?s) } LIMIT 1")
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            break
+        if job is None:
+            break
+        try:
+            result = execute(store._store(), job["query"], bindings=job.get("bindings"),
+                             max_rows=job.get("max_rows"))
+            payload = render(result, choose_format(result, job["formats"])) if job.get("formats") else result
+            conn.send(("ok", payload))
+        except KgError as exc:
+            conn.send(("error", type(exc).__name__, str(exc)))
+        except Exception as exc:  # noqa: BLE001 - report, keep serving
+            conn.send(("error", "QueryError", f"query failed: {type(exc).__name__}: {_short(exc)}"))
+    store.close()
+
+
+class NotAcceptableError(QueryError):
+    """None of the formats the client accepts fits the kind of result."""
+
+
+_ERRORS = {cls.__name__: cls for cls in
+           (QueryError, QueryRefusedError, QueryTimeoutError, StoreError, NotAcceptableError)}
+
+
+class QueryProcess:
+    """A child process (spawned) that runs queries on a store, one at a time.
+
+    :meth:`run` waits at most ``timeout`` seconds; past that the child is
+    killed (the only way to stop an Oxigraph query) and the caller gets
+    :class:`QueryTimeoutError`. A killed process cannot be reused.
+    """
+
+    def __init__(self, store_path: str | os.PathLike[str]):
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child, str(store_path)),
+                                       daemon=True, name="kg-query")
+        self.process.start()
+        child.close()
+        self.alive = True
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Wait until the child has opened the store."""
+        if not self._conn.poll(timeout):
+            self.kill()
+            raise StoreError("the query process did not start in time")
+        self._reply()
+
+    def run(self, job: dict, timeout: float | None):
+        """Send one job and return its payload (a Result, or rendered bytes)."""
+        self._conn.send(job)
+        if timeout is not None and not self._conn.poll(timeout):
+            self.kill()
+            raise QueryTimeoutError(f"query exceeded the time limit of {timeout:g} s and was stopped")
+        return self._reply()
+
+    def _reply(self):
+        try:
+            status, *rest = self._conn.recv()
+        except (EOFError, OSError):
+            self.kill()
+            raise QueryError("the query process died (out of memory?)") from None
+        if status == "error":
+            raise _ERRORS.get(rest[0], QueryError)(rest[1])
+        return rest[0]
+
+    def kill(self) -> None:
+        """Stop the child at once."""
+        self.alive = False
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self._conn.close()
+
+    def close(self) -> None:
+        """Ask the child to finish, killing it if it does not."""
+        if not self.alive:
+            return
+        try:
+            self._conn.send(None)
+        except OSError:
+            pass
+        self.process.join(2)
+        self.kill()
+
+
+def execute_in_subprocess(store_path, sparql: str, *, bindings=None, max_rows=None,
+                          timeout: float) -> Result:
+    """Run one query in a fresh child process, killed after ``timeout`` s."""
+    worker = QueryProcess(store_path)
+    try:
+        worker.wait_ready()
+        return worker.run({"query": sparql, "bindings": dict(bindings or {}), "max_rows": max_rows}, timeout)
+    finally:
+        worker.close()
+
+
+# --------------------------------------------------------------------------
+# Formats
+# --------------------------------------------------------------------------
+
+#: Media types of the result formats (SPARQL 1.1 results; Turtle for graphs).
+MEDIA_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+    "turtle": "text/turtle; charset=utf-8",
+    "ntriples": "application/n-triples",
+    "table": "text/plain; charset=utf-8",
+}
+
+
+RESULT_FORMATS = ("json", "xml", "csv", "tsv")
+GRAPH_FORMATS = ("turtle", "ntriples")
+
+
+def choose_format(result: Result, formats: list[str]) -> str:
+    """The first of ``formats`` (a client's preferences) that fits ``result``.
+
+    >>> choose_format(Result(["x"], []), ["turtle", "csv"])
+    'csv'
+    """
+    fits = GRAPH_FORMATS if result.kind == "graph" else RESULT_FORMATS
+    for fmt in formats:
+        if fmt in fits:
+            return fmt
+    kind = "a graph (CONSTRUCT/DESCRIBE)" if result.kind == "graph" else "solutions"
+    types = ", ".join(MEDIA_TYPES[f].split(";")[0] for f in fits)
+    raise NotAcceptableError(f"the result is {kind}; acceptable types: {types}")
+
+
+def render(result: Result, fmt: str) -> tuple[bytes, str, bool]:
+    """Serialise ``result`` for HTTP: (body, media type, truncated)."""
+    return format_result(result, fmt).encode("utf-8"), MEDIA_TYPES[fmt], result.truncated
+
+
+def format_result(result: Result, fmt: str) -> str:
+    """Write ``result`` as table, csv, tsv, json, xml (or turtle/ntriples for graphs).
+
+    csv, tsv, json and xml follow the SPARQL 1.1 result formats.
+    """
+    if fmt in ("turtle", "ntriples"):
+        if result.kind != "graph":
+            raise QueryError(f"{fmt} is for CONSTRUCT and DESCRIBE results; use table, csv, tsv, json or xml")
+        return _graph_text(result, fmt)
+    if fmt not in FORMATS:
+        raise QueryError(f"unknown format {fmt!r}; available: {', '.join(FORMATS)}")
+    return {"table": _table, "csv": _csv, "tsv": _tsv, "json": _json, "xml": _xml}[fmt](result)
+
+
+def _graph_text(result: Result, fmt: str) -> str:
+    from kg.rdf import new_graph
+
+    graph = new_graph()
+    for s, p, o in result.rows:
+        graph.add((s, p, o))
+    return graph.serialize(format="turtle" if fmt == "turtle" else "nt")
+
+
+def _plain(term: Node | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def _short_iri(term: Node | None) -> str:
+    if isinstance(term, URIRef):
+        text = str(term)
+        for prefix, namespace in (("kgr", str(KGR)), ("kgo", str(KGO))):
+            if text.startswith(namespace):
+                return f"{prefix}:{text[len(namespace):]}"
+        return f"<{text}>"
+    return " ".join(_plain(term).split())
+
+
+def _table(result: Result) -> str:
+    if result.kind == "ask":
+        return ("yes" if result.boolean else "no") + "\n"
+    rows = [[_clip(_short_iri(term)) for term in row] for row in result.rows]
+    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(result.columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(result.columns, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
+    note = f"({len(rows)} row{'s' if len(rows) != 1 else ''}"
+    note += f"; cut at {result.max_rows})" if result.truncated else ")"
+    return "\n".join(lines + [note]) + "\n"
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= TABLE_CELL else text[:TABLE_CELL - 1] + "…"
+
+
+def _csv(result: Result) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    if result.kind == "ask":
+        writer.writerow(["boolean"])
+        writer.writerow(["true" if result.boolean else "false"])
+    else:
+        writer.writerow(result.columns)
+        writer.writerows([_plain(t) for t in row] for row in result.rows)
+    return out.getvalue()
+
+
+def _tsv(result: Result) -> str:
+    from kg.store import to_oxigraph
+
+    if result.kind == "ask":
+        return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
+    lines = ["\t".join(f"?{c}" for c in result.columns)]
+    for row in result.rows:
+        lines.append("\t".join("" if t is None else str(to_oxigraph(t)) for t in row))
+    return "\n".join(lines) + "\n"
+
+
+def _json_term(term: Node) -> dict:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    out = {"type": "literal", "value": str(term)}
+    if isinstance(term, Literal) and term.language:
+        out["xml:lang"] = term.language
+    elif isinstance(term, Literal) and term.datatype is not None:
+        out["datatype"] = str(term.datatype)
+    return out
+
+
+def _json(result: Result) -> str:
+    if result.kind == "ask":
+        return json.dumps({"head": {}, "boolean": bool(result.boolean)}) + "\n"
+    bindings = [{c: _json_term(t) for c, t in zip(result.columns, row) if t is not None} for row in result.rows]
+    return json.dumps({"head": {"vars": result.columns}, "results": {"bindings": bindings}},
+                      ensure_ascii=False, indent=1) + "\n"
+
+
+def _xml_term(term: Node) -> str:
+    if isinstance(term, URIRef):
+        return f"<uri>{xml_escape(str(term))}</uri>"
+    if isinstance(term, BNode):
+        return f"<bnode>{xml_escape(str(term))}</bnode>"
+    attr = ""
+    if isinstance(term, Literal) and term.language:
+        attr = f" xml:lang={quoteattr(term.language)}"
+    elif isinstance(term, Literal) and term.datatype is not None:
+        attr = f" datatype={quoteattr(str(term.datatype))}"
+    from kg.rdf import clean_literal
+
+    return f"<literal{attr}>{xml_escape(clean_literal(str(term)))}</literal>"
+
+
+def _xml(result: Result) -> str:
+    head = '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+    if result.kind == "ask":
+        return head + f"<head/>\n<boolean>{'true' if result.boolean else 'false'}</boolean>\n</sparql>\n"
+    parts = [head, "<head>\n"]
+    parts += [f" <variable name={quoteattr(c)}/>\n" for c in result.columns]
+    parts.append("</head>\n<results>\n")
+    for row in result.rows:
+        parts.append(" <result>\n")
+        for column, term in zip(result.columns, row):
+            if term is not None:
+                parts.append(f"  <binding name={quoteattr(column)}>{_xml_term(term)}</binding>\n")
+        parts.append(" </result>\n")
+    parts.append("</results>\n</sparql>\n")
+    return "".join(parts)

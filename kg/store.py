@@ -1,0 +1,511 @@
+"""The persistent RDF store: one named graph per source document, on disk.
+
+``kg build`` keeps its graph in an embedded Oxigraph database at
+``OUT/store/`` and exports ``graph.ttl`` from it. Every document's triples
+live in their own named graph, ``kgr:graph/<doc id>``: its document node,
+the descriptions of the entities it mentions (types, labels, altLabels,
+coordinates), its asserted relation triples, their ``rdf:Statement``
+reification and its evidence. Statement and entity IRIs are minted from
+content (:mod:`kg.vocab`), so the same triple read from two documents has the
+same statement IRI in both graphs and the union merges them. Replacing or
+dropping one document's graph therefore replaces or drops exactly its
+evidence, and a triple that no document supports any more disappears from the
+union with it. Evidence and source counts are not stored: they are recomputed
+on the union (:func:`kg.rdf.add_counts`).
+
+The union is materialised. Oxigraph's "default graph as union" option
+yields a triple once per named graph holding it (a bag, not an RDF merge), so
+``COUNT`` and row multiplicities would be wrong. The store's default graph
+therefore holds the union itself, kept in step by every write: replacing a
+document deletes from the default graph the triples only its old graph had,
+then inserts its new triples in both places, in the same transaction. Queries
+run on the default graph; ``GRAPH ?g { }`` still reaches each document.
+
+Why pyoxigraph directly, and oxrdflib as a view. Writes go through one SPARQL
+Update per document, which Oxigraph applies as one transaction, and queries
+go to ``pyoxigraph.Store.query``; both are much faster than going term by
+term through rdflib's Store API. Users who want rdflib get the
+very same database as an ``rdflib.Dataset`` backed by oxrdflib's
+``OxigraphStore`` (:meth:`Store.rdflib_dataset`), which is what
+``rdflib.Graph(store="Oxigraph")`` is.
+
+Locking. Oxigraph allows one writer. A writer holds an exclusive ``flock`` on
+``kg.lock`` in the store folder; readers (``kg query``, ``kg serve``) hold a
+shared one, because opening read-only while another process writes is
+undefined behaviour in Oxigraph. Whoever cannot get the lock gets
+:class:`~kg.errors.StoreLockedError` at once, naming the holder's pid; the
+database is never opened twice for writing.
+
+The store folder also holds ``kg-store.json``: the fingerprint of the
+extraction code and data that produced the stored graphs, so that a changed
+extractor re-reads unchanged files (see :func:`extraction_fingerprint`).
+
+>>> import tempfile
+>>> from rdflib import Literal, URIRef
+>>> from kg.rdf import new_graph
+>>> frag = new_graph()
+>>> _ = frag.add((URIRef("https://example.org/a"), URIRef("https://example.org/p"), Literal("x")))
+>>> with Store.open(tempfile.mkdtemp() + "/store") as store:
+...     store.replace_document("d1", frag)
+...     store.replace_document("d1", frag)   # idempotent: no duplicates
+...     len(store.union_graph()), store.graph_names()
+(1, ['d1'])
+"""
+from __future__ import annotations
+
+import fcntl
+import gc
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Mapping
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
+from rdflib.term import Node
+
+from kg.errors import StoreError, StoreLockedError
+from kg.vocab import KGO, KGR, safe_segment
+
+#: Named graphs of documents are ``GRAPH_PREFIX + <doc id>``.
+GRAPH_PREFIX = str(KGR["graph/"])
+LOCK_FILE = "kg.lock"
+META_FILE = "kg-store.json"
+#: Bumped when the layout of the store changes; an older store is rebuilt.
+STORE_FORMAT = 1
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
+
+
+def document_graph(doc_id: str) -> URIRef:
+    """IRI of the named graph holding everything derived from one document.
+
+    >>> str(document_graph("001_a2f9"))
+    'https://w3id.org/kg-conflict/id/graph/001_a2f9'
+    """
+    return URIRef(GRAPH_PREFIX + safe_segment(doc_id))
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """What the store knows of the file(s) behind one document graph.
+
+    Normally one id, one hash and one path; several when two input files
+    share an id (``a/x.txt`` and ``b/x.txt``), as they share a document node.
+    """
+
+    ids: frozenset[str]
+    hashes: frozenset[str]
+    paths: frozenset[str]
+
+
+# --------------------------------------------------------------------------
+# Term conversion between rdflib and pyoxigraph
+# --------------------------------------------------------------------------
+
+def to_oxigraph(term: Node):
+    """An rdflib term as a pyoxigraph term.
+
+    >>> to_oxigraph(Literal("39.5", datatype=URIRef(_XSD_DECIMAL)))
+    <Literal value=39.5 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#decimal>>
+    """
+    import pyoxigraph as ox
+
+    try:
+        if isinstance(term, URIRef):
+            return ox.NamedNode(str(term))
+        if isinstance(term, BNode):
+            return ox.BlankNode(str(term))
+        if isinstance(term, Literal):
+            if term.language:
+                return ox.Literal(str(term), language=term.language)
+            if term.datatype is not None:
+                return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            return ox.Literal(str(term))
+    except ValueError as exc:
+        raise StoreError(f"cannot store the RDF term {term.n3()[:200]}: {exc}") from None
+    raise StoreError(f"cannot store the RDF term {term!r:.200}")
+
+
+def ntriples(triples: Graph | Iterable[tuple[Node, Node, Node]]) -> str:
+    """Triples as N-Triples lines, the form :meth:`Store.replace_document` writes.
+
+    >>> print(ntriples([(URIRef("https://example.org/a"), URIRef("https://example.org/p"), Literal("x"))]))
+    <https://example.org/a> <https://example.org/p> "x" .
+    """
+    return "\n".join(f"{to_oxigraph(s)} {to_oxigraph(p)} {to_oxigraph(o)} ." for s, p, o in triples)
+
+
+class _FromOxigraph:
+    """Converts pyoxigraph terms to rdflib terms, caching IRIs (they repeat)."""
+
+    def __init__(self) -> None:
+        self._iris: dict[str, URIRef] = {}
+
+    def __call__(self, term) -> Node | None:
+        import pyoxigraph as ox
+
+        if term is None:
+            return None
+        if isinstance(term, ox.NamedNode):
+            value = term.value
+            iri = self._iris.get(value)
+            if iri is None:
+                iri = self._iris[value] = URIRef(value)
+            return iri
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return Literal(term.value, lang=term.language)
+            datatype = term.datatype.value
+            if datatype == _XSD_STRING:
+                return Literal(term.value)
+            value = term.value
+            if datatype == _XSD_DECIMAL and not any(c in value for c in ".eE"):
+                # Oxigraph stores decimals canonically ("39"); kg writes them as
+                # Python floats print ("39.0"). Same value, same Turtle; this
+                # keeps the rdflib terms equal too.
+                value += ".0"
+            return Literal(value, datatype=self(term.datatype))
+        if isinstance(term, ox.BlankNode):
+            return BNode(term.value)
+        return Literal(str(term))  # RDF 1.2 triple terms: not used by kg
+
+
+def from_oxigraph(term) -> Node | None:
+    """A pyoxigraph term as an rdflib term (``None`` stays ``None``).
+
+    >>> import pyoxigraph as ox
+    >>> from_oxigraph(ox.Literal("x"))
+    rdflib.term.Literal('x')
+    """
+    return _FromOxigraph()(term)
+
+
+# --------------------------------------------------------------------------
+# Locking
+# --------------------------------------------------------------------------
+
+class _Lock:
+    """An ``flock`` on ``kg.lock``: exclusive for the writer, shared for readers."""
+
+    def __init__(self, folder: Path, exclusive: bool):
+        self.path = folder / LOCK_FILE
+        self.exclusive = exclusive
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            try:  # a read-only copy of a store: readers still lock what they can
+                fd = os.open(self.path, os.O_RDONLY)
+            except OSError:
+                if self.exclusive:
+                    raise StoreError(f"{self.path.parent}: cannot create the lock file {self.path.name}") from None
+                return
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_EX if self.exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _read_pid(fd)
+            os.close(fd)
+            raise StoreLockedError(
+                f"{self.path.parent}: store is locked by another kg process (pid {holder})") from None
+        self._fd = fd
+        try:  # who holds it, for the message another process gets
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError:
+            pass
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def _read_pid(fd: int) -> str:
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii", "replace").split()
+    except OSError:
+        return "?"
+    return text[0] if text and text[0].isdigit() else "?"
+
+
+# --------------------------------------------------------------------------
+# The store
+# --------------------------------------------------------------------------
+
+class Store:
+    """kg's on-disk RDF store (Oxigraph), one named graph per document.
+
+    Open it with :meth:`Store.open`; use it as a context manager, which
+    flushes and closes it (and releases the lock) on exit.
+    """
+
+    def __init__(self, path: Path, ox_store, lock: _Lock | None, read_only: bool):
+        self.path = path
+        self.read_only = read_only
+        self._ox = ox_store
+        self._lock = lock
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, create: bool = True, read_only: bool = False,
+             lock: bool = True) -> "Store":
+        """Open (or create) the store in folder ``path``.
+
+        ``read_only`` opens without write access and takes a shared lock
+        (many readers, no writer). ``lock=False`` skips locking: only for a
+        process whose parent already holds the lock (kg's query workers).
+        Raises :class:`StoreLockedError` when another process holds a
+        conflicting lock and :class:`StoreError` when there is no store and
+        ``create`` is false or the folder is not a store.
+        """
+        import pyoxigraph as ox
+
+        path = Path(path)
+        exists = (path / "CURRENT").is_file()
+        if not exists and (read_only or not create):
+            raise StoreError(f"{path}: no kg store here (build one with `kg build ... --out {path.parent}`)")
+        if exists or not read_only:
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{path}: cannot create the store: {exc.strerror or exc}") from None
+        guard = _Lock(path, exclusive=not read_only) if lock else None
+        if guard is not None:
+            guard.acquire()
+        try:
+            ox_store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+        except OSError as exc:
+            if guard is not None:
+                guard.release()
+            message = str(exc)
+            if "lock" in message.lower():
+                raise StoreLockedError(f"{path}: store is locked by another process ({message})") from None
+            raise StoreError(f"{path}: cannot open the store: {message}") from None
+        store = cls(path, ox_store, guard, read_only)
+        if not read_only and store.meta().get("format", STORE_FORMAT) != STORE_FORMAT:
+            store.clear()
+        return store
+
+    # -- context manager -------------------------------------------------
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def _store(self):
+        if self._ox is None:
+            raise StoreError(f"{self.path}: the store is closed")
+        return self._ox
+
+    def _writable(self):
+        if self.read_only:
+            raise StoreError(f"{self.path}: the store is open read-only")
+        return self._store()
+
+    # -- reading -----------------------------------------------------------
+    def graph_names(self) -> list[str]:
+        """The document graphs in the store, by name (``<doc id>``), sorted."""
+        names = (g.value for g in self._store().named_graphs())
+        return sorted(n[len(GRAPH_PREFIX):] for n in names if n.startswith(GRAPH_PREFIX))
+
+    def documents(self) -> dict[str, StoredDocument]:
+        """Stored documents by graph name: their ids, content hashes and paths."""
+        found: dict[str, dict[str, set[str]]] = {}
+        query = f"""
+            SELECT ?g ?id ?hash ?path WHERE {{ GRAPH ?g {{
+              ?d a <{KGO.Document}> ; <{DCTERMS.identifier}> ?id .
+              OPTIONAL {{ ?d <{KGO.contentHash}> ?hash }}
+              OPTIONAL {{ ?d <{KGO.sourcePath}> ?path }} }} }}"""
+        for row in self._store().query(query):
+            graph = row["g"].value
+            if not graph.startswith(GRAPH_PREFIX):
+                continue
+            entry = found.setdefault(graph[len(GRAPH_PREFIX):], {"ids": set(), "hashes": set(), "paths": set()})
+            entry["ids"].add(row["id"].value)
+            for key, var in (("hashes", "hash"), ("paths", "path")):
+                if row[var] is not None:
+                    entry[key].add(row[var].value)
+        return {name: StoredDocument(frozenset(e["ids"]), frozenset(e["hashes"]), frozenset(e["paths"]))
+                for name, e in sorted(found.items())}
+
+    def document_hashes(self) -> dict[str, str]:
+        """``kgo:contentHash`` of each stored document, by graph name.
+
+        Several files sharing one id give their hashes sorted and joined by ",".
+        """
+        return {name: ",".join(sorted(doc.hashes)) for name, doc in self.documents().items()}
+
+    def quads(self) -> Iterator[tuple[Node, Node, Node, URIRef]]:
+        """Every quad of the document graphs, as rdflib terms (graph last)."""
+        convert = _FromOxigraph()
+        for quad in self._store():
+            graph = quad.graph_name
+            value = getattr(graph, "value", None)
+            if value is None or not value.startswith(GRAPH_PREFIX):
+                continue
+            yield convert(quad.subject), convert(quad.predicate), convert(quad.object), convert(graph)
+
+    def __len__(self) -> int:
+        """How many quads the store holds (a triple in two graphs counts twice)."""
+        return len(self._store())
+
+    def union_graph(self) -> Graph:
+        """The union of all document graphs as an in-memory rdflib Graph.
+
+        Prefixes are bound as by :func:`kg.rdf.new_graph` and evidence and
+        source counts are recomputed with :func:`kg.rdf.add_counts`, so
+        ``turtle_bytes(store.union_graph())`` equals the Turtle of the same
+        documents built in memory.
+        """
+        from kg.rdf import add_counts, new_graph
+
+        import pyoxigraph as ox
+
+        graph = new_graph()
+        add = graph.add
+        convert = _FromOxigraph()
+        for quad in self._store().quads_for_pattern(None, None, None, ox.DefaultGraph()):
+            add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
+        return add_counts(graph)
+
+    def query(self, sparql: str, *, bindings: Mapping[str, Node] | None = None,
+              timeout: float | None = None, max_rows: int | None = None):
+        """Run a SPARQL query over the union of the document graphs.
+
+        ``bindings`` pre-bind variables (by name, to rdflib terms); see
+        :func:`kg.query.execute`. With a ``timeout`` (seconds) the query runs in
+        a separate process that is killed when time is up
+        (:class:`kg.errors.QueryTimeoutError`). Returns a :class:`kg.query.Result`.
+        """
+        from kg.query import execute, execute_in_subprocess
+
+        if timeout is None:
+            return execute(self._store(), sparql, bindings=bindings, max_rows=max_rows)
+        if not self.read_only:
+            self.flush()
+        return execute_in_subprocess(self.path, sparql, bindings=bindings, max_rows=max_rows, timeout=timeout)
+
+    def rdflib_dataset(self):
+        """This database as an ``rdflib.Dataset`` (through oxrdflib).
+
+        Its default graph is the union of the document graphs, so
+        ``store.rdflib_dataset().query(...)`` sees what ``kg query`` sees.
+        Write only through :meth:`replace_document`, which keeps that union.
+        """
+        from oxrdflib import OxigraphStore
+        from rdflib import Dataset
+
+        return Dataset(store=OxigraphStore(store=self._store()))
+
+    # -- writing -----------------------------------------------------------
+    def replace_document(self, doc_id: str, fragment: Graph | Iterable[tuple[Node, Node, Node]] | str) -> None:
+        """Make ``fragment`` the whole graph of document ``doc_id``, atomically.
+
+        ``fragment`` is a graph, triples, or N-Triples text made by
+        :func:`ntriples` (what extraction workers send back).
+        """
+        store = self._writable()
+        graph = f"<{document_graph(doc_id)}>"
+        body = fragment if isinstance(fragment, str) else ntriples(fragment)
+        update = f"{_drop(graph)} ;\nINSERT DATA {{\n{body}\nGRAPH {graph} {{\n{body}\n}} }}"
+        try:
+            store.update(update)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"{self.path}: cannot store document {doc_id!r}: {exc}") from None
+
+    def remove_document(self, doc_id: str) -> None:
+        """Drop document ``doc_id``'s graph (its evidence, and what only it supported)."""
+        store = self._writable()
+        try:
+            store.update(_drop(f"<{document_graph(doc_id)}>"))
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot remove document {doc_id!r}: {exc}") from None
+
+    def clear(self) -> None:
+        """Remove everything from the store."""
+        self._writable().clear()
+        self.set_meta({})
+
+    def meta(self) -> dict:
+        """The store's side data (``kg-store.json``): format and fingerprint."""
+        try:
+            data = json.loads((self.path / META_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def set_meta(self, data: dict) -> None:
+        """Replace the side data (written atomically; needs the writer's lock)."""
+        from kg.rdf import write_atomic
+
+        self._writable()
+        payload = {"format": STORE_FORMAT, **data}
+        write_atomic(self.path / META_FILE, json.dumps(payload, indent=1, sort_keys=True).encode())
+
+    def flush(self) -> None:
+        """Write everything buffered to disk."""
+        if self._ox is not None and not self.read_only:
+            try:
+                self._ox.flush()
+            except OSError as exc:
+                raise StoreError(f"{self.path}: cannot flush the store: {exc}") from None
+
+    def close(self) -> None:
+        """Flush, close the database and release the lock. Idempotent."""
+        if self._ox is None:
+            return
+        try:
+            self.flush()
+        finally:
+            self._ox = None
+            gc.collect()  # pyoxigraph closes the database when its object goes
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
+
+
+#: kg modules that cannot change what a document's graph holds.
+_NOT_EXTRACTION = frozenset({"__init__", "__main__", "cli", "errors", "evaluate", "export", "html", "query",
+                             "server", "store", "validate"})
+
+
+def _drop(graph: str) -> str:
+    """SPARQL Update dropping a document graph and what only it gave the union."""
+    return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {graph}) }} }} ;\n"
+            f"DROP SILENT GRAPH {graph}")
+
+
+def extraction_fingerprint(*parts: str) -> str:
+    """A digest of everything that shapes the graph of a file besides its bytes.
+
+    kg's extraction code (every module but those in ``_NOT_EXTRACTION``), its data files (dictionaries, triggers) and the
+    given ``parts`` (the spaCy pipeline's name and version). A build whose
+    fingerprint differs from the stored one re-reads every file, so a changed
+    rule or dictionary never leaves stale graphs behind.
+
+    >>> extraction_fingerprint("a") == extraction_fingerprint("a") != extraction_fingerprint("b")
+    True
+    """
+    from kg.resources import ontology_dir
+
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    code = [p for p in sorted(package.glob("*.py")) if p.stem not in _NOT_EXTRACTION]
+    files = code + sorted(ontology_dir().glob("*.json"))
+    for path in files:
+        digest.update(path.name.encode() + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            pass
+        digest.update(b"\0")
+    for part in parts:
+        digest.update(part.encode() + b"\0")
+    return digest.hexdigest()

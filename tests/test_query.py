@@ -1,0 +1,397 @@
+"""Named queries, parameters, query checks, result formats and `kg query`."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import rdflib
+from click.testing import CliRunner
+from rdflib import BNode, Literal, URIRef
+
+from kg.cli import cli
+from kg.errors import QueryError, QueryRefusedError
+from kg.query import (Result, bind_values, check_query, format_result, list_queries, load_query,
+                      parse_header, resolve_param, run_query)
+from kg.vocab import KGO, entity_iri
+
+ROOT = Path(__file__).resolve().parents[1]
+REQUIRED = {"who-dealt-with-whom", "where-an-actor-went", "who-backs-whom", "evidence-for-triple",
+            "claims-by-speaker", "denied-or-unconfirmed", "single-source-claims", "places-with-coordinates"}
+
+
+def seeds_build(tmp_path_factory) -> Path:
+    """Build the seeds once per session (shared by test modules through the folder)."""
+    out = tmp_path_factory.getbasetemp() / "seeds-build"
+    if not (out / "graph.ttl").is_file():
+        from kg.pipeline import build
+
+        shutil.rmtree(out, ignore_errors=True)
+        build([ROOT / "seeds"], out, html=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def seeds(tmp_path_factory):
+    out = seeds_build(tmp_path_factory)
+    return out / "store", rdflib.Graph().parse(out / "graph.ttl")
+
+
+# --------------------------------------------------------------------------
+# Named queries and their headers
+# --------------------------------------------------------------------------
+
+def test_the_named_queries_ship_with_headers():
+    queries = {q.name: q for q in list_queries()}
+    assert REQUIRED <= set(queries)
+    for query in queries.values():
+        assert query.title and query.description, query.name
+        assert query.text.lstrip().startswith("# title:"), query.name
+        check_query(query.text)  # each parses, none uses SERVICE or FROM
+    assert [p.name for p in queries["who-dealt-with-whom"].params] == ["actor"]
+    assert [p.name for p in queries["evidence-for-triple"].params] == ["subject", "relation", "object"]
+    assert all(p.optional for q in queries.values() for p in q.params)
+
+
+def test_header_parsing():
+    q = parse_header("# title: T\n# description: first\n#   second\n# param: place - where\nSELECT * {}", "x")
+    assert (q.title, q.description) == ("T", "first second")
+    assert q.params[0].name == "place" and not q.params[0].optional
+
+
+def test_unknown_query_name_lists_the_available_ones():
+    with pytest.raises(QueryError, match="unknown query 'who-is-who'; available: .*who-dealt-with-whom"):
+        load_query("who-is-who")
+    with pytest.raises(QueryError):
+        load_query("../secrets")
+
+
+# --------------------------------------------------------------------------
+# What is refused
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, reason", [
+    ("INSERT DATA { <http://a> <http://b> <http://c> }", "SPARQL Update"),
+    ("DELETE WHERE { ?s ?p ?o }", "SPARQL Update"),
+    ("LOAD <file:///etc/passwd>", "LOAD"),
+    ("DROP ALL", "SPARQL Update"),
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE"),
+    ("SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE SILENT <http://x/> { ?s ?q ?r } } }", "SERVICE"),
+    ("SELECT * WHERE { { SELECT ?s WHERE { SERVICE <http://x/> { ?s ?p ?o } } } }", "SERVICE"),
+    ("SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE <http://x/> { ?s ?p ?o } } }", "SERVICE"),
+    ("SELECT * WHERE { \\u0053ERVICE <http://x/> { ?s ?p ?o } }", "SERVICE"),
+    ("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", "FROM"),
+    ("SELECT * FROM NAMED <http://example.org/> WHERE { GRAPH ?g { ?s ?p ?o } }", "FROM"),
+    ("CONSTRUCT { ?s ?p ?o } FROM <http://example.org/x.ttl> WHERE { ?s ?p ?o }", "FROM"),
+])
+def test_updates_service_and_from_are_refused(text, reason):
+    with pytest.raises(QueryRefusedError, match=reason):
+        check_query(text)
+
+
+def test_syntax_errors_are_query_errors():
+    with pytest.raises(QueryError, match="syntax error"):
+        check_query("SELECT * WHERE { ?s ?p }")
+
+
+def test_query_kinds():
+    assert check_query("ASK { ?s ?p ?o }") == "ask"
+    assert check_query("CONSTRUCT WHERE { ?s ?p ?o }") == "graph"
+    assert check_query("DESCRIBE <http://x>") == "graph"
+
+
+# --------------------------------------------------------------------------
+# Parameters
+# --------------------------------------------------------------------------
+
+def test_actor_params_accept_any_alias():
+    for name in ("SDF", "Syrian Democratic Forces", "sdf", "the SDF"):
+        assert resolve_param("actor", name) == entity_iri("sdf")
+    for name in ("Daesh", "ISIS", "Islamic State"):
+        assert resolve_param("actor", name) == entity_iri("isis")
+    assert resolve_param("actor", "https://example.org/x") == URIRef("https://example.org/x")
+    assert resolve_param("relation", "truce_with") == KGO.truce_with
+    assert resolve_param("modality", "denied") == KGO.denied
+    assert resolve_param("note", "x") == Literal("x")
+
+
+def test_unknown_params_are_clear_errors():
+    with pytest.raises(QueryError, match="unknown actor 'Zorglub'"):
+        resolve_param("actor", "Zorglub")
+    with pytest.raises(QueryError, match="unknown relation 'loves'"):
+        resolve_param("relation", "loves")
+
+
+def test_bind_values_is_a_trailing_values_clause():
+    text = bind_values("SELECT ?s WHERE { ?s ?p ?o }", {"s": URIRef("http://x"), "o": Literal("a\"b")})
+    assert text.endswith('VALUES (?s ?o) { (<http://x> "a\\"b") }\n')
+    check_query(text)
+
+
+# --------------------------------------------------------------------------
+# Formats
+# --------------------------------------------------------------------------
+
+SAMPLE = Result(columns=["who", "text", "n", "lang", "blank"],
+                rows=[(entity_iri("sdf"), Literal('said "no",\tthen\nleft'), Literal(3), Literal("Daech", lang="fr"),
+                       BNode("b1")),
+                      (entity_iri("isis"), None, Literal(1), None, None)])
+
+
+def test_csv_follows_sparql_csv():
+    rows = list(csv.reader(io.StringIO(format_result(SAMPLE, "csv"))))
+    assert rows[0] == SAMPLE.columns
+    assert rows[1] == [str(entity_iri("sdf")), 'said "no",\tthen\nleft', "3", "Daech", "_:b1"]
+    assert rows[2][1] == ""
+
+
+def test_tsv_follows_sparql_tsv():
+    lines = format_result(SAMPLE, "tsv").splitlines()
+    assert lines[0] == "?who\t?text\t?n\t?lang\t?blank"
+    cells = lines[1].split("\t")
+    assert cells[0] == f"<{entity_iri('sdf')}>"
+    assert cells[1] == '"said \\"no\\",\\tthen\\nleft"'
+    assert cells[3] == '"Daech"@fr'
+    assert len(lines) == 3
+
+
+def test_json_follows_sparql_json():
+    data = json.loads(format_result(SAMPLE, "json"))
+    assert data["head"]["vars"] == SAMPLE.columns
+    first, second = data["results"]["bindings"]
+    assert first["who"] == {"type": "uri", "value": str(entity_iri("sdf"))}
+    assert first["n"]["datatype"].endswith("#integer")
+    assert first["lang"]["xml:lang"] == "fr" and first["blank"]["type"] == "bnode"
+    assert "text" not in second
+    assert json.loads(format_result(Result([], [], kind="ask", boolean=True), "json")) == {"head": {}, "boolean": True}
+
+
+def test_xml_follows_sparql_xml():
+    ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+    root = ET.fromstring(format_result(SAMPLE, "xml"))
+    assert [v.get("name") for v in root.findall("r:head/r:variable", ns)] == SAMPLE.columns
+    results = root.findall("r:results/r:result", ns)
+    assert len(results) == 2
+    assert results[0].find("r:binding[@name='text']/r:literal", ns).text == 'said "no",\tthen\nleft'
+
+
+def test_table_is_readable_and_cut():
+    long = Result(columns=["x"], rows=[(Literal("y" * 500),)], truncated=True, max_rows=1)
+    text = format_result(long, "table")
+    assert "…" in text and "cut at 1" in text
+    table = format_result(SAMPLE, "table")
+    assert "kgr:entity/sdf" in table and "(2 rows)" in table
+
+
+# --------------------------------------------------------------------------
+# The named queries on the seeds
+# --------------------------------------------------------------------------
+
+def rows_of(result) -> list[dict[str, str]]:
+    return [{c: ("" if t is None else str(t)) for c, t in zip(result.columns, row)} for row in result.rows]
+
+
+def normalised(rows, columns) -> list[tuple]:
+    """Rows as comparable tuples (concatenated lists sorted, decimals canonical)."""
+    out = []
+    for row in rows:
+        cells = []
+        for column, value in zip(columns, row):
+            text = "" if value is None else str(value)
+            if column in {"kinds", "places", "dates", "documents", "names", "types"}:
+                text = ",".join(sorted(x.strip() for x in text.replace(";", ",").split(",") if x.strip()))
+            cells.append(text)
+        out.append(tuple(cells))
+    return sorted(out)
+
+
+ISIS, SDF = str(entity_iri("isis")), str(entity_iri("sdf"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["claims-by-speaker", "denied-or-unconfirmed", "entities",
+                                  "places-with-coordinates", "single-source-claims", "who-backs-whom"])
+def test_named_queries_agree_with_rdflib_on_graph_ttl(seeds, name):
+    store, graph = seeds
+    query = load_query(name)
+    ours = run_query(store, name)
+    theirs = graph.query(query.text)
+    assert ours.columns == [str(v) for v in theirs.vars]
+    assert normalised(ours.rows, ours.columns) == normalised(list(theirs), ours.columns)
+
+
+@pytest.mark.slow
+def test_who_dealt_with_whom(seeds):
+    store, _ = seeds
+    result = run_query(store, "who-dealt-with-whom")
+    assert result.columns == ["subject", "subjectLabel", "relation", "object", "objectLabel",
+                              "kinds", "places", "dates", "documents", "evidence"]
+    rows = rows_of(result)
+    truce = [r for r in rows if {r["subject"], r["object"]} == {SDF, ISIS} and r["relation"] == str(KGO.truce_with)]
+    assert truce, rows
+    assert "001_a2f90259e8779014" in truce[0]["documents"]
+    assert {r["relation"] for r in rows} <= {str(KGO[x]) for x in ("truce_with", "deal_with", "negotiated_with",
+                                                                    "mediated")}
+    only_sdf = rows_of(run_query(store, "who-dealt-with-whom", params={"actor": "US-backed Syrian Democratic Forces"}))
+    assert only_sdf and all(SDF in (r["subject"], r["object"]) for r in only_sdf)
+    assert [r for r in only_sdf if r in truce]
+    assert len(only_sdf) < len(rows)
+
+
+@pytest.mark.slow
+def test_where_an_actor_went(seeds):
+    store, graph = seeds
+    result = run_query(store, "where-an-actor-went", params={"actor": "Daesh"})
+    rows = rows_of(result)
+    assert rows and all(r["actor"] == ISIS for r in rows)
+    assert {r["relation"] for r in rows} <= {str(KGO[x]) for x in ("withdrew_from", "moved_to", "captured")}
+    assert any(r["relation"] == str(KGO.withdrew_from) and r["placeLabel"] == "Raqqa" for r in rows)
+    dated = [r["date"] for r in rows if r["date"]]
+    assert dated == sorted(dated)
+    assert all(r["date"] for r in rows[:len(dated)])  # dated rows first
+    everyone = rows_of(run_query(store, "where-an-actor-went"))
+    expected = {(str(s), str(o)) for s, o in graph.query(
+        "SELECT ?s ?o WHERE { VALUES ?p { kgo:withdrew_from kgo:moved_to kgo:captured } ?s ?p ?o }",
+        initNs={"kgo": KGO})}
+    assert {(r["actor"], r["place"]) for r in everyone} == expected
+
+
+@pytest.mark.slow
+def test_who_backs_whom(seeds):
+    store, graph = seeds
+    rows = rows_of(run_query(store, "who-backs-whom"))
+    assert {(r["backer"], r["backed"]) for r in rows} == {(str(s), str(o)) for s, o in
+                                                        graph.subject_objects(KGO.backs)}
+    sources = [int(r["sources"]) for r in rows]
+    assert sources == sorted(sources, reverse=True)
+
+
+@pytest.mark.slow
+def test_evidence_for_a_triple(seeds):
+    store, _ = seeds
+    params = {"subject": "SDF", "relation": "truce_with", "object": "ISIS"}
+    rows = rows_of(run_query(store, "evidence-for-triple", params=params))
+    assert rows and {r["document"] for r in rows} >= {"001_a2f90259e8779014"}
+    assert all("truce" in r["text"].lower() or "truce" in r.get("title", "").lower() for r in rows)
+    source = (ROOT / "seeds" / "001_a2f90259e8779014.txt").read_text(encoding="utf-8")
+    for r in rows:
+        if r["document"] == "001_a2f90259e8779014":
+            assert source[int(r["begin"]):int(r["end"])] == r["text"]
+    swapped = rows_of(run_query(store, "evidence-for-triple",
+                                params={"subject": "Daesh", "relation": "truce_with", "object": "SDF"}))
+    assert swapped == rows  # symmetric relations match either way
+
+
+@pytest.mark.slow
+def test_claims_by_speaker_and_modalities(seeds):
+    store, graph = seeds
+    result = run_query(store, "claims-by-speaker")
+    assert result.columns == ["speaker", "speakerLabel", "subjectLabel", "relation", "objectLabel", "modality",
+                              "text", "document"]
+    speakers = {r["speaker"] for r in rows_of(result)}
+    for speaker in speakers:
+        label = graph.value(URIRef(speaker), rdflib.RDFS.label)
+        assert {r["speaker"] for r in rows_of(run_query(store, "claims-by-speaker",
+                                                        params={"speaker": str(label)}))} == {speaker}
+    denied = run_query(store, "denied-or-unconfirmed")
+    assert denied.columns[:4] == ["subjectLabel", "relation", "objectLabel", "modality"]
+    assert {r["modality"] for r in rows_of(denied)} <= {str(KGO.denied), str(KGO.unconfirmed)}
+
+
+@pytest.mark.slow
+def test_single_source_claims_have_one_source(seeds):
+    store, graph = seeds
+    rows = rows_of(run_query(store, "single-source-claims"))
+    single = [s for s in graph.subjects(KGO.sourceCount, Literal(1))]
+    assert len(rows) == len(single)
+    assert all(int(r["evidence"]) >= 1 for r in rows)
+
+
+@pytest.mark.slow
+def test_places_with_coordinates(seeds):
+    store, graph = seeds
+    rows = rows_of(run_query(store, "places-with-coordinates"))
+    raqqa = [r for r in rows if r["label"] == "Raqqa"]
+    assert raqqa and abs(float(raqqa[0]["lat"]) - 35.95) < 0.01 and abs(float(raqqa[0]["long"]) - 39.01) < 0.01
+    lat = URIRef("http://www.w3.org/2003/01/geo/wgs84_pos#lat")
+    assert len(rows) == len({s for s in graph.subjects(lat, None)})
+
+
+# --------------------------------------------------------------------------
+# kg query
+# --------------------------------------------------------------------------
+
+def invoke(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_kg_query_list():
+    result = invoke("query", "--list")
+    assert result.exit_code == 0
+    for name in REQUIRED:
+        assert name in result.output
+    assert "who-dealt-with-whom [--param actor=...]" in result.output
+
+
+def test_kg_query_needs_a_query():
+    assert invoke("query").exit_code == 2
+    assert invoke("query", "entities", "--sparql", "ASK {}").exit_code == 2
+    assert invoke("query", "entities", "--param", "novalue").exit_code == 2
+
+
+def test_kg_query_missing_store(tmp_path):
+    result = invoke("query", "entities", "--store", str(tmp_path / "none"))
+    assert result.exit_code == 1 and "no kg store here" in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json", "xml"])
+def test_kg_query_formats(seeds, fmt):
+    store, _ = seeds
+    result = invoke("query", "who-dealt-with-whom", "--store", str(store), "--format", fmt, "--param", "actor=SDF")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    if fmt == "json":
+        bindings = json.loads(out)["results"]["bindings"]
+        assert any(b["relation"]["value"] == str(KGO.truce_with) for b in bindings)
+    elif fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert any(r["relation"] == str(KGO.truce_with) and "001_a2f90259e8779014" in r["documents"] for r in rows)
+    elif fmt == "tsv":
+        assert out.startswith("?subject\t?subjectLabel\t?relation")
+        assert f"<{KGO.truce_with}>" in out
+    elif fmt == "xml":
+        assert ET.fromstring(out).tag.endswith("sparql")
+    else:
+        assert "kgo:truce_with" in out and "Syrian Democratic Forces" in out
+
+
+@pytest.mark.slow
+def test_kg_query_errors_and_sources(seeds, tmp_path):
+    store, _ = seeds
+    unknown = invoke("query", "who-is-who", "--store", str(store))
+    assert unknown.exit_code == 1 and "available: " in unknown.output
+    nobody = invoke("query", "who-dealt-with-whom", "--store", str(store), "--param", "actor=Zorglub")
+    assert nobody.exit_code == 1 and "unknown actor 'Zorglub'" in nobody.output
+    wrong = invoke("query", "who-dealt-with-whom", "--store", str(store), "--param", "place=Raqqa")
+    assert wrong.exit_code == 1 and "has no parameter 'place'" in wrong.output
+    refused = invoke("query", "--store", str(store), "--sparql", "SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }")
+    assert refused.exit_code == 1 and "SERVICE is not allowed" in refused.output
+    inline = invoke("query", "--store", str(store), "-f", "csv", "--sparql",
+                    "SELECT ?l WHERE { ?place rdfs:label ?l }", "--param", "place=Raqqah")
+    assert inline.exit_code == 0 and inline.output.splitlines() == ["l", "Raqqa"]
+    rq = tmp_path / "mine.rq"
+    rq.write_text("# title: Mine\n# description: d\n# param: actor — who\n"
+                  "SELECT ?label WHERE { ?actor rdfs:label ?label }\n", encoding="utf-8")
+    from_file = invoke("query", str(rq), "--store", str(store), "-f", "csv", "-p", "actor=Daesh")
+    assert from_file.exit_code == 0 and from_file.output.splitlines() == ["label", "Islamic State"]
+    construct = invoke("query", "--store", str(store), "-f", "turtle", "--sparql",
+                       "CONSTRUCT { ?e rdfs:label ?l } WHERE { ?e rdfs:label ?l } LIMIT 2")
+    assert construct.exit_code == 0 and "rdfs:label" in construct.output
+    timed = invoke("query", "--store", str(store), "--timeout", "1", "--sparql",
+                   "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+    assert timed.exit_code == 1 and "time limit of 1 s" in timed.output

@@ -1,0 +1,305 @@
+"""`kg serve` over loopback: a real subprocess, a real HTTP client.
+
+The store is made from hand-written fragments (no spaCy), big enough for a
+cross join that runs far past the time limit.
+"""
+from __future__ import annotations
+
+import csv
+import http.client
+import io
+import json
+import queue
+import select
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from rdflib import Literal
+from rdflib.namespace import RDFS
+
+from kg.errors import StoreLockedError
+from kg.rdf import new_graph
+from kg.store import Store
+from kg.vocab import KGO, entity_iri
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 2
+MAX_RESULTS = 50
+MAX_BODY = 4096
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+CHEAP = "SELECT ?label WHERE { ?e rdfs:label ?label } ORDER BY ?label LIMIT 3"
+
+
+def make_store(path: Path) -> None:
+    with Store.open(path) as store:
+        for doc in range(4):
+            graph = new_graph()
+            for i in range(100):
+                node = entity_iri(f"e{doc}_{i}")
+                graph.add((node, RDFS.label, Literal(f"Entity {doc}-{i:03d}")))
+                graph.add((node, KGO.backs, entity_iri(f"e{doc}_{(i + 1) % 100}")))
+            store.replace_document(f"doc{doc}", graph)
+
+
+class Server:
+    def __init__(self, store: Path):
+        self.store = store
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kg", "serve", "--store", str(store), "--port", "0",
+             "--timeout", str(TIMEOUT), "--max-results", str(MAX_RESULTS), "--max-body", str(MAX_BODY),
+             "--workers", "3"],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.log: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                self.stop()
+                pytest.fail(f"kg serve did not start: {self.log}")
+            if " at http://" in line:
+                break
+        url = urlsplit(line.split(" at ", 1)[1].split()[0])
+        self.host, self.port = url.hostname, url.port
+
+    def _read(self) -> None:
+        for line in self.proc.stderr:
+            self.log.append(line)
+            self.lines.put(line)
+
+    def request(self, method: str, path: str, body: bytes | str | None = None, headers: dict | None = None,
+                timeout: float = 30):
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            response = conn.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        finally:
+            conn.close()
+
+    def get(self, query: str, accept: str | None = None, **extra):
+        headers = {"Accept": accept} if accept else {}
+        return self.request("GET", "/sparql?" + urlencode({"query": query, **extra}), headers=headers)
+
+    def post(self, query: str, accept: str = "application/sparql-results+json"):
+        return self.request("POST", "/sparql", body=query.encode(),
+                            headers={"Content-Type": "application/sparql-query", "Accept": accept})
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    store = tmp_path_factory.mktemp("serve") / "store"
+    make_store(store)
+    running = Server(store)
+    yield running
+    running.stop()
+    assert running.proc.returncode == 0, "".join(running.log)
+
+
+def bindings(body: bytes) -> list[dict]:
+    return json.loads(body)["results"]["bindings"]
+
+
+def test_get_and_post(server):
+    status, headers, body = server.get(CHEAP)
+    assert status == 200 and headers["content-type"] == "application/sparql-results+json"
+    assert [b["label"]["value"] for b in bindings(body)] == ["Entity 0-000", "Entity 0-001", "Entity 0-002"]
+    status, _, body = server.post(CHEAP)
+    assert status == 200 and len(bindings(body)) == 3
+    form = urlencode({"query": CHEAP})
+    status, _, body = server.request("POST", "/sparql", body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"})
+    assert status == 200 and len(bindings(body)) == 3
+    status, _, body = server.get("ASK { ?s kgo:backs ?o }")
+    assert status == 200 and json.loads(body)["boolean"] is True
+
+
+def test_results_by_accept(server):
+    status, headers, body = server.get(CHEAP, "application/sparql-results+xml")
+    assert status == 200 and headers["content-type"] == "application/sparql-results+xml"
+    ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+    assert len(ET.fromstring(body).findall("r:results/r:result", ns)) == 3
+    status, headers, body = server.get(CHEAP, "text/csv")
+    assert status == 200 and headers["content-type"].startswith("text/csv")
+    assert list(csv.reader(io.StringIO(body.decode())))[:2] == [["label"], ["Entity 0-000"]]
+    status, headers, body = server.get(CHEAP, "text/tab-separated-values")
+    assert status == 200 and headers["content-type"].startswith("text/tab-separated-values")
+    assert body.decode().splitlines()[:2] == ["?label", '"Entity 0-000"']
+    status, headers, _ = server.get(CHEAP, "text/csv;q=0.2, application/sparql-results+json")
+    assert headers["content-type"] == "application/sparql-results+json"
+    status, headers, body = server.get("CONSTRUCT { ?e rdfs:label ?l } WHERE { ?e rdfs:label ?l } LIMIT 2",
+                                       "text/turtle")
+    assert status == 200 and headers["content-type"].startswith("text/turtle") and b"rdfs:label" in body
+    status, _, body = server.get(CHEAP, "text/turtle")
+    assert status == 406 and b"acceptable types" in body
+    status, _, _ = server.get(CHEAP, "image/png")
+    assert status == 406
+
+
+@pytest.mark.parametrize("query", [
+    "INSERT DATA { <http://a> <http://b> <http://c> }",
+    "DELETE WHERE { ?s ?p ?o }",
+    "LOAD <file:///etc/passwd>",
+    "CLEAR ALL",
+    "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
+    "SELECT * FROM NAMED <http://example.org/g> WHERE { GRAPH ?g { ?s ?p ?o } }",
+])
+def test_updates_load_service_and_from_are_refused(server, query):
+    for status, _, body in (server.get(query), server.post(query)):
+        assert status == 403, body
+        assert b"not allowed" in body
+
+
+def test_update_endpoints_and_dataset_parameters_are_refused(server):
+    status, _, body = server.request("POST", "/sparql", body="INSERT DATA { <http://a> <http://b> <http://c> }",
+                                     headers={"Content-Type": "application/sparql-update"})
+    assert status == 403 and b"read-only" in body
+    status, _, _ = server.request("POST", "/sparql", body=urlencode({"update": "CLEAR ALL"}),
+                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 403
+    status, _, body = server.get(CHEAP, **{"default-graph-uri": "file:///etc/passwd"})
+    assert status == 403 and b"default-graph-uri" in body
+    status, _, _ = server.get(CHEAP, **{"named-graph-uri": "http://example.org/"})
+    assert status == 403
+    status, _, body = server.get("SELECT * WHERE { ?s ?p }")
+    assert status == 400 and b"syntax error" in body
+    status, _, _ = server.request("GET", "/sparql")
+    assert status == 400
+    # The data is untouched.
+    _, _, body = server.get("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert bindings(body)[0]["n"]["value"] == "800"
+
+
+def test_service_to_a_canary_never_connects(server):
+    canary = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    canary.bind(("127.0.0.1", 0))
+    canary.listen(8)
+    canary.setblocking(False)
+    port = canary.getsockname()[1]
+    try:
+        for query in (f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
+                      f"SELECT * WHERE {{ ?s ?p ?o OPTIONAL {{ SERVICE SILENT <http://127.0.0.1:{port}/sparql> "
+                      f"{{ ?s ?q ?r }} }} }}",
+                      f"SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
+                      f"SELECT * FROM <http://127.0.0.1:{port}/data.ttl> WHERE {{ ?s ?p ?o }}"):
+            for status, _, _ in (server.get(query), server.post(query)):
+                assert 400 <= status < 500
+        readable, _, _ = select.select([canary], [], [], 1.0)
+        assert not readable, "the server connected to the canary"
+    finally:
+        canary.close()
+
+
+def test_a_heavy_query_is_stopped_while_cheap_ones_go_on(server):
+    heavy: dict = {}
+
+    def run_heavy():
+        started = time.monotonic()
+        heavy["response"] = server.post(HEAVY)
+        heavy["seconds"] = time.monotonic() - started
+
+    thread = threading.Thread(target=run_heavy)
+    thread.start()
+    time.sleep(0.3)
+
+    def cheap(i: int):
+        started = time.monotonic()
+        # Distinct texts: each is parsed anew, concurrently (rdflib's parser is not thread-safe).
+        status, _, body = server.get(f"SELECT ?label WHERE {{ ?e rdfs:label ?label }} ORDER BY ?label LIMIT {i + 1}")
+        return status, len(bindings(body)) if status == 200 else body, time.monotonic() - started
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        results = list(pool.map(cheap, range(40)))
+    thread.join(60)
+    assert [r[:2] for r in results] == [(200, i + 1) for i in range(40)]
+    latencies = sorted(r[2] for r in results)
+    p50 = statistics.median(latencies)
+    p95 = latencies[int(0.95 * (len(latencies) - 1))]
+    print(f"\n40 concurrent cheap queries beside a heavy one: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
+    status, _, body = heavy["response"]
+    assert status == 503 and f"time limit of {TIMEOUT} s".encode() in body
+    assert heavy["seconds"] < TIMEOUT + 5
+    assert p95 < TIMEOUT
+    # The killed query process is replaced: the server keeps answering.
+    for _ in range(6):
+        assert server.get(CHEAP)[0] == 200
+
+
+def test_results_are_capped_and_the_cap_is_reported(server):
+    status, headers, body = server.get("SELECT ?s WHERE { ?s rdfs:label ?l }")
+    assert status == 200
+    assert headers["x-kg-truncated"] == "true" and headers["x-kg-max-results"] == str(MAX_RESULTS)
+    assert "truncated" in headers["warning"]
+    assert len(bindings(body)) == MAX_RESULTS
+    status, headers, body = server.get("SELECT ?s WHERE { ?s rdfs:label ?l } LIMIT 10")
+    assert status == 200 and "x-kg-truncated" not in headers and len(bindings(body)) == 10
+
+
+def test_request_size_caps(server):
+    padding = "#" + "x" * MAX_BODY + "\n"
+    status, _, body = server.post(padding + CHEAP)
+    assert status == 413 and b"--max-body" in body
+    status, _, _ = server.get(padding + CHEAP)
+    assert status == 413
+    conn = socket.create_connection((server.host, server.port), timeout=10)
+    try:
+        conn.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n")
+        assert conn.recv(100).startswith(b"HTTP/1.1 411")
+    finally:
+        conn.close()
+
+
+def test_no_cors_and_no_foreign_hosts(server):
+    status, headers, _ = server.request("GET", "/sparql?" + urlencode({"query": CHEAP}),
+                                        headers={"Origin": "http://evil.example", "Cookie": "a=b"})
+    assert status == 200
+    assert not any(k.startswith("access-control-") for k in headers)
+    status, headers, _ = server.request("OPTIONS", "/sparql", headers={
+        "Origin": "http://evil.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert status == 405 and not any(k.startswith("access-control-") for k in headers)
+    status, _, body = server.request("GET", "/sparql?" + urlencode({"query": CHEAP}),
+                                     headers={"Host": "evil.example"})
+    assert status == 403 and b"loopback" in body
+
+
+def test_the_query_page_is_self_contained(server):
+    status, headers, body = server.request("GET", "/")
+    page = body.decode()
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert "default-src 'none'" in headers["content-security-policy"]
+    assert "who-dealt-with-whom" in page and "textContent" in page and "innerHTML" not in page
+    assert "src=" not in page and "<link" not in page
+    assert server.request("GET", "/nothing")[0] == 404
+
+
+def test_the_server_holds_the_store_against_builds(server):
+    with pytest.raises(StoreLockedError, match="store is locked by another kg process"):
+        Store.open(server.store)
+
+
+def test_listens_on_loopback_only(server):
+    assert server.host == "127.0.0.1"
+    line = next(l for l in server.log if " at http://" in l)
+    assert "http://127.0.0.1:" in line

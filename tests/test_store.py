@@ -1,0 +1,284 @@
+"""The on-disk store: per-document graphs, incremental builds, locking."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV
+
+from kg.errors import QueryTimeoutError, StoreError, StoreLockedError
+from kg.rdf import GraphBuilder, add_counts, new_graph, turtle_bytes
+from kg.records import Claim, Document, Entity, Span
+from kg.store import Store, document_graph
+from kg.vocab import KGO, entity_iri, statement_iri
+
+ROOT = Path(__file__).resolve().parents[1]
+ENTITIES = {
+    "sdf": Entity("sdf", "Syrian Democratic Forces", ("ArmedGroup",)),
+    "isis": Entity("isis", "Islamic State", ("ArmedGroup",)),
+    "raqqa": Entity("raqqa", "Raqqa", ("Place",), lat=35.95, long=39.0),
+}
+NAMES = {"sdf": {"SDF"}, "isis": {"ISIS", "Daesh"}, "raqqa": {"Raqqah"}}
+
+
+def fragment(doc_id: str, text: str, claims: list[tuple[str, str, str]], sha: str = "") -> tuple:
+    """A document's graph as the pipeline makes it, and its records."""
+    doc = Document(id=doc_id, path=f"in/{doc_id}.txt", text=text, body=text, sha256=sha or f"{doc_id:0<64}"[:64])
+    builder = GraphBuilder()
+    builder.add_document(doc)
+    records = [Claim(s, r, o, doc=doc_id, sentence=Span(0, len(text)), text=text) for s, r, o in claims]
+    builder.add_claims(records, ENTITIES, NAMES)
+    return builder.graph, doc
+
+
+def in_memory(*graphs) -> bytes:
+    union = new_graph()
+    for graph in graphs:
+        union += graph
+    return turtle_bytes(add_counts(union))
+
+
+TRUCE = ("sdf", "truce_with", "isis")
+CAPTURE = ("sdf", "captured", "raqqa")
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store.open(tmp_path / "store") as opened:
+        yield opened
+
+
+def test_replacing_twice_duplicates_nothing(store):
+    g1, _ = fragment("d1", "SDF and ISIS agreed a truce.", [TRUCE])
+    store.replace_document("d1", g1)
+    size = len(store)
+    store.replace_document("d1", g1)
+    assert len(store) == size
+    assert turtle_bytes(store.union_graph()) == in_memory(g1)
+
+
+def test_union_matches_the_in_memory_graph_byte_for_byte(store):
+    g1, _ = fragment("d1", "SDF and ISIS agreed a truce.", [TRUCE, CAPTURE])
+    g2, _ = fragment("d2", "The truce between the SDF and Daesh held.", [TRUCE])
+    store.replace_document("d1", g1)
+    store.replace_document("d2", g2)
+    assert turtle_bytes(store.union_graph()) == in_memory(g1, g2)
+    # Equal as rdflib terms too (Oxigraph stores 39.0 as "39": converted back).
+    assert set(store.union_graph()) == set(add_counts(g1 + g2))
+    decimal = URIRef("http://www.w3.org/2001/XMLSchema#decimal")
+    assert Literal("39.0", datatype=decimal) in set(store.union_graph().objects())
+
+
+def test_the_same_triple_from_two_documents_shares_one_statement(store):
+    g1, _ = fragment("d1", "SDF and ISIS agreed a truce.", [TRUCE])
+    g2, _ = fragment("d2", "The truce between the SDF and Daesh held.", [TRUCE])
+    store.replace_document("d1", g1)
+    store.replace_document("d2", g2)
+    union = store.union_graph()
+    statement = statement_iri("isis", "truce_with", "sdf")
+    assert len(list(union.objects(statement, PROV.wasDerivedFrom))) == 2
+    assert union.value(statement, KGO.sourceCount) == Literal(2)
+    assert len(list(union.subjects(RDF.type, RDF.Statement))) == 1
+
+
+def test_removing_a_document_removes_exactly_its_evidence(store):
+    g1, _ = fragment("d1", "SDF and ISIS agreed a truce.", [TRUCE, CAPTURE])
+    g2, _ = fragment("d2", "The truce between the SDF and Daesh held.", [TRUCE])
+    store.replace_document("d1", g1)
+    store.replace_document("d2", g2)
+    store.remove_document("d1")
+    union = store.union_graph()
+    assert turtle_bytes(union) == in_memory(g2)
+    # The capture only d1 supported is gone; the truce stays with d2's evidence.
+    assert (entity_iri("sdf"), KGO.captured, entity_iri("raqqa")) not in union
+    assert (entity_iri("isis"), KGO.truce_with, entity_iri("sdf")) in union
+    assert union.value(statement_iri("isis", "truce_with", "sdf"), KGO.evidenceCount) == Literal(1)
+    store.remove_document("d2")
+    assert len(store.union_graph()) == 0 and len(store) == 0
+
+
+def test_replacing_a_document_keeps_what_others_support(store):
+    g1, _ = fragment("d1", "SDF and ISIS agreed a truce.", [TRUCE, CAPTURE])
+    g2, _ = fragment("d2", "The SDF took Raqqa.", [CAPTURE])
+    store.replace_document("d1", g1)
+    store.replace_document("d2", g2)
+    g1b, _ = fragment("d1", "SDF and ISIS agreed a truce!", [TRUCE], sha="f" * 64)
+    store.replace_document("d1", g1b)
+    assert turtle_bytes(store.union_graph()) == in_memory(g1b, g2)
+    # Each document graph holds only its own triples.
+    per_graph = {}
+    for s, p, o, g in store.quads():
+        per_graph.setdefault(g, set()).add((s, p, o))
+    assert per_graph[document_graph("d1")] == set(g1b)
+    assert per_graph[document_graph("d2")] == set(g2)
+
+
+def test_documents_and_hashes_come_from_the_document_nodes(store):
+    g1, doc = fragment("d1", "SDF and ISIS agreed a truce.", [TRUCE])
+    store.replace_document("d1", g1)
+    assert store.document_hashes() == {"d1": doc.sha256}
+    stored = store.documents()["d1"]
+    assert stored.ids == {"d1"} and stored.paths == {"in/d1.txt"}
+    assert store.graph_names() == ["d1"]
+
+
+def test_query_runs_over_the_union_without_duplicates(store):
+    g1, _ = fragment("d1", "SDF and ISIS agreed a truce.", [TRUCE])
+    g2, _ = fragment("d2", "The truce between the SDF and Daesh held.", [TRUCE])
+    store.replace_document("d1", g1)
+    store.replace_document("d2", g2)
+    result = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s kgo:truce_with ?o }")
+    assert result.rows == [(Literal(1),)]
+    per_doc = store.query("SELECT ?g WHERE { GRAPH ?g { ?s kgo:truce_with ?o } } ORDER BY ?g")
+    assert [row[0] for row in per_doc.rows] == [document_graph("d1"), document_graph("d2")]
+
+
+@pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")
+def test_rdflib_dataset_sees_the_union(store):
+    g1, _ = fragment("d1", "SDF and ISIS agreed a truce.", [TRUCE])
+    store.replace_document("d1", g1)
+    dataset = store.rdflib_dataset()
+    rows = list(dataset.query("SELECT ?o WHERE { ?s <https://w3id.org/kg-conflict/ontology#truce_with> ?o }"))
+    assert [row[0] for row in rows] == [entity_iri("sdf")]
+
+
+def test_meta_and_clear(store):
+    store.set_meta({"fingerprint": "abc"})
+    assert store.meta()["fingerprint"] == "abc"
+    g1, _ = fragment("d1", "SDF and ISIS agreed a truce.", [TRUCE])
+    store.replace_document("d1", g1)
+    store.clear()
+    assert len(store) == 0 and "fingerprint" not in store.meta()
+
+
+def test_missing_store_is_a_clear_error(tmp_path):
+    with pytest.raises(StoreError, match="no kg store here"):
+        Store.open(tmp_path / "nothing", read_only=True)
+    with pytest.raises(StoreError, match="no kg store here"):
+        Store.open(tmp_path / "nothing", create=False)
+
+
+def test_read_only_store_refuses_writes(tmp_path):
+    g1, _ = fragment("d1", "SDF and ISIS agreed a truce.", [TRUCE])
+    with Store.open(tmp_path / "store") as store:
+        store.replace_document("d1", g1)
+    with Store.open(tmp_path / "store", read_only=True) as store:
+        assert len(store.union_graph()) == len(add_counts(g1 + new_graph()))
+        with pytest.raises(StoreError, match="read-only"):
+            store.remove_document("d1")
+
+
+LOCK_PROBE = textwrap.dedent("""
+    import sys
+    from kg.errors import StoreLockedError
+    from kg.store import Store
+    try:
+        Store.open(sys.argv[1], read_only=sys.argv[2] == "ro").close()
+    except StoreLockedError as exc:
+        print("LOCKED", exc)
+    else:
+        print("OPENED")
+""")
+
+
+def probe(path: Path, mode: str) -> str:
+    done = subprocess.run([sys.executable, "-c", LOCK_PROBE, str(path), mode],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_a_second_writer_gets_a_clean_locked_error(tmp_path):
+    import os
+
+    path = tmp_path / "store"
+    g1, _ = fragment("d1", "SDF and ISIS agreed a truce.", [TRUCE])
+    with Store.open(path) as store:
+        store.replace_document("d1", g1)
+        message = probe(path, "rw")
+        assert message == f"LOCKED {path}: store is locked by another kg process (pid {os.getpid()})"
+        assert probe(path, "ro").startswith("LOCKED")  # no reader while a build writes
+        with pytest.raises(StoreLockedError):  # same process, second handle
+            Store.open(path)
+    assert probe(path, "rw") == "OPENED"
+    with Store.open(path, read_only=True):
+        assert probe(path, "ro") == "OPENED"  # readers share
+        assert probe(path, "rw").startswith("LOCKED")
+    with Store.open(path) as store:  # the data survived all of it
+        assert turtle_bytes(store.union_graph()) == in_memory(g1)
+
+
+def test_query_timeout_really_stops_the_query(tmp_path):
+    graph = new_graph()
+    for i in range(400):
+        graph.add((URIRef(f"https://example.org/s{i}"), DCTERMS.title, Literal(f"t{i}")))
+    with Store.open(tmp_path / "store") as store:
+        store.replace_document("big", graph)
+        with pytest.raises(QueryTimeoutError, match="time limit of 1 s"):
+            store.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }", timeout=1)
+        quick = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c }", timeout=30)
+        assert quick.rows == [(Literal(400),)]
+
+
+# --------------------------------------------------------------------------
+# Incremental builds of the seeds (spaCy)
+# --------------------------------------------------------------------------
+
+def evidence_by_document(store: Store) -> dict[str, set]:
+    out: dict[str, set] = {}
+    for s, p, o, g in store.quads():
+        out.setdefault(str(g), set()).add((s, p, o))
+    return out
+
+
+@pytest.mark.slow
+def test_incremental_builds_replace_exactly_the_changed_documents(tmp_path):
+    from kg.pipeline import build
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(ROOT / "seeds", seeds)
+    out = tmp_path / "out"
+    first = build([seeds], out, html=False)
+    assert first.skipped == 0 and first.documents == 5
+    ttl = (out / "graph.ttl").read_bytes()
+    with Store.open(out / "store", read_only=True) as store:
+        before = evidence_by_document(store)
+
+    again = build([seeds], out, html=False)  # nothing changed: nothing parsed
+    assert (again.documents, again.skipped, again.sentences) == (5, 5, 0)
+    assert (out / "graph.ttl").read_bytes() == ttl
+    assert "5 documents (5 unchanged)" in again.summary()
+
+    changed, deleted = sorted(seeds.iterdir())[1], sorted(seeds.iterdir())[2]
+    with changed.open("a", encoding="utf-8") as handle:
+        handle.write("\nThe SDF and Hezbollah agreed a truce in Raqqa on Monday.\n")
+    deleted.unlink()
+    third = build([seeds], out, html=False)
+    assert (third.documents, third.skipped, third.removed) == (4, 3, 1)
+    with Store.open(out / "store", read_only=True) as store:
+        after = evidence_by_document(store)
+        union = store.union_graph()
+    key = lambda path: str(document_graph(path.stem))  # noqa: E731
+    assert key(deleted) not in after
+    assert after[key(changed)] != before[key(changed)]
+    for name in set(before) - {key(changed), key(deleted)}:
+        assert after[name] == before[name], f"{name} changed although its file did not"
+    assert not any(str(o).startswith(f"https://w3id.org/kg-conflict/id/document/{deleted.stem}")
+                   for o in union.objects())
+
+    scratch = build([seeds], tmp_path / "scratch", html=False)  # same inputs, from nothing
+    assert scratch.skipped == 0
+    assert (out / "graph.ttl").read_bytes() == (tmp_path / "scratch" / "graph.ttl").read_bytes()
+    assert (third.entities, third.relation_triples) == (scratch.entities, scratch.relation_triples)
+
+    # A different extractor (code, dictionaries or spaCy model) re-reads every file.
+    with Store.open(out / "store") as store:
+        store.set_meta({"fingerprint": "another extractor"})
+    fourth = build([seeds], out, html=False)
+    assert (fourth.documents, fourth.skipped) == (4, 0)
+    assert (out / "graph.ttl").read_bytes() == (tmp_path / "scratch" / "graph.ttl").read_bytes()
