@@ -37,6 +37,7 @@ import html
 import os
 import re
 import stat
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date as _date
@@ -100,7 +101,7 @@ def iter_paths(
     seen: set[tuple[int, int]] = set()
     for item in inputs:
         path = Path(item)
-        shown = path.as_posix()
+        shown = printable_path(path.as_posix())
         try:
             info = os.stat(path)
         except OSError as exc:
@@ -110,7 +111,7 @@ def iter_paths(
             found = False
             for entry in _walk(path, info, wanted):
                 if isinstance(entry, IngestError):
-                    found = found or entry.path == shown  # the folder itself is unreadable
+                    found = True  # reported: "no usable file" would hide the real reason
                     yield entry
                     continue
                 found = True
@@ -128,7 +129,7 @@ def iter_paths(
                 seen.add(key)
                 yield path
         else:
-            yield IngestError(shown, "not a regular file or directory")
+            yield IngestError(shown, f"not a regular file or directory ({_file_kind(info.st_mode)})")
 
 
 def _walk(
@@ -153,13 +154,16 @@ def _walk(
         try:
             info = os.stat(path)
         except OSError as exc:
-            yield IngestError(path.as_posix(), _os_reason(path, exc))
+            if exc.errno == errno.ENOENT and not path.is_symlink():
+                continue  # removed while the folder was being read
+            yield IngestError(printable_path(path.as_posix()), _os_reason(path, exc))
             continue
         key = (info.st_dev, info.st_ino)
         if stat.S_ISDIR(info.st_mode):
             if key in ancestors:
                 yield IngestError(
-                    path.as_posix(), "symbolic link loop: leads back to a folder being read"
+                    printable_path(path.as_posix()),
+                    "symbolic link loop: leads back to a folder being read",
                 )
                 continue
             listing = _list_dir(path)
@@ -167,16 +171,59 @@ def _walk(
                 yield listing
                 continue
             stack.append((path, ancestors | {key}, iter(listing)))
-        elif stat.S_ISREG(info.st_mode) and name.lower().endswith(wanted):
-            yield path, key
+        elif name.lower().endswith(wanted):
+            if stat.S_ISREG(info.st_mode):
+                yield path, key
+            else:  # never opened: reading a FIFO would block the build
+                yield IngestError(printable_path(path.as_posix()),
+                                  f"not a regular file ({_file_kind(info.st_mode)})")
 
 
 def _list_dir(folder: Path) -> list[str] | IngestError:
     try:
         names = os.listdir(folder)
     except OSError as exc:
-        return IngestError(folder.as_posix(), f"cannot list directory: {_os_reason(folder, exc)}")
+        return IngestError(printable_path(folder.as_posix()),
+                           f"cannot list directory: {_os_reason(folder, exc)}")
     return sorted(n for n in names if not n.startswith("."))
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return kind
+    return "a special file"
+
+
+def printable_path(shown: str) -> str:
+    r"""A path fit for a one-line message.
+
+    Control characters, line separators and bytes that are not UTF-8 (which
+    ``os.fsdecode`` turns into lone surrogates) are written as backslash
+    escapes; every other character is kept.
+
+    >>> printable_path("new\nline\udcff\u2028caf\u00e9.txt")
+    'new\\nline\\xff\\u2028café.txt'
+    """
+    if shown.isprintable():
+        return shown
+    out = []
+    for c in shown:
+        code = ord(c)
+        if c.isprintable():
+            out.append(c)
+        elif 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the original byte
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif c in "\t\n\r":
+            out.append({"\t": "\\t", "\n": "\\n", "\r": "\\r"}[c])
+        elif code <= 0xFF:
+            out.append(f"\\x{code:02x}")
+        elif code <= 0xFFFF:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return "".join(out)
 
 
 def _os_reason(path: Path, exc: OSError) -> str:
@@ -223,6 +270,12 @@ def decode_bytes(data: bytes) -> tuple[str, list[str]]:
     ...
     ValueError: empty file (whitespace only)
     """
+    text, warnings, _replaced = _decode(data)
+    return text, warnings
+
+
+def _decode(data: bytes) -> tuple[str, list[str], int]:
+    """:func:`decode_bytes`, also returning how many characters were replaced."""
     if not data:
         raise ValueError("empty file (0 bytes)")
     for bom, label, decode in _BOMS:
@@ -233,11 +286,14 @@ def decode_bytes(data: bytes) -> tuple[str, list[str]]:
         skip, label, decode = 0, "UTF-8", codecs.utf_8_decode
     if label == "UTF-8" and b"\x00" in data[:_SNIFF_BYTES]:
         raise ValueError("binary file (NUL bytes)")
-    text, bad = _decode_counting(data, skip, decode, label)
+    text, bad, marks = _decode_counting(data, skip, decode, label)
     warnings = []
     if bad:
         warnings.append(f"{bad} invalid {label} byte{'s' if bad > 1 else ''} replaced by U+FFFD")
     text, controls = _CONTROL.subn(" ", text)
+    if controls > _MAX_BAD_RATIO * len(text):
+        raise ValueError(f"binary file (more than {_MAX_BAD_RATIO:.0%} of its characters are "
+                         "control characters)")
     if controls:
         warnings.append(
             f"{controls} control character{'s' if controls > 1 else ''} replaced by "
@@ -245,30 +301,42 @@ def decode_bytes(data: bytes) -> tuple[str, list[str]]:
         )
     if not text.strip():
         raise ValueError("empty file (whitespace only)")
-    return text, warnings
+    return text, warnings, marks + controls
 
 
-def _decode_counting(data: bytes, skip: int, decode, label: str) -> tuple[str, int]:
-    """Decode, replacing each invalid sequence by U+FFFD; count the bad bytes."""
+class _Tally(threading.local):
+    """Per-thread state of the ``kg-count`` codec error handler."""
+
+    bad = marks = 0
+    limit = 0.0
+    label = "UTF-8"
+
+
+_TALLY = _Tally()
+
+
+def _count_and_replace(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    _TALLY.bad += exc.end - exc.start
+    _TALLY.marks += 1
+    if _TALLY.bad > _TALLY.limit:
+        raise ValueError(f"binary file (more than {_MAX_BAD_RATIO:.0%} of its bytes are not {_TALLY.label})")
+    return "\ufffd", exc.end
+
+
+codecs.register_error("kg-count", _count_and_replace)
+
+
+def _decode_counting(data: bytes, skip: int, decode, label: str) -> tuple[str, int, int]:
+    """Decode in one pass, replacing each invalid sequence by U+FFFD:
+    ``(text, invalid bytes, U+FFFD inserted)``."""
     view = memoryview(data)[skip:]
-    limit = _MAX_BAD_RATIO * max(len(view), 1)
-    parts: list[str] = []
-    bad = pos = 0
-    while pos < len(view):
-        try:
-            parts.append(decode(view[pos:], "strict", True)[0])
-            break
-        except UnicodeDecodeError as exc:
-            if exc.start:
-                parts.append(decode(view[pos:pos + exc.start], "strict", True)[0])
-            parts.append("\ufffd")
-            bad += exc.end - exc.start
-            pos += exc.end
-            if bad > limit:
-                raise ValueError(
-                    f"binary file (more than {_MAX_BAD_RATIO:.0%} of its bytes are not {label})"
-                ) from None
-    return "".join(parts), bad
+    _TALLY.bad = _TALLY.marks = 0
+    _TALLY.limit = _MAX_BAD_RATIO * max(len(view), 1)
+    _TALLY.label = label
+    text = decode(view, "kg-count", True)[0]
+    return text, _TALLY.bad, _TALLY.marks
 
 
 def read_text(path: str | os.PathLike[str]) -> tuple[str, list[str]]:
@@ -328,7 +396,7 @@ def read_document(
     except OSError as exc:
         return IngestError(shown, f"cannot read file: {_os_reason(file_path, exc)}")
     try:
-        text, warnings = decode_bytes(data)
+        text, warnings, replaced = _decode(data)
     except ValueError as exc:
         return IngestError(shown, str(exc))
     parsed = None
@@ -353,6 +421,7 @@ def read_document(
         date=date,
         sha256=hashlib.sha256(data).hexdigest(),
         warnings=tuple(warnings),
+        replaced_chars=replaced,
     )
 
 
@@ -390,10 +459,11 @@ def iter_documents(
 def _shown_path(path: Path, root: str | os.PathLike[str] | None) -> str:
     if root is not None:
         try:
-            return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+            return printable_path(
+                Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix())
         except ValueError:
             pass
-    return path.as_posix()
+    return printable_path(path.as_posix())
 
 
 _ID_OK = re.compile(r"[A-Za-z0-9._-]+")

@@ -137,7 +137,7 @@ class GraphBuilder:
         for agreement in agreements:
             node = agreement_iri(agreement.doc, agreement.anchor)
             g.add((node, RDF.type, KGO.Agreement))
-            g.add((node, KGO.agreementType, Literal(agreement.kind)))
+            g.add((node, KGO.agreementType, Literal(clean_literal(agreement.kind))))
             labels = []
             for prop, ids in ((KGO.party, agreement.parties), (KGO.broker, agreement.brokers),
                               (KGO.place, agreement.places)):
@@ -171,7 +171,7 @@ class GraphBuilder:
         if claim.speaker and claim.speaker in entities:
             g.add((node, KGO.attributedTo, self.add_entity(entities[claim.speaker], names.get(claim.speaker, ()))))
         if claim.rule:
-            g.add((node, KGO.extractedBy, Literal(claim.rule)))
+            g.add((node, KGO.extractedBy, Literal(clean_literal(claim.rule))))
         return node
 
     def finish(self) -> Graph:
@@ -220,12 +220,29 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except OSError as exc:
+    except BaseException as exc:  # also KeyboardInterrupt: never leave the temporary file
         try:
             os.unlink(tmp)
         except OSError:
             pass
-        raise OutputError(f"{path}: cannot write output: {exc.strerror or exc}") from None
+        if isinstance(exc, OSError):
+            raise OutputError(f"{path}: cannot write output: {exc.strerror or exc}") from None
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (best effort: not every system allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def turtle_bytes(graph: Graph) -> bytes:

@@ -53,6 +53,8 @@ class Document:
     date: str | None = None  # ISO 8601 (YYYY-MM-DD) when the page gives one
     sha256: str = ""
     warnings: tuple[str, ...] = ()
+    #: Characters ingest replaced: U+FFFD for invalid bytes, spaces for control characters.
+    replaced_chars: int = 0
 
     def __post_init__(self) -> None:
         if len(self.text) != len(self.body):

@@ -30,16 +30,31 @@ PREFIXES = {
 def slug(text: str) -> str:
     """Turn any name into a safe IRI path segment: ASCII ``[a-z0-9_]``.
 
+    Accents are dropped ("Hasaké" is "hasake"). A name with letters or digits
+    that have no ASCII form (Arabic, Cyrillic, "ı", "ø") gets a short digest of
+    the name after what is left of it, so that two such names never share an
+    IRI. Slugs are their own slugs.
+
     >>> slug("Hay'at Tahrir al-Sham")
     'hayat_tahrir_al_sham'
+    >>> slug("Hasaké") == slug("hasake")
+    True
     >>> slug("\\u0000\\ud800")
     'x'
+    >>> slug("Хезболла"), slug("Хамас")
+    ('x_30b2618cd9', 'x_a63548ffa5')
+    >>> slug("Kılıç")
+    'klc_1e7abb7502'
     """
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.encode("ascii", "ignore").decode().lower().replace("'", "")
-    text = re.sub(r"[^a-z0-9]+", "_", text).strip("_")
-    return text or "x"
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    ascii_text = folded.encode("ascii", "ignore").decode().lower().replace("'", "")
+    out = re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")
+    if any(c.isalnum() and not c.isascii() for c in folded):
+        key = unicodedata.normalize("NFC", "".join(folded.split())).casefold()
+        digest = hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+        out = f"{out or 'x'}_{digest}"
+    return out or "x"
 
 
 def entity_iri(entity_id: str) -> URIRef:
@@ -61,7 +76,8 @@ def statement_iri(subject: str, relation: str, obj: str) -> URIRef:
 
     Symmetric relations are minted by the caller in a canonical order.
     """
-    digest = hashlib.sha1(f"{subject}|{relation}|{obj}".encode()).hexdigest()[:16]
+    key = f"{subject}|{relation}|{obj}".encode("utf-8", "surrogatepass")  # same bytes for valid text
+    digest = hashlib.sha1(key).hexdigest()[:16]
     return KGR[f"statement/{digest}"]
 
 
