@@ -23,6 +23,7 @@ from kg.records import Entity
 from kg.resources import load_data
 
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9.\-]{1,5}$")
+_SPACES = re.compile(r"\s+")
 
 
 def normalize_name(text: str) -> str:
@@ -31,10 +32,11 @@ def normalize_name(text: str) -> str:
     >>> normalize_name("  The U.S.\\u2019s  ") == normalize_name("the U.S.'s")
     True
     """
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", "-")
-    return re.sub(r"\s+", " ", text).strip().lower()
+    if not text.isascii():  # ASCII has no decompositions, combining marks or curly quotes
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+        text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", "-")
+    return _SPACES.sub(" ", text).strip().lower()
 
 
 def is_acronym(alias: str) -> bool:

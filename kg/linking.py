@@ -11,6 +11,8 @@ entity (:meth:`LinkedDoc.resolve`).
 """
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -45,6 +47,7 @@ class LinkedDoc:
     surface: dict[str, set[str]] = field(default_factory=dict)  # entity id -> names seen
     country: str | None = None
     also: dict[int, list[str]] = field(default_factory=dict)  # head token -> coordinated entities
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)  # per-article lookups
 
     # -- queries used by relation extraction ---------------------------------
     def entity_at(self, token) -> str | None:
@@ -103,7 +106,9 @@ class LinkedDoc:
         return False
 
     def _most_recent(self, token, spec: dict, max_back: int) -> str | None:
-        sent_starts = [s.start for s in self.doc.sents]
+        sent_starts = self._cache.get("sent_starts")
+        if sent_starts is None:
+            sent_starts = self._cache["sent_starts"] = [s.start for s in self.doc.sents]
         here = token.sent.start
         index = sent_starts.index(here)
         floor = sent_starts[max(0, index - max_back)]
@@ -146,8 +151,11 @@ class LinkedDoc:
         return span is not None and span.root.dep_ in ("nsubj", "nsubjpass")
 
     def _token_index(self, char: int) -> int:
-        span = self.doc.char_span(char, char + 1, alignment_mode="expand")
-        return span.start if span is not None else 0
+        index = self._cache.get(char)
+        if index is None:
+            span = self.doc.char_span(char, char + 1, alignment_mode="expand")
+            index = self._cache[char] = span.start if span is not None else 0
+        return index
 
 
 def main_country(gazetteer: Gazetteer, mentions: list[Mention]) -> str | None:
@@ -221,30 +229,118 @@ def _clean_surface(text: str) -> str:
     return text[4:] if text.lower().startswith("the ") else text
 
 
-def _windows(doc, taken: set[int]):
-    """Yield candidate token windows ``(start, end)``, longest first per start."""
-    n = len(doc)
+class _TokenTable:
+    """Per-token facts ``_windows`` needs, read from the Doc once per article.
+
+    Reading ``doc[i]``, ``span.text`` and ``token.sent`` for each of the up to
+    nine windows starting at every token dominated linking time; plain lists
+    (from one ``Doc.to_array``) answer the same questions in constant time.
+    """
+
+    __slots__ = ("text", "starts", "ends", "opens", "is_space", "sent_start")
+
+    def __init__(self, doc):
+        from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, ORTH, SENT_START
+        from spacy.strings import hash_string
+
+        self.text = doc.text
+        rows = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT, ORTH, LOWER, SENT_START]).tolist()
+        determiners = {hash_string(d) for d in _DETERMINERS}
+        apostrophe = hash_string("'")
+        self.starts = [r[0] for r in rows]
+        self.ends = [r[0] + r[1] for r in rows]
+        self.is_space = [bool(r[2]) for r in rows]
+        # A window may start here: not space, punctuation (but "'") or a determiner.
+        self.opens = [not (r[2] or r[3] and r[4] != apostrophe or r[5] in determiners) for r in rows]
+        self.sent_start = []
+        current = 0
+        for i, r in enumerate(rows):
+            if r[6] == 1:
+                current = i
+            self.sent_start.append(current)
+
+
+_SPACE = re.compile(r"\s")
+#: First words of normalised dictionary keys, per key mapping (see ``_first_words``).
+_FIRST_WORDS: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def _first_words(*mappings) -> frozenset[str]:
+    """The first words of the keys of ``mappings`` (normalised names), lower-cased.
+
+    A window whose text is ASCII and whose first word is not among them can
+    match none of the keys: :func:`normalize_name` of ASCII text only folds
+    case and collapses white space, so the key's first word is the text's.
+    """
+    key = tuple(id(m) for m in mappings)
+    cached = _FIRST_WORDS.get(key)
+    if cached is None or any(a is not b for a, b in zip(cached[0], mappings)):
+        words = frozenset(k.lower().split(" ")[0] for m in mappings for k in m)
+        cached = _FIRST_WORDS[key] = (mappings, words)
+    return cached[1]
+
+
+def _table(linked: LinkedDoc) -> _TokenTable:
+    table = linked._cache.get("table")
+    if table is None:
+        table = linked._cache["table"] = _TokenTable(linked.doc)
+    return table
+
+
+def _windows(linked: LinkedDoc, taken: set[int], first_words: frozenset[str] | None = None):
+    """Yield candidate token windows ``(start, end, text)``, longest first per start.
+
+    ``text`` is ``doc[start:end].text``. ``taken`` may grow between two
+    windows (the caller records matches): it is checked afresh after each.
+    With ``first_words``, ASCII windows whose first word is not among them
+    are left out (they cannot match; see :func:`_first_words`).
+    """
+    n = len(linked.doc)
+    table = _table(linked)
+    text, starts, ends, opens = table.text, table.starts, table.ends, table.opens
+    is_space, sent_start = table.is_space, table.sent_start
     for start in range(n):
-        if start in taken or doc[start].is_space or doc[start].is_punct and doc[start].text not in "'":
+        if start in taken or not opens[start]:
             continue
-        if doc[start].lower_ in _DETERMINERS:
-            continue
-        for end in range(min(n, start + _MAX_ALIAS_TOKENS), start, -1):
-            if any(i in taken for i in range(start, end)):
+        begin = starts[start]
+        end = min(n, start + _MAX_ALIAS_TOKENS)
+        word_end = len(text)  # where the first word of the windows ends
+        if first_words is not None:
+            space = _SPACE.search(text, begin)
+            word_end = space.start() if space is not None else len(text)
+            if word_end > begin and text[begin:ends[end - 1]].isascii():
+                word = text[begin:word_end].lower()
+                if word not in first_words and word != "the":
+                    # Only windows ending inside the first word can match.
+                    end = min(end, bisect_left(ends, word_end, start))
+        while end > start:
+            # No window may hold a taken token: end at the first one.
+            limit = next((i for i in range(start, end) if i in taken), end)
+            if limit < end:
+                end = limit
                 continue
-            span = doc[start:end]
-            if "\n" in span.text or doc[end - 1].is_space or doc[end - 1].sent.start > start:
+            last = end - 1
+            end -= 1
+            if is_space[last] or sent_start[last] > start or text.find("\n", begin, ends[last]) != -1:
                 continue
-            yield start, end, span
+            window = text[begin:ends[last]]
+            if first_words is not None and ends[last] <= word_end and word_end > begin and window.isascii():
+                first = window.lower()
+                if first not in first_words and first != "the":
+                    continue
+            size = len(taken)
+            yield start, last + 1, window
+            if len(taken) != size and start in taken:
+                break
 
 
 def _match_aliases(linked: LinkedDoc, taken: set[int]) -> None:
     gaz = linked.gazetteer
     skip_until = -1
-    for start, end, span in _windows(linked.doc, taken):
+    for start, end, text in _windows(linked, taken, _first_words(gaz.aliases, gaz.acronyms)):
         if start < skip_until:
             continue
-        entity_id = gaz.lookup(span.text)
+        entity_id = gaz.lookup(text)
         if entity_id is None:
             continue
         _add(linked, gaz.entities[entity_id].entity, start, end, taken)
@@ -312,11 +408,11 @@ def _match_metonyms(linked: LinkedDoc, taken: set[int]) -> None:
     """'the regime', 'government forces': the government of the article's country."""
     gaz = linked.gazetteer
     doc = linked.doc
-    for start, end, span in _windows(doc, taken):
-        candidates = gaz.metonyms.get(normalize_name(span.text))
+    for start, end, text in _windows(linked, taken, _first_words(gaz.metonyms)):
+        candidates = gaz.metonyms.get(normalize_name(text))
         if not candidates:
             continue
-        root = span.root
+        root = doc[start:end].root
         # "the regime of Bashar al-Assad": the regime its ruler leads.
         ruler = _ruler_of(linked, root)
         if ruler is not None:
@@ -351,6 +447,7 @@ def _match_ner(linked: LinkedDoc, taken: set[int]) -> None:
         if info and "Person" in info.types:
             for name in names:
                 surnames.setdefault(name.split()[-1].lower(), info_id)
+    role_words = _role_words(linked.lexicon)
     for ent in linked.doc.ents:
         kind = _NER_TYPES.get(ent.label_)
         if kind is None:
@@ -358,7 +455,6 @@ def _match_ner(linked: LinkedDoc, taken: set[int]) -> None:
         start, end = ent.start, ent.end
         doc = linked.doc
         # "Liwa Ahrar al-Jazira": take in capitalised name words NER left out
-        role_words = _role_words(linked.lexicon)
         while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].dep_ == "compound" \
                 and doc[start - 1].head.i in range(start, end) and (start - 1) not in taken \
                 and doc[start - 1].lower_ not in role_words:

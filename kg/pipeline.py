@@ -3,13 +3,18 @@
 >>> report = BuildReport(documents=2, sentences=10, entities=4, relation_triples=3, seconds=1.5)
 >>> report.summary()
 '2 documents, 10 sentences, 4 entities, 3 relation triples in 1.5 s'
+>>> BuildReport(documents=5, skipped=3, removed=1, sentences=40, seconds=1).summary()
+'5 documents (3 unchanged, 1 removed), 40 sentences parsed, 0 entities, 0 relation triples in 1.0 s'
+>>> BuildReport(documents=1, split_documents=1, replaced_chars=2, seconds=1).summary()
+'1 documents (1 split to parse), 0 sentences, 0 entities, 0 relation triples in 1.0 s; 2 characters replaced'
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from itertools import groupby, islice
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from kg.records import Document, IngestError
 
@@ -26,6 +31,14 @@ class BuildReport:
     entities: int = 0
     relation_triples: int = 0
     statements: int = 0
+    #: Documents left as they were in the store (same bytes, path and extractor).
+    skipped: int = 0
+    #: Documents dropped from the store because they are no longer among the inputs.
+    removed: int = 0
+    #: Documents too long for one spaCy call, parsed in parts (:mod:`kg.chunking`).
+    split_documents: int = 0
+    #: Characters ingest replaced (invalid bytes by U+FFFD, control characters by spaces).
+    replaced_chars: int = 0
     seconds: float = 0.0
     rejected: list[IngestError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -33,67 +46,201 @@ class BuildReport:
 
     def summary(self) -> str:
         """One line: documents, sentences, entities, relation triples, seconds."""
-        return (f"{self.documents} documents, {self.sentences} sentences, {self.entities} entities, "
-                f"{self.relation_triples} relation triples in {self.seconds:.1f} s")
+        documents = f"{self.documents} documents"
+        if self.skipped or self.removed or self.split_documents:
+            notes = [f"{self.skipped} unchanged"] if self.skipped else []
+            notes += [f"{self.removed} removed"] if self.removed else []
+            notes += [f"{self.split_documents} split to parse"] if self.split_documents else []
+            documents += f" ({', '.join(notes)})"
+        sentences = f"{self.sentences} sentences" + (" parsed" if self.skipped else "")
+        replaced = f"; {self.replaced_chars} characters replaced" if self.replaced_chars else ""
+        return (f"{documents}, {sentences}, {self.entities} entities, "
+                f"{self.relation_triples} relation triples in {self.seconds:.1f} s{replaced}")
 
 
 def build(inputs: Iterable[str | Path], out: str | Path, *, model: str | None = None,
-          html: bool = True, on_document: Callable[[Document], None] | None = None) -> BuildReport:
+          html: bool = True, validate: bool = True,
+          on_document: Callable[[Document], None] | None = None,
+          jobs: int = 0, engine: str = "local", scheduler: str | None = None,
+          batch_size: int = BATCH_SIZE) -> BuildReport:
     """Build ``out/graph.ttl`` and ``out/graph.html`` from articles.
 
     ``inputs`` are files or directories. Unreadable inputs are reported in
     ``report.rejected`` and the build goes on with the rest. ``on_document``
-    is called after each document is processed (for progress bars).
+    is called after each document is processed (for progress bars). With
+    ``validate`` (the default) the graph is checked against
+    ``ontology/shapes.ttl`` before anything is written, and a violation raises
+    :class:`kg.errors.ValidationError`.
+
+    The graph lives in the store at ``out/store`` (:mod:`kg.store`), one named
+    graph per document: a file with the same bytes, path and extraction code
+    as last time is not parsed again (``report.skipped``); a changed one
+    replaces exactly its own graph; a document no longer among the inputs is
+    removed (``report.removed``). ``graph.ttl`` is exported from the store.
+
+    Documents stream through in batches of ``batch_size`` (see
+    :func:`_stream`): files are read as their batch comes up, each document's
+    graph is written to the store as soon as it is extracted, and only a few
+    batches are held at a time. Extraction runs where ``engine`` says
+    (:mod:`kg.engines`): ``"local"`` with ``jobs`` processes (0: one per CPU,
+    at most 4, for more than 50 files; else 1), or ``"dask"`` on the cluster
+    at ``scheduler`` (a local one if None). The graph is the same whatever the
+    engine and number of jobs.
     """
-    from kg.gazetteer import load_gazetteer
-    from kg.ingest import iter_documents
-    from kg.linking import link
-    from kg.nlp import load_pipeline
-    from kg.rdf import GraphBuilder, add_counts, new_graph, turtle_bytes, write_atomic
-    from kg.relations import load_triggers, read_article
-    from kg.resources import load_data
+    from kg.engines import make_engine
+    from kg.store import Store
 
     started = time.perf_counter()
     out = Path(out)
     report = BuildReport()
-    gazetteer = load_gazetteer()
-    lexicon = load_data("lexicon")
-    triggers = load_triggers()
-    nlp = load_pipeline(model, gazetteer.norm_exceptions)
-    graph = new_graph()
-    entity_ids: set[str] = set()
+    messages: list[tuple[int, str, object]] = []  # (input index, "rejected" | "warning", message)
+    plan = _plan(inputs, messages)
+    # Workers start before the store opens: forking a process that runs the store's threads is unsafe.
+    extractor = make_engine(engine, jobs=jobs, scheduler=scheduler, model=model, documents=len(plan))
+    try:
+        with Store.open(out / "store") as store:
+            with extractor:
+                _extract(plan, store, extractor, report, messages, batch_size, on_document)
+            # Messages in the order of the inputs, as a reader of the walk would meet them.
+            messages.sort(key=lambda item: item[0])
+            report.rejected[:0] = [m for _, kind, m in messages if kind == "rejected"]
+            report.warnings[:0] = [m for _, kind, m in messages if kind == "warning"]
+            _export(store, out, report, html=html, validate=validate)
+    finally:
+        extractor.close()
+    report.seconds = time.perf_counter() - started
+    return report
 
-    documents = []
-    for item in iter_documents(inputs):
+
+@dataclass(frozen=True, order=True)
+class _Planned:
+    """An input file, known by path only until its batch comes up."""
+
+    key: str  #: the document graph (``safe_segment(id)``)
+    id: str
+    shown: str  #: ``Document.path``
+    index: int  #: position in the walk of the inputs (the order messages are reported in)
+    path: Path = field(compare=False)
+
+
+def _plan(inputs: Iterable[str | Path], messages: list) -> list[_Planned]:
+    """Every input file, sorted by document graph, id and path; nothing is read yet.
+
+    Files whose ids share a document graph (a/x.txt, b/x.txt) come together,
+    to be extracted into one graph. Paths that cannot be walked go to
+    ``messages``. The plan holds a path and a few names per file, no text.
+    """
+    from kg.ingest import _doc_id, _shown_path, iter_paths
+    from kg.vocab import safe_segment
+
+    plan = []
+    for index, item in enumerate(iter_paths(inputs)):
         if isinstance(item, IngestError):
-            report.rejected.append(item)
+            messages.append((index, "rejected", item))
         else:
-            documents.append(item)
-            report.warnings += [f"{item.path}: {w}" for w in item.warnings]
-    documents.sort(key=lambda d: (d.id, d.path))
+            doc_id = _doc_id(item)
+            plan.append(_Planned(safe_segment(doc_id), doc_id, _shown_path(item, None), index, item))
+    plan.sort()
+    return plan
 
-    texts = ((doc.body, doc) for doc in documents)
-    for parsed, document in nlp.pipe(texts, as_tuples=True, batch_size=BATCH_SIZE):
-        linked = link(parsed, gazetteer, lexicon)
-        claims, agreements = read_article(linked, document, triggers=triggers)
-        fragment = GraphBuilder()
-        fragment.add_document(document)
-        fragment.add_claims(claims, linked.entities, linked.surface)
-        fragment.add_agreements(agreements, linked.entities, linked.surface, date=document.date)
-        graph += fragment.graph
-        for claim in claims:
-            entity_ids.update((claim.subject, claim.object))
-        report.documents += 1
-        report.sentences += sum(1 for s in parsed.sents if not all(t.is_space for t in s))
-        if on_document is not None:
-            on_document(document)
 
-    add_counts(graph)
+def _stream(plan: list[_Planned], stored: dict, report: BuildReport, messages: list, seen: set[str],
+            on_document: Callable[[Document], None] | None) -> Iterator[Document]:
+    """The documents to extract, read lazily, one document graph at a time.
+
+    A group whose files have the same bytes, paths and ids as the stored
+    graph is counted as skipped. ``seen`` gets the key of every group read.
+    """
+    from kg.ingest import iter_documents
+
+    for key, entries in groupby(plan, key=lambda p: p.key):
+        docs = []
+        for entry in entries:
+            for item in iter_documents([entry.path]):
+                if isinstance(item, IngestError):
+                    messages.append((entry.index, "rejected", item))
+                else:
+                    docs.append(item)
+                    messages.extend((entry.index, "warning", f"{item.path}: {w}") for w in item.warnings)
+                    report.replaced_chars += item.replaced_chars
+        if not docs:
+            continue
+        seen.add(key)
+        known = stored.get(key)
+        if (known is not None and known.ids == {d.id for d in docs}
+                and known.hashes == {d.sha256 for d in docs} and known.paths == {d.path for d in docs}):
+            report.documents += len(docs)
+            report.skipped += len(docs)
+            for doc in docs:
+                if on_document is not None:
+                    on_document(doc)
+        else:
+            yield from docs
+
+
+def _batches(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    """Consecutive lists of ``size`` items (the last may be shorter), lazily."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, max(1, size))):
+        yield batch
+
+
+def _extract(plan: list[_Planned], store, extractor, report: BuildReport, messages: list, batch_size: int,
+             on_document: Callable[[Document], None] | None) -> None:
+    """Extract what changed and write it to the store, one document graph at a time.
+
+    Results come back in document order, whatever the engine; a document
+    graph is written as soon as its last file (or part) is extracted.
+    """
+    from kg.chunking import is_last_part, split_documents
+
+    info = extractor.info()
+    stored = store.documents() if store.meta().get("fingerprint") == info.fingerprint else {}
+    seen: set[str] = set()
+    documents = split_documents(_stream(plan, stored, report, messages, seen, on_document),
+                                info.chunk_limit, report)
+    key, parts = None, []  # the document graph being written and its fragments
+    for batch, results in extractor.map(_batches(documents, batch_size)):
+        for document, result in zip(batch, results):
+            if result.key != key:
+                if parts:
+                    store.replace_document(key, "\n".join(parts))
+                key, parts = result.key, []
+            parts.append(result.ntriples)
+            report.documents += is_last_part(document)
+            report.sentences += result.sentences
+            if on_document is not None and is_last_part(document):
+                on_document(document)
+    if parts:
+        store.replace_document(key, "\n".join(parts))
+    for name in store.graph_names():
+        if name not in seen:
+            store.remove_document(name)
+            report.removed += 1
+    store.flush()
+    if store.meta().get("fingerprint") != info.fingerprint:
+        store.set_meta({"fingerprint": info.fingerprint})
+
+
+def _export(store, out: Path, report: BuildReport, *, html: bool, validate: bool) -> None:
+    """The union of the document graphs: counts, validation, graph.ttl, graph.html.
+
+    The one stage that holds the whole graph in memory (an rdflib Graph):
+    rdflib's Turtle writer and the HTML layout need all of it.
+    """
     from rdflib import RDF
 
+    from kg.rdf import turtle_bytes, write_atomic
+
+    graph = store.union_graph()
     report.statements = sum(1 for _ in graph.subjects(RDF.type, RDF.Statement))
     report.relation_triples = report.statements
-    report.entities = len(entity_ids)
+    report.entities = len(set(graph.objects(None, RDF.subject)) | set(graph.objects(None, RDF.object)))
+    if validate:
+        from kg.validate import require_valid
+
+        # Loud failure before anything is written: the previous outputs stay.
+        require_valid(graph, name="the built graph")
     ttl = out / "graph.ttl"
     write_atomic(ttl, turtle_bytes(graph))
     report.outputs["turtle"] = ttl
@@ -103,5 +250,4 @@ def build(inputs: Iterable[str | Path], out: str | Path, *, model: str | None = 
         page = out / "graph.html"
         render_html(graph, page)
         report.outputs["html"] = page
-    report.seconds = time.perf_counter() - started
-    return report
+    report.outputs["store"] = store.path

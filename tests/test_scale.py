@@ -1,0 +1,187 @@
+"""Scale: streaming through the pipeline, local processes, the Dask engine.
+
+The graph must not depend on where or in how many processes extraction runs
+(same graph.ttl bytes), and a build must hold only a few batches of
+documents and parses at a time, however many files there are.
+"""
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import kg
+import kg.engines
+import kg.ingest
+from kg.cli import EXIT_USAGE, cli
+from kg.engines import AUTO_JOBS_MIN_DOCUMENTS, ProcessEngine, auto_jobs, extract_batch, make_engine
+from kg.errors import KgError
+from kg.records import Document
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+ACTORS = ("The Syrian Democratic Forces", "Islamic State", "Hezbollah", "The Syrian army", "Jaish al-Islam",
+          "The Free Syrian Army")
+PLACES = ("Raqqa", "Hasaka", "Deir Ezzor", "Idlib", "Aleppo", "Homs")
+
+
+def _article(i: int) -> str:
+    a, b = ACTORS[i % len(ACTORS)], ACTORS[(i + 1) % len(ACTORS)]
+    place = PLACES[i % len(PLACES)]
+    return (f"{a} and {b.removeprefix('The ')} agree truce near {place}\n\n"
+            f"BEIRUT (Reuters) - {a} reached a truce with {b.lower() if b.startswith('The') else b} "
+            f"near {place} on day {i}, a monitor said.\n\n"
+            f"{a} later captured the town of {PLACES[(i + 2) % len(PLACES)]}.\n")
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    for i in range(60):
+        (folder / f"article_{i:03d}.txt").write_text(_article(i), encoding="utf-8")
+    return folder
+
+
+def _live(kind) -> int:
+    gc.collect()
+    return sum(1 for o in gc.get_objects() if type(o) is kind)
+
+
+# --------------------------------------------------------------------------
+# streaming
+# --------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_the_pipeline_streams_one_batch_at_a_time(small_corpus, tmp_path, monkeypatch):
+    """60 documents, batches of 4: at every extraction at most one batch of
+    parsed Docs is alive, files are read only as their batch comes up, and
+    the Documents held stay a small multiple of the batch."""
+    from spacy.tokens import Doc
+
+    batch = 4
+    reads: list[Path] = []
+    seen: list[tuple[int, int, int]] = []  # (files read, live Docs, live Documents) per extraction
+    read_document = kg.ingest.read_document
+    extract_document = kg.engines.extract_document
+
+    def counting_read(path, **kwargs):
+        reads.append(Path(path))
+        return read_document(path, **kwargs)
+
+    def watching_extract(parsed, document, *args):
+        seen.append((len(reads), _live(Doc), _live(Document)))
+        return extract_document(parsed, document, *args)
+
+    monkeypatch.setattr(kg.ingest, "read_document", counting_read)
+    monkeypatch.setattr(kg.engines, "extract_document", watching_extract)
+    report = kg.build([small_corpus], tmp_path / "out", html=False, validate=False, jobs=1, batch_size=batch)
+
+    assert report.documents == 60 and len(reads) == 60 and len(seen) == 60
+    assert report.relation_triples > 0
+    assert max(docs for _, docs, _ in seen) <= batch, "more than one batch of parses alive"
+    assert max(documents for _, _, documents in seen) <= 2 * batch, "documents piled up"
+    # the i-th extraction (0-based) happens once its batch, and no more than the next one, is read
+    for i, (read, _, _) in enumerate(seen):
+        assert read <= (i // batch + 2) * batch, f"extraction {i}: {read} files already read"
+    assert seen[0][0] <= batch
+
+
+@pytest.mark.slow
+def test_local_workers_get_bounded_work(small_corpus, tmp_path, monkeypatch):
+    """With worker processes, input is read only a few batches ahead of the results."""
+    reads: list[Path] = []
+    read_document = kg.ingest.read_document
+    first_result: list[int] = []
+
+    def counting_read(path, **kwargs):
+        reads.append(Path(path))
+        return read_document(path, **kwargs)
+
+    monkeypatch.setattr(kg.ingest, "read_document", counting_read)
+    report = kg.build([small_corpus], tmp_path / "out", html=False, validate=False, jobs=2, batch_size=2,
+                      on_document=lambda _doc: first_result.append(len(reads)) if not first_result else None)
+    assert report.documents == 60
+    window = 2 * 2  # batches in flight: twice the workers
+    assert first_result[0] <= (window + 1) * 2 < 60
+
+
+def test_batches_are_cut_lazily():
+    from kg.pipeline import _batches
+
+    taken = []
+
+    def items():
+        for i in range(10):
+            taken.append(i)
+            yield i
+
+    batches = _batches(items(), 3)
+    assert next(batches) == [0, 1, 2] and taken == [0, 1, 2]
+    assert list(batches) == [[3, 4, 5], [6, 7, 8], [9]]
+
+
+# --------------------------------------------------------------------------
+# jobs and engines
+# --------------------------------------------------------------------------
+
+def test_auto_jobs_is_one_for_small_inputs():
+    assert auto_jobs(0) == auto_jobs(AUTO_JOBS_MIN_DOCUMENTS) == 1
+    assert 1 <= auto_jobs(AUTO_JOBS_MIN_DOCUMENTS + 1) <= kg.engines.MAX_AUTO_JOBS
+
+
+def test_engine_choices_are_checked():
+    with pytest.raises(KgError, match="unknown engine"):
+        make_engine("spark")
+    with pytest.raises(KgError, match="--scheduler goes with --engine dask"):
+        make_engine("local", scheduler="tcp://localhost:8786")
+    with pytest.raises(KgError, match="jobs"):
+        make_engine("local", jobs=-1)
+
+
+def test_cli_options(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["build", str(SEEDS), "--out", str(tmp_path), "--scheduler", "tcp://x:1"])
+    assert result.exit_code == EXIT_USAGE and "--engine dask" in result.output
+    result = runner.invoke(cli, ["build", str(SEEDS), "--out", str(tmp_path), "--jobs", "-1"])
+    assert result.exit_code == EXIT_USAGE
+    result = runner.invoke(cli, ["build", "--help"])
+    assert "--jobs" in result.output and "--engine" in result.output and "--scheduler" in result.output
+
+
+@pytest.fixture(scope="module")
+def seeds_one_job(tmp_path_factory) -> bytes:
+    out = tmp_path_factory.mktemp("jobs1")
+    kg.build([SEEDS], out, html=False, jobs=1)
+    return (out / "graph.ttl").read_bytes()
+
+
+@pytest.mark.slow
+def test_two_jobs_give_the_same_graph_bytes(seeds_one_job, tmp_path):
+    kg.build([SEEDS], tmp_path, html=False, jobs=2, batch_size=2)
+    assert (tmp_path / "graph.ttl").read_bytes() == seeds_one_job
+
+
+@pytest.mark.slow
+def test_workers_have_kg_pipeline_adaptations():
+    """Forked workers keep kg's paragraph-break component and tokenizer special
+    cases: a headline without a full stop is its own sentence there too."""
+    text = "SDF and ISIS agree truce in Hasaka\nThe SDF and IS agreed a truce on Friday, a monitor said.\n"
+    docs = [Document(id=f"d{i}", path=f"d{i}.txt", text=text, body=text) for i in range(2)]
+    here = extract_batch(docs)
+    with ProcessEngine(2) as engine:
+        there = [r for _, results in engine.map([docs[:1], docs[1:]]) for r in results]
+    assert [r.sentences for r in here] == [r.sentences for r in there] == [2, 2]
+    assert [r.ntriples for r in here] == [r.ntriples for r in there]
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_same_graph_bytes(seeds_one_job, tmp_path):
+    distributed = pytest.importorskip("distributed", reason="pip install 'kg[dask]'")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        report = kg.build([SEEDS], tmp_path, html=False, engine="dask", scheduler=cluster.scheduler_address,
+                          batch_size=2)
+    assert report.documents == 5
+    assert (tmp_path / "graph.ttl").read_bytes() == seeds_one_job
