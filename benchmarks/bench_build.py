@@ -161,7 +161,7 @@ def profile_stages(folder: Path, out: Path) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--docs", type=int, default=500, help="corpus size for the throughput figure")
+    parser.add_argument("--docs", type=int, default=500, help="corpus size for the throughput figure (0: skip)")
     parser.add_argument("--jobs", type=int, default=0, help="processes (0: kg's automatic choice)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--rss-docs", default="500,5000", help="corpus sizes for peak RSS ('' to skip)")
@@ -181,53 +181,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     from kg.engines import auto_jobs, cpu_count
-    from kg.ingest import read_document
     from kg.nlp import resolve_model_name
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="kg-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     jobs = args.jobs or auto_jobs(args.docs)
     print(f"# kg build benchmark, {time.strftime('%Y-%m-%d')}, {platform.machine()}, {cpu_count()} CPUs, "
-          f"Python {platform.python_version()}, model {resolve_model_name()}, {jobs} process(es)")
+          f"Python {platform.python_version()}, model {resolve_model_name()}, "
+          f"{'--jobs ' + str(args.jobs) if args.jobs else 'automatic --jobs'}")
 
     try:
-        folder = work / f"corpus-{args.docs}"
-        if not folder.is_dir():
-            corpus.write_corpus(folder, args.docs, args.seed)
-        words = 0
-        bodies = work / f"bodies-{args.docs}.jsonl"
-        with open(bodies, "w", encoding="utf-8") as handle:
-            for path in sorted(folder.iterdir()):
-                body = read_document(path).body
-                words += len(body.split())
-                handle.write(json.dumps(body) + "\n")
-        print(f"corpus: {args.docs} documents, {words} words (bodies), seed {args.seed}")
-
-        out = work / "out-throughput"
-        shutil.rmtree(out, ignore_errors=True)
-        kg_run = _run_child("kg", str(folder), str(out), str(jobs), "0")
-        bare = _run_child("spacy", str(bodies), str(jobs), str(args.batch_size))
-        kg_rate, bare_rate = words / kg_run["seconds"], words / bare["seconds"]
-        print(f"kg build (no HTML, no validation): {kg_run['seconds']:.1f} s, {kg_rate:,.0f} words/s "
-              f"({kg_run['triples']:,} triples)")
-        print(f"bare spaCy nlp.pipe:               {bare['seconds']:.1f} s, {bare_rate:,.0f} words/s")
-        print(f"ratio kg / spaCy: {kg_rate / bare_rate:.2f}")
-
-        from rdflib import Graph
-
-        graph = Graph().parse(out / "graph.ttl")
-        from kg.validate import validate_graph
-
-        start = time.perf_counter()
-        validate_graph(graph)
-        print(f"SHACL validation of that graph (run by kg build by default): {time.perf_counter() - start:.1f} s")
-        from kg.html import render_html
-
-        start = time.perf_counter()
-        render_html(graph, work / "graph.html")
-        print(f"HTML rendering of that graph (kg build without --no-html): {time.perf_counter() - start:.1f} s")
-        del graph
-
+        if args.docs:
+            throughput(args, work, jobs)
         if args.profile_docs:
             sub = work / f"corpus-{args.profile_docs}"
             if not sub.is_dir():
@@ -243,14 +208,57 @@ def main(argv: list[str] | None = None) -> int:
                 corpus.write_corpus(sub, size, args.seed)
             out = work / f"out-rss-{size}"
             shutil.rmtree(out, ignore_errors=True)
-            run = _run_child("kg", str(sub), str(out), str(args.jobs or auto_jobs(size)), "0")
-            print(f"peak RSS, {size} documents: main {run['streaming_rss_mb']:.0f} MB while streaming, "
+            size_jobs = args.jobs or auto_jobs(size)
+            run = _run_child("kg", str(sub), str(out), str(size_jobs), "0")
+            print(f"peak RSS, {size} documents, {size_jobs} process(es): main {run['streaming_rss_mb']:.0f} MB while streaming, "
                   f"{run['rss_mb']:.0f} MB at the end ({run['triples']:,} triples), largest worker "
-                  f"{run['worker_rss_mb']:.0f} MB; {run['seconds']:.0f} s")
+                  f"{run['worker_rss_mb']:.0f} MB; {run['seconds']:.0f} s", flush=True)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def throughput(args, work: Path, jobs: int) -> None:
+    """kg build against bare spaCy on the same texts, then validation and HTML on the graph."""
+    from kg.ingest import read_document
+
+    folder = work / f"corpus-{args.docs}"
+    if not folder.is_dir():
+        corpus.write_corpus(folder, args.docs, args.seed)
+    words = 0
+    bodies = work / f"bodies-{args.docs}.jsonl"
+    with open(bodies, "w", encoding="utf-8") as handle:
+        for path in sorted(folder.iterdir()):
+            body = read_document(path).body
+            words += len(body.split())
+            handle.write(json.dumps(body) + "\n")
+    print(f"corpus: {args.docs} documents, {words} words (bodies), seed {args.seed}; {jobs} process(es)")
+
+    out = work / "out-throughput"
+    shutil.rmtree(out, ignore_errors=True)
+    kg_run = _run_child("kg", str(folder), str(out), str(jobs), "0")
+    bare = _run_child("spacy", str(bodies), str(jobs), str(args.batch_size))
+    kg_rate, bare_rate = words / kg_run["seconds"], words / bare["seconds"]
+    print(f"kg build (no HTML, no validation): {kg_run['seconds']:.1f} s, {kg_rate:,.0f} words/s "
+          f"({kg_run['triples']:,} triples)")
+    print(f"bare spaCy nlp.pipe:               {bare['seconds']:.1f} s, {bare_rate:,.0f} words/s")
+    print(f"ratio kg / spaCy: {kg_rate / bare_rate:.2f}")
+
+    from rdflib import Graph
+
+    graph = Graph().parse(out / "graph.ttl")
+    from kg.validate import validate_graph
+
+    start = time.perf_counter()
+    validate_graph(graph)
+    print(f"SHACL validation of that graph (run by kg build by default): {time.perf_counter() - start:.1f} s")
+    from kg.html import render_html
+
+    start = time.perf_counter()
+    render_html(graph, work / "graph.html")
+    print(f"HTML rendering of that graph (kg build without --no-html): {time.perf_counter() - start:.1f} s")
+    del graph
 
 
 if __name__ == "__main__":

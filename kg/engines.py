@@ -8,7 +8,7 @@ the same way wherever it runs; an *engine* decides where:
 
 * :class:`SerialEngine` (``jobs=1``) calls it in this process;
 * :class:`ProcessEngine` (``jobs=N``) hands batches to N worker processes
-  (``multiprocessing``; forked on Linux, so the loaded pipeline, its
+  (``concurrent.futures``; forked on Linux, so the loaded pipeline, its
   ``kg_paragraph_breaks`` component and tokenizer special cases are the
   parent's; spawned elsewhere, where each worker loads them with
   :func:`kg.nlp.load_pipeline`);
@@ -247,25 +247,40 @@ class ProcessEngine(Engine):
     def __init__(self, jobs: int, model: str | None = None):
         super().__init__(model)
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
         self.jobs = jobs
         # Loaded here first: forked workers share it (copy on write) and start at once.
         self.info()
         context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         try:
-            self._pool = context.Pool(jobs, initializer=_init_worker, initargs=(model,))
+            self._pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                                             initargs=(model,))
         except OSError as exc:
             raise EngineError(f"cannot start {jobs} worker processes: {exc}") from None
 
     def map(self, batches):
-        return _bounded(lambda batch: self._pool.apply_async(extract_batch, (batch, self.model)),
-                        lambda result: result.get(), batches, 2 * self.jobs)
+        from concurrent.futures.process import BrokenProcessPool
+
+        def wait(future):
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                raise EngineError("a worker process died (out of memory?); try fewer --jobs") from None
+
+        return _bounded(lambda batch: self._pool.submit(extract_batch, batch, self.model), wait, batches,
+                        2 * self.jobs)
 
     def close(self) -> None:
         pool, self._pool = getattr(self, "_pool", None), None
         if pool is not None:
-            pool.terminate()
-            pool.join()
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:  # do not wait for batches nobody will read
+                if process.is_alive():
+                    process.terminate()
+            for process in processes:
+                process.join()
 
 
 class DaskEngine(Engine):

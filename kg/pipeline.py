@@ -20,6 +20,9 @@ from kg.records import Document, IngestError
 
 #: Texts parsed together; enough to keep spaCy busy, small enough to stream.
 BATCH_SIZE = 32
+#: The store is flushed after this much N-Triples text (about 250 news articles): its
+#: in-memory write buffers otherwise grow by about 200 MB per 1,000 documents.
+FLUSH_CHARS = 4_000_000
 
 
 @dataclass
@@ -200,13 +203,18 @@ def _extract(plan: list[_Planned], store, extractor, report: BuildReport, messag
     documents = split_documents(_stream(plan, stored, report, messages, seen, on_document),
                                 info.chunk_limit, report)
     key, parts = None, []  # the document graph being written and its fragments
+    unflushed = 0  # N-Triples characters written since the store last flushed
     for batch, results in extractor.map(_batches(documents, batch_size)):
         for document, result in zip(batch, results):
             if result.key != key:
                 if parts:
                     store.replace_document(key, "\n".join(parts))
                 key, parts = result.key, []
+                if unflushed > FLUSH_CHARS:
+                    store.flush()  # else the store's write buffers grow with the corpus
+                    unflushed = 0
             parts.append(result.ntriples)
+            unflushed += len(result.ntriples)
             report.documents += is_last_part(document)
             report.sentences += result.sentences
             if on_document is not None and is_last_part(document):

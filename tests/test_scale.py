@@ -7,6 +7,7 @@ documents and parses at a time, however many files there are.
 from __future__ import annotations
 
 import gc
+import os
 from pathlib import Path
 
 import pytest
@@ -174,6 +175,19 @@ def test_workers_have_kg_pipeline_adaptations():
         there = [r for _, results in engine.map([docs[:1], docs[1:]]) for r in results]
     assert [r.sentences for r in here] == [r.sentences for r in there] == [2, 2]
     assert [r.ntriples for r in here] == [r.ntriples for r in there]
+
+
+def _die(documents, model=None):
+    os._exit(3)  # as the kernel's OOM killer would
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_stops_the_build_with_a_message(monkeypatch):
+    monkeypatch.setattr(kg.engines, "extract_batch", _die)
+    docs = [Document(id="d", path="d.txt", text="IS left Raqqa.", body="IS left Raqqa.")]
+    with ProcessEngine(2) as engine:
+        with pytest.raises(KgError, match="worker process died"):
+            list(engine.map([docs, docs]))
 
 
 @pytest.mark.slow
