@@ -930,7 +930,6 @@ def _title(reader: _Reader, span) -> str | None:
     while i >= span.sent.start and doc[i].dep_ == "compound" and doc[i].head.i >= start:
         words.insert(0, doc[i].lower_)
         i -= 1
-    inside = [t.lower_ for t in span if t.pos_ != "PROPN" or t.lower_ in ("president", "minister", "secretary")]
     text = " ".join(words + [t.lower_ for t in span])
     for title in reader.leader_titles:
         if text.startswith(title + " ") or (" ".join(words)).endswith(title):
@@ -938,7 +937,6 @@ def _title(reader: _Reader, span) -> str | None:
     for title in reader.member_titles:
         if text.startswith(title + " ") or (" ".join(words)).endswith(title):
             return "member_of"
-    del inside
     return None
 
 

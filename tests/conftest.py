@@ -75,3 +75,9 @@ def seeds_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("seeds")
     kg.build([Path(__file__).resolve().parent.parent / "seeds"], out)
     return out
+
+
+@pytest.fixture(scope="session")
+def seeds_dir(seeds_build):
+    """The seeds build, for tests that read graph.ttl or the store only."""
+    return seeds_build

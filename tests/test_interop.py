@@ -23,22 +23,6 @@ REPO = Path(__file__).resolve().parents[1]
 KGO = rdflib.Namespace("https://w3id.org/kg-conflict/ontology#")
 
 
-def seeds_build(tmp_path_factory) -> Path:
-    """The seeds built once per session (shared by the test modules through
-    the session's base temporary folder)."""
-    import kg
-
-    out = tmp_path_factory.getbasetemp() / "kg-seeds-build"
-    if not (out / "graph.ttl").is_file():
-        kg.build([REPO / "seeds"], out, html=False)
-    return out
-
-
-@pytest.fixture(scope="session")
-def seeds_dir(tmp_path_factory) -> Path:
-    return seeds_build(tmp_path_factory)
-
-
 @pytest.fixture(scope="module")
 def seeds_graph(seeds_dir) -> rdflib.Graph:
     return rdflib.Graph().parse(seeds_dir / "graph.ttl", format="turtle")

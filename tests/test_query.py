@@ -24,21 +24,9 @@ REQUIRED = {"who-dealt-with-whom", "where-an-actor-went", "who-backs-whom", "evi
             "claims-by-speaker", "denied-or-unconfirmed", "single-source-claims", "places-with-coordinates"}
 
 
-def seeds_build(tmp_path_factory) -> Path:
-    """Build the seeds once per session (shared by test modules through the folder)."""
-    out = tmp_path_factory.getbasetemp() / "seeds-build"
-    if not (out / "graph.ttl").is_file():
-        from kg.pipeline import build
-
-        shutil.rmtree(out, ignore_errors=True)
-        build([ROOT / "seeds"], out, html=False)
-    return out
-
-
 @pytest.fixture(scope="session")
-def seeds(tmp_path_factory):
-    out = seeds_build(tmp_path_factory)
-    return out / "store", rdflib.Graph().parse(out / "graph.ttl")
+def seeds(seeds_build):
+    return seeds_build / "store", rdflib.Graph().parse(seeds_build / "graph.ttl")
 
 
 # --------------------------------------------------------------------------

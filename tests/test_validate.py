@@ -318,22 +318,6 @@ def test_cli_validate_missing_graph(tmp_path):
 # the seeds
 
 
-def seeds_build(tmp_path_factory) -> Path:
-    """The seeds built once per session (shared by the test modules through
-    the session's base temporary folder)."""
-    import kg
-
-    out = tmp_path_factory.getbasetemp() / "kg-seeds-build"
-    if not (out / "graph.ttl").is_file():
-        kg.build([REPO / "seeds"], out, html=False)
-    return out
-
-
-@pytest.fixture(scope="session")
-def seeds_dir(tmp_path_factory) -> Path:
-    return seeds_build(tmp_path_factory)
-
-
 @pytest.mark.slow
 def test_seeds_graph_conforms(seeds_dir):
     graph = rdflib.Graph().parse(seeds_dir / "graph.ttl", format="turtle")
