@@ -50,16 +50,15 @@ import functools
 import hashlib
 import json
 import math
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from kg.errors import DataFileError, OutputError
+from kg.errors import DataFileError
+from kg.rdf import write_atomic
 from kg.resources import load_data
 from kg.vocab import ENTITY_CLASSES, GEO, KGO
 
@@ -1121,32 +1120,8 @@ def render_html(graph: rdflib.Graph, path: Path, *,
     True
     """
     html, counts = _build_page(graph, title)
-    _write_atomic(Path(path), html.encode("utf-8"))
+    write_atomic(Path(path), html.encode("utf-8"))  # the same crash-safe write as graph.ttl
     return counts
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` all at once, or leave it untouched."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
-        raise
 
 
 _TEMPLATE = """\
