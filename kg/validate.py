@@ -3,12 +3,21 @@
 ``ontology/shapes.ttl`` states what every graph kg writes must contain: each
 relation triple reified by an ``rdf:Statement`` derived from evidence in a
 document, evidence with text and offsets, one label per entity, coordinates
-in range, and so on. :func:`validate_graph` runs pySHACL over an rdflib graph
-with ``ontology/kg.ttl`` mixed in (so that ``rdfs:subPropertyOf kgo:relation``
-is known), without inference, and returns a :class:`ValidationReport`;
+in range, and so on. :func:`validate_graph` checks an rdflib graph with
+``ontology/kg.ttl`` mixed in (so that ``rdfs:subPropertyOf kgo:relation`` is
+known), without inference, and returns a :class:`ValidationReport`;
 :func:`require_valid` raises :class:`kg.errors.ValidationError` instead.
+:func:`validate_oxigraph` and :func:`require_valid_oxigraph` do the same for
+the default graph of a ``pyoxigraph.Store``.
 
-pySHACL is imported lazily: only validation needs it.
+Two engines give the verdict. :mod:`kg.shacl` first runs the shapes as a few
+dozen SPARQL queries over the whole graph in Oxigraph (a second or less where
+pySHACL takes tens of seconds). If it finds that the graph conforms, that is
+the report. If it finds violations, or cannot promise pySHACL's answer (shapes
+edited to use a construct it does not implement, literals the two engines
+may read differently), pySHACL runs as the reference, and its report, messages
+and text, is the one returned: failures are reported exactly as pySHACL
+reports them. pySHACL is imported lazily: only that path needs it.
 
 >>> import rdflib
 >>> report = validate_graph(rdflib.Graph().parse(format="turtle", data='''
@@ -24,6 +33,7 @@ kgr:entity/raqqa rdfs:label: entity needs exactly one rdfs:label (its canonical 
 from __future__ import annotations
 
 import threading
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,7 +46,12 @@ from rdflib.namespace import SH
 from kg.errors import DataFileError, InputError, KgError, ValidationError
 from kg.resources import ontology_dir, ontology_file
 
-__all__ = ["ValidationReport", "Violation", "require_valid", "validate_graph", "validate_path"]
+__all__ = ["ValidationReport", "Violation", "require_valid", "require_valid_oxigraph", "validate_graph",
+           "validate_oxigraph", "validate_path"]
+
+#: ``ValidationReport.text`` when kg's SPARQL engine found the graph conforming.
+FAST_CONFORMS_TEXT = ("Validation Report\nConforms: True\n"
+                      "Checked by kg.shacl (the shapes as SPARQL queries on Oxigraph); pySHACL was not run.\n")
 
 #: Namespaces shortened to a prefix in violations, longest first.
 _SHORT = (
@@ -72,7 +87,9 @@ class Violation(NamedTuple):
 class ValidationReport:
     """Outcome of a SHACL validation.
 
-    ``violations`` are distinct and sorted; ``text`` is pySHACL's full report.
+    ``violations`` are distinct and sorted; ``text`` is pySHACL's full report
+    (or :data:`FAST_CONFORMS_TEXT` when kg's SPARQL engine found the graph
+    conforming without pySHACL).
     """
 
     conforms: bool
@@ -112,8 +129,66 @@ def validate_graph(graph: Graph, *, shapes: str | Path = "shapes.ttl") -> Valida
 
     A ``Dataset`` or ``ConjunctiveGraph`` is validated as the union of its
     graphs (pySHACL alone would validate each named graph on its own).
-    The graph itself is not modified.
+    The graph itself is not modified. kg's SPARQL engine answers when the
+    graph conforms; otherwise the report is pySHACL's.
+
+    >>> validate_graph(Graph()).text == FAST_CONFORMS_TEXT
+    True
     """
+    path = _shapes_path(shapes)
+    compiled = _compiled_shapes(path)
+
+    def load():
+        from kg import shacl
+
+        store, odd_graph, view = shacl.load_rdflib(graph, _ontology()[0])
+        return store, None, odd_graph, view
+
+    if _fast_conforms(compiled, load):
+        return ValidationReport(True, (), FAST_CONFORMS_TEXT)
+    return _pyshacl_report(graph, shapes)
+
+
+def validate_oxigraph(store, *, shapes: str | Path = "shapes.ttl", graphs=None) -> ValidationReport:
+    """Validate the default graph of a ``pyoxigraph.Store`` (or the union of ``graphs``).
+
+    Like :func:`validate_graph` (ontology mixed in, pySHACL's report when
+    the graph does not conform), without copying a conforming graph into
+    rdflib. ``graphs`` is a list of graph names (``pyoxigraph.NamedNode``,
+    ``BlankNode`` or ``DefaultGraph``) whose union is the data graph. The
+    ontology is added to a private named graph of ``store`` for the duration
+    of the check (removed afterwards), or, for a read-only store, the data
+    is copied into memory; the data graphs are not modified.
+
+    >>> import pyoxigraph as ox
+    >>> store = ox.Store()
+    >>> store.load(b'<https://w3id.org/kg-conflict/id/entity/raqqa> a '
+    ...            b'<https://w3id.org/kg-conflict/ontology#Place> .', format=ox.RdfFormat.TURTLE)
+    >>> print(*validate_oxigraph(store).lines())
+    kgr:entity/raqqa rdfs:label: entity needs exactly one rdfs:label (its canonical name); other names go in skos:altLabel
+    >>> store.add(ox.Quad(ox.NamedNode("https://w3id.org/kg-conflict/id/entity/raqqa"),
+    ...                   ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("Raqqa")))
+    >>> validate_oxigraph(store).conforms, len(store), list(store.named_graphs())
+    (True, 2, [])
+    """
+    import pyoxigraph as ox
+
+    from kg.store import from_oxigraph
+
+    path = _shapes_path(shapes)
+    compiled = _compiled_shapes(path)
+    data = list(graphs) if graphs is not None else [ox.DefaultGraph()]
+    if _fast_conforms(compiled, lambda: _oxigraph_data(store, data), cleanup=True):
+        return ValidationReport(True, (), FAST_CONFORMS_TEXT)
+    graph = Graph()
+    for name in data:
+        for quad in store.quads_for_pattern(None, None, None, name):
+            graph.add((from_oxigraph(quad.subject), from_oxigraph(quad.predicate), from_oxigraph(quad.object)))
+    return _pyshacl_report(graph, shapes)
+
+
+def _pyshacl_report(graph: Graph, shapes: str | Path) -> ValidationReport:
+    """pySHACL's verdict and report (the reference engine)."""
     pyshacl = _pyshacl()
     shapes_graph = _load_rdf(_shapes_path(shapes))
     ontology = _load_rdf(ontology_file("kg.ttl"))
@@ -150,7 +225,21 @@ def require_valid(graph: Graph, *, shapes: str | Path = "shapes.ttl", limit: int
     For the end of ``kg build``: returns the (conforming) report otherwise.
     The exception carries the full report as ``exc.report``.
     """
-    report = validate_graph(graph, shapes=shapes)
+    return _require(validate_graph(graph, shapes=shapes), limit, name)
+
+
+def require_valid_oxigraph(store, *, shapes: str | Path = "shapes.ttl", limit: int = 3,
+                           name: str = "the graph", graphs=None) -> ValidationReport:
+    """:func:`require_valid` for the default graph of a ``pyoxigraph.Store`` (see :func:`validate_oxigraph`).
+
+    >>> import pyoxigraph as ox
+    >>> require_valid_oxigraph(ox.Store()).conforms
+    True
+    """
+    return _require(validate_oxigraph(store, shapes=shapes, graphs=graphs), limit, name)
+
+
+def _require(report: ValidationReport, limit: int, name: str) -> ValidationReport:
     if not report.conforms:
         shown = "; ".join(str(v) for v in report.violations[:limit])
         more = len(report.violations) - limit
@@ -179,6 +268,94 @@ def read_graph(path: str | Path) -> Graph:
 
 # --------------------------------------------------------------------------
 # helpers
+
+
+def _fast_conforms(compiled, load, cleanup: bool = False) -> bool:
+    """True if kg's SPARQL engine finds the graph conforming; False: ask pySHACL.
+
+    ``compiled`` is :func:`_compiled_shapes`' answer (an exception when the
+    shapes are not supported); ``load()`` gives ``(store, default_graph,
+    odd_graph, view)`` and, with ``cleanup``, a last item to call when done.
+    """
+    from kg import shacl
+
+    if isinstance(compiled, Exception):
+        return False
+    done = None
+    try:
+        loaded = load()
+        if cleanup:
+            *loaded, done = loaded
+        store, default_graph, odd_graph, view = loaded
+        results = shacl.validate_store(store, compiled, default_graph=default_graph, odd_graph=odd_graph, view=view)
+    except (shacl.Fallback, KgError):  # KgError: a data file pySHACL's path reports the same way
+        return False
+    except Exception as exc:  # a bug in kg.shacl must not cost a correct answer: pySHACL decides
+        warnings.warn(f"kg.shacl could not validate ({exc!r}); validating with pySHACL", RuntimeWarning,
+                      stacklevel=3)
+        return False
+    finally:
+        if done is not None:
+            done()
+    return not results
+
+
+def _oxigraph_data(store, data: list):
+    """The data graphs of ``store`` with the ontology mixed in, ready for :func:`kg.shacl.validate_store`.
+
+    The ontology goes into a private named graph of ``store`` (removed by the
+    returned clean-up); a store that cannot be written is copied into memory.
+    """
+    import uuid
+
+    import pyoxigraph as ox
+
+    from kg.store import from_oxigraph
+
+    ontology = _ontology()[1]
+    name = ox.NamedNode(f"urn:x-kg-shacl:ontology:{uuid.uuid4()}")
+    try:
+        store.load(ontology, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+    except (OSError, RuntimeError):  # a read-only store: validate a copy
+        copy = ox.Store()
+        for graph in data:
+            copy.extend(ox.Quad(q.subject, q.predicate, q.object) for q in
+                        store.quads_for_pattern(None, None, None, graph))
+        copy.load(ontology, format=ox.RdfFormat.N_TRIPLES)
+        return copy, None, None, from_oxigraph, lambda: None
+    return store, data + [name], None, from_oxigraph, lambda: store.remove_graph(name)
+
+
+@lru_cache(maxsize=4)
+def _ontology_cached(path: str, _mtime: int, _size: int) -> tuple[Graph, bytes]:
+    from kg import shacl
+
+    mixed = shacl.inoculate(_parse_cached(path, _mtime, _size))
+    return mixed, shacl.ntriples(mixed)
+
+
+def _ontology() -> tuple[Graph, bytes]:
+    """``ontology/kg.ttl`` as pySHACL mixes it into the data graph: rdflib graph and N-Triples."""
+    path = ontology_file("kg.ttl")
+    stat = path.stat()
+    return _ontology_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+def _compiled_shapes(path: Path):
+    """The shapes of ``path`` compiled for kg's SPARQL engine, or the UnsupportedShapes it raised."""
+    stat = path.stat()
+    return _compiled_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _compiled_cached(path: str, mtime: int, size: int):
+    from kg import shacl
+
+    graph = _parse_cached(path, mtime, size)
+    try:
+        return shacl.compile_shapes(graph)
+    except shacl.UnsupportedShapes as exc:
+        return exc
 
 
 def _pyshacl():
