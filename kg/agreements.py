@@ -29,7 +29,7 @@ def extract_agreements(reader, sentence_claims: Iterable[Claim], sent, *, doc_id
     nouns, refinements = spec["nouns"], spec["refinements"]
     brokers_verbs = frozenset(spec["broker_verbs"])
     claims = list(sentence_claims)
-    for tok in sent:
+    for tok in reader.scan.tokens(reader.scan.agreement_nouns, sent.start, sent.end):
         if tok.pos_ not in ("NOUN", "PROPN"):
             continue
         kind = nouns.get(tok.lower_) or nouns.get(tok.lemma_.lower())

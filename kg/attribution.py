@@ -56,7 +56,7 @@ def modality_and_speaker(reader, trigger, base: str) -> tuple[str, str | None]:
             break
         cur = head
     if speaker is None:
-        speaker = _according_to(reader, trigger.sent)
+        speaker = _according_to(reader, *reader.linked.sentence_bounds(trigger.i))
         if speaker is not None and modality == "asserted":
             modality = "reported"
     return modality, speaker
@@ -69,8 +69,9 @@ def _subject_entity(reader, verb) -> str | None:
     return None
 
 
-def _according_to(reader, sent) -> str | None:
-    for tok in sent:
+def _according_to(reader, start: int, end: int) -> str | None:
+    """Who the sentence of tokens ``[start, end)`` is "according to"."""
+    for tok in reader.scan.tokens(reader.scan.according, start, end):
         if tok.lower_ == "according":
             for prep in tok.children:
                 if prep.lower_ == "to":

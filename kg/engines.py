@@ -143,13 +143,13 @@ def extract_document(parsed, document: Document, gazetteer, lexicon, triggers) -
     from kg.store import ntriples
     from kg.vocab import safe_segment
 
-    linked = link(parsed, gazetteer, lexicon)
+    linked = link(parsed, gazetteer, lexicon, text=document.body)  # the text it was parsed from
     claims, agreements = to_file_offsets(document, *read_article(linked, document, triggers=triggers))
     fragment = GraphBuilder(_Triples())
     fragment.add_document(document)
     fragment.add_claims(claims, linked.entities, linked.surface)
     fragment.add_agreements(agreements, linked.entities, linked.surface, date=document.date)
-    sentences = sum(1 for s in parsed.sents if not all(t.is_space for t in s))
+    sentences = linked.sentence_count()
     return Extracted(document.id, safe_segment(document.id), ntriples(fragment.graph), sentences)
 
 
@@ -160,8 +160,9 @@ class _Triples(dict):
     fragments that are only written out.
     """
 
-    def add(self, triple) -> None:
-        self[triple] = None
+    #: ``add(triple)``: the triple becomes a key (value None) unless it is one already,
+    #: keeping its first place; ``dict.setdefault`` does that without a Python call.
+    add = dict.setdefault
 
 
 def _remote_batch(documents: Sequence[Document], model: str | None) -> tuple[str, list[Extracted]]:

@@ -23,7 +23,12 @@ from kg.records import Entity
 from kg.resources import load_data
 
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9.\-]{1,5}$")
-_SPACES = re.compile(r"\s+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _without_combining(match: re.Match) -> str:
+    """A run of non-ASCII characters without its combining marks (ASCII has none)."""
+    return "".join(c for c in match.group() if not unicodedata.combining(c))
 
 
 def normalize_name(text: str) -> str:
@@ -34,9 +39,9 @@ def normalize_name(text: str) -> str:
     """
     if not text.isascii():  # ASCII has no decompositions, combining marks or curly quotes
         text = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in text if not unicodedata.combining(c))
+        text = _NON_ASCII.sub(_without_combining, text)
         text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", "-")
-    return _SPACES.sub(" ", text).strip().lower()
+    return " ".join(text.split()).lower()  # white space runs collapsed, ends stripped
 
 
 def is_acronym(alias: str) -> bool:

@@ -1046,9 +1046,13 @@ def _csp_hash(script: str) -> str:
 
 
 def _vis_assets() -> tuple[str, str]:
-    import pyvis
+    import importlib.util
 
-    folder = Path(pyvis.__file__).resolve().parent.joinpath(*_VIS_DIR)
+    # Found, not imported: importing pyvis imports IPython (half a second) for nothing.
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise DataFileError("the HTML graph needs the pyvis package (its copy of vis-network): pip install pyvis")
+    folder = Path(list(spec.submodule_search_locations)[0]).resolve().joinpath(*_VIS_DIR)
     try:
         js = (folder / "vis-network.min.js").read_text(encoding="utf-8")
         css = (folder / "vis-network.css").read_text(encoding="utf-8")

@@ -12,9 +12,10 @@ entity (:meth:`LinkedDoc.resolve`).
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import wraps
 
 from kg.gazetteer import Gazetteer, normalize_name
 from kg.records import Entity, Mention, Span
@@ -106,10 +107,11 @@ class LinkedDoc:
         return False
 
     def _most_recent(self, token, spec: dict, max_back: int) -> str | None:
+        sent_start = _table(self).sent_start
         sent_starts = self._cache.get("sent_starts")
         if sent_starts is None:
             sent_starts = self._cache["sent_starts"] = [s.start for s in self.doc.sents]
-        here = token.sent.start
+        here = sent_start[token.i]
         index = sent_starts.index(here)
         floor = sent_starts[max(0, index - max_back)]
         types = set(spec.get("types", ()))
@@ -117,10 +119,10 @@ class LinkedDoc:
         kinds = set(spec.get("kinds", ()))
         candidates = []
         for mention in reversed(self.mentions):
-            start_token = self._token_index(mention.span.start)
+            start_token, last_token = self._mention_tokens(mention)
             if start_token >= token.i or start_token < floor:
                 continue
-            if token.i in range(start_token, self._token_index(mention.span.end - 1) + 1):
+            if start_token <= token.i <= last_token:
                 continue
             entity_types = set(self.types(mention.entity))
             if types and not entity_types & types:
@@ -128,7 +130,7 @@ class LinkedDoc:
             info = self.info(mention.entity)
             if kinds and (info is None or info.kind not in kinds):
                 continue
-            candidates.append((mention.entity, info, self._is_subject(mention), self._sentence_of(start_token)))
+            candidates.append((mention.entity, info, self._is_subject(mention), sent_start[start_token]))
         # Prefer the subject of the nearest sentence holding a candidate ("HTS took
         # Atarib after clashes with rebels. The group later seized Sarmada").
         if candidates:
@@ -143,18 +145,38 @@ class LinkedDoc:
             return None
         return candidates[0][0] if candidates else None
 
-    def _sentence_of(self, token_index: int) -> int:
-        return self.doc[token_index].sent.start
+    def sentence_count(self) -> int:
+        """How many of ``doc.sents`` hold a token that is not white space."""
+        table = _table(self)
+        return len({start for start, space in zip(table.sent_start, table.is_space) if not space})
+
+    def sentence_bounds(self, i: int) -> tuple[int, int]:
+        """``doc[i].sent.start, doc[i].sent.end``, read from the token table."""
+        table = _table(self)
+        return table.sent_start[i], table.sent_end[i]
+
+    def _mention_tokens(self, mention: Mention) -> tuple[int, int]:
+        """Indexes of the first and last tokens of a mention."""
+        return self._token_index(mention.span.start), self._token_index(mention.span.end - 1)
 
     def _is_subject(self, mention: Mention) -> bool:
-        span = self.doc.char_span(mention.span.start, mention.span.end, alignment_mode="expand")
-        return span is not None and span.root.dep_ in ("nsubj", "nsubjpass")
+        key = ("subject", mention.span)
+        found = self._cache.get(key)
+        if found is None:
+            span = self.doc.char_span(mention.span.start, mention.span.end, alignment_mode="expand")
+            found = self._cache[key] = span is not None and span.root.dep_ in ("nsubj", "nsubjpass")
+        return found
 
     def _token_index(self, char: int) -> int:
+        """The token holding character ``char``, as ``doc.char_span(char, char + 1, "expand")`` finds it."""
         index = self._cache.get(char)
         if index is None:
-            span = self.doc.char_span(char, char + 1, alignment_mode="expand")
-            index = self._cache[char] = span.start if span is not None else 0
+            table = _table(self)
+            index = bisect_right(table.starts, char) - 1
+            if index < 0 or char >= table.ends[index]:  # white space between tokens: ask spaCy
+                span = self.doc.char_span(char, char + 1, alignment_mode="expand")
+                index = span.start if span is not None else 0
+            self._cache[char] = index
         return index
 
 
@@ -188,9 +210,15 @@ def main_country(gazetteer: Gazetteer, mentions: list[Mention]) -> str | None:
     return min(counts, key=lambda c: (-counts[c], first[c]))
 
 
-def link(doc, gazetteer: Gazetteer, lexicon: dict) -> LinkedDoc:
-    """Find and canonicalise the entity mentions of a parsed article."""
+def link(doc, gazetteer: Gazetteer, lexicon: dict, *, text: str | None = None) -> LinkedDoc:
+    """Find and canonicalise the entity mentions of a parsed article.
+
+    ``text`` is the text ``doc`` was parsed from (``doc.text``), when the
+    caller has it: spaCy rebuilds ``doc.text`` token by token when asked.
+    """
     linked = LinkedDoc(doc=doc, gazetteer=gazetteer, lexicon=lexicon)
+    if text is not None:
+        linked._cache["text"] = text
     taken: set[int] = set()
     _match_aliases(linked, taken)
     _match_defined_acronyms(linked, taken)
@@ -207,15 +235,19 @@ def link(doc, gazetteer: Gazetteer, lexicon: dict) -> LinkedDoc:
 # -- passes ---------------------------------------------------------------------
 
 def _add(linked: LinkedDoc, entity: Entity, start: int, end: int, taken: set[int]) -> None:
-    """Record a mention of ``entity`` over tokens ``[start, end)``."""
-    doc = linked.doc
-    span = doc[start:end]
-    text = span.text
+    """Record a mention of ``entity`` over tokens ``[start, end)``.
+
+    Reads the table: the same offsets, text and sentence as ``doc[start:end]``
+    and its ``.sent`` would give.
+    """
+    table = _table(linked)
+    begin, finish = table.starts[start], table.ends[end - 1]
+    text = table.text[begin:finish]
     linked.mentions.append(Mention(
         entity=entity.id,
-        span=Span(span.start_char, span.end_char),
+        span=Span(begin, finish),
         text=text,
-        sentence=Span(span.sent.start_char, span.sent.end_char),
+        sentence=Span(table.starts[table.sent_start[start]], table.ends[table.sent_end[start] - 1]),
     ))
     linked.entities.setdefault(entity.id, entity)
     linked.surface.setdefault(entity.id, set()).add(_clean_surface(text))
@@ -230,98 +262,201 @@ def _clean_surface(text: str) -> str:
 
 
 class _TokenTable:
-    """Per-token facts ``_windows`` needs, read from the Doc once per article.
+    """Per-token facts linking needs, read from the Doc once per article.
 
     Reading ``doc[i]``, ``span.text`` and ``token.sent`` for each of the up to
     nine windows starting at every token dominated linking time; plain lists
-    (from one ``Doc.to_array``) answer the same questions in constant time.
+    (from one ``Doc.to_array``) answer the same questions in constant time:
+    offsets and text of tokens and spans, their sentences, the first word of
+    the windows starting at each token and the last word of those ending there.
     """
 
-    __slots__ = ("text", "starts", "ends", "opens", "is_space", "sent_start")
+    __slots__ = ("text", "starts", "ends", "lower", "opens", "is_space", "sent_start", "sent_end", "word_ends",
+                 "words", "word_starts", "ending_words")
 
-    def __init__(self, doc):
+    def __init__(self, doc, text: str | None = None):
+        import numpy
         from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, ORTH, SENT_START
         from spacy.strings import hash_string
 
-        self.text = doc.text
-        rows = doc.to_array([IDX, LENGTH, IS_SPACE, IS_PUNCT, ORTH, LOWER, SENT_START]).tolist()
-        determiners = {hash_string(d) for d in _DETERMINERS}
-        apostrophe = hash_string("'")
-        self.starts = [r[0] for r in rows]
-        self.ends = [r[0] + r[1] for r in rows]
-        self.is_space = [bool(r[2]) for r in rows]
+        text = self.text = doc.text if text is None else text
+        idx, length, space, punct, orth, lower, sent = doc.to_array(
+            [IDX, LENGTH, IS_SPACE, IS_PUNCT, ORTH, LOWER, SENT_START]).T
+        idx, n, positions = idx.astype(numpy.int64), len(idx), numpy.arange(len(idx))
+        ends = idx + length.astype(numpy.int64)
+        space = space.astype(bool)
+        self.starts, self.ends, self.is_space = idx.tolist(), ends.tolist(), space.tolist()
+        self.lower = lower.tolist()  # string ids of the lower-cased tokens
         # A window may start here: not space, punctuation (but "'") or a determiner.
-        self.opens = [not (r[2] or r[3] and r[4] != apostrophe or r[5] in determiners) for r in rows]
-        self.sent_start = []
-        current = 0
-        for i, r in enumerate(rows):
-            if r[6] == 1:
-                current = i
-            self.sent_start.append(current)
+        determiners = numpy.array([hash_string(d) for d in _DETERMINERS], dtype=numpy.uint64)
+        self.opens = (~(space | punct.astype(bool) & (orth != hash_string("'"))
+                        | numpy.isin(lower, determiners))).tolist()
+        # As ``Span.sent`` finds it, the sentence of a span (of its first token i)
+        # runs from sent_start[i], the last sentence start at or before i (else
+        # 0), to sent_end[i], the first after i (else the end).
+        starting = sent == 1
+        self.sent_start = numpy.maximum.accumulate(numpy.where(starting, positions, 0)).tolist()
+        self.sent_end = _suffix_min(numpy.where(starting, positions, n))[1:].tolist() + [n]
+        # The first word of a window from token i (as far as the first white
+        # space, as ``\s`` finds it) ends with the first token k >= i followed by
+        # white space: a gap (its trailing space), a space token or the end.
+        # Tokens hold no white space unless they are all white space.
+        followed = numpy.ones(n, dtype=bool)
+        followed[:-1] = (idx[1:] != ends[:-1]) | space[1:]
+        self.word_ends = ends[_suffix_min(numpy.where(followed, positions, n))].tolist() if n else []
+        # ... and its lower-cased text, when the longest window from i is ASCII (else None).
+        if text.isascii():
+            ascii_windows = [True] * n
+        else:
+            others = numpy.array([m.start() for m in _NON_ASCII.finditer(text)] + [len(text)])
+            longest = ends[numpy.minimum(positions + _MAX_ALIAS_TOKENS, n) - 1] if n else ends
+            ascii_windows = (others[numpy.searchsorted(others, idx)] >= longest).tolist()
+        self.words = [text[b:e].lower() if ok and e > b and start else None
+                      for b, e, ok, start in zip(self.starts, self.word_ends, ascii_windows, self.opens)]
+        # Likewise the word a window ending with token i ends with: from the
+        # last token k <= i after white space (a gap, a space token or the
+        # start) to token i, lower-cased.
+        preceded = numpy.ones(n, dtype=bool)
+        preceded[1:] = (idx[1:] != ends[:-1]) | space[:-1]
+        self.word_starts = idx[numpy.maximum.accumulate(numpy.where(preceded, positions, 0))].tolist() if n else []
+        self.ending_words = [None if blank else text[b:e].lower()
+                             for b, e, blank in zip(self.word_starts, self.ends, self.is_space)]
+
+    def token_text(self, i: int) -> str:
+        """``doc[i].text``."""
+        return self.text[self.starts[i]:self.ends[i]]
 
 
-_SPACE = re.compile(r"\s")
-#: First words of normalised dictionary keys, per key mapping (see ``_first_words``).
-_FIRST_WORDS: dict[int, tuple[object, frozenset[str]]] = {}
+def _suffix_min(values):
+    """``out[i] = min(values[i:])`` of a numpy array."""
+    import numpy
+
+    return numpy.minimum.accumulate(values[::-1])[::-1]
 
 
-def _first_words(*mappings) -> frozenset[str]:
+_WORD = re.compile(r"\s*\S+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _per_mappings(make):
+    """Cache ``make(*mappings)`` by the mappings' identity (the dictionaries live as long as the process)."""
+    cache: dict[tuple[int, ...], tuple[tuple, object]] = {}
+
+    @wraps(make)
+    def cached(*mappings):
+        key = tuple(id(m) for m in mappings)
+        hit = cache.get(key)
+        if hit is None or any(a is not b for a, b in zip(hit[0], mappings)):
+            hit = cache[key] = (mappings, make(*mappings))
+        return hit[1]
+    return cached
+
+
+@_per_mappings
+def _first_words(*mappings) -> dict[str, int]:
     """The first words of the keys of ``mappings`` (normalised names), lower-cased.
 
-    A window whose text is ASCII and whose first word is not among them can
-    match none of the keys: :func:`normalize_name` of ASCII text only folds
-    case and collapses white space, so the key's first word is the text's.
+    Each with the most words a key starting with it has. A window whose text
+    is ASCII and whose first word is not among them can match none of the
+    keys, nor can one with more words than that (unless the word is "the",
+    which :meth:`~kg.gazetteer.Gazetteer.lookup` drops): :func:`normalize_name`
+    of ASCII text only folds case and collapses white space, so the key's
+    words are the text's.
     """
-    key = tuple(id(m) for m in mappings)
-    cached = _FIRST_WORDS.get(key)
-    if cached is None or any(a is not b for a, b in zip(cached[0], mappings)):
-        words = frozenset(k.lower().split(" ")[0] for m in mappings for k in m)
-        cached = _FIRST_WORDS[key] = (mappings, words)
-    return cached[1]
+    words: dict[str, int] = {}
+    for mapping in mappings:
+        for name in mapping:
+            first, *rest = name.lower().split(" ")
+            words[first] = max(words.get(first, 0), 1 + len(rest))
+    return words
+
+
+@_per_mappings
+def _last_words(*mappings) -> frozenset[str]:
+    """The last words of the keys of ``mappings``, lower-cased: an ASCII window must end with one.
+
+    (The same reasoning as :func:`_first_words`; dropping a leading "the"
+    leaves the last word alone.)
+    """
+    return frozenset(name.lower().split(" ")[-1] for mapping in mappings for name in mapping)
+
+
+@_per_mappings
+def _string_ids(mapping) -> frozenset[int]:
+    """The spaCy string ids of the keys of ``mapping``: ``Doc.to_array(LOWER)`` values of those words."""
+    from spacy.strings import get_string_id
+
+    return frozenset(get_string_id(key) for key in mapping)
+
+
+def _end_of_words(text: str, begin: int, count: int) -> int:
+    """Where the ``count``-th white-space separated word from ``begin`` ends (else the text's end)."""
+    position = begin
+    for _ in range(count):
+        match = _WORD.match(text, position)
+        if match is None:
+            return len(text)
+        position = match.end()
+    return position
 
 
 def _table(linked: LinkedDoc) -> _TokenTable:
     table = linked._cache.get("table")
     if table is None:
-        table = linked._cache["table"] = _TokenTable(linked.doc)
+        table = linked._cache["table"] = _TokenTable(linked.doc, linked._cache.get("text"))
     return table
 
 
-def _windows(linked: LinkedDoc, taken: set[int], first_words: frozenset[str] | None = None):
+def _windows(linked: LinkedDoc, taken: set[int], first_words: dict[str, int] | None = None,
+             last_words: frozenset[str] | None = None):
     """Yield candidate token windows ``(start, end, text)``, longest first per start.
 
     ``text`` is ``doc[start:end].text``. ``taken`` may grow between two
     windows (the caller records matches): it is checked afresh after each.
-    With ``first_words``, ASCII windows whose first word is not among them
-    are left out (they cannot match; see :func:`_first_words`).
+    With ``first_words``, ASCII windows whose first word is not among them,
+    or that have more words than any key starting with it, are left out;
+    with ``last_words`` too, ASCII windows whose last word (when it starts
+    in the window) is not among them (they cannot match; see :func:`_first_words`).
     """
     n = len(linked.doc)
     table = _table(linked)
     text, starts, ends, opens = table.text, table.starts, table.ends, table.opens
-    is_space, sent_start = table.is_space, table.sent_start
-    for start in range(n):
+    is_space, sent_start, word_ends, words = table.is_space, table.sent_start, table.word_ends, table.words
+    word_starts, ending_words = table.word_starts, table.ending_words
+    candidates = range(n)
+    if first_words is not None:
+        # Leave out at once the starts the filter below leaves no window: an
+        # ASCII first word that no key has, is not "the" and is one token.
+        candidates = [i for i, word in enumerate(words) if opens[i] and (
+            word is None or word in first_words or word == "the" or word_ends[i] > ends[i])]
+    for start in candidates:
         if start in taken or not opens[start]:
             continue
         begin = starts[start]
         end = min(n, start + _MAX_ALIAS_TOKENS)
-        word_end = len(text)  # where the first word of the windows ends
+        word_end, word = len(text), None  # the first word of the windows: where it ends, lower-cased if ASCII
         if first_words is not None:
-            space = _SPACE.search(text, begin)
-            word_end = space.start() if space is not None else len(text)
-            if word_end > begin and text[begin:ends[end - 1]].isascii():
-                word = text[begin:word_end].lower()
+            word_end, word = word_ends[start], words[start]
+            if word is not None:  # the windows are ASCII
                 if word not in first_words and word != "the":
                     # Only windows ending inside the first word can match.
                     end = min(end, bisect_left(ends, word_end, start))
+                elif word != "the":
+                    # Nor can windows running past the words of the longest key.
+                    end = min(end, bisect_right(ends, _end_of_words(text, begin, first_words[word]), start))
+        checked = -1  # size of ``taken`` when [start, end) was last checked against it
         while end > start:
-            # No window may hold a taken token: end at the first one.
-            limit = next((i for i in range(start, end) if i in taken), end)
-            if limit < end:
-                end = limit
+            if len(taken) != checked:
+                # No window may hold a taken token: end at the first one.
+                checked = len(taken)
+                end = next((i for i in range(start, end) if i in taken), end)
                 continue
             last = end - 1
             end -= 1
             if is_space[last] or sent_start[last] > start or text.find("\n", begin, ends[last]) != -1:
+                continue
+            if (last_words is not None and word is not None and word_starts[last] >= begin
+                    and ending_words[last] not in last_words):
                 continue
             window = text[begin:ends[last]]
             if first_words is not None and ends[last] <= word_end and word_end > begin and window.isascii():
@@ -337,7 +472,8 @@ def _windows(linked: LinkedDoc, taken: set[int], first_words: frozenset[str] | N
 def _match_aliases(linked: LinkedDoc, taken: set[int]) -> None:
     gaz = linked.gazetteer
     skip_until = -1
-    for start, end, text in _windows(linked, taken, _first_words(gaz.aliases, gaz.acronyms)):
+    keys = (gaz.aliases, gaz.acronyms)
+    for start, end, text in _windows(linked, taken, _first_words(*keys), _last_words(*keys)):
         if start < skip_until:
             continue
         entity_id = gaz.lookup(text)
@@ -349,21 +485,22 @@ def _match_aliases(linked: LinkedDoc, taken: set[int]) -> None:
 
 def _match_defined_acronyms(linked: LinkedDoc, taken: set[int]) -> None:
     """'Syrian Democratic Forces (SDF)': the acronym names the same entity here."""
-    doc = linked.doc
+    table = _table(linked)
+    n = len(table.starts)
     defined: dict[str, str] = {}
     for mention in list(linked.mentions):
-        span = doc.char_span(mention.span.start, mention.span.end, alignment_mode="expand")
-        if span is None or span.end + 2 >= len(doc):
+        end = linked._mention_tokens(mention)[1] + 1  # mentions are whole tokens
+        if end + 2 >= n:
             continue
-        opening, acronym, closing = doc[span.end], doc[span.end + 1], doc[span.end + 2]
-        if opening.text == "(" and closing.text == ")" and acronym.text.isupper() and 2 <= len(acronym.text) <= 8:
-            defined.setdefault(acronym.text, mention.entity)
+        opening, acronym, closing = table.token_text(end), table.token_text(end + 1), table.token_text(end + 2)
+        if opening == "(" and closing == ")" and acronym.isupper() and 2 <= len(acronym) <= 8:
+            defined.setdefault(acronym, mention.entity)
     if not defined:
         return
-    for token in doc:
-        entity_id = defined.get(token.text)
-        if entity_id and token.i not in taken:
-            _add(linked, linked.entities[entity_id], token.i, token.i + 1, taken)
+    for i in range(n):
+        entity_id = defined.get(table.token_text(i))
+        if entity_id and i not in taken:
+            _add(linked, linked.entities[entity_id], i, i + 1, taken)
 
 
 def _force_head(token, force_nouns: set[str]):
@@ -381,7 +518,9 @@ def _match_demonyms(linked: LinkedDoc, taken: set[int]) -> None:
     """'Iraqi air force' and 'Russian airstrikes' stand for Iraq and Russia."""
     gaz = linked.gazetteer
     force_nouns = set(linked.lexicon["force_nouns"])
-    for token in linked.doc:
+    demonyms = _string_ids(gaz.demonyms)
+    doc = linked.doc
+    for token in [doc[i] for i, lower in enumerate(_table(linked).lower) if lower in demonyms]:
         entity_id = gaz.demonyms.get(token.lower_)
         if entity_id is None or token.i in taken:
             continue
@@ -408,7 +547,7 @@ def _match_metonyms(linked: LinkedDoc, taken: set[int]) -> None:
     """'the regime', 'government forces': the government of the article's country."""
     gaz = linked.gazetteer
     doc = linked.doc
-    for start, end, text in _windows(linked, taken, _first_words(gaz.metonyms)):
+    for start, end, text in _windows(linked, taken, _first_words(gaz.metonyms), _last_words(gaz.metonyms)):
         candidates = gaz.metonyms.get(normalize_name(text))
         if not candidates:
             continue

@@ -198,29 +198,51 @@ def _extract(plan: list[_Planned], store, extractor, report: BuildReport, messag
     from kg.chunking import is_last_part, split_documents
 
     info = extractor.info()
-    stored = store.documents() if store.meta().get("fingerprint") == info.fingerprint else {}
+    # A store made by other extraction code, or by a build that never finished (no
+    # fingerprint), is rebuilt from empty, with the bulk loader; else documents are
+    # replaced one by one, each in its own transaction.
+    fresh = store.meta().get("fingerprint") != info.fingerprint
+    if fresh:
+        store.clear()
+    stored = {} if fresh else store.documents()
     seen: set[str] = set()
     documents = split_documents(_stream(plan, stored, report, messages, seen, on_document),
                                 info.chunk_limit, report)
     key, parts = None, []  # the document graph being written and its fragments
+    pending: list[tuple[str, str]] = []  # fresh: document graphs waiting for the bulk loader
     unflushed = 0  # N-Triples characters written since the store last flushed
+
+    def write(key: str, parts: list[str]) -> None:
+        nonlocal unflushed, pending
+        body = "\n".join(parts)
+        unflushed += len(body)
+        if fresh:
+            pending.append((key, body))
+        else:
+            store.replace_document(key, body)
+        if unflushed > FLUSH_CHARS:
+            if pending:
+                store.load_documents(pending)
+                pending = []
+            else:
+                store.flush()  # else the store's write buffers grow with the corpus
+            unflushed = 0
+
     for batch, results in extractor.map(_batches(documents, batch_size)):
         for document, result in zip(batch, results):
             if result.key != key:
                 if parts:
-                    store.replace_document(key, "\n".join(parts))
+                    write(key, parts)
                 key, parts = result.key, []
-                if unflushed > FLUSH_CHARS:
-                    store.flush()  # else the store's write buffers grow with the corpus
-                    unflushed = 0
             parts.append(result.ntriples)
-            unflushed += len(result.ntriples)
             report.documents += is_last_part(document)
             report.sentences += result.sentences
             if on_document is not None and is_last_part(document):
                 on_document(document)
     if parts:
-        store.replace_document(key, "\n".join(parts))
+        write(key, parts)
+    if pending:
+        store.load_documents(pending)
     for name in store.graph_names():
         if name not in seen:
             store.remove_document(name)
@@ -233,29 +255,32 @@ def _extract(plan: list[_Planned], store, extractor, report: BuildReport, messag
 def _export(store, out: Path, report: BuildReport, *, html: bool, validate: bool) -> None:
     """The union of the document graphs: counts, validation, graph.ttl, graph.html.
 
-    The one stage that holds the whole graph in memory (an rdflib Graph):
-    rdflib's Turtle writer and the HTML layout need all of it.
+    The union is copied out of the store into an in-memory Oxigraph store
+    (:meth:`kg.store.Store.union_store`, with evidence and source counts);
+    validation, the Turtle writer and the page read it there. This is the
+    one stage that holds the whole graph in memory, in Oxigraph's compact
+    form, not as rdflib objects.
     """
-    from rdflib import RDF
-
     from kg.rdf import turtle_bytes, write_atomic
+    from kg.resources import load_build_sparql
 
-    graph = store.union_graph()
-    report.statements = sum(1 for _ in graph.subjects(RDF.type, RDF.Statement))
-    report.relation_triples = report.statements
-    report.entities = len(set(graph.objects(None, RDF.subject)) | set(graph.objects(None, RDF.object)))
+    union = store.union_store()
+    row = next(iter(union.query(load_build_sparql("report-counts"))))
+    report.statements = report.relation_triples = int(row["statements"].value)
+    report.entities = int(row["entities"].value)
     if validate:
-        from kg.validate import require_valid
+        from kg.validate import require_valid_oxigraph
 
         # Loud failure before anything is written: the previous outputs stay.
-        require_valid(graph, name="the built graph")
+        require_valid_oxigraph(union, name="the built graph")
     ttl = out / "graph.ttl"
-    write_atomic(ttl, turtle_bytes(graph))
+    write_atomic(ttl, turtle_bytes(union))
     report.outputs["turtle"] = ttl
     if html:
         from kg.html import render_html
+        from kg.store import GraphView
 
         page = out / "graph.html"
-        render_html(graph, page)
+        render_html(GraphView(union), page)
         report.outputs["html"] = page
     report.outputs["store"] = store.path

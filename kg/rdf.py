@@ -21,8 +21,10 @@ content, never from counters or blank nodes, so output is deterministic.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -34,7 +36,9 @@ from kg.records import Agreement, Claim, Document, Entity
 from kg.resources import load_data
 from kg.vocab import GEO, KGO, KGR, agreement_iri, document_iri, entity_iri, evidence_iri, statement_iri
 
-_ILLEGAL = {c: " " for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)}
+#: What :func:`clean_literal` blanks: control characters but tab, LF and CR;
+#: lone surrogates; the non-characters U+FFFE and U+FFFF.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 #: Modalities under which the writer or a source puts the triple forward: the
 #: triple is asserted. Denied and unconfirmed claims are only reified.
 ASSERTING = frozenset({"asserted", "reported", "planned"})
@@ -46,8 +50,7 @@ def clean_literal(text: str) -> str:
     >>> clean_literal("a\\x00b\\ud800c")
     'a b c'
     """
-    text = text.translate(_ILLEGAL)
-    return "".join(" " if 0xD800 <= ord(c) <= 0xDFFF or c in "\ufffe\uffff" else c for c in text)
+    return _ILLEGAL.sub(" ", text)
 
 
 def new_graph() -> Graph:
@@ -63,6 +66,85 @@ def new_graph() -> Graph:
     return graph
 
 
+class _Terms:
+    """A namespace's terms as plain attributes: ``_KGO.text`` is ``KGO.text``, made once.
+
+    Every rdflib namespace lookup builds (or looks up through Python code) a
+    new term; the builder asks for the same few predicates for every claim.
+    """
+
+    def __init__(self, namespace):
+        self._namespace = namespace
+        self._made: dict[str, URIRef] = {}
+
+    def __getitem__(self, name: str) -> URIRef:
+        term = self._made.get(name)
+        if term is None:
+            term = self._made[name] = self._namespace[name]
+        return term
+
+    def __getattr__(self, name: str) -> URIRef:  # only for attributes not set yet
+        if name.startswith("_"):
+            raise AttributeError(name)
+        term = self[name]
+        setattr(self, name, term)  # from now on an ordinary attribute
+        return term
+
+
+_RDF, _RDFS, _XSD, _SKOS, _PROV, _DCTERMS = (_Terms(ns) for ns in (RDF, RDFS, XSD, SKOS, PROV, DCTERMS))
+_KGO, _GEO = _Terms(KGO), _Terms(GEO)
+
+# IRIs and literals recur within a document (one evidence node per sentence,
+# the same entities in claim after claim) and across documents; each is built
+# once and reused (bounded caches: a long build does not grow them).
+_document_iri = lru_cache(maxsize=1024)(document_iri)
+_entity_iri = lru_cache(maxsize=4096)(entity_iri)
+_evidence_iri = lru_cache(maxsize=1024)(evidence_iri)
+
+
+@lru_cache(maxsize=8192, typed=True)
+def _literal(value: str | int, datatype: URIRef | None = None) -> Literal:
+    """``Literal(value, datatype=datatype)``, reused."""
+    return Literal(value, datatype=datatype)
+
+
+def decimal_text(value: float) -> str:
+    """A coordinate as a canonical ``xsd:decimal`` lexical form, to 6 places.
+
+    Canonical as Oxigraph stores it (no trailing zeros, no trailing point), so
+    the graph built in memory, the store and ``graph.ttl`` hold the same
+    literal.
+
+    >>> decimal_text(35.0), decimal_text(-0.5), decimal_text(39.0123456), decimal_text(-0.0000001)
+    ('35', '-0.5', '39.012346', '0')
+    """
+    text = f"{round(float(value), 6):.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+@lru_cache(maxsize=4096)
+def _entity_terms(entity: Entity) -> tuple[URIRef, tuple, str, tuple]:
+    """What :meth:`GraphBuilder.add_entity` writes of an entity whatever its names.
+
+    ``(node, type and label triples, cleaned label, coordinate triples)``.
+    """
+    node = _entity_iri(entity.id)
+    label = clean_literal(entity.label)
+    head = tuple((node, _RDF.type, _KGO[kind]) for kind in entity.types) + ((node, _RDFS.label, _literal(label)),)
+    tail = ()
+    if entity.lat is not None and entity.long is not None:
+        tail = ((node, _GEO.lat, _literal(decimal_text(entity.lat), _XSD.decimal)),
+                (node, _GEO.long, _literal(decimal_text(entity.long), _XSD.decimal)))
+    return node, head, label, tail
+
+
+@lru_cache(maxsize=8192)
+def _name(name: str) -> tuple[str, Literal | None]:
+    """A name as an altLabel: its cleaned text and literal (None when blank)."""
+    cleaned = clean_literal(name).strip()
+    return cleaned, (_literal(cleaned) if cleaned else None)
+
+
 class GraphBuilder:
     """Accumulates documents and claims into one rdflib graph."""
 
@@ -73,35 +155,32 @@ class GraphBuilder:
     def add_document(self, doc: Document) -> URIRef:
         """Describe a source document: identifier, path, title, publisher, date."""
         g = self.graph
-        node = document_iri(doc.id)
-        g.add((node, RDF.type, KGO.Document))
-        g.add((node, DCTERMS.identifier, Literal(clean_literal(doc.id))))
-        g.add((node, KGO.sourcePath, Literal(clean_literal(doc.path))))
+        node = _document_iri(doc.id)
+        g.add((node, _RDF.type, _KGO.Document))
+        g.add((node, _DCTERMS.identifier, Literal(clean_literal(doc.id))))
+        g.add((node, _KGO.sourcePath, Literal(clean_literal(doc.path))))
         if doc.sha256:
-            g.add((node, KGO.contentHash, Literal(doc.sha256)))
+            g.add((node, _KGO.contentHash, Literal(doc.sha256)))
         if doc.title:
-            g.add((node, DCTERMS.title, Literal(clean_literal(doc.title))))
+            g.add((node, _DCTERMS.title, Literal(clean_literal(doc.title))))
         if doc.publisher:
-            g.add((node, DCTERMS.publisher, Literal(clean_literal(doc.publisher))))
+            g.add((node, _DCTERMS.publisher, Literal(clean_literal(doc.publisher))))
         if doc.date:
-            g.add((node, DCTERMS.date, Literal(doc.date, datatype=XSD.date)))
+            g.add((node, _DCTERMS.date, _literal(doc.date, _XSD.date)))
         return node
 
     def add_entity(self, entity: Entity, names: Iterable[str] = ()) -> URIRef:
         """Type and label an entity; every other name seen becomes an altLabel."""
-        g = self.graph
-        node = entity_iri(entity.id)
-        for kind in entity.types:
-            g.add((node, RDF.type, KGO[kind]))
-        label = clean_literal(entity.label)
-        g.add((node, RDFS.label, Literal(label)))
+        add = self.graph.add
+        node, head, label, tail = _entity_terms(entity)
+        for triple in head:
+            add(triple)
         for name in names:
-            name = clean_literal(name).strip()
-            if name and name != label:
-                g.add((node, SKOS.altLabel, Literal(name)))
-        if entity.lat is not None and entity.long is not None:
-            g.add((node, GEO.lat, Literal(str(round(float(entity.lat), 6)), datatype=XSD.decimal)))
-            g.add((node, GEO.long, Literal(str(round(float(entity.long), 6)), datatype=XSD.decimal)))
+            name, literal = _name(name)
+            if literal is not None and name != label:
+                add((node, _SKOS.altLabel, literal))
+        for triple in tail:
+            add(triple)
         return node
 
     def add_claims(self, claims: Iterable[Claim], entities: Mapping[str, Entity],
@@ -116,16 +195,16 @@ class GraphBuilder:
                 subject, obj = obj, subject
             s_node = self.add_entity(entities[subject], names.get(subject, ()))
             o_node = self.add_entity(entities[obj], names.get(obj, ()))
-            predicate = KGO[claim.relation]
+            predicate = _KGO[claim.relation]
             if claim.modality in ASSERTING:
                 g.add((s_node, predicate, o_node))
             statement = statement_iri(subject, claim.relation, obj)
-            g.add((statement, RDF.type, RDF.Statement))
-            g.add((statement, RDF.subject, s_node))
-            g.add((statement, RDF.predicate, predicate))
-            g.add((statement, RDF.object, o_node))
+            g.add((statement, _RDF.type, _RDF.Statement))
+            g.add((statement, _RDF.subject, s_node))
+            g.add((statement, _RDF.predicate, predicate))
+            g.add((statement, _RDF.object, o_node))
             evidence = self._add_evidence(claim, entities, names)
-            g.add((statement, PROV.wasDerivedFrom, evidence))
+            g.add((statement, _PROV.wasDerivedFrom, evidence))
             count += 1
         return count
 
@@ -136,22 +215,22 @@ class GraphBuilder:
         count = 0
         for agreement in agreements:
             node = agreement_iri(agreement.doc, agreement.anchor)
-            g.add((node, RDF.type, KGO.Agreement))
-            g.add((node, KGO.agreementType, Literal(clean_literal(agreement.kind))))
+            g.add((node, _RDF.type, _KGO.Agreement))
+            g.add((node, _KGO.agreementType, _literal(clean_literal(agreement.kind))))
             labels = []
-            for prop, ids in ((KGO.party, agreement.parties), (KGO.broker, agreement.brokers),
-                              (KGO.place, agreement.places)):
+            for prop, ids in ((_KGO.party, agreement.parties), (_KGO.broker, agreement.brokers),
+                              (_KGO.place, agreement.places)):
                 for entity_id in ids:
                     if entity_id in entities:
                         g.add((node, prop, self.add_entity(entities[entity_id], names.get(entity_id, ()))))
-                        if prop == KGO.party:
+                        if prop == _KGO.party:
                             labels.append(entities[entity_id].label)
-            g.add((node, RDFS.label, Literal(clean_literal(f"{agreement.kind}: {' – '.join(labels) or '?'}"))))
+            g.add((node, _RDFS.label, Literal(clean_literal(f"{agreement.kind}: {' – '.join(labels) or '?'}"))))
             if date:
-                g.add((node, DCTERMS.date, Literal(date, datatype=XSD.date)))
+                g.add((node, _DCTERMS.date, _literal(date, _XSD.date)))
             claim = Claim("", "", "", doc=agreement.doc, sentence=agreement.sentence, text=agreement.text,
                           rule=f"agreement:{agreement.kind}", modality=agreement.modality, speaker=agreement.speaker)
-            g.add((node, PROV.wasDerivedFrom, self._add_evidence(claim, entities, names)))
+            g.add((node, _PROV.wasDerivedFrom, self._add_evidence(claim, entities, names)))
             count += 1
         return count
 
@@ -161,17 +240,17 @@ class GraphBuilder:
         qualifier = ""
         if claim.modality != "asserted" or claim.speaker:
             qualifier = "-".join(x for x in (claim.modality, claim.speaker) if x)
-        node = evidence_iri(claim.doc, claim.sentence.start, claim.sentence.end, qualifier=qualifier)
-        g.add((node, RDF.type, KGO.Evidence))
-        g.add((node, KGO.text, Literal(clean_literal(claim.text))))
-        g.add((node, KGO.beginOffset, Literal(claim.sentence.start)))
-        g.add((node, KGO.endOffset, Literal(claim.sentence.end)))
-        g.add((node, DCTERMS.isPartOf, document_iri(claim.doc)))
-        g.add((node, KGO.modality, KGO[claim.modality]))
+        node = _evidence_iri(claim.doc, claim.sentence.start, claim.sentence.end, qualifier=qualifier)
+        g.add((node, _RDF.type, _KGO.Evidence))
+        g.add((node, _KGO.text, Literal(clean_literal(claim.text))))
+        g.add((node, _KGO.beginOffset, _literal(claim.sentence.start)))
+        g.add((node, _KGO.endOffset, _literal(claim.sentence.end)))
+        g.add((node, _DCTERMS.isPartOf, _document_iri(claim.doc)))
+        g.add((node, _KGO.modality, _KGO[claim.modality]))
         if claim.speaker and claim.speaker in entities:
-            g.add((node, KGO.attributedTo, self.add_entity(entities[claim.speaker], names.get(claim.speaker, ()))))
+            g.add((node, _KGO.attributedTo, self.add_entity(entities[claim.speaker], names.get(claim.speaker, ()))))
         if claim.rule:
-            g.add((node, KGO.extractedBy, Literal(clean_literal(claim.rule))))
+            g.add((node, _KGO.extractedBy, _literal(clean_literal(claim.rule))))
         return node
 
     def finish(self) -> Graph:
@@ -245,6 +324,86 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def turtle_bytes(graph: Graph) -> bytes:
-    """Serialise to Turtle, deterministically (same graph, same bytes)."""
-    return graph.serialize(format="turtle", encoding="utf-8")
+#: The prefixes at the top of every ``graph.ttl``, in this order.
+TURTLE_PREFIXES = (
+    ("dcterms", str(DCTERMS)),
+    ("geo", str(GEO)),
+    ("kgo", str(KGO)),
+    ("prov", str(PROV)),
+    ("rdf", str(RDF)),
+    ("rdfs", str(RDFS)),
+    ("skos", str(SKOS)),
+    ("xsd", str(XSD)),
+)
+
+
+def oxigraph_copy(graph: Graph):
+    """The triples of an rdflib graph in a new in-memory ``pyoxigraph.Store`` (default graph).
+
+    >>> g = new_graph()
+    >>> _ = g.add((KGR["entity/raqqa"], GEO.lat, Literal("35.95", datatype=XSD.decimal)))
+    >>> len(oxigraph_copy(g))
+    1
+    """
+    import pyoxigraph as ox
+
+    from kg.store import ntriples
+
+    store = ox.Store()
+    store.load(ntriples(graph).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def turtle_bytes(graph) -> bytes:
+    r"""Serialise to Turtle, deterministically (same triples, same bytes).
+
+    ``graph`` is an rdflib Graph or a ``pyoxigraph.Store`` (its default
+    graph). Either way the triples go through an Oxigraph store, whose
+    literals are canonical (``"39.0"^^xsd:decimal`` becomes ``"39"``), and
+    are written with Oxigraph's Turtle writer: the prefixes of
+    :data:`TURTLE_PREFIXES`, then one block per subject, in the order of the
+    subjects' N-Triples forms, ``rdf:type`` first within a block, then
+    predicates and objects in order, a blank line between blocks. Oxigraph
+    writes strings with escapes (never raw line breaks), so the line that
+    ends a block is the only one ending in `` .``.
+
+    >>> g = new_graph()
+    >>> _ = g.add((KGR["entity/raqqa"], RDFS.label, Literal("Raqqa")))
+    >>> _ = g.add((KGR["entity/raqqa"], RDF.type, KGO.Place))
+    >>> _ = g.add((KGR["entity/isis"], RDFS.label, Literal('Islamic "State"')))
+    >>> turtle_bytes(g).decode().splitlines()[-5:]
+    ['', '<https://w3id.org/kg-conflict/id/entity/isis> rdfs:label "Islamic \\"State\\"" .', '', '<https://w3id.org/kg-conflict/id/entity/raqqa> a kgo:Place ;', '\trdfs:label "Raqqa" .']
+    """
+    import pyoxigraph as ox
+
+    store = graph if isinstance(graph, ox.Store) else oxigraph_copy(graph)
+    rdf_type = ox.NamedNode(str(RDF.type))
+    by_subject: dict = defaultdict(list)
+    for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+        by_subject[str(quad.subject)].append(quad.triple)
+
+    def ordered():
+        for subject in sorted(by_subject):
+            yield from sorted(by_subject[subject], key=lambda t: (t.predicate != rdf_type, str(t.predicate),
+                                                                  str(t.object)))
+
+    body = ox.serialize(ordered(), format=ox.RdfFormat.TURTLE, prefixes=dict(TURTLE_PREFIXES))
+    # Oxigraph writes the prefixes first (one line each); ours are written in a fixed order.
+    lines = body.split(b"\n")
+    start = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix ")), len(lines))
+    header = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in TURTLE_PREFIXES).encode("utf-8")
+    blocks = b"\n".join(lines[start:]).replace(b" .\n", b" .\n\n").rstrip(b"\n")
+    return header + (b"\n" + blocks + b"\n" if blocks else b"")
+
+
+def add_counts_oxigraph(store) -> None:
+    """:func:`add_counts` for the default graph of a ``pyoxigraph.Store``, in one SPARQL update.
+
+    >>> import pyoxigraph as ox
+    >>> store = oxigraph_copy(GraphBuilder().graph)
+    >>> add_counts_oxigraph(store); len(store)
+    0
+    """
+    from kg.resources import load_build_sparql
+
+    store.update(load_build_sparql("counts"))

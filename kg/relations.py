@@ -15,6 +15,7 @@ yields :class:`~kg.records.Claim` records.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Iterator
@@ -33,6 +34,7 @@ _CLIMB_DEPS = frozenset({"dobj", "pobj", "attr", "oprd", "conj", "appos", "prep"
 _CLIMB_PREPS = frozenset({"of", "in", "to", "into", "on", "at", "for", "with", "under"})
 _DESCEND_PREPS = ("of", "from", "in", "inside", "within")
 _LOCATIVE_PREPS = frozenset({"in", "inside", "within"})
+_LOCATIVE_OR_OF = _LOCATIVE_PREPS | {"of"}
 _RELATIVE = frozenset({"that", "which", "who", "whom", "whose"})
 _REPORTERS = frozenset({"media", "monitor"})
 _REPORTER_RELATIONS = frozenset({"member_of", "leads", "active_in", "accused", "appealed_to", None})
@@ -97,6 +99,115 @@ def load_triggers(name: str = "triggers") -> Triggers:
 
 # -- the extractor ------------------------------------------------------------------
 
+class _Scan:
+    """The tokens of an article that the loops over a sentence act on.
+
+    Those loops (trigger words, agreement nouns, locative prepositions,
+    "according to") read ``pos_``, ``lower_`` or ``lemma_`` of every token,
+    making a Token and looking strings up each time, to reject most of them
+    at once. Here one ``Doc.to_array`` gives the string ids of every token,
+    integer tests against the ids of the words looked for (:class:`_Words`)
+    sort them out, and each loop is given only the tokens its own first test
+    would let through. It still applies that test: what it does is unchanged.
+    """
+
+    def __init__(self, doc, triggers: Triggers):
+        from spacy.attrs import DEP, IDX, IS_SPACE, LEMMA, LENGTH, LOWER, POS, TAG
+
+        self.doc = doc
+        pos, tag, dep, lower, lemma, space, self.idx, self.length = doc.to_array(
+            [POS, TAG, DEP, LOWER, LEMMA, IS_SPACE, IDX, LENGTH]).T.tolist()
+        strings = doc.vocab.strings
+        words = _words(triggers)
+        verb_tags = {t for t in set(tag) if strings[t].startswith("VB")}
+        verbs, nouns, agreement_nouns = words.verbs, triggers.nouns, words.agreement_nouns
+        #: Token indexes, in order, for each loop (see :meth:`tokens`) ...
+        self.triggers: list[int] = []  # _sentence_claims: verb, noun and modifier triggers
+        self.agreement_nouns: list[int] = []  # extract_agreements
+        self.locatives: list[int] = []  # _locatives: possessives and locative prepositions
+        self.according: list[int] = []  # attribution._according_to
+        self.prepositions: list[int] = []  # _Reader.reattached: prepositions and agents
+        self.words: list[int] = []  # ... and the tokens that are not white space
+        for i, (p, t, d, low, lem, blank) in enumerate(zip(pos, tag, dep, lower, lemma, space)):
+            # Integer tests (string ids); the lemma's string only for verbs and nouns.
+            verbal, nominal = p in words.verbal_ids or t in verb_tags, p in words.nominal_ids
+            lem = strings[lem].lower() if verbal or nominal else ""
+            if (verbal and lem in verbs or nominal and (low in words.noun_ids or lem in nouns)
+                    or low in words.modifier_ids):
+                self.triggers.append(i)
+            if nominal and (low in words.agreement_ids or lem in agreement_nouns):
+                self.agreement_nouns.append(i)
+            if d == words.poss_id or d == words.prep_id and low in words.locative_ids:
+                self.locatives.append(i)
+            if low == words.according_id:
+                self.according.append(i)
+            if d == words.prep_id or d == words.agent_id:
+                self.prepositions.append(i)
+            if not blank:
+                self.words.append(i)
+
+    def tokens(self, which: list[int], start: int, end: int) -> list:
+        """The tokens ``doc[start:end]`` listed in ``which``, one of the lists above."""
+        doc = self.doc
+        return [doc[i] for i in which[bisect_left(which, start):bisect_left(which, end)]]
+
+    def extent(self, sent) -> Span | None:
+        """From the first to the last non-space token of ``sent``, in characters; None if blank."""
+        words = self.words
+        low, high = bisect_left(words, sent.start), bisect_left(words, sent.end)
+        if low == high:
+            return None
+        first, last = words[low], words[high - 1]
+        return Span(self.idx[first], self.idx[last] + self.length[last])
+
+
+@dataclass(frozen=True)
+class _Words:
+    """What :class:`_Scan` looks for, for one trigger lexicon.
+
+    ``*_ids`` hold string ids (``Doc.to_array`` values): of parts of speech,
+    dependency labels and lower-cased words.
+    """
+
+    verbs: frozenset[str]  # verb keys and the lemmas they continue with a particle ("pull" of "pull out")
+    noun_ids: frozenset[int]
+    modifier_ids: frozenset[int]
+    agreement_nouns: dict
+    agreement_ids: frozenset[int]
+    locative_ids: frozenset[int]
+    verbal_ids: frozenset[int]  # VERB, AUX
+    nominal_ids: frozenset[int]  # NOUN, PROPN
+    poss_id: int
+    prep_id: int
+    agent_id: int
+    according_id: int
+
+
+_WORDS: dict[int, tuple[Triggers, _Words]] = {}
+
+
+def _words(triggers: Triggers) -> _Words:
+    """The :class:`_Words` of ``triggers`` (made once per lexicon)."""
+    cached = _WORDS.get(id(triggers))
+    if cached is None or cached[0] is not triggers:
+        from spacy.strings import get_string_id
+
+        def ids(words):
+            return frozenset(get_string_id(word) for word in words)
+
+        verbs = triggers.verbs
+        agreement_nouns = triggers.lexicon["agreements"]["nouns"]
+        words = _Words(verbs=frozenset(verbs) | {key[:i] for key in verbs for i, c in enumerate(key) if c == " "},
+                       noun_ids=ids(triggers.nouns), modifier_ids=ids(triggers.modifiers),
+                       agreement_nouns=agreement_nouns, agreement_ids=ids(agreement_nouns),
+                       locative_ids=ids(_LOCATIVE_OR_OF), verbal_ids=ids(("VERB", "AUX")),
+                       nominal_ids=ids(("NOUN", "PROPN")), poss_id=get_string_id("poss"),
+                       prep_id=get_string_id("prep"), agent_id=get_string_id("agent"),
+                       according_id=get_string_id("according"))
+        cached = _WORDS[id(triggers)] = (triggers, words)
+    return cached[1]
+
+
 class _Reader:
     """Reads frames off one linked article. Holds no state beyond the article."""
 
@@ -118,6 +229,7 @@ class _Reader:
         self.member_roles = frozenset(roles["member"])
         self.leader_titles = tuple(sorted(roles["titles_leader"], key=len, reverse=True))
         self.member_titles = tuple(sorted(roles["titles_member"], key=len, reverse=True))
+        self.scan = _Scan(linked.doc, triggers)
 
     # -- entity resolution of noun phrases ------------------------------------------
     def np(self, tok, *, exclude: frozenset = frozenset(), depth: int = 0, want: str | None = None) -> list[str]:
@@ -463,10 +575,9 @@ class _Reader:
         a noun of that clause.
         """
         clause_root = verb if verb is not None else noun
-        sent_end = noun.sent.end
+        sent_end = self.linked.sentence_bounds(noun.i)[1]
         out = []
-        for i in range(noun.i + 1, min(sent_end, noun.i + 16)):
-            tok = noun.doc[i]
+        for tok in self.scan.tokens(self.scan.prepositions, noun.i + 1, min(sent_end, noun.i + 16)):
             if tok.dep_ not in ("prep", "agent") or tok.lower_ != name:
                 continue
             if tok.dep_ == "prep" and tok.head.pos_ not in ("NOUN", "PROPN"):
@@ -633,10 +744,9 @@ def _read(linked, document, triggers, keep_modalities, *, agreements: bool):
     reader = _Reader(linked, triggers)
     seen: set[tuple] = set()
     for sent in linked.doc.sents:
-        tokens = [t for t in sent if not t.is_space]
-        if not tokens:
+        span = reader.scan.extent(sent)
+        if span is None:
             continue
-        span = Span(tokens[0].idx, tokens[-1].idx + len(tokens[-1].text))
         text = span.slice(document.text)
         sentence_claims = []
         for subject, rel, obj, rule, base, trigger in _sentence_claims(reader, sent):
@@ -664,7 +774,7 @@ def _read(linked, document, triggers, keep_modalities, *, agreements: bool):
 
 def _sentence_claims(reader: _Reader, sent) -> Iterator[tuple]:
     t = reader.t
-    for tok in sent:
+    for tok in reader.scan.tokens(reader.scan.triggers, sent.start, sent.end):
         if tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB"):
             frames = t.verbs.get(_verb_key(tok)) or t.verbs.get(tok.lemma_.lower())
             if frames:
@@ -731,7 +841,7 @@ def _between(reader: _Reader, trigger) -> list[tuple[list[str], list[str]]]:
     if not between:
         return []
     start = between[0].i + 1
-    sent_end = trigger.sent.end
+    sent_end = reader.linked.sentence_bounds(trigger.i)[1]
     groups: list[list[str]] = [[]]
     i = start
     while i < sent_end:
@@ -777,7 +887,8 @@ def _modifier(reader: _Reader, tok):
     gaz = linked.gazetteer
     first = tok.nbor(-2)
     left = first
-    while left.i > tok.sent.start and left.nbor(-1).text not in ("-", ",", "(") and not left.nbor(-1).is_space \
+    sent_start = linked.sentence_bounds(tok.i)[0]
+    while left.i > sent_start and left.nbor(-1).text not in ("-", ",", "(") and not left.nbor(-1).is_space \
             and left.nbor(-1).pos_ in ("PROPN",) and tok.i - left.i < 5:
         left = left.nbor(-1)
     doc = tok.doc
@@ -927,7 +1038,8 @@ def _title(reader: _Reader, span) -> str | None:
     # the words before the name, inside or just outside the mention
     words = []
     i = start - 1
-    while i >= span.sent.start and doc[i].dep_ == "compound" and doc[i].head.i >= start:
+    sent_start = reader.linked.sentence_bounds(start)[0]  # span.sent.start
+    while i >= sent_start and doc[i].dep_ == "compound" and doc[i].head.i >= start:
         words.insert(0, doc[i].lower_)
         i -= 1
     text = " ".join(words + [t.lower_ for t in span])
@@ -948,13 +1060,13 @@ def _locatives(reader: _Reader, sent):
     'Damascus is the capital of Syria', "Iraq's Anbar province".
     """
     linked = reader.linked
-    for tok in sent:
+    for tok in reader.scan.tokens(reader.scan.locatives, sent.start, sent.end):
         if tok.dep_ == "poss" and linked.entity_at(tok) and _is_country(linked, linked.entity_at(tok)):
             inner = linked.entity_at(tok.head)
             if inner and inner != linked.entity_at(tok) and linked.is_place(inner) and not _is_country(linked, inner):
                 yield inner, "located_in", linked.entity_at(tok), "locative:possessive", "asserted", None
             continue
-        if tok.dep_ != "prep" or tok.lower_ not in _LOCATIVE_PREPS | {"of"}:
+        if tok.dep_ != "prep" or tok.lower_ not in _LOCATIVE_OR_OF:
             continue
         head = tok.head
         if head.pos_ not in ("NOUN", "PROPN"):

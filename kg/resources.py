@@ -60,3 +60,29 @@ def ontology_file(name: str) -> Path:
     if not path.is_file():
         raise DataFileError(f"unknown ontology file {name!r}")
     return path
+
+
+def build_sparql_names() -> list[str]:
+    """Names of the SPARQL texts ``kg build`` runs itself (``kg/queries/build/``)."""
+    folder = _PACKAGE / "queries" / "build"
+    return sorted({p.stem for p in folder.glob("*.rq")} | {p.stem for p in folder.glob("*.ru")})
+
+
+def load_build_sparql(name: str) -> str:
+    """The text of ``kg/queries/build/<name>.ru`` (an update) or ``<name>.rq`` (a query).
+
+    These are the build's own queries (counts on the union), apart from the
+    named queries users run with ``kg query``.
+
+    >>> "kgo:evidenceCount" in load_build_sparql("counts")
+    True
+    >>> load_build_sparql("nope")
+    Traceback (most recent call last):
+    ...
+    kg.errors.DataFileError: unknown build query 'nope'; available: counts, report-counts
+    """
+    for suffix in (".ru", ".rq"):
+        path = _PACKAGE / "queries" / "build" / f"{name}{suffix}"
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    raise DataFileError(f"unknown build query {name!r}; available: {', '.join(build_sparql_names())}")

@@ -58,6 +58,7 @@ import gc
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
@@ -132,10 +133,54 @@ def to_oxigraph(term: Node):
 def ntriples(triples: Graph | Iterable[tuple[Node, Node, Node]]) -> str:
     """Triples as N-Triples lines, the form :meth:`Store.replace_document` writes.
 
+    Each term is written as Oxigraph writes it (``str(to_oxigraph(term))``).
+
     >>> print(ntriples([(URIRef("https://example.org/a"), URIRef("https://example.org/p"), Literal("x"))]))
     <https://example.org/a> <https://example.org/p> "x" .
     """
-    return "\n".join(f"{to_oxigraph(s)} {to_oxigraph(p)} {to_oxigraph(o)} ." for s, p, o in triples)
+    return "\n".join(f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)} ." for s, p, o in triples)
+
+
+#: How Oxigraph escapes characters in an N-Triples string; others are written as they are.
+_NT_ESCAPES = {0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"}
+_NT_ESCAPES.update({c: f"\\u{c:04X}" for c in (*range(0x20), 0x7F, 0xFFFE, 0xFFFF) if c not in _NT_ESCAPES})
+#: Characters of a string that need a look: escaped ones and lone surrogates (Oxigraph refuses those).
+_NT_SPECIAL = re.compile('[\x00-\x1f"\\\\\x7f\ufffe\uffff\ud800-\udfff]')
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: IRIs already checked by Oxigraph, with their N-Triples form (emptied when it grows large).
+_NT_IRIS: dict[URIRef, str] = {}
+_NT_IRIS_MAX = 20_000
+
+
+def _nt_term(term: Node) -> str:
+    """``str(to_oxigraph(term))``, the N-Triples form of a term, mostly without pyoxigraph.
+
+    An IRI goes through Oxigraph (which checks it) the first time it is seen
+    and is remembered; a literal without a language tag is escaped here
+    exactly as Oxigraph would. Anything else (blank nodes, language tags,
+    lone surrogates, a bad datatype IRI) goes through :func:`to_oxigraph`,
+    errors included. ``tests/test_fragments.py`` holds this to Oxigraph's output.
+    """
+    if isinstance(term, URIRef):
+        text = _NT_IRIS.get(term)
+        if text is None:
+            if len(_NT_IRIS) >= _NT_IRIS_MAX:
+                _NT_IRIS.clear()
+            text = _NT_IRIS[term] = str(to_oxigraph(term))
+        return text
+    if isinstance(term, Literal) and not term.language:
+        value, datatype = str(term), term.datatype
+        suffix = "" if datatype is None or str(datatype) == _XSD_STRING else _NT_IRIS.get(datatype)
+        special = _NT_SPECIAL.search(value)
+        if suffix is not None and (special is None or _SURROGATE.search(value, special.start()) is None):
+            if special is not None:
+                value = value.translate(_NT_ESCAPES)
+            return f'"{value}"^^{suffix}' if suffix else f'"{value}"'
+        text = str(to_oxigraph(term))  # checks the datatype IRI, or says why it cannot be stored
+        if suffix is None:
+            _nt_term(datatype)  # a valid IRI, then: remembered for the next literal
+        return text
+    return str(to_oxigraph(term))
 
 
 class _FromOxigraph:
@@ -161,16 +206,63 @@ class _FromOxigraph:
             datatype = term.datatype.value
             if datatype == _XSD_STRING:
                 return Literal(term.value)
-            value = term.value
-            if datatype == _XSD_DECIMAL and not any(c in value for c in ".eE"):
-                # Oxigraph stores decimals canonically ("39"); kg writes them as
-                # Python floats print ("39.0"). Same value, same Turtle; this
-                # keeps the rdflib terms equal too.
-                value += ".0"
-            return Literal(value, datatype=self(term.datatype))
+            # Oxigraph keeps decimals canonical ("39", not "39.0"), as kg writes them.
+            return Literal(term.value, datatype=self(term.datatype))
         if isinstance(term, ox.BlankNode):
             return BNode(term.value)
         return Literal(str(term))  # RDF 1.2 triple terms: not used by kg
+
+
+class GraphView:
+    """A read-only rdflib-style view of a ``pyoxigraph.Store``'s default graph.
+
+    The few look-ups :mod:`kg.html` makes (``triples``, ``subjects``,
+    ``objects``, ``subject_objects``), answered by Oxigraph's indexes and
+    returned as rdflib terms (IRIs cached), without copying the graph into
+    rdflib. Lighter than an oxrdflib-backed ``rdflib.Graph`` for reading.
+
+    >>> import pyoxigraph as ox
+    >>> from rdflib import RDF
+    >>> store = ox.Store()
+    >>> store.add(ox.Quad(ox.NamedNode("https://example.org/a"), ox.NamedNode(str(RDF.type)),
+    ...                   ox.NamedNode("https://example.org/C")))
+    >>> view = GraphView(store)
+    >>> list(view.subjects(RDF.type, URIRef("https://example.org/C"))), len(view)
+    ([rdflib.term.URIRef('https://example.org/a')], 1)
+    """
+
+    def __init__(self, store):
+        self.store = store
+        self._convert = _FromOxigraph()
+
+    def triples(self, pattern):
+        """``(s, p, o)`` rdflib triples matching a pattern of rdflib terms or None."""
+        import pyoxigraph as ox
+
+        s, p, o = (None if term is None else to_oxigraph(term) for term in pattern)
+        convert = self._convert
+        for quad in self.store.quads_for_pattern(s, p, o, ox.DefaultGraph()):
+            yield convert(quad.subject), convert(quad.predicate), convert(quad.object)
+
+    def subjects(self, predicate=None, object=None):  # noqa: A002 (rdflib's name)
+        for s, _, _ in self.triples((None, predicate, object)):
+            yield s
+
+    def objects(self, subject=None, predicate=None):
+        for _, _, o in self.triples((subject, predicate, None)):
+            yield o
+
+    def subject_objects(self, predicate=None):
+        for s, _, o in self.triples((None, predicate, None)):
+            yield s, o
+
+    def __iter__(self):
+        return self.triples((None, None, None))
+
+    def __len__(self) -> int:
+        import pyoxigraph as ox
+
+        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 
 def from_oxigraph(term) -> Node | None:
@@ -374,6 +466,29 @@ class Store:
             add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
         return add_counts(graph)
 
+    def union_store(self):
+        """The union of all document graphs, with counts, in a new in-memory ``pyoxigraph.Store``.
+
+        What ``kg build`` exports from: the same triples as
+        :meth:`union_graph` (evidence and source counts recomputed by
+        :func:`kg.rdf.add_counts_oxigraph`) in the default graph, held by
+        Oxigraph (a few hundred bytes a triple) instead of rdflib (about
+        1 KB), and copied without a Python object per triple.
+        """
+        import pyoxigraph as ox
+
+        from kg.rdf import add_counts_oxigraph
+
+        union = ox.Store()
+        try:
+            data = self._store().dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot read the store: {exc}") from None
+        union.load(data, format=ox.RdfFormat.N_TRIPLES)
+        del data
+        add_counts_oxigraph(union)
+        return union
+
     def query(self, sparql: str, *, bindings: Mapping[str, Node] | None = None,
               timeout: float | None = None, max_rows: int | None = None):
         """Run a SPARQL query over the union of the document graphs.
@@ -418,6 +533,33 @@ class Store:
             store.update(update)
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"{self.path}: cannot store document {doc_id!r}: {exc}") from None
+
+    def load_documents(self, documents: Iterable[tuple[str, str]]) -> None:
+        """Add the graphs of new documents at once, with Oxigraph's bulk loader.
+
+        ``documents`` are ``(doc_id, N-Triples text)`` pairs (text made by
+        :func:`ntriples`) for documents the store does not hold yet; their
+        triples go into their graphs and into the union. Several times faster
+        than :meth:`replace_document`, but not atomic: for a store being
+        built from empty only, whose fingerprint (:meth:`set_meta`) is set
+        once everything is in, so that a build killed half-way leaves a
+        store without one, which the next build clears.
+        """
+        import pyoxigraph as ox
+
+        store = self._writable()
+        parts = []
+        for doc_id, body in documents:
+            lines = [line for line in body.split("\n") if line]
+            graph = f"<{document_graph(doc_id)}>"
+            parts.extend(lines)
+            parts.extend(f"{line[:-1]}{graph} ." for line in lines)  # "s p o ." -> "s p o <g> ."
+        if not parts:
+            return
+        try:
+            store.bulk_load("\n".join(parts).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"{self.path}: cannot store documents: {exc}") from None
 
     def remove_document(self, doc_id: str) -> None:
         """Drop document ``doc_id``'s graph (its evidence, and what only it supported)."""

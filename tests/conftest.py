@@ -81,3 +81,26 @@ def seeds_build(tmp_path_factory):
 def seeds_dir(seeds_build):
     """The seeds build, for tests that read graph.ttl or the store only."""
     return seeds_build
+
+
+def _by_value(triples) -> set:
+    """Triples with ``xsd:decimal`` literals compared by value.
+
+    kg writes decimals canonically, as Oxigraph keeps them (``"35"^^xsd:decimal``);
+    rdflib's Turtle and TriG writers put that back as ``35.0``, which rdflib then
+    reads as another term with the same value.
+    """
+    from rdflib import XSD, Literal
+
+    def term(node):
+        if isinstance(node, Literal) and node.datatype == XSD.decimal:
+            return ("decimal", node.toPython())
+        return node
+
+    return {(s, p, term(o)) for s, p, o in triples}
+
+
+@pytest.fixture
+def by_value():
+    """:func:`_by_value`, for tests that pass kg's graphs through rdflib's writers."""
+    return _by_value
