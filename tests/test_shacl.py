@@ -23,6 +23,7 @@ from rdflib.namespace import DCTERMS, SH
 
 from kg import shacl
 from kg.errors import ValidationError
+from kg.shacl.sparql import _read_query, _write_group
 from kg.store import to_oxigraph
 from kg.validate import (FAST_CONFORMS_TEXT, _cached_sparql, _compiled_shapes, _load_rdf, _ontology,
                          _pyshacl_report, _shapes_path, ontology_file, require_valid, require_valid_oxigraph,
@@ -457,10 +458,10 @@ def test_comparing_strings_with_numbers_declines():
 
 
 def test_exists_patterns_are_nested_one_triple_each():
-    query = shacl._read_query("""SELECT $this WHERE { $this ?p ?o .
+    query = _read_query("""SELECT $this WHERE { $this ?p ?o .
         FILTER NOT EXISTS { ?st rdf:subject $this ; rdf:predicate ?p ; rdf:object ?o } }""",
-                              {"rdf": str(RDF)})
-    text = shacl._write_group(query.group, {"this"}, False)
+                        {"rdf": str(RDF)})
+    text = _write_group(query.group, {"this"}, False)
     assert text.count("EXISTS") == 3 and "FILTER EXISTS" in text
     graph = rdflib.Graph()
     graph.add((EX.a, EX.p, EX.b))

@@ -1,0 +1,285 @@
+"""Data for the engine: an rdflib graph in Oxigraph, and the ontology mixed in as pySHACL does."""
+from __future__ import annotations
+
+from itertools import chain
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS
+
+from .terms import _KG, XSD, UnsupportedData, _canonical, _string
+
+def load_rdflib(graph: Graph, *extra: Graph):
+    """An in-memory ``pyoxigraph.Store`` holding ``graph`` (and ``extra``) in its default graph.
+
+    Returns ``(store, odd_graph, view)`` for :func:`validate_store`: literals
+    whose lexical form Oxigraph would change (``"36.0"^^xsd:decimal`` becomes
+    ``36``; ``"x"^^xsd:string`` becomes ``"x"``), or which it may read
+    differently, are listed in the named graph ``odd_graph``, and ``view``
+    gives back the rdflib literal pySHACL sees. Raises
+    :class:`UnsupportedData` if two distinct rdflib terms would become one in
+    Oxigraph, or a term cannot be written as N-Triples.
+
+    >>> from rdflib import Graph
+    >>> store, odd, view = load_rdflib(Graph().parse(format="turtle", data='''
+    ...     <https://example.org/a> <https://example.org/p> 36.0 .'''))
+    >>> [view(row["o"]) for row in store.query("SELECT ?o WHERE { ?s ?p ?o }")]
+    [rdflib.term.Literal('36.0', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#decimal'))]
+    """
+    import queue
+    import threading
+
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    chunks: queue.Queue = queue.Queue(maxsize=4)
+    failure: list[BaseException] = []
+
+    def loader() -> None:  # Oxigraph parses one chunk while Python writes the next
+        while (chunk := chunks.get()) is not None:
+            if not failure:
+                try:
+                    store.load(chunk.encode("utf-8", "surrogatepass"), format=ox.RdfFormat.N_TRIPLES)
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+                    failure.append(exc)
+
+    thread = threading.Thread(target=loader, name="kg-shacl-load", daemon=True)
+    thread.start()
+    lines: list[str] = []
+    blank_lines: list[str] = []  # blank node labels are per load: these go in one chunk
+    odd: dict[Literal, None] = {}
+    try:
+        for g in (graph, *extra):
+            triples = ((s, p, o) for s, p, o, _ in g.quads((None, None, None, None))) \
+                if getattr(g, "context_aware", False) else g.triples((None, None, None))
+            for s, p, o in triples:
+                blank = False
+                if type(s) is URIRef:
+                    ts = f"<{s}>"
+                else:
+                    ts, blank = _nt_node(s), True
+                tp = f"<{p}>" if type(p) is URIRef else _nt_node(p)
+                kind = type(o)
+                if kind is URIRef:
+                    to = f"<{o}>"
+                elif kind is Literal or isinstance(o, Literal):
+                    to = _nt_literal(o)
+                    if not _safe_literal(o):
+                        odd[o] = None
+                else:
+                    to, blank = _nt_node(o), True
+                if blank:
+                    blank_lines.append(f"{ts} {tp} {to} .\n")
+                    continue
+                lines.append(f"{ts} {tp} {to} .\n")
+                if len(lines) >= 8192:
+                    chunks.put("".join(lines))
+                    lines = []
+        chunks.put("".join(lines))
+        chunks.put("".join(blank_lines))
+    finally:
+        chunks.put(None)
+        thread.join()
+    if failure:
+        raise UnsupportedData(f"the graph cannot be loaded into Oxigraph as it is: {failure[0]}")
+    odd_graph = None
+    mapping: dict = {}
+    if odd:  # what Oxigraph made of them: learnt from a scratch graph
+        odd_list = list(odd)
+        scratch = ox.NamedNode(f"{_KG}scratch")
+        text = "".join(f"<{_KG}odd/{i}> <{scratch.value}> {_nt_literal(lit)} .\n" for i, lit in enumerate(odd_list))
+        store.load(text.encode("utf-8", "surrogatepass"), format=ox.RdfFormat.N_TRIPLES, to_graph=scratch)
+        hidden = []  # odd in rdflib, but their Oxigraph form looks safe: listed in odd_graph
+        for quad in store.quads_for_pattern(None, None, None, scratch):
+            original = odd_list[int(quad.subject.value.rsplit("/", 1)[1])]
+            if quad.object in mapping:
+                raise UnsupportedData(f"distinct rdflib literals that Oxigraph stores as one: {original.n3()}")
+            mapping[quad.object] = original
+            if _safe_literal(_plain_view(quad.object)):
+                hidden.append(quad.object)
+        store.remove_graph(scratch)
+        if hidden:  # the Oxigraph form of one may also be that of a safe literal of the graph
+            texts = {_nt_literal(_plain_view(literal)) for literal in hidden}
+            for g in (graph, *extra):
+                for o in g.objects(None, None):
+                    if isinstance(o, Literal) and _safe_literal(o) and _nt_literal(o) in texts:
+                        raise UnsupportedData(f"distinct rdflib literals that Oxigraph stores as one: {o.n3()}")
+        if hidden:
+            odd_graph = f"{_KG}odd"
+            store.extend(ox.Quad(ox.NamedNode(f"{_KG}odd/{i}"), ox.NamedNode(odd_graph), literal,
+                                 ox.NamedNode(odd_graph)) for i, literal in enumerate(hidden))
+
+    def view(term):
+        found = mapping.get(term)
+        return found if found is not None else _plain_view(term)
+
+    return store, odd_graph, view
+
+
+def _safe_literal(literal: Literal) -> bool:
+    """A literal Oxigraph stores unchanged and reads as rdflib does."""
+    if literal.datatype is None:
+        lang = literal.language
+        return lang is None or lang == lang.lower()
+    return _canonical(literal)
+
+
+def _nt_node(term) -> str:
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    raise UnsupportedData(f"the RDF term {term!r} in subject or predicate position")
+
+
+def _nt_literal(literal: Literal) -> str:
+    text = str(literal)
+    if "\\" in text or '"' in text or "\n" in text or "\r" in text:
+        text = _string(text)
+    else:
+        text = f'"{text}"'
+    if literal.language:
+        return f"{text}@{literal.language}"
+    if literal.datatype is not None:
+        return f"{text}^^<{literal.datatype}>"
+    return text
+
+
+def _plain_view(term):
+    """A pyoxigraph term as rdflib term, lexical forms unchanged."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise UnsupportedData(f"the RDF term {term!r}")
+
+
+# pySHACL's mixing of an ontology into the data graph (rdfutil.inoculate), ported
+# so that the fast path does not import pySHACL; tests compare the two.
+
+_OWL_PROPERTIES = [OWL[n] for n in (
+    "allValuesFrom annotatedProperty annotatedSource annotatedTarget assertionProperty cardinality "
+    "complementOf datatypeComplementOf differentFrom disjointUnionOf disjointWith distinctMembers "
+    "equivalentClass equivalentProperty hasKey hasSelf hasValue intersectionOf inverseOf maxCardinality "
+    "maxQualifiedCardinality members minCardinality minQualifiedCardinality onClass onDataRange onDatatype "
+    "onProperties onProperty oneOf propertyChainAxiom propertyDisjointWith qualifiedCardinality sameAs "
+    "someValuesFrom sourceIndividual targetIndividual targetValue unionOf withRestrictions "
+    "backwardCompatibleWith deprecated incompatibleWith priorVersion versionInfo bottomDataProperty "
+    "topDataProperty bottomObjectProperty topObjectProperty imports versionIRI").split()]
+_OWL_CLASSES = [OWL[n] for n in (
+    "AllDifferent AllDisjointClasses AllDisjointProperties Annotation AnnotationProperty AsymmetricProperty "
+    "Axiom Class DataRange DatatypeProperty DeprecatedClass DeprecatedProperty FunctionalProperty "
+    "InverseFunctionalProperty IrreflexiveProperty NamedIndividual NegativePropertyAssertion ObjectProperty "
+    "Ontology OntologyProperty ReflexiveProperty Restriction SymmetricProperty TransitiveProperty").split()]
+_RDFS_PROPERTIES = [RDFS[n] for n in
+                    "comment domain isDefinedBy label member range seeAlso subClassOf subPropertyOf".split()]
+_RDFS_CLASSES = [RDFS[n] for n in "Class Container ContainerMembershipProperty Datatype Literal Resource".split()]
+
+
+def inoculate(ontology: Graph) -> Graph:
+    """The triples pySHACL adds to the data graph for ``ont_graph=ontology``.
+
+    Its RDFS and OWL axioms: classes, properties, named individuals, with the
+    blank nodes they use copied (a port of ``pyshacl.rdfutil.inoculate``).
+
+    >>> from rdflib import Graph
+    >>> len(inoculate(Graph().parse(format="turtle", data='''
+    ...     @prefix owl: <http://www.w3.org/2002/07/owl#> .
+    ...     <https://example.org/C> a owl:Class ; <https://example.org/note> "not copied" .''')))
+    1
+    """
+    target = Graph()
+    bnodes: dict = {}
+    named: dict = {}
+
+    def blank(node):
+        if node not in bnodes:
+            bnodes[node] = _clone_bnode(ontology, node, target)
+        return bnodes[node]
+
+    for cls in chain(_RDFS_CLASSES, _OWL_CLASSES):
+        for s in list(ontology.subjects(RDF.type, cls)):
+            if isinstance(s, BNode):
+                target.add((blank(s), RDF.type, cls))
+            else:
+                if cls == OWL.NamedIndividual:
+                    if s not in named:
+                        named[s] = _clone_node(ontology, s, target, deep=True)
+                    new = named[s]
+                else:
+                    new = _clone_node(ontology, s, target)
+                target.add((new, RDF.type, cls))
+    for prop in chain(_RDFS_PROPERTIES, _OWL_PROPERTIES):
+        for s, o in list(ontology.subject_objects(prop)):
+            new = blank(s) if isinstance(s, BNode) else s
+            target.add((new, prop, blank(o) if isinstance(o, BNode) else o))
+    for individual in named:
+        for s, p in list(ontology.subject_predicates(individual)):
+            if isinstance(p, (Literal, BNode)):
+                continue
+            target.add((blank(s) if isinstance(s, BNode) else s, p, individual))
+    return target
+
+
+def _clone_list(graph, node, target, recursion=0, deep=False):
+    cloned = BNode() if isinstance(node, BNode) else URIRef(str(node))
+    items = Collection(target, cloned)
+    for item in graph.items(node):
+        items.append(_clone_node(graph, item, target, recursion + 1, deep))
+    return cloned
+
+
+def _clone_bnode(graph, node, target, recursion=0):
+    cloned = BNode()
+    if recursion >= 10:
+        return cloned
+    predicates = set(graph.predicates(node))
+    if not predicates:
+        return cloned
+    if RDF.first in predicates:
+        return _clone_list(graph, node, target, recursion)
+    for p in predicates:
+        new_p = _clone_node(graph, p, target, recursion + 1)
+        for o in list(graph.objects(node, p)):
+            if p is OWL.sameAs and o is node:
+                new_o = _clone_node(graph, o, target, recursion + 1, False)
+            else:
+                new_o = _clone_node(graph, o, target, recursion + 1)
+            target.add((cloned, new_p, new_o))
+    return cloned
+
+
+def _clone_node(graph, node, target, recursion=0, deep=False):
+    if isinstance(node, Literal):
+        return Literal(str(node), node.language, node.datatype)
+    if isinstance(node, BNode):
+        return _clone_bnode(graph, node, target, recursion + 1)
+    new = URIRef(str(node))
+    if deep:
+        if recursion >= 10:
+            return new
+        predicates = set(graph.predicates(node))
+        if not predicates:
+            return new
+        if RDF.first in predicates:
+            return _clone_list(graph, node, target, recursion)
+        for p in predicates:
+            new_p = _clone_node(graph, p, target, recursion + 1)
+            for o in list(graph.objects(node, p)):
+                new_o = _clone_node(graph, o, target, recursion + 1, deep=not (p is OWL.sameAs and o is node))
+                target.add((new, new_p, new_o))
+    return new
+
+
+def ntriples(graph: Graph) -> bytes:
+    """``graph`` as N-Triples bytes (for loading into Oxigraph)."""
+    return "".join(f"{_nt_node(s)} {_nt_node(p)} {_nt_literal(o) if isinstance(o, Literal) else _nt_node(o)} .\n"
+                   for s, p, o in graph).encode("utf-8")
