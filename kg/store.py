@@ -187,20 +187,20 @@ class _FromOxigraph:
     """Converts pyoxigraph terms to rdflib terms, caching IRIs (they repeat)."""
 
     def __init__(self) -> None:
-        self._iris: dict[str, URIRef] = {}
-
-    def __call__(self, term) -> Node | None:
         import pyoxigraph as ox
 
-        if term is None:
-            return None
-        if isinstance(term, ox.NamedNode):
+        self._iris: dict[str, URIRef] = {}
+        self._named, self._literal, self._blank = ox.NamedNode, ox.Literal, ox.BlankNode
+
+    def __call__(self, term) -> Node | None:
+        kind = type(term)
+        if kind is self._named:
             value = term.value
             iri = self._iris.get(value)
             if iri is None:
                 iri = self._iris[value] = URIRef(value)
             return iri
-        if isinstance(term, ox.Literal):
+        if kind is self._literal:
             if term.language:
                 return Literal(term.value, lang=term.language)
             datatype = term.datatype.value
@@ -208,7 +208,9 @@ class _FromOxigraph:
                 return Literal(term.value)
             # Oxigraph keeps decimals canonical ("39", not "39.0"), as kg writes them.
             return Literal(term.value, datatype=self(term.datatype))
-        if isinstance(term, ox.BlankNode):
+        if term is None:
+            return None
+        if kind is self._blank:
             return BNode(term.value)
         return Literal(str(term))  # RDF 1.2 triple terms: not used by kg
 
@@ -240,9 +242,13 @@ class GraphView:
         import pyoxigraph as ox
 
         s, p, o = (None if term is None else to_oxigraph(term) for term in pattern)
+        # IRIs of the pattern are what matched: given back as they are, not converted again.
+        s0, p0, o0 = (term if isinstance(term, URIRef) else None for term in pattern)
         convert = self._convert
         for quad in self.store.quads_for_pattern(s, p, o, ox.DefaultGraph()):
-            yield convert(quad.subject), convert(quad.predicate), convert(quad.object)
+            yield (s0 if s0 is not None else convert(quad.subject),
+                   p0 if p0 is not None else convert(quad.predicate),
+                   o0 if o0 is not None else convert(quad.object))
 
     def subjects(self, predicate=None, object=None):  # noqa: A002 (rdflib's name)
         for s, _, _ in self.triples((None, predicate, object)):

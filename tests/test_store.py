@@ -338,3 +338,20 @@ def test_union_store_holds_the_union_graph_with_counts(store):
     counts = {str(s): int(o) for s, p, o in triples if p == KGO.evidenceCount}
     truce = statement_iri("isis", "truce_with", "sdf")  # a symmetric relation: ends in IRI order
     assert counts == {str(truce): 2, str(statement_iri("sdf", "captured", "raqqa")): 1}
+
+
+def test_the_page_read_through_graph_view_is_the_page_of_graph_ttl(seeds_dir, tmp_path):
+    """kg build draws graph.html from the store's union (GraphView): same bytes as from rdflib."""
+    from rdflib import Graph
+
+    from kg.html import render_html
+    from kg.store import GraphView
+
+    render_html(Graph().parse(seeds_dir / "graph.ttl"), tmp_path / "from-rdflib.html")
+    assert (tmp_path / "from-rdflib.html").read_bytes() == (seeds_dir / "graph.html").read_bytes()
+    with Store.open(seeds_dir / "store", read_only=True) as store:
+        view = GraphView(store.union_store())
+    assert len(view) == len(Graph().parse(seeds_dir / "graph.ttl"))
+    sdf = URIRef("https://w3id.org/kg-conflict/id/entity/sdf")
+    assert set(view.objects(sdf, RDF.type)) == {KGO.ArmedGroup}
+    assert all(s == sdf for s, _, _ in view.triples((sdf, None, None)))
