@@ -26,6 +26,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.evaluate import Scores
+
 TABLE = Path(__file__).parents[1] / "tests" / "data" / "constructions.jsonl"
 
 Triple = tuple[str, str, str]
@@ -142,21 +144,13 @@ class Tally:
         self.fn += len(result.missing)
 
     @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+    def scores(self) -> Scores:
+        """Micro precision, recall and F1 (kg's own scorer, as ``kg evaluate`` reports them)."""
+        return Scores(self.tp, self.fp, self.fn)
 
     def row(self, name: str) -> str:
         return (f"{name:22} {self.passed:3}/{self.items:<3} {self.tp:4} {self.fp:4} {self.fn:4}  "
-                f"{self.precision:5.2f} {self.recall:5.2f} {self.f1:5.2f}")
+                f"{self.scores.precision:5.2f} {self.scores.recall:5.2f} {self.scores.f1:5.2f}")
 
 
 def run(items: list[dict], extractor: Extractor) -> list[ItemResult]:
@@ -191,7 +185,7 @@ def report(results: list[ItemResult], *, failures: bool = False) -> str:
                 lines.append(f"  forbidden: {_fmt(r.forbidden_found)}")
             if r.extra - r.forbidden_found:
                 lines.append(f"  extra:     {_fmt(r.extra - r.forbidden_found)}")
-    lines.append(f"\nmicro: P={overall.precision:.3f} R={overall.recall:.3f} F1={overall.f1:.3f} "
+    lines.append(f"\nmicro: P={overall.scores.precision:.3f} R={overall.scores.recall:.3f} F1={overall.scores.f1:.3f} "
                  f"(tp={overall.tp} fp={overall.fp} fn={overall.fn}); items passed {overall.passed}/{overall.items}")
     return "\n".join(lines)
 

@@ -60,6 +60,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
@@ -147,9 +148,12 @@ _NT_ESCAPES.update({c: f"\\u{c:04X}" for c in (*range(0x20), 0x7F, 0xFFFE, 0xFFF
 #: Characters of a string that need a look: escaped ones and lone surrogates (Oxigraph refuses those).
 _NT_SPECIAL = re.compile('[\x00-\x1f"\\\\\x7f\ufffe\uffff\ud800-\udfff]')
 _SURROGATE = re.compile("[\ud800-\udfff]")
-#: IRIs already checked by Oxigraph, with their N-Triples form (emptied when it grows large).
-_NT_IRIS: dict[URIRef, str] = {}
-_NT_IRIS_MAX = 20_000
+
+
+@lru_cache(maxsize=20_000)
+def _iri_text(iri: URIRef) -> str:
+    """An IRI's N-Triples form, checked by Oxigraph once (IRIs repeat across documents)."""
+    return str(to_oxigraph(iri))
 
 
 def _nt_term(term: Node) -> str:
@@ -159,27 +163,21 @@ def _nt_term(term: Node) -> str:
     and is remembered; a literal without a language tag is escaped here
     exactly as Oxigraph would. Anything else (blank nodes, language tags,
     lone surrogates, a bad datatype IRI) goes through :func:`to_oxigraph`,
-    errors included. ``tests/test_fragments.py`` holds this to Oxigraph's output.
+    errors included. ``tests/test_fast_paths.py`` holds this to Oxigraph's output.
     """
     if isinstance(term, URIRef):
-        text = _NT_IRIS.get(term)
-        if text is None:
-            if len(_NT_IRIS) >= _NT_IRIS_MAX:
-                _NT_IRIS.clear()
-            text = _NT_IRIS[term] = str(to_oxigraph(term))
-        return text
+        return _iri_text(term)
     if isinstance(term, Literal) and not term.language:
         value, datatype = str(term), term.datatype
-        suffix = "" if datatype is None or str(datatype) == _XSD_STRING else _NT_IRIS.get(datatype)
+        try:
+            suffix = "" if datatype is None or str(datatype) == _XSD_STRING else _iri_text(datatype)
+        except Exception:  # noqa: BLE001 - StoreError, or rdflib's own when it cannot show the IRI
+            suffix = None  # a bad datatype IRI: to_oxigraph(term) below says why, naming the literal
         special = _NT_SPECIAL.search(value)
         if suffix is not None and (special is None or _SURROGATE.search(value, special.start()) is None):
             if special is not None:
                 value = value.translate(_NT_ESCAPES)
             return f'"{value}"^^{suffix}' if suffix else f'"{value}"'
-        text = str(to_oxigraph(term))  # checks the datatype IRI, or says why it cannot be stored
-        if suffix is None:
-            _nt_term(datatype)  # a valid IRI, then: remembered for the next literal
-        return text
     return str(to_oxigraph(term))
 
 

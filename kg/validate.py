@@ -330,8 +330,10 @@ def _oxigraph_data(store, data: list):
 def _ontology_cached(path: str, _mtime: int, _size: int) -> tuple[Graph, bytes]:
     from kg import shacl
 
+    from kg.store import ntriples
+
     mixed = shacl.inoculate(_parse_cached(path, _mtime, _size))
-    return mixed, shacl.ntriples(mixed)
+    return mixed, (ntriples(mixed) + "\n").encode("utf-8")
 
 
 def _ontology() -> tuple[Graph, bytes]:

@@ -104,3 +104,19 @@ def _by_value(triples) -> set:
 def by_value():
     """:func:`_by_value`, for tests that pass kg's graphs through rdflib's writers."""
     return _by_value
+
+
+@pytest.fixture(scope="session")
+def gaz():
+    """kg's gazetteer (actors and places), loaded once."""
+    from kg.gazetteer import load_gazetteer
+
+    return load_gazetteer()
+
+
+@pytest.fixture(scope="session")
+def nlp(gaz):
+    """The spaCy pipeline as kg adapts it (slow to load: once per session)."""
+    from kg.nlp import load_pipeline
+
+    return load_pipeline(None, gaz.norm_exceptions)

@@ -16,6 +16,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg.cli import cli
 from kg.errors import KgError
+from kg.rdf import TURTLE_PREFIXES
 from kg.export import (
     FORMATS,
     JSONLD_CONTEXT,
@@ -26,6 +27,8 @@ from kg.export import (
     split_by_document,
 )
 
+#: kg's prefixes as graph.ttl declares them (rdf, rdfs, xsd, skos, prov, dcterms, geo, kgo).
+TURTLE_HEADER = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in TURTLE_PREFIXES)
 KGO = Namespace("https://w3id.org/kg-conflict/ontology#")
 KGR = Namespace("https://w3id.org/kg-conflict/id/")
 REPO = Path(__file__).resolve().parents[1]
@@ -33,15 +36,7 @@ REPO = Path(__file__).resolve().parents[1]
 #: Two documents: "USA backs SDF" is read in both; the truce (a symmetric
 #: relation), with a speaker and an agreement, in d1 only; the capture of
 #: Raqqa (which has coordinates) in d2 only.
-SMALL = """
-@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix geo: <http://www.w3.org/2003/01/geo/wgs84_pos#> .
-@prefix kgo: <https://w3id.org/kg-conflict/ontology#> .
+SMALL = TURTLE_HEADER + """
 @base <https://w3id.org/kg-conflict/id/> .
 
 <entity/usa> a kgo:State, kgo:Place ; rdfs:label "United States" ; skos:altLabel "US", "U.S." ;

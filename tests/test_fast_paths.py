@@ -21,9 +21,8 @@ import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 
 from kg.engines import _Triples
-from kg.gazetteer import load_gazetteer, normalize_name
+from kg.gazetteer import normalize_name
 from kg.linking import _DETERMINERS, _MAX_ALIAS_TOKENS, LinkedDoc, _first_words, _last_words, _table, _windows, link
-from kg.nlp import load_pipeline
 from kg.rdf import GraphBuilder, clean_literal
 from kg.records import Agreement, Claim, Document, Entity, Span
 from kg.relations import _Scan, _verb_key, load_triggers
@@ -148,16 +147,6 @@ TEXTS = [
     "", "   \n\n ", "ISIS", "\u00e9l\u00e8ve Hayat Tahrir al-Sham \u00e9 Kılıç Хамас",
 ]
 CONSTRUCTIONS = DATA / "constructions.jsonl"
-
-
-@pytest.fixture(scope="module")
-def gaz():
-    return load_gazetteer()
-
-
-@pytest.fixture(scope="module")
-def nlp(gaz):
-    return load_pipeline(None, gaz.norm_exceptions)
 
 
 @pytest.fixture(scope="module")

@@ -202,19 +202,24 @@ def test_utf16_and_utf32_with_bom(tmp_path):
         assert (doc.text, doc.warnings) == (text, ()), encoding
 
 
+def _refuse_reading(monkeypatch, name: str) -> None:
+    """Reading a file called ``name`` fails with EACCES, as a chmod 000 file does (even for root)."""
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        if self.name == name:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+
 def test_unreadable_file(tmp_path, monkeypatch):
     (tmp_path / "good.txt").write_text(ARTICLE)
     locked = tmp_path / "locked.txt"
     locked.write_text(ARTICLE)
     if IS_ROOT:  # chmod 000 does not stop root: make the read fail as it would
-        real = Path.read_bytes
-
-        def read_bytes(self):
-            if self.name == "locked.txt":
-                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
-            return real(self)
-
-        monkeypatch.setattr(Path, "read_bytes", read_bytes)
+        _refuse_reading(monkeypatch, "locked.txt")
     else:
         locked.chmod(0)
     items = list(iter_documents([tmp_path], root=tmp_path))
@@ -412,14 +417,7 @@ def test_cli_on_every_kind_of_bad_input(tmp_path, monkeypatch, small_chunks):
     (corpus / "\u202etxt.exe\u202c \u0645\u0631\u062d\u0628\u0627.txt").write_text(
         "Hezbollah attacked the Nusra Front in Qalamoun.\n")
     (corpus / "locked.txt").write_text(ARTICLE)
-    real = Path.read_bytes
-
-    def read_bytes(self):
-        if self.name == "locked.txt":
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
-        return real(self)
-
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    _refuse_reading(monkeypatch, "locked.txt")
     small_chunks(1000)
     monkeypatch.chdir(tmp_path)
     out = tmp_path / "out"

@@ -6,7 +6,6 @@ from rdflib import RDF, Graph
 from rdflib.namespace import PROV
 
 from kg.errors import ModelError
-from kg.gazetteer import load_gazetteer
 from kg.linking import link
 from kg.nlp import load_pipeline, resolve_model_name
 from kg.rdf import GraphBuilder, add_counts, clean_literal, turtle_bytes
@@ -14,16 +13,6 @@ from kg.records import Claim, Document, Entity, Span
 from kg.relations import extract_claims, load_triggers
 from kg.resources import load_data
 from kg.vocab import KGO, entity_iri
-
-
-@pytest.fixture(scope="module")
-def gaz():
-    return load_gazetteer()
-
-
-@pytest.fixture(scope="module")
-def nlp(gaz):
-    return load_pipeline(None, gaz.norm_exceptions)
 
 
 def _linked(nlp, gaz, text):

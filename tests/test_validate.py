@@ -18,8 +18,11 @@ from rdflib.namespace import DCTERMS, PROV
 
 from kg.cli import cli
 from kg.errors import KgError, ValidationError
+from kg.rdf import TURTLE_PREFIXES
 from kg.validate import ValidationReport, Violation, require_valid, validate_graph, validate_path
 
+#: kg's prefixes as graph.ttl declares them (rdf, rdfs, xsd, skos, prov, dcterms, geo, kgo).
+TURTLE_HEADER = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in TURTLE_PREFIXES)
 KGO = Namespace("https://w3id.org/kg-conflict/ontology#")
 KGR = Namespace("https://w3id.org/kg-conflict/id/")
 GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
@@ -33,15 +36,7 @@ AGREEMENT = KGR["agreement/d1/0"]
 #: The smallest graph that follows the whole contract: two relation triples
 #: (one symmetric), their statements, one evidence sentence, one document,
 #: a place with coordinates.
-MINIMAL = """
-@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix geo: <http://www.w3.org/2003/01/geo/wgs84_pos#> .
-@prefix kgo: <https://w3id.org/kg-conflict/ontology#> .
+MINIMAL = TURTLE_HEADER + """
 @prefix kgr: <https://w3id.org/kg-conflict/id/> .
 
 kgr:entity\\/sdf a kgo:ArmedGroup ; rdfs:label "Syrian Democratic Forces" ; skos:altLabel "SDF" ;

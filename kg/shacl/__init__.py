@@ -72,7 +72,7 @@ How pySHACL's semantics are kept:
 from __future__ import annotations
 
 from .compiler import CompiledShapes, compile_shapes
-from .loading import inoculate, load_rdflib, ntriples
+from .loading import inoculate, load_rdflib
 from .run import validate_store
 from .terms import Fallback, Result, UnsupportedData, UnsupportedShapes
 

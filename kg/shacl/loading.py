@@ -277,9 +277,3 @@ def _clone_node(graph, node, target, recursion=0, deep=False):
                 new_o = _clone_node(graph, o, target, recursion + 1, deep=not (p is OWL.sameAs and o is node))
                 target.add((new, new_p, new_o))
     return new
-
-
-def ntriples(graph: Graph) -> bytes:
-    """``graph`` as N-Triples bytes (for loading into Oxigraph)."""
-    return "".join(f"{_nt_node(s)} {_nt_node(p)} {_nt_literal(o) if isinstance(o, Literal) else _nt_node(o)} .\n"
-                   for s, p, o in graph).encode("utf-8")
