@@ -26,6 +26,10 @@ _NER_TYPES = {"PERSON": "Person", "ORG": "Organization", "GPE": "Place", "LOC": 
 _ARMED_WORDS = ("brigade", "brigades", "army", "front", "forces", "militia", "battalion", "battalions",
                 "legion", "corps", "regiment", "division", "jaish", "liwa", "katiba", "faylaq", "units")
 _DETERMINERS = {"the", "this", "these", "those", "that"}
+_CALENDAR_WORDS = frozenset({
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
 # Syntactic positions in which a capital city names its state ("Washington said").
 _ACTOR_DEPS = {"nsubj", "nsubjpass", "poss"}
 _ACTOR_PREPS = {"by", "with", "between", "against"}
@@ -128,7 +132,7 @@ class LinkedDoc:
             if types and not entity_types & types:
                 continue
             info = self.info(mention.entity)
-            if kinds and (info is None or info.kind not in kinds):
+            if kinds and (info is None or info.kind not in kinds or _named_kind(mention.text, kinds)):
                 continue
             candidates.append((mention.entity, info, self._is_subject(mention), sent_start[start_token]))
         # Prefer the subject of the nearest sentence holding a candidate ("HTS took
@@ -226,7 +230,9 @@ def link(doc, gazetteer: Gazetteer, lexicon: dict, *, text: str | None = None) -
     linked.country = main_country(gazetteer, linked.mentions)
     _match_metonyms(linked, taken)
     _match_ner(linked, taken)
-    _match_defined_acronyms(linked, taken)  # acronyms of names only NER found
+    _match_named_places(linked, taken)
+    _match_defined_acronyms(linked, taken)  # acronyms and "also known as" names only NER found
+    _drop_datelines(linked)
     _apply_capital_metonymy(linked)
     linked.mentions.sort(key=lambda m: (m.span.start, m.span.end))
     return linked
@@ -488,6 +494,7 @@ def _match_defined_acronyms(linked: LinkedDoc, taken: set[int]) -> None:
     table = _table(linked)
     n = len(table.starts)
     defined: dict[str, str] = {}
+    also: dict[str, str] = {}
     for mention in list(linked.mentions):
         end = linked._mention_tokens(mention)[1] + 1  # mentions are whole tokens
         if end + 2 >= n:
@@ -495,12 +502,54 @@ def _match_defined_acronyms(linked: LinkedDoc, taken: set[int]) -> None:
         opening, acronym, closing = table.token_text(end), table.token_text(end + 1), table.token_text(end + 2)
         if opening == "(" and closing == ")" and acronym.isupper() and 2 <= len(acronym) <= 8:
             defined.setdefault(acronym, mention.entity)
-    if not defined:
+        name = _also_known_as(linked, end)
+        if name:
+            also.setdefault(name, mention.entity)
+    if not defined and not also:
         return
     for i in range(n):
         entity_id = defined.get(table.token_text(i))
         if entity_id and i not in taken:
             _add(linked, linked.entities[entity_id], i, i + 1, taken)
+    doc = linked.doc
+    for name, entity_id in also.items():
+        words = name.split(" ")
+        for i in range(n - len(words) + 1):
+            if all(table.token_text(i + k) == w for k, w in enumerate(words)) and \
+                    not any(i + k in taken for k in range(len(words))):
+                _add(linked, linked.entities[entity_id], i, i + len(words), taken)
+
+
+_ALSO_KNOWN = ("also known as", "known as", "also called", "or")
+
+
+def _also_known_as(linked: LinkedDoc, end: int) -> str | None:
+    """'The PMF, also known as Hashed': the capitalised name after the phrase, if not yet linked.
+
+    Reads the tokens right after a mention ending before token ``end``:
+    an optional comma or bracket, "also known as" / "known as" / "also
+    called", then a run of capitalised words.
+    """
+    doc = linked.doc
+    i = end
+    if i < len(doc) and doc[i].text in (",", "("):
+        i += 1
+    for phrase in _ALSO_KNOWN[:3]:
+        words = phrase.split()
+        if [t.lower_ for t in doc[i:i + len(words)]] == words:
+            i += len(words)
+            break
+    else:
+        return None
+    if i < len(doc) and doc[i].lower_ == "the":
+        i += 1
+    first = i
+    while i < len(doc) and doc[i].text[:1].isupper() and doc[i].pos_ in ("PROPN", "NOUN", "ADJ") \
+            and i not in linked.token_entity:
+        i += 1
+    if i == first or i - first > 5:
+        return None
+    return " ".join(t.text for t in doc[first:i])
 
 
 def _force_head(token, force_nouns: set[str]):
@@ -530,7 +579,11 @@ def _match_demonyms(linked: LinkedDoc, taken: set[int]) -> None:
             _add(linked, gaz.entities[entity_id].entity, token.i, token.i + 1, taken)
             linked.also.setdefault(head.i, []).append(entity_id)
         elif head is not None and head.i > token.i:
-            _add(linked, gaz.entities[entity_id].entity, token.i, head.i + 1, taken)
+            # "Iranian-militias": the phrase may itself name an entity (spelt with a space)
+            phrase = gaz.lookup(" ".join(linked.doc[token.i:head.i + 1].text.replace("-", " ").split()))
+            _add(linked, gaz.entities[phrase or entity_id].entity, token.i, head.i + 1, taken)
+            if phrase:
+                continue
             # "Syrian and Russian warplanes": each coordinated demonym is a party too
             for conj in token.conjuncts:
                 other = gaz.demonyms.get(conj.lower_)
@@ -578,63 +631,204 @@ def _ruler_of(linked: LinkedDoc, token) -> str | None:
 
 
 def _match_ner(linked: LinkedDoc, taken: set[int]) -> None:
-    """Named entities the dictionaries lack still become typed nodes."""
+    """Named entities the dictionaries lack still become typed nodes.
+
+    spaCy's small model often takes a title in ("the UN Spokesperson
+    Stéphane Dujarric") or mistypes a place ("in Qandil" as an
+    organisation, "the Dawr area" as a person): the name is cut out of the
+    entity span and typed by what surrounds it (:func:`_ner_kind`). Words
+    that are not names at all ("Kurd", "Supreme", a lower-case "militia")
+    never become entities.
+    """
     gaz = linked.gazetteer
-    surnames: dict[str, str] = {}
-    for info_id, names in linked.surface.items():
-        info = gaz.entities.get(info_id)
-        if info and "Person" in info.types:
-            for name in names:
-                surnames.setdefault(name.split()[-1].lower(), info_id)
+    surnames = _surnames(linked)
     role_words = _role_words(linked.lexicon)
-    for ent in linked.doc.ents:
+    not_names = frozenset(linked.lexicon["not_names"])
+    doc = linked.doc
+    for ent in doc.ents:
         kind = _NER_TYPES.get(ent.label_)
         if kind is None:
             continue
         start, end = ent.start, ent.end
-        doc = linked.doc
         # "Liwa Ahrar al-Jazira": take in capitalised name words NER left out
         while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].dep_ == "compound" \
                 and doc[start - 1].head.i in range(start, end) and (start - 1) not in taken \
                 and doc[start - 1].lower_ not in role_words:
             start -= 1
-        while start < end and (linked.doc[start].lower_ in _DETERMINERS or linked.doc[start].is_punct):
+        # "the UN Spokesperson Stéphane Dujarric": a title after a name the dictionaries
+        # know; the person's name is what follows the title.
+        last_taken = max((i for i in range(start, end) if i in taken), default=None)
+        if last_taken is not None and last_taken + 1 < end and doc[last_taken + 1].lower_ in role_words:
+            start = last_taken + 1
+        while start < end and (doc[start].lower_ in _DETERMINERS or doc[start].is_punct or doc[start].is_space):
             start += 1
-        # "the Kataib Nour al-Huda militia": a trailing common noun is not part of the name
-        while end - start > 1 and doc[end - 1].is_lower and doc[end - 1].pos_ == "NOUN":
-            end -= 1
-        while end > start and (linked.doc[end - 1].is_punct or linked.doc[end - 1].is_space
-                               or linked.doc[end - 1].dep_ == "case"):
+        titled = False
+        while end - start > 1 and doc[start].lower_ in role_words and doc[start + 1].pos_ == "PROPN":
+            start, titled = start + 1, True  # "Spokesperson Stéphane Dujarric": a person
+        # "the Kataib Nour al-Huda militia", "Russian de-escalation": trailing common words
+        # and punctuation are not part of the name
+        while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].dep_ == "case"
+                               or end - start > 1 and doc[end - 1].is_lower and doc[end - 1].pos_ != "PROPN"):
             end -= 1
         if start >= end or any(i in taken for i in range(start, end)):
             continue
-        text = " ".join(linked.doc[start:end].text.split())
-        if not any(c.isalpha() for c in text) or text.isdigit():
+        text = " ".join(doc[start:end].text.split())
+        if not _name_like(text) or text.lower() in gaz.demonyms \
+                or all(t.lower_ in not_names or t.lower_ in role_words for t in doc[start:end]):
             continue
         entity_id = gaz.lookup(text)
         if entity_id is not None:
             entity = gaz.entities[entity_id].entity
-        elif kind == "Person" and len(text.split()) == 1 and text.lower() in surnames:
-            entity = linked.entities[surnames[text.lower()]]
+        elif len(text.split()) == 1 and text.lower() in surnames and kind in ("Person", "Organization", "Place"):
+            entity = linked.entities[surnames[text.lower()]]  # "Kalin" after "Ibrahim Kalin"
         else:
-            if kind == "Organization" and any(w in text.lower().split() for w in _ARMED_WORDS):
-                kind = "ArmedGroup"
-            root = linked.doc[start:end].root
-            if root.dep_ == "pobj" and root.head.lower_ == "of" and \
-                    root.head.head.lower_ in linked.lexicon["place_container_nouns"]:
-                kind = "Place"  # "the village of Khirbet Nasser"
-            entity = Entity(id=f"{slug(text)}", label=text, types=(kind,))
-            if entity.id in gaz.entities:  # a slug clash with a dictionary id
-                entity = Entity(id=f"ner_{entity.id}", label=text, types=(kind,))
+            kind = "Person" if titled else _ner_kind(linked, start, end, kind, text)
+            entity = _new_entity(gaz, text, kind)
             if kind == "Person":
                 surnames.setdefault(text.split()[-1].lower(), entity.id)
         _add(linked, entity, start, end, taken)
+
+
+def _match_named_places(linked: LinkedDoc, taken: set[int]) -> None:
+    """Capitalised names NER missed that their noun makes places.
+
+    "the K-1 military base", "the Snuny subdistrict", "the areas of Zap and
+    Hakurk": a run of proper nouns modifying a place noun, or named by a
+    place container, is a place.
+    """
+    doc = linked.doc
+    lex = linked.lexicon
+    place_heads = frozenset(lex["place_head_nouns"])
+    containers = frozenset(lex["place_container_nouns"])
+    not_names = frozenset(lex["not_names"]) | _role_words(lex)
+    gaz = linked.gazetteer
+    i = 0
+    while i < len(doc):
+        tok = doc[i]
+        if i in taken or tok.pos_ != "PROPN" or not tok.text[:1].isupper() or tok.lower_ in not_names \
+                or tok.ent_type_ in ("TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY") \
+                or tok.lower_ in _CALENDAR_WORDS or tok.like_num:
+            i += 1
+            continue
+        end = i
+        while end < len(doc) and end not in taken and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper() \
+                and doc[end].lower_ not in not_names:
+            end += 1
+        last = doc[end - 1]
+        member = last
+        while member.dep_ == "conj" and member.head != member:
+            member = member.head
+        head = last.head
+        is_place = (last.dep_ in ("compound", "nmod") and head.i >= end and head.lower_ in place_heads
+                    and all(t.i in range(i, end) or t.dep_ in ("amod", "compound", "det") for t in doc[end:head.i])) \
+            or (member.dep_ == "pobj" and member.head.lower_ == "of" and member.head.head.lower_ in containers
+                and member.head.head.pos_ == "NOUN")
+        text = " ".join(doc[i:end].text.split())
+        if is_place and _name_like(text) and text.lower() not in gaz.demonyms:
+            entity_id = gaz.lookup(text)
+            entity = gaz.entities[entity_id].entity if entity_id else _new_entity(gaz, text, "Place")
+            _add(linked, entity, i, end, taken)
+        i = end
+
+
+def _named_kind(text: str, kinds: set[str]) -> bool:
+    """Does a mention name a kind of place other than ``kinds`` ('Hama province' is no town)?"""
+    last = text.lower().rsplit(" ", 1)[-1]
+    named = {"province": "province", "governorate": "province", "countryside": "province",
+             "district": "district", "region": "region", "city": "city", "town": "town", "village": "village"}.get(last)
+    return named is not None and named not in kinds
+
+
+def _name_like(text: str) -> bool:
+    """Has a capital letter and is not a number ('militia' and '2014' are no names)."""
+    return any(c.isupper() for c in text) and not text.replace(",", "").replace(".", "").isdigit()
+
+
+def _surnames(linked: LinkedDoc) -> dict[str, str]:
+    """Last words of the names of persons mentioned so far, for 'Kalin' after 'Ibrahim Kalin'."""
+    surnames: dict[str, str] = {}
+    for info_id, names in linked.surface.items():
+        entity = linked.entities.get(info_id)
+        if entity is not None and "Person" in entity.types:
+            for name in names:
+                surnames.setdefault(name.split()[-1].lower(), info_id)
+    return surnames
+
+
+def _new_entity(gaz: Gazetteer, text: str, kind: str) -> Entity:
+    """A node for a name the dictionaries lack, its id the name's slug."""
+    entity = Entity(id=f"{slug(text)}", label=text, types=(kind,))
+    if entity.id in gaz.entities:  # a slug clash with a dictionary id
+        entity = Entity(id=f"ner_{entity.id}", label=text, types=(kind,))
+    return entity
+
+
+def _ner_kind(linked: LinkedDoc, start: int, end: int, kind: str, text: str) -> str:
+    """The type of a name the dictionaries lack, from NER's guess and the words around it.
+
+    A name followed by a place noun ("the Dawr area", "Baba Gurgur oil
+    field"), named by a place container ("the areas of Zap and Hakurk") or
+    the object of a locative preposition ("in Qandil") is a place whatever
+    NER said; an organisation whose name holds a word for armed forces is
+    an armed group.
+    """
+    lex = linked.lexicon
+    doc = linked.doc
+    root = doc[start:end].root
+    place_heads = frozenset(lex["place_head_nouns"])
+    if end < len(doc) and (doc[end].lower_ in place_heads or (
+            doc[end].dep_ in ("compound", "amod") and doc[end].head.lower_ in place_heads and doc[end].head.i > end)):
+        return "Place"
+    if root.dep_ in ("compound", "nmod") and root.head.i >= end and root.head.lower_ in place_heads:
+        return "Place"
+    member = root
+    while member.dep_ == "conj" and member.head != member:
+        member = member.head
+    if member.dep_ == "pobj" and member.head.lower_ == "of" and \
+            member.head.head.lower_ in lex["place_container_nouns"]:
+        return "Place"  # "the village of Khirbet Nasser"
+    single = end - start == 1
+    if member.dep_ == "pobj" and member.head.lower_ in lex["place_prepositions"] and (kind != "Person" or single):
+        return "Place"
+    if kind == "Organization" and any(w in text.lower().split() for w in _ARMED_WORDS):
+        return "ArmedGroup"
+    return kind
 
 
 def _role_words(lexicon: dict) -> frozenset[str]:
     roles = lexicon["roles"]
     words = [w for key in ("leader", "member", "titles_leader", "titles_member") for w in roles[key]]
     return frozenset(part for w in words for part in w.split())
+
+
+_DATELINE_DASHES = frozenset({"--", "\u2013", "\u2014", "\u2022"})
+_DATELINE_MARKS = _DATELINE_DASHES | {"-", "(", ":", "/", ","}
+
+
+def _drop_datelines(linked: LinkedDoc) -> None:
+    """'BAGHDAD -- The capital ... fell': a dateline names where the story was filed, no party to it.
+
+    A place mention that opens a sentence, written in capitals or followed
+    by a dash, bullet or bracket ("ERBIL (Kurdistan 24) –", "AMMAN/ISTANBUL
+    (Reuters) -") is no mention.
+    """
+    table = _table(linked)
+    doc = linked.doc
+    kept = []
+    for mention in linked.mentions:
+        first, last = linked._mention_tokens(mention)
+        start = table.sent_start[first]
+        while start < first and (doc[start].is_space or doc[start].is_punct):
+            start += 1
+        nxt = doc[last + 1].text if last + 1 < len(doc) else ""
+        dateline = first == start and linked.is_place(mention.entity) and (
+            mention.text.isupper() and nxt in _DATELINE_MARKS or nxt in _DATELINE_DASHES)
+        if dateline:
+            for i in range(first, last + 1):
+                linked.token_entity.pop(i, None)
+            continue
+        kept.append(mention)
+    linked.mentions[:] = kept
 
 
 def _apply_capital_metonymy(linked: LinkedDoc) -> None:

@@ -217,6 +217,7 @@ class _Reader:
         lex = triggers.lexicon
         self.containers = frozenset(lex["container_nouns"])
         self.place_containers = frozenset(lex["place_container_nouns"])
+        self.relational_places = frozenset(lex["relational_place_nouns"])
         self.control_object = frozenset(lex["control_verbs_object"])
         self.recipient_verbs = frozenset(lex["recipient_verbs"])
         self.denial = frozenset(lex["denial_verbs"])
@@ -229,6 +230,9 @@ class _Reader:
         self.member_roles = frozenset(roles["member"])
         self.leader_titles = tuple(sorted(roles["titles_leader"], key=len, reverse=True))
         self.member_titles = tuple(sorted(roles["titles_member"], key=len, reverse=True))
+        self.honorifics = frozenset(roles.get("honorifics", ()))
+        self.subordinate_roles = frozenset(roles.get("subordinate", ()))
+        self.conditional_leader_roles = frozenset(roles.get("leader_of", ()))
         self.scan = _Scan(linked.doc, triggers)
 
     # -- entity resolution of noun phrases ------------------------------------------
@@ -298,7 +302,8 @@ class _Reader:
                     found += self.np(member, exclude=exclude, depth=depth + 1)
                 if found:
                     return _unique(found)
-        for prep_word in _DESCEND_PREPS:
+        relational = tok.lemma_.lower() in self.relational_places  # "the capital of Anbar" is not Anbar
+        for prep_word in () if relational else _DESCEND_PREPS:
             for child in tok.children:
                 if child.dep_ == "prep" and child.lower_ == prep_word:
                     for pobj in child.children:
@@ -947,10 +952,7 @@ def _person_roles(reader: _Reader, sent):
         head = span.root
         found = False
         for role_tok in _role_tokens(reader, head, span):
-            phrase = _role_phrase(role_tok)
-            leader = _role_word(role_tok, reader.leader_roles) or phrase in reader.leader_roles \
-                or phrase in reader.leader_titles
-            rel = "leads" if leader else "member_of"
+            rel = _role_relation(reader, role_tok)
             orgs = _role_orgs(reader, role_tok)
             if not orgs:  # "Commander Jamal Haddad of the Falcons Brigade"
                 orgs = reader.nps([p for c in head.children if c.dep_ == "prep" and c.lower_ in ("of", "from")
@@ -962,22 +964,54 @@ def _person_roles(reader: _Reader, sent):
         if found:
             done.add(person)
             continue
-        title_rel = _title(reader, span)
-        if title_rel:
+        title = _title(reader, span)
+        if title:
+            title_rel, named = title
             info = linked.info(person)
             target = None
-            if info and info.affiliation:
+            if named:
+                target = named[0]
+            elif info and info.affiliation:
                 target = info.affiliation[1]
                 if title_rel == "leads" and info.affiliation[0] != "leads":
                     title_rel = info.affiliation[0]
                 linked.entities.setdefault(target, linked.gazetteer.entities[target].entity)
             else:
-                states = [m.entity for m in linked.mentions if sent.start_char <= m.span.start < sent.end_char
-                          and "State" in linked.types(m.entity) and m.entity != person]
+                states = [reader.coerce(m.entity, "Actor") for m in linked.mentions
+                          if sent.start_char <= m.span.start < sent.end_char and m.entity != person]
+                states = [e for e in states if "State" in linked.types(e)]
                 target = states[0] if states else None
             if target and target != person:
                 done.add(person)
                 yield person, title_rel, target, "title", "asserted", None
+
+
+def _role_relation(reader: _Reader, role_tok) -> str:
+    """'leads' for a leader's role, else 'member_of'.
+
+    The role's words with their compounds decide ("secretary general",
+    "general commander" lead; "deputy commander", "vice president" do
+    not); a bare "commander" leads only as the commander of something
+    named in an of-phrase ("Soleimani, commander of the Quds Force"), not
+    as one of several ("a commander of", "commanders") nor in a compound
+    ("Quds Force commander").
+    """
+    words = [c.lower_ for c in role_tok.lefts if c.dep_ in ("compound", "amod") and c.pos_ != "DET"]
+    words.append(role_tok.lower_)
+    phrase = " ".join(words)
+    if any(w in reader.subordinate_roles for w in words):
+        return "member_of"
+    for size in range(min(3, len(words)), 0, -1):
+        tail = " ".join(words[-size:])
+        if tail in reader.leader_roles or tail in reader.leader_titles:
+            return "leads"
+        if tail in reader.member_roles and size > 1:
+            return "member_of"
+    if role_tok.lemma_.lower() in reader.conditional_leader_roles and role_tok.tag_ == "NN" \
+            and phrase == role_tok.lower_ and any(c.dep_ == "prep" and c.lower_ == "of" for c in role_tok.children) \
+            and not any(c.dep_ == "det" and c.lower_ in ("a", "an", "one") for c in role_tok.children):
+        return "leads"
+    return "member_of"
 
 
 def _role_word(tok, words) -> bool:
@@ -1031,25 +1065,57 @@ def _multiword(linked: LinkedDoc, entity_id: str) -> bool:
     return entity is not None and (len(entity.label.split()) > 1 or entity.label.isupper())
 
 
-def _title(reader: _Reader, span) -> str | None:
-    """'President Bashar al-Assad', 'Defense Secretary Jim Mattis'."""
+def _title(reader: _Reader, span) -> tuple[str, list[str]] | None:
+    """'President Bashar al-Assad', 'U.S. President Donald Trump', "Jordan's King Abdullah".
+
+    Reads the words before the name, inside or just outside the mention,
+    for the longest title that ends before the name proper (honorifics
+    such as "Ayatollah" may follow it). Returns the relation the title
+    gives and the actors named before the title ("U.S.", "Russian",
+    "Jordan's", "UN"), nearest first; None without a title.
+    """
     doc = span.doc
+    linked = reader.linked
     start = span.start
-    # the words before the name, inside or just outside the mention
-    words = []
+    sent_start = linked.sentence_bounds(start)[0]  # span.sent.start
     i = start - 1
-    sent_start = reader.linked.sentence_bounds(start)[0]  # span.sent.start
-    while i >= sent_start and doc[i].dep_ == "compound" and doc[i].head.i >= start:
-        words.insert(0, doc[i].lower_)
+    while i >= sent_start and doc[i].dep_ in ("compound", "amod", "poss", "case", "punct") and doc[i].head.i >= i \
+            and doc[i].head.i < span.end and doc[i].text not in (",", "(", ")", '"'):
         i -= 1
-    text = " ".join(words + [t.lower_ for t in span])
-    for title in reader.leader_titles:
-        if text.startswith(title + " ") or (" ".join(words)).endswith(title):
-            return "leads"
-    for title in reader.member_titles:
-        if text.startswith(title + " ") or (" ".join(words)).endswith(title):
-            return "member_of"
-    return None
+    first = i + 1
+    tokens = list(doc[first:span.end])
+    words = [t.lower_ for t in tokens]
+    person = linked.entity_at(span.root)
+    honorifics = reader.honorifics
+    best = None  # (end index in words, length, relation)
+    for titles, rel in ((reader.leader_titles, "leads"), (reader.member_titles, "member_of")):
+        for title in titles:
+            parts = title.split()
+            size = len(parts)
+            for k in range(len(words) - size):
+                if words[k:k + size] != parts:
+                    continue
+                after = k + size
+                while after < len(words) - 1 and words[after] in honorifics:
+                    after += 1
+                if after >= len(words) or linked.entity_at(tokens[after]) != person or person is None:
+                    continue  # the title must lead up to the name itself
+                key = (k + size, size)
+                if best is None or key > best[:2]:
+                    best = (k + size, size, rel)
+    if best is None:
+        return None
+    title_start = best[0] - best[1]
+    orgs: list[str] = []
+    for tok in reversed(tokens[:title_start]):
+        entity = linked.entity_at(tok)
+        if entity and entity != person and linked.is_actor(entity) and entity not in orgs:
+            orgs.append(entity)
+        elif entity and entity != person and not linked.is_actor(entity):
+            state = reader.coerce(entity, "Actor")
+            if state != entity and state not in orgs:
+                orgs.append(state)  # "Damascus-based", a capital before the title: its state
+    return best[2], orgs
 
 
 def _locatives(reader: _Reader, sent):
