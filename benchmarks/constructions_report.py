@@ -51,7 +51,7 @@ class Extractor:
     def __init__(self, model: str | None = None):
         from kg.gazetteer import load_gazetteer
         from kg.nlp import load_pipeline
-        from kg.relations import load_triggers
+        from kg.extract import load_triggers
         from kg.resources import load_data
 
         self.gazetteer = load_gazetteer()
@@ -63,7 +63,7 @@ class Extractor:
     def claims(self, item_id: str, text: str) -> list:
         from kg.linking import link
         from kg.records import Document
-        from kg.relations import extract_claims
+        from kg.extract import extract_claims
 
         document = Document(id=item_id, path=f"{item_id}.txt", text=text, body=text)
         linked = link(self.nlp(text), self.gazetteer, self.lexicon)

@@ -100,7 +100,7 @@ def _resources(model: str | None):
     """The pipeline and dictionaries, loaded once per process."""
     from kg.gazetteer import load_gazetteer
     from kg.nlp import load_pipeline
-    from kg.relations import load_triggers
+    from kg.extract import load_triggers
     from kg.resources import load_data
 
     gazetteer = load_gazetteer()
@@ -139,7 +139,7 @@ def extract_document(parsed, document: Document, gazetteer, lexicon, triggers) -
     from kg.chunking import to_file_offsets
     from kg.linking import link
     from kg.rdf import GraphBuilder
-    from kg.relations import read_article
+    from kg.extract import read_article
     from kg.store import ntriples
     from kg.vocab import safe_segment
 

@@ -511,7 +511,6 @@ def _match_defined_acronyms(linked: LinkedDoc, taken: set[int]) -> None:
         entity_id = defined.get(table.token_text(i))
         if entity_id and i not in taken:
             _add(linked, linked.entities[entity_id], i, i + 1, taken)
-    doc = linked.doc
     for name, entity_id in also.items():
         words = name.split(" ")
         for i in range(n - len(words) + 1):

@@ -25,7 +25,8 @@ from kg.gazetteer import normalize_name
 from kg.linking import _DETERMINERS, _MAX_ALIAS_TOKENS, LinkedDoc, _first_words, _last_words, _table, _windows, link
 from kg.rdf import GraphBuilder, clean_literal
 from kg.records import Agreement, Claim, Document, Entity, Span
-from kg.relations import _Scan, _verb_key, load_triggers
+from kg.extract import _verb_key, load_triggers
+from kg.extract.reader import _Scan
 from kg.resources import load_data
 from kg.store import _nt_term, ntriples, to_oxigraph
 

@@ -701,7 +701,7 @@ def _extracted(paths: list[Path]) -> tuple[set, set]:
     from kg.linking import link
     from kg.nlp import load_pipeline
     from kg.rdf import ASSERTING
-    from kg.relations import load_triggers, read_article
+    from kg.extract import load_triggers, read_article
     from kg.resources import load_data
 
     gazetteer = load_gazetteer()

@@ -10,7 +10,7 @@ from kg.linking import link
 from kg.nlp import load_pipeline, resolve_model_name
 from kg.rdf import GraphBuilder, add_counts, clean_literal, turtle_bytes
 from kg.records import Claim, Document, Entity, Span
-from kg.relations import extract_claims, load_triggers
+from kg.extract import extract_claims, load_triggers
 from kg.resources import load_data
 from kg.vocab import KGO, entity_iri
 

@@ -1,30 +1,22 @@
-"""Relation extraction: (actor, relation, actor-or-place) claims from a parse.
+"""Reading a linked article's parse: noun phrases, clause roles, modality.
 
-Triggers (verbs, nouns, hyphenated modifiers) and the frames they evoke are
-data (``ontology/triggers.json``); this module knows how English realises
-the roles of a frame in a dependency parse: active and passive voice,
-control ("allowed Daesh to leave"), relative clauses, participles,
-coordination, nominal triggers with their possessor or support verb ("the
-SDF reached a truce with ISIS"), container nouns ("the towns of al-Hajeen
-and al-Baghouz", "a Daesh position"), appositions and titles ("SDF
-spokesman Mostafa Bali") and locative phrases ("Markada ... in the southern
-countryside of Hasaka").
-
-:func:`extract_claims` is a plain function over a :class:`LinkedDoc`; it
-yields :class:`~kg.records.Claim` records.
+:class:`Reader` holds one article (a :class:`~kg.linking.LinkedDoc`) and the
+trigger lexicon, and answers the questions every extraction rule asks: which
+entities a noun phrase denotes (with containers, coreference, appositions
+and "known as" names), the logical subject and object of a verb in any
+voice, the verb a nominal trigger hangs from, and how firmly a clause is
+asserted. It holds no state beyond the article.
 """
 from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
-from typing import Iterator
 
-from kg.attribution import MODALITIES, modality_and_speaker
+from kg.extract.triggers import Frame, Triggers
 from kg.linking import LinkedDoc
-from kg.agreements import extract_agreements
-from kg.records import Agreement, Claim, Document, Span
-from kg.resources import load_data
+from kg.records import Span
 
 _SUBJ = frozenset({"nsubj", "csubj"})
 _PASS_SUBJ = frozenset({"nsubjpass", "csubjpass"})
@@ -43,61 +35,6 @@ _PHRASE_ENDS = frozenset({"in", "at", "near", "during", "after", "before", "sinc
 _NOT_RECIPROCAL = frozenset({"alongside", "against", "with", "for", "beside", "behind"})
 _CLAUSE_DEPS = frozenset({"xcomp", "advcl", "acl", "relcl", "ccomp", "conj", "pcomp"})
 
-
-@dataclass(frozen=True, slots=True)
-class Frame:
-    """One reading of a trigger: relation plus where its two ends come from."""
-
-    rel: str
-    s: tuple[str, ...]
-    o: tuple[str, ...]
-    reciprocal: bool = False
-    support: tuple[str, ...] = ()
-    o_type: str | None = None
-    s_type: str | None = None
-    requires: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Triggers:
-    """The trigger lexicon: verb and noun frames by lemma, modifiers by word."""
-
-    verbs: dict
-    nouns: dict
-    modifiers: dict
-    relations: dict
-    lexicon: dict
-
-
-def _frames(entries) -> tuple[Frame, ...]:
-    return tuple(Frame(rel=e["rel"], s=tuple(e["s"]), o=tuple(e["o"]), reciprocal=e.get("reciprocal", False),
-                       support=tuple(e.get("support", ())), o_type=e.get("o_type"), s_type=e.get("s_type"),
-                       requires=tuple(e.get("requires", ()))) for e in entries)
-
-
-def load_triggers(name: str = "triggers") -> Triggers:
-    """Load the trigger lexicon by name, checked against the relation vocabulary.
-
-    >>> t = load_triggers()
-    >>> t.verbs["liberate"][0].rel, t.nouns["truce"][0].rel, t.modifiers["backed"]
-    ('captured', 'truce_with', 'backs')
-    """
-    data = load_data(name)
-    relations = load_data("relations")["relations"]
-    verbs = {k: _frames(v) for k, v in data["verbs"].items()}
-    nouns = {k: _frames(v) for k, v in data["nouns"].items()}
-    modifiers = {k: v["rel"] for k, v in data["modifiers"].items() if isinstance(v, dict)}
-    from kg.errors import DataFileError
-    for table in (verbs, nouns):
-        for word, frames in table.items():
-            for frame in frames:
-                if frame.rel not in relations:
-                    raise DataFileError(f"{name}: trigger {word!r} names unknown relation {frame.rel!r}")
-    return Triggers(verbs=verbs, nouns=nouns, modifiers=modifiers, relations=relations,
-                    lexicon=load_data("lexicon"))
-
-
-# -- the extractor ------------------------------------------------------------------
 
 class _Scan:
     """The tokens of an article that the loops over a sentence act on.
@@ -126,7 +63,7 @@ class _Scan:
         self.agreement_nouns: list[int] = []  # extract_agreements
         self.locatives: list[int] = []  # _locatives: possessives and locative prepositions
         self.according: list[int] = []  # attribution._according_to
-        self.prepositions: list[int] = []  # _Reader.reattached: prepositions and agents
+        self.prepositions: list[int] = []  # Reader.reattached: prepositions and agents
         self.words: list[int] = []  # ... and the tokens that are not white space
         for i, (p, t, d, low, lem, blank) in enumerate(zip(pos, tag, dep, lower, lemma, space)):
             # Integer tests (string ids); the lemma's string only for verbs and nouns.
@@ -183,32 +120,26 @@ class _Words:
     according_id: int
 
 
-_WORDS: dict[int, tuple[Triggers, _Words]] = {}
-
-
+@lru_cache(maxsize=8)
 def _words(triggers: Triggers) -> _Words:
-    """The :class:`_Words` of ``triggers`` (made once per lexicon)."""
-    cached = _WORDS.get(id(triggers))
-    if cached is None or cached[0] is not triggers:
-        from spacy.strings import get_string_id
+    """The :class:`_Words` of ``triggers`` (made once per lexicon; lexicons hash by identity)."""
+    from spacy.strings import get_string_id
 
-        def ids(words):
-            return frozenset(get_string_id(word) for word in words)
+    def ids(words):
+        return frozenset(get_string_id(word) for word in words)
 
-        verbs = triggers.verbs
-        agreement_nouns = triggers.lexicon["agreements"]["nouns"]
-        words = _Words(verbs=frozenset(verbs) | {key[:i] for key in verbs for i, c in enumerate(key) if c == " "},
-                       noun_ids=ids(triggers.nouns), modifier_ids=ids(triggers.modifiers),
-                       agreement_nouns=agreement_nouns, agreement_ids=ids(agreement_nouns),
-                       locative_ids=ids(_LOCATIVE_OR_OF), verbal_ids=ids(("VERB", "AUX")),
-                       nominal_ids=ids(("NOUN", "PROPN")), poss_id=get_string_id("poss"),
-                       prep_id=get_string_id("prep"), agent_id=get_string_id("agent"),
-                       according_id=get_string_id("according"))
-        cached = _WORDS[id(triggers)] = (triggers, words)
-    return cached[1]
+    verbs = triggers.verbs
+    agreement_nouns = triggers.lexicon["agreements"]["nouns"]
+    return _Words(verbs=frozenset(verbs) | {key[:i] for key in verbs for i, c in enumerate(key) if c == " "},
+                  noun_ids=ids(triggers.nouns), modifier_ids=ids(triggers.modifiers),
+                  agreement_nouns=agreement_nouns, agreement_ids=ids(agreement_nouns),
+                  locative_ids=ids(_LOCATIVE_OR_OF), verbal_ids=ids(("VERB", "AUX")),
+                  nominal_ids=ids(("NOUN", "PROPN")), poss_id=get_string_id("poss"),
+                  prep_id=get_string_id("prep"), agent_id=get_string_id("agent"),
+                  according_id=get_string_id("according"))
 
 
-class _Reader:
+class Reader:
     """Reads frames off one linked article. Holds no state beyond the article."""
 
     def __init__(self, linked: LinkedDoc, triggers: Triggers):
@@ -716,130 +647,7 @@ def _unique(items: list[str]) -> list[str]:
     return list(seen)
 
 
-def _verb_key(token) -> str:
-    particles = [c.lower_ for c in token.children if c.dep_ == "prt"]
-    lemma = token.lemma_.lower()
-    return f"{lemma} {particles[0]}" if particles else lemma
-
-
-def extract_claims(linked: LinkedDoc, document: Document, *, triggers: Triggers | None = None,
-                   keep_modalities: frozenset[str] = frozenset(MODALITIES)) -> Iterator[Claim]:
-    """Yield the relation claims of one linked article, sentence by sentence.
-
-    Each claim carries its modality (asserted, reported, denied, planned,
-    unconfirmed) and speaker when one is named. Plainly negated claims ("did
-    not attack") are dropped; the others are yielded when their modality is
-    in ``keep_modalities``. Self-loops and ends of the wrong type (a place
-    that "captured" something) never come out.
-    """
-    for item in _read(linked, document, triggers or load_triggers(), keep_modalities, agreements=False):
-        yield item
-
-
-def read_article(linked: LinkedDoc, document: Document, *, triggers: Triggers | None = None,
-                 keep_modalities: frozenset[str] = frozenset(MODALITIES)) -> tuple[list[Claim], list[Agreement]]:
-    """All claims and agreement events of one linked article, in text order."""
-    claims, agreements = [], []
-    for item in _read(linked, document, triggers or load_triggers(), keep_modalities, agreements=True):
-        (claims if isinstance(item, Claim) else agreements).append(item)
-    return claims, agreements
-
-
-def _read(linked, document, triggers, keep_modalities, *, agreements: bool):
-    reader = _Reader(linked, triggers)
-    seen: set[tuple] = set()
-    for sent in linked.doc.sents:
-        span = reader.scan.extent(sent)
-        if span is None:
-            continue
-        text = span.slice(document.text)
-        sentence_claims = []
-        for subject, rel, obj, rule, base, trigger in _sentence_claims(reader, sent):
-            if base == "negated":
-                continue
-            modality, speaker = base, None
-            if trigger is not None:
-                modality, speaker = modality_and_speaker(reader, trigger, base)
-            if modality not in keep_modalities:
-                continue
-            key = (subject, rel, obj, span, modality, speaker)
-            if key in seen:
-                continue
-            seen.add(key)
-            claim = Claim(subject=subject, relation=rel, object=obj, doc=document.id, sentence=span,
-                          text=text, rule=rule, modality=modality, speaker=speaker)
-            sentence_claims.append(claim)
-            yield claim
-        if agreements:
-            for agreement in extract_agreements(reader, sentence_claims, sent, doc_id=document.id,
-                                                span=span, text=text):
-                if agreement.modality in keep_modalities:
-                    yield agreement
-
-
-def _sentence_claims(reader: _Reader, sent) -> Iterator[tuple]:
-    t = reader.t
-    for tok in reader.scan.tokens(reader.scan.triggers, sent.start, sent.end):
-        if tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB"):
-            frames = t.verbs.get(_verb_key(tok)) or t.verbs.get(tok.lemma_.lower())
-            if frames:
-                yield from _apply(reader, tok, frames, is_noun=False)
-        if tok.pos_ in ("NOUN", "PROPN"):
-            frames = t.nouns.get(tok.lower_) or t.nouns.get(tok.lemma_.lower())
-            if frames:
-                yield from _apply(reader, tok, frames, is_noun=True)
-        if tok.lower_ in t.modifiers:
-            yield from _modifier(reader, tok)
-    yield from _person_roles(reader, sent)
-    yield from _locatives(reader, sent)
-
-
-def _apply(reader: _Reader, trigger, frames, *, is_noun: bool):
-    relations = reader.t.relations
-    modality = reader.modality(trigger)
-    support = reader.support_verb(trigger) if is_noun else None
-    direct = reader.direct_support(trigger) if is_noun else None
-    if direct is not None and modality == "asserted":
-        modality = reader.modality(direct)
-    for frame in frames:
-        if frame.support and (support is None or support.lemma_.lower() not in frame.support):
-            continue
-        if not reader.requirements_met(trigger, frame):
-            continue
-        spec = relations[frame.rel]
-        s_type = frame.s_type or spec["domain"]
-        o_type = frame.o_type or spec["range"]
-        subjects = _first(reader, trigger, frame.s, is_noun, frame, s_type)
-        objects = _first(reader, trigger, frame.o, is_noun, frame, o_type)
-        rule = f"{'noun' if is_noun else 'verb'}:{trigger.lemma_.lower()}:{frame.rel}"
-        if frame.reciprocal and spec["symmetric"]:
-            parties = _between(reader, trigger)
-            for group_a, group_b in parties:
-                for a in group_a:
-                    for b in group_b:
-                        if a != b and reader.fits(a, s_type, frame.rel) and reader.fits(b, o_type, frame.rel):
-                            yield a, frame.rel, b, rule + ":between", modality, trigger
-            if not objects and len(subjects) > 1 and not any(
-                    c.dep_ == "prep" and c.lower_ in _NOT_RECIPROCAL for c in trigger.children):
-                for a, b in combinations(subjects, 2):
-                    yield a, frame.rel, b, rule + ":reciprocal", modality, trigger
-        for s in subjects:
-            for o in objects:
-                if s != o:
-                    yield s, frame.rel, o, rule, modality, trigger
-
-
-def _first(reader, trigger, roles, is_noun, frame, wanted) -> list[str]:
-    for role in roles:
-        found = [reader.coerce(e, wanted, frame.rel)
-                 for e in reader.role(trigger, role, is_noun=is_noun, frame=frame, wanted=wanted)]
-        found = _unique([e for e in found if e and reader.fits(e, wanted, frame.rel)])
-        if found:
-            return found
-    return []
-
-
-def _between(reader: _Reader, trigger) -> list[tuple[list[str], list[str]]]:
+def _between(reader: Reader, trigger) -> list[tuple[list[str], list[str]]]:
     """Parties of 'a deal between X (on one side) and Y and Z (on the other)'."""
     doc = trigger.doc
     between = [c for c in trigger.children if c.dep_ == "prep" and c.lower_ == "between"]
@@ -882,284 +690,3 @@ def _located_by(tok) -> bool:
         cur = cur.head
     return cur.dep_ == "pobj" and cur.head.lower_ in _PHRASE_ENDS
 
-
-def _modifier(reader: _Reader, tok):
-    """'U.S.-backed SDF', 'US-led coalition', 'ISIS-held Raqqa'."""
-    rel = reader.t.modifiers[tok.lower_]
-    if tok.i < 2 or tok.nbor(-1).text != "-":
-        return
-    linked = reader.linked
-    gaz = linked.gazetteer
-    first = tok.nbor(-2)
-    left = first
-    sent_start = linked.sentence_bounds(tok.i)[0]
-    while left.i > sent_start and left.nbor(-1).text not in ("-", ",", "(") and not left.nbor(-1).is_space \
-            and left.nbor(-1).pos_ in ("PROPN",) and tok.i - left.i < 5:
-        left = left.nbor(-1)
-    doc = tok.doc
-    actor = None
-    for begin in range(left.i, first.i + 1):
-        name = doc[begin:first.i + 1].text
-        actor = gaz.lookup(name) or gaz.demonyms.get(name.lower()) or _metonym(linked, name)
-        if actor:
-            break
-    if actor is None or actor not in gaz.entities:
-        return
-    spec = reader.t.relations[rel]
-    linked.entities.setdefault(actor, gaz.entities[actor].entity)
-    linked.surface.setdefault(actor, set()).add(doc[begin:first.i + 1].text)
-    head = tok.head
-    if head == tok:
-        return
-    exclude = frozenset(range(left.i, tok.i + 1))
-    following = linked.entity_at(tok.nbor(1)) if tok.i + 1 < len(doc) else None
-    if following is not None:
-        targets = [following]  # the name right after the participle: "US-led coalition"
-    elif linked.entity_at(head):
-        targets = [linked.entity_at(head)]
-    else:
-        targets = reader.np(head, exclude=exclude)
-    modality = reader.modality(head)
-    for target in targets:
-        if target and target != actor and reader.fits(actor, spec["domain"], rel) \
-                and reader.fits(target, spec["range"], rel):
-            yield actor, rel, target, f"modifier:{tok.lower_}", modality, None
-
-
-def _metonym(linked: LinkedDoc, name: str) -> str | None:
-    """'rebel-held': a metonym valid in this article's country."""
-    from kg.gazetteer import normalize_name
-
-    for entity_id in linked.gazetteer.metonyms.get(normalize_name(name), ()):
-        context = linked.gazetteer.entities[entity_id].context
-        if context is None or context == linked.country:
-            return entity_id
-    return None
-
-
-def _person_roles(reader: _Reader, sent):
-    """'SDF spokesman Mostafa Bali', 'Omar Alloush, an official of the council'."""
-    linked = reader.linked
-    doc = sent.doc
-    done: set[str] = set()
-    for mention in linked.mentions:
-        if not (sent.start_char <= mention.span.start < sent.end_char):
-            continue
-        if "Person" not in linked.types(mention.entity) or mention.entity in done:
-            continue
-        span = doc.char_span(mention.span.start, mention.span.end, alignment_mode="expand")
-        person = mention.entity
-        head = span.root
-        found = False
-        for role_tok in _role_tokens(reader, head, span):
-            rel = _role_relation(reader, role_tok)
-            orgs = _role_orgs(reader, role_tok)
-            if not orgs:  # "Commander Jamal Haddad of the Falcons Brigade"
-                orgs = reader.nps([p for c in head.children if c.dep_ == "prep" and c.lower_ in ("of", "from")
-                                   for p in c.children if p.dep_ == "pobj"])
-            orgs = [o for o in orgs if o != person and linked.is_actor(o) and "Person" not in linked.types(o)]
-            for org in orgs:
-                found = True
-                yield person, rel, org, f"role:{role_tok.lower_}", "asserted", None
-        if found:
-            done.add(person)
-            continue
-        title = _title(reader, span)
-        if title:
-            title_rel, named = title
-            info = linked.info(person)
-            target = None
-            if named:
-                target = named[0]
-            elif info and info.affiliation:
-                target = info.affiliation[1]
-                if title_rel == "leads" and info.affiliation[0] != "leads":
-                    title_rel = info.affiliation[0]
-                linked.entities.setdefault(target, linked.gazetteer.entities[target].entity)
-            else:
-                states = [reader.coerce(m.entity, "Actor") for m in linked.mentions
-                          if sent.start_char <= m.span.start < sent.end_char and m.entity != person]
-                states = [e for e in states if "State" in linked.types(e)]
-                target = states[0] if states else None
-            if target and target != person:
-                done.add(person)
-                yield person, title_rel, target, "title", "asserted", None
-
-
-def _role_relation(reader: _Reader, role_tok) -> str:
-    """'leads' for a leader's role, else 'member_of'.
-
-    The role's words with their compounds decide ("secretary general",
-    "general commander" lead; "deputy commander", "vice president" do
-    not); a bare "commander" leads only as the commander of something
-    named in an of-phrase ("Soleimani, commander of the Quds Force"), not
-    as one of several ("a commander of", "commanders") nor in a compound
-    ("Quds Force commander").
-    """
-    words = [c.lower_ for c in role_tok.lefts if c.dep_ in ("compound", "amod") and c.pos_ != "DET"]
-    words.append(role_tok.lower_)
-    phrase = " ".join(words)
-    if any(w in reader.subordinate_roles for w in words):
-        return "member_of"
-    for size in range(min(3, len(words)), 0, -1):
-        tail = " ".join(words[-size:])
-        if tail in reader.leader_roles or tail in reader.leader_titles:
-            return "leads"
-        if tail in reader.member_roles and size > 1:
-            return "member_of"
-    if role_tok.lemma_.lower() in reader.conditional_leader_roles and role_tok.tag_ == "NN" \
-            and phrase == role_tok.lower_ and any(c.dep_ == "prep" and c.lower_ == "of" for c in role_tok.children) \
-            and not any(c.dep_ == "det" and c.lower_ in ("a", "an", "one") for c in role_tok.children):
-        return "leads"
-    return "member_of"
-
-
-def _role_word(tok, words) -> bool:
-    return tok.lower_ in words or tok.lemma_.lower() in words
-
-
-def _role_tokens(reader: _Reader, head, span) -> list:
-    roles = reader.leader_roles | reader.member_roles
-    out = []
-    for child in head.children:
-        if child.i >= span.start and child.i < span.end:
-            continue
-        if child.dep_ in ("compound", "appos", "nmod") and _role_word(child, roles):
-            out.append(child)
-    if head.dep_ == "appos" and _role_word(head.head, roles):
-        out.append(head.head)
-    # "Mostafa Bali, SDF spokesman"
-    if head.dep_ in ("compound",) and _role_word(head.head, roles):
-        out.append(head.head)
-    return out
-
-
-def _role_phrase(role_tok) -> str:
-    """'Prime Minister', 'Defense Secretary': the role with its compound words."""
-    words = [c.lower_ for c in role_tok.lefts if c.dep_ == "compound" and c.pos_ != "DET"]
-    return " ".join(words + [role_tok.lower_])
-
-
-def _role_orgs(reader: _Reader, role_tok) -> list[str]:
-    linked = reader.linked
-    orgs: list[str] = []
-    title_words = set(" ".join(reader.leader_titles + reader.member_titles).split())
-    for child in role_tok.children:
-        if child.dep_ in ("poss", "compound", "amod", "nmod"):
-            if child.dep_ == "compound" and child.lower_ in title_words:
-                continue  # "Defense Minister": part of the title, not an organisation
-            found = reader.np(child)
-            # a lone capitalised word NER guessed at is no organisation
-            orgs += [e for e in found if e in linked.gazetteer.entities or _multiword(linked, e)]
-            gaz_hit = linked.gazetteer.demonyms.get(child.lower_)
-            if gaz_hit:
-                linked.entities.setdefault(gaz_hit, linked.gazetteer.entities[gaz_hit].entity)
-                orgs.append(gaz_hit)
-        elif child.dep_ == "prep" and child.lower_ in ("of", "for", "in", "at", "with"):
-            orgs += reader.nps([p for p in child.children if p.dep_ == "pobj"])
-    return _unique(orgs)
-
-
-def _multiword(linked: LinkedDoc, entity_id: str) -> bool:
-    entity = linked.entities.get(entity_id)
-    return entity is not None and (len(entity.label.split()) > 1 or entity.label.isupper())
-
-
-def _title(reader: _Reader, span) -> tuple[str, list[str]] | None:
-    """'President Bashar al-Assad', 'U.S. President Donald Trump', "Jordan's King Abdullah".
-
-    Reads the words before the name, inside or just outside the mention,
-    for the longest title that ends before the name proper (honorifics
-    such as "Ayatollah" may follow it). Returns the relation the title
-    gives and the actors named before the title ("U.S.", "Russian",
-    "Jordan's", "UN"), nearest first; None without a title.
-    """
-    doc = span.doc
-    linked = reader.linked
-    start = span.start
-    sent_start = linked.sentence_bounds(start)[0]  # span.sent.start
-    i = start - 1
-    while i >= sent_start and doc[i].dep_ in ("compound", "amod", "poss", "case", "punct") and doc[i].head.i >= i \
-            and doc[i].head.i < span.end and doc[i].text not in (",", "(", ")", '"'):
-        i -= 1
-    first = i + 1
-    tokens = list(doc[first:span.end])
-    words = [t.lower_ for t in tokens]
-    person = linked.entity_at(span.root)
-    honorifics = reader.honorifics
-    best = None  # (end index in words, length, relation)
-    for titles, rel in ((reader.leader_titles, "leads"), (reader.member_titles, "member_of")):
-        for title in titles:
-            parts = title.split()
-            size = len(parts)
-            for k in range(len(words) - size):
-                if words[k:k + size] != parts:
-                    continue
-                after = k + size
-                while after < len(words) - 1 and words[after] in honorifics:
-                    after += 1
-                if after >= len(words) or linked.entity_at(tokens[after]) != person or person is None:
-                    continue  # the title must lead up to the name itself
-                key = (k + size, size)
-                if best is None or key > best[:2]:
-                    best = (k + size, size, rel)
-    if best is None:
-        return None
-    title_start = best[0] - best[1]
-    orgs: list[str] = []
-    for tok in reversed(tokens[:title_start]):
-        entity = linked.entity_at(tok)
-        if entity and entity != person and linked.is_actor(entity) and entity not in orgs:
-            orgs.append(entity)
-        elif entity and entity != person and not linked.is_actor(entity):
-            state = reader.coerce(entity, "Actor")
-            if state != entity and state not in orgs:
-                orgs.append(state)  # "Damascus-based", a capital before the title: its state
-    return best[2], orgs
-
-
-def _locatives(reader: _Reader, sent):
-    """Places inside places.
-
-    'Markada, in the southern countryside of Hasaka', 'Harasta, Arbin and
-    Zamalka in Eastern Ghouta', 'Sheikh Maqsoud, a district of Aleppo',
-    'Damascus is the capital of Syria', "Iraq's Anbar province".
-    """
-    linked = reader.linked
-    for tok in reader.scan.tokens(reader.scan.locatives, sent.start, sent.end):
-        if tok.dep_ == "poss" and linked.entity_at(tok) and _is_country(linked, linked.entity_at(tok)):
-            inner = linked.entity_at(tok.head)
-            if inner and inner != linked.entity_at(tok) and linked.is_place(inner) and not _is_country(linked, inner):
-                yield inner, "located_in", linked.entity_at(tok), "locative:possessive", "asserted", None
-            continue
-        if tok.dep_ != "prep" or tok.lower_ not in _LOCATIVE_OR_OF:
-            continue
-        head = tok.head
-        if head.pos_ not in ("NOUN", "PROPN"):
-            continue
-        entity = linked.entity_at(head)
-        if tok.lower_ == "of":
-            # only "a district of Aleppo" said of a place, never "the town of Saraqib"
-            if entity is not None or head.lower_ not in reader.place_containers:
-                continue
-            indefinite = head.tag_ == "NN" and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in head.children)
-            if not (indefinite or head.lemma_.lower() in ("capital", "part", "suburb")):
-                continue  # "the neighbourhoods of Tadamun and Hajar al-Aswad" names them
-            members = reader.described(head)
-        elif entity is not None:
-            members = [entity] + [linked.entity_at(c) for c in head.conjuncts if linked.entity_at(c)]
-        elif head.lower_ in reader.place_containers:
-            members = reader.described(head) or reader.np(head)
-        else:
-            continue
-        places_in = [p for p in reader.nps([c for c in tok.children if c.dep_ == "pobj"]) if linked.is_place(p)]
-        modality = reader.modality(head)
-        for member in _unique(members):
-            for outer in places_in:
-                if member != outer and linked.is_place(member) and not _is_country(linked, member):
-                    yield member, "located_in", outer, "locative", modality, None
-
-
-def _is_country(linked: LinkedDoc, entity: str) -> bool:
-    types = linked.types(entity)
-    return "State" in types

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from kg.attribution import modality_and_speaker
+from kg.extract.attribution import modality_and_speaker
+from kg.extract.reader import _between, _unique
 from kg.records import Agreement, Claim, Span
 
 _PLACE_RELATIONS = frozenset({"withdrew_from", "moved_to", "captured", "active_in"})
@@ -52,7 +53,7 @@ def extract_agreements(reader, sentence_claims: Iterable[Claim], sent, *, doc_id
             for role in (*frame.s, *frame.o):
                 parties += [e for e in reader.role(tok, role, is_noun=True, frame=frame)
                             if reader.fits(e, "Actor", "deal_with")]
-        for group_a, group_b in _between_groups(reader, tok):
+        for group_a, group_b in _between(reader, tok):
             parties += group_a + group_b
         brokers: list[str] = []
         if support is not None and support.lemma_.lower() in brokers_verbs:
@@ -77,13 +78,3 @@ def extract_agreements(reader, sentence_claims: Iterable[Claim], sent, *, doc_id
         yield Agreement(doc=doc_id, sentence=span, text=text, kind=kind, parties=tuple(parties),
                         brokers=tuple(_unique(brokers)), places=tuple(_unique(places)),
                         modality=modality, speaker=speaker, anchor=tok.idx)
-
-
-def _between_groups(reader, tok):
-    from kg.relations import _between
-
-    return _between(reader, tok)
-
-
-def _unique(items):
-    return list(dict.fromkeys(items))

@@ -1,0 +1,159 @@
+"""Relation extraction: (actor, relation, actor-or-place) claims from a parse.
+
+Triggers (verbs, nouns, hyphenated modifiers) and the frames they evoke are
+data (``ontology/triggers.json``); this module knows how English realises
+the roles of a frame in a dependency parse: active and passive voice,
+control ("allowed Daesh to leave"), relative clauses, participles,
+coordination, nominal triggers with their possessor or support verb ("the
+SDF reached a truce with ISIS"), container nouns ("the towns of al-Hajeen
+and al-Baghouz", "a Daesh position"), appositions and titles ("SDF
+spokesman Mostafa Bali") and locative phrases ("Markada ... in the southern
+countryside of Hasaka").
+
+:func:`extract_claims` and :func:`read_article` are plain functions over a
+:class:`~kg.linking.LinkedDoc`; they yield :class:`~kg.records.Claim` (and
+:class:`~kg.records.Agreement`) records. The package keeps one concern per
+module: the trigger lexicon (:mod:`kg.extract.triggers`), reading the parse
+(:mod:`kg.extract.reader`), hyphenated modifiers (:mod:`kg.extract.modifiers`),
+people's roles (:mod:`kg.extract.roles`) and locatives
+(:mod:`kg.extract.locatives`).
+"""
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Iterator
+
+from kg.extract.agreements import extract_agreements
+from kg.extract.attribution import MODALITIES, modality_and_speaker
+from kg.extract.locatives import _locatives
+from kg.extract.modifiers import _modifier
+from kg.extract.reader import _NOT_RECIPROCAL, Reader, _between, _unique
+from kg.extract.roles import _person_roles
+from kg.extract.triggers import Frame, Triggers, load_triggers
+from kg.linking import LinkedDoc
+from kg.records import Agreement, Claim, Document
+
+__all__ = ["Frame", "Triggers", "extract_claims", "load_triggers", "read_article"]
+
+
+def _verb_key(token) -> str:
+    particles = [c.lower_ for c in token.children if c.dep_ == "prt"]
+    lemma = token.lemma_.lower()
+    return f"{lemma} {particles[0]}" if particles else lemma
+
+
+def extract_claims(linked: LinkedDoc, document: Document, *, triggers: Triggers | None = None,
+                   keep_modalities: frozenset[str] = frozenset(MODALITIES)) -> Iterator[Claim]:
+    """Yield the relation claims of one linked article, sentence by sentence.
+
+    Each claim carries its modality (asserted, reported, denied, planned,
+    unconfirmed) and speaker when one is named. Plainly negated claims ("did
+    not attack") are dropped; the others are yielded when their modality is
+    in ``keep_modalities``. Self-loops and ends of the wrong type (a place
+    that "captured" something) never come out.
+    """
+    for item in _read(linked, document, triggers or load_triggers(), keep_modalities, agreements=False):
+        yield item
+
+
+def read_article(linked: LinkedDoc, document: Document, *, triggers: Triggers | None = None,
+                 keep_modalities: frozenset[str] = frozenset(MODALITIES)) -> tuple[list[Claim], list[Agreement]]:
+    """All claims and agreement events of one linked article, in text order."""
+    claims, agreements = [], []
+    for item in _read(linked, document, triggers or load_triggers(), keep_modalities, agreements=True):
+        (claims if isinstance(item, Claim) else agreements).append(item)
+    return claims, agreements
+
+
+def _read(linked, document, triggers, keep_modalities, *, agreements: bool):
+    reader = Reader(linked, triggers)
+    seen: set[tuple] = set()
+    for sent in linked.doc.sents:
+        span = reader.scan.extent(sent)
+        if span is None:
+            continue
+        text = span.slice(document.text)
+        sentence_claims = []
+        for subject, rel, obj, rule, base, trigger in _sentence_claims(reader, sent):
+            if base == "negated":
+                continue
+            modality, speaker = base, None
+            if trigger is not None:
+                modality, speaker = modality_and_speaker(reader, trigger, base)
+            if modality not in keep_modalities:
+                continue
+            key = (subject, rel, obj, span, modality, speaker)
+            if key in seen:
+                continue
+            seen.add(key)
+            claim = Claim(subject=subject, relation=rel, object=obj, doc=document.id, sentence=span,
+                          text=text, rule=rule, modality=modality, speaker=speaker)
+            sentence_claims.append(claim)
+            yield claim
+        if agreements:
+            for agreement in extract_agreements(reader, sentence_claims, sent, doc_id=document.id,
+                                                span=span, text=text):
+                if agreement.modality in keep_modalities:
+                    yield agreement
+
+
+def _sentence_claims(reader: Reader, sent) -> Iterator[tuple]:
+    t = reader.t
+    for tok in reader.scan.tokens(reader.scan.triggers, sent.start, sent.end):
+        if tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB"):
+            frames = t.verbs.get(_verb_key(tok)) or t.verbs.get(tok.lemma_.lower())
+            if frames:
+                yield from _apply(reader, tok, frames, is_noun=False)
+        if tok.pos_ in ("NOUN", "PROPN"):
+            frames = t.nouns.get(tok.lower_) or t.nouns.get(tok.lemma_.lower())
+            if frames:
+                yield from _apply(reader, tok, frames, is_noun=True)
+        if tok.lower_ in t.modifiers:
+            yield from _modifier(reader, tok)
+    yield from _person_roles(reader, sent)
+    yield from _locatives(reader, sent)
+
+
+def _apply(reader: Reader, trigger, frames, *, is_noun: bool):
+    relations = reader.t.relations
+    modality = reader.modality(trigger)
+    support = reader.support_verb(trigger) if is_noun else None
+    direct = reader.direct_support(trigger) if is_noun else None
+    if direct is not None and modality == "asserted":
+        modality = reader.modality(direct)
+    for frame in frames:
+        if frame.support and (support is None or support.lemma_.lower() not in frame.support):
+            continue
+        if not reader.requirements_met(trigger, frame):
+            continue
+        spec = relations[frame.rel]
+        s_type = frame.s_type or spec["domain"]
+        o_type = frame.o_type or spec["range"]
+        subjects = _first(reader, trigger, frame.s, is_noun, frame, s_type)
+        objects = _first(reader, trigger, frame.o, is_noun, frame, o_type)
+        rule = f"{'noun' if is_noun else 'verb'}:{trigger.lemma_.lower()}:{frame.rel}"
+        if frame.reciprocal and spec["symmetric"]:
+            parties = _between(reader, trigger)
+            for group_a, group_b in parties:
+                for a in group_a:
+                    for b in group_b:
+                        if a != b and reader.fits(a, s_type, frame.rel) and reader.fits(b, o_type, frame.rel):
+                            yield a, frame.rel, b, rule + ":between", modality, trigger
+            if not objects and len(subjects) > 1 and not any(
+                    c.dep_ == "prep" and c.lower_ in _NOT_RECIPROCAL for c in trigger.children):
+                for a, b in combinations(subjects, 2):
+                    yield a, frame.rel, b, rule + ":reciprocal", modality, trigger
+        for s in subjects:
+            for o in objects:
+                if s != o:
+                    yield s, frame.rel, o, rule, modality, trigger
+
+
+def _first(reader, trigger, roles, is_noun, frame, wanted) -> list[str]:
+    for role in roles:
+        found = [reader.coerce(e, wanted, frame.rel)
+                 for e in reader.role(trigger, role, is_noun=is_noun, frame=frame, wanted=wanted)]
+        found = _unique([e for e in found if e and reader.fits(e, wanted, frame.rel)])
+        if found:
+            return found
+    return []

@@ -1,0 +1,192 @@
+"""People and their roles: titles, role nouns and appositions.
+
+'SDF spokesman Mostafa Bali', 'Omar Alloush, an official of the council',
+'U.S. President Donald Trump', "Jordan's King Abdullah": a person named with
+a role is a member or the leader of the organisation or state the role is
+of; the role words are data (``ontology/lexicon.json``, ``roles``).
+"""
+from __future__ import annotations
+
+from kg.extract.reader import Reader, _unique
+from kg.linking import LinkedDoc
+
+
+def _person_roles(reader: Reader, sent):
+    """'SDF spokesman Mostafa Bali', 'Omar Alloush, an official of the council'."""
+    linked = reader.linked
+    doc = sent.doc
+    done: set[str] = set()
+    for mention in linked.mentions:
+        if not (sent.start_char <= mention.span.start < sent.end_char):
+            continue
+        if "Person" not in linked.types(mention.entity) or mention.entity in done:
+            continue
+        span = doc.char_span(mention.span.start, mention.span.end, alignment_mode="expand")
+        person = mention.entity
+        head = span.root
+        found = False
+        for role_tok in _role_tokens(reader, head, span):
+            rel = _role_relation(reader, role_tok)
+            orgs = _role_orgs(reader, role_tok)
+            if not orgs:  # "Commander Jamal Haddad of the Falcons Brigade"
+                orgs = reader.nps([p for c in head.children if c.dep_ == "prep" and c.lower_ in ("of", "from")
+                                   for p in c.children if p.dep_ == "pobj"])
+            orgs = [o for o in orgs if o != person and linked.is_actor(o) and "Person" not in linked.types(o)]
+            for org in orgs:
+                found = True
+                yield person, rel, org, f"role:{role_tok.lower_}", "asserted", None
+        if found:
+            done.add(person)
+            continue
+        title = _title(reader, span)
+        if title:
+            title_rel, named = title
+            info = linked.info(person)
+            target = None
+            if named:
+                target = named[0]
+            elif info and info.affiliation:
+                target = info.affiliation[1]
+                if title_rel == "leads" and info.affiliation[0] != "leads":
+                    title_rel = info.affiliation[0]
+                linked.entities.setdefault(target, linked.gazetteer.entities[target].entity)
+            else:
+                states = [reader.coerce(m.entity, "Actor") for m in linked.mentions
+                          if sent.start_char <= m.span.start < sent.end_char and m.entity != person]
+                states = [e for e in states if "State" in linked.types(e)]
+                target = states[0] if states else None
+            if target and target != person:
+                done.add(person)
+                yield person, title_rel, target, "title", "asserted", None
+
+
+def _role_relation(reader: Reader, role_tok) -> str:
+    """'leads' for a leader's role, else 'member_of'.
+
+    The role's words with their compounds decide ("secretary general",
+    "general commander" lead; "deputy commander", "vice president" do
+    not); a bare "commander" leads only as the commander of something
+    named in an of-phrase ("Soleimani, commander of the Quds Force"), not
+    as one of several ("a commander of", "commanders") nor in a compound
+    ("Quds Force commander").
+    """
+    words = [c.lower_ for c in role_tok.lefts if c.dep_ in ("compound", "amod") and c.pos_ != "DET"]
+    words.append(role_tok.lower_)
+    phrase = " ".join(words)
+    if any(w in reader.subordinate_roles for w in words):
+        return "member_of"
+    for size in range(min(3, len(words)), 0, -1):
+        tail = " ".join(words[-size:])
+        if tail in reader.leader_roles or tail in reader.leader_titles:
+            return "leads"
+        if tail in reader.member_roles and size > 1:
+            return "member_of"
+    if role_tok.lemma_.lower() in reader.conditional_leader_roles and role_tok.tag_ == "NN" \
+            and phrase == role_tok.lower_ and any(c.dep_ == "prep" and c.lower_ == "of" for c in role_tok.children) \
+            and not any(c.dep_ == "det" and c.lower_ in ("a", "an", "one") for c in role_tok.children):
+        return "leads"
+    return "member_of"
+
+
+def _role_word(tok, words) -> bool:
+    return tok.lower_ in words or tok.lemma_.lower() in words
+
+
+def _role_tokens(reader: Reader, head, span) -> list:
+    roles = reader.leader_roles | reader.member_roles
+    out = []
+    for child in head.children:
+        if child.i >= span.start and child.i < span.end:
+            continue
+        if child.dep_ in ("compound", "appos", "nmod") and _role_word(child, roles):
+            out.append(child)
+    if head.dep_ == "appos" and _role_word(head.head, roles):
+        out.append(head.head)
+    # "Mostafa Bali, SDF spokesman"
+    if head.dep_ in ("compound",) and _role_word(head.head, roles):
+        out.append(head.head)
+    return out
+
+
+def _role_phrase(role_tok) -> str:
+    """'Prime Minister', 'Defense Secretary': the role with its compound words."""
+    words = [c.lower_ for c in role_tok.lefts if c.dep_ == "compound" and c.pos_ != "DET"]
+    return " ".join(words + [role_tok.lower_])
+
+
+def _role_orgs(reader: Reader, role_tok) -> list[str]:
+    linked = reader.linked
+    orgs: list[str] = []
+    title_words = set(" ".join(reader.leader_titles + reader.member_titles).split())
+    for child in role_tok.children:
+        if child.dep_ in ("poss", "compound", "amod", "nmod"):
+            if child.dep_ == "compound" and child.lower_ in title_words:
+                continue  # "Defense Minister": part of the title, not an organisation
+            found = reader.np(child)
+            # a lone capitalised word NER guessed at is no organisation
+            orgs += [e for e in found if e in linked.gazetteer.entities or _multiword(linked, e)]
+            gaz_hit = linked.gazetteer.demonyms.get(child.lower_)
+            if gaz_hit:
+                linked.entities.setdefault(gaz_hit, linked.gazetteer.entities[gaz_hit].entity)
+                orgs.append(gaz_hit)
+        elif child.dep_ == "prep" and child.lower_ in ("of", "for", "in", "at", "with"):
+            orgs += reader.nps([p for p in child.children if p.dep_ == "pobj"])
+    return _unique(orgs)
+
+
+def _multiword(linked: LinkedDoc, entity_id: str) -> bool:
+    entity = linked.entities.get(entity_id)
+    return entity is not None and (len(entity.label.split()) > 1 or entity.label.isupper())
+
+
+def _title(reader: Reader, span) -> tuple[str, list[str]] | None:
+    """'President Bashar al-Assad', 'U.S. President Donald Trump', "Jordan's King Abdullah".
+
+    Reads the words before the name, inside or just outside the mention,
+    for the longest title that ends before the name proper (honorifics
+    such as "Ayatollah" may follow it). Returns the relation the title
+    gives and the actors named before the title ("U.S.", "Russian",
+    "Jordan's", "UN"), nearest first; None without a title.
+    """
+    doc = span.doc
+    linked = reader.linked
+    start = span.start
+    sent_start = linked.sentence_bounds(start)[0]  # span.sent.start
+    i = start - 1
+    while i >= sent_start and doc[i].dep_ in ("compound", "amod", "poss", "case", "punct") and doc[i].head.i >= i \
+            and doc[i].head.i < span.end and doc[i].text not in (",", "(", ")", '"'):
+        i -= 1
+    first = i + 1
+    tokens = list(doc[first:span.end])
+    words = [t.lower_ for t in tokens]
+    person = linked.entity_at(span.root)
+    honorifics = reader.honorifics
+    best = None  # (end index in words, length, relation)
+    for titles, rel in ((reader.leader_titles, "leads"), (reader.member_titles, "member_of")):
+        for title in titles:
+            parts = title.split()
+            size = len(parts)
+            for k in range(len(words) - size):
+                if words[k:k + size] != parts:
+                    continue
+                after = k + size
+                while after < len(words) - 1 and words[after] in honorifics:
+                    after += 1
+                if after >= len(words) or linked.entity_at(tokens[after]) != person or person is None:
+                    continue  # the title must lead up to the name itself
+                key = (k + size, size)
+                if best is None or key > best[:2]:
+                    best = (k + size, size, rel)
+    if best is None:
+        return None
+    title_start = best[0] - best[1]
+    orgs: list[str] = []
+    for tok in reversed(tokens[:title_start]):
+        entity = linked.entity_at(tok)
+        if entity and entity != person and linked.is_actor(entity) and entity not in orgs:
+            orgs.append(entity)
+        elif entity and entity != person and not linked.is_actor(entity):
+            state = reader.coerce(entity, "Actor")
+            if state != entity and state not in orgs:
+                orgs.append(state)  # "Damascus-based", a capital before the title: its state
+    return best[2], orgs
