@@ -49,15 +49,10 @@ class Extractor:
     """The library's stages, loaded once: text in, set of triples out."""
 
     def __init__(self, model: str | None = None):
-        from kg.gazetteer import load_gazetteer
-        from kg.nlp import load_pipeline
-        from kg.extract import load_triggers
+        from kg.engines import load_resources
         from kg.resources import load_data
 
-        self.gazetteer = load_gazetteer()
-        self.lexicon = load_data("lexicon")
-        self.triggers = load_triggers()
-        self.nlp = load_pipeline(model, self.gazetteer.norm_exceptions)
+        self.nlp, self.gazetteer, self.lexicon, self.triggers = load_resources(model)
         self.symmetric = frozenset(r for r, spec in load_data("relations")["relations"].items() if spec["symmetric"])
 
     def claims(self, item_id: str, text: str) -> list:
@@ -66,7 +61,10 @@ class Extractor:
         from kg.extract import extract_claims
 
         document = Document(id=item_id, path=f"{item_id}.txt", text=text, body=text)
-        linked = link(self.nlp(text), self.gazetteer, self.lexicon)
+        from kg.nlp import parse_view
+
+        view = parse_view(text)
+        linked = link(self.nlp(view), self.gazetteer, self.lexicon, text=view)
         from kg.rdf import ASSERTING
 
         # Denied and unconfirmed claims are kept with their modality but never

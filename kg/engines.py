@@ -41,6 +41,7 @@ from functools import lru_cache
 from typing import Iterable, Iterator, Sequence
 
 from kg.errors import KgError
+from kg.nlp import parse_view
 from kg.records import Document
 
 #: ``jobs=0`` uses at most this many processes ...
@@ -95,6 +96,11 @@ def auto_jobs(documents: int) -> int:
 _lock = threading.Lock()  # a Dask worker may run several tasks at once in threads
 
 
+def load_resources(model: str | None = None):
+    """``(nlp, gazetteer, lexicon, triggers)``: the spaCy pipeline as kg adapts it and the data, loaded once per process."""
+    return _resources(model)
+
+
 @lru_cache(maxsize=4)
 def _resources(model: str | None):
     """The pipeline and dictionaries, loaded once per process."""
@@ -104,7 +110,9 @@ def _resources(model: str | None):
     from kg.resources import load_data
 
     gazetteer = load_gazetteer()
-    return load_pipeline(model, gazetteer.norm_exceptions), gazetteer, load_data("lexicon"), load_triggers()
+    lexicon = load_data("lexicon")
+    forms = tuple(sorted(lexicon.get("verb_forms", {}).items()))
+    return load_pipeline(model, gazetteer.norm_exceptions, forms), gazetteer, lexicon, load_triggers()
 
 
 @lru_cache(maxsize=4)
@@ -128,14 +136,17 @@ def extract_batch(documents: Sequence[Document], model: str | None = None) -> li
     """
     with _lock:
         nlp, gazetteer, lexicon, triggers = _resources(model)
-        texts = [doc.body for doc in documents]
+        texts = [parse_view(doc.body) for doc in documents]
         parsed = nlp.pipe(texts, batch_size=max(1, len(texts)))
-        return [extract_document(doc, document, gazetteer, lexicon, triggers)
-                for doc, document in zip(parsed, documents)]
+        return [extract_document(doc, document, gazetteer, lexicon, triggers, text=text)
+                for doc, document, text in zip(parsed, documents, texts)]
 
 
-def extract_document(parsed, document: Document, gazetteer, lexicon, triggers) -> Extracted:
-    """Entities, claims, agreements and the RDF fragment of one parsed document."""
+def extract_document(parsed, document: Document, gazetteer, lexicon, triggers, *, text: str | None = None) -> Extracted:
+    """Entities, claims, agreements and the RDF fragment of one parsed document.
+
+    ``text`` is what was parsed (:func:`kg.nlp.parse_view` of the body), when not the body itself.
+    """
     from kg.chunking import to_file_offsets
     from kg.linking import link
     from kg.rdf import GraphBuilder
@@ -143,7 +154,7 @@ def extract_document(parsed, document: Document, gazetteer, lexicon, triggers) -
     from kg.store import ntriples
     from kg.vocab import safe_segment
 
-    linked = link(parsed, gazetteer, lexicon, text=document.body)  # the text it was parsed from
+    linked = link(parsed, gazetteer, lexicon, text=document.body if text is None else text)  # what was parsed
     claims, agreements = to_file_offsets(document, *read_article(linked, document, triggers=triggers))
     fragment = GraphBuilder(_Triples())
     fragment.add_document(document)

@@ -26,6 +26,8 @@ _NER_TYPES = {"PERSON": "Person", "ORG": "Organization", "GPE": "Place", "LOC": 
 _ARMED_WORDS = ("brigade", "brigades", "army", "front", "forces", "militia", "battalion", "battalions",
                 "legion", "corps", "regiment", "division", "jaish", "liwa", "katiba", "faylaq", "units")
 _DETERMINERS = {"the", "this", "these", "those", "that"}
+#: Kinds of places whose unknown conjuncts are places too ("toward Azaz and Mare").
+_SETTLEMENT_KINDS = frozenset({"city", "town", "village", "neighbourhood", "camp", "district", "province"})
 _CALENDAR_WORDS = frozenset({
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
@@ -55,6 +57,11 @@ class LinkedDoc:
     _cache: dict = field(default_factory=dict, repr=False, compare=False)  # per-article lookups
 
     # -- queries used by relation extraction ---------------------------------
+    @property
+    def text(self) -> str:
+        """The text the Doc was parsed from (mention offsets index it)."""
+        return _table(self).text
+
     def entity_at(self, token) -> str | None:
         """Entity id of the mention covering ``token``, if any."""
         return self.token_entity.get(token.i)
@@ -514,9 +521,25 @@ def _match_defined_acronyms(linked: LinkedDoc, taken: set[int]) -> None:
     for name, entity_id in also.items():
         words = name.split(" ")
         for i in range(n - len(words) + 1):
-            if all(table.token_text(i + k) == w for k, w in enumerate(words)) and \
-                    not any(i + k in taken for k in range(len(words))):
+            if not all(table.token_text(i + k) == w for k, w in enumerate(words)):
+                continue
+            span = range(i, i + len(words))
+            held = {linked.token_entity.get(k) for k in span}
+            if held == {None}:
                 _add(linked, linked.entities[entity_id], i, i + len(words), taken)
+            elif len(held) == 1 and None not in held and (minted := held.pop()) not in linked.gazetteer.entities \
+                    and minted != entity_id:
+                _relink(linked, minted, entity_id)  # NER made a node of the second name: it is the first
+
+
+def _relink(linked: LinkedDoc, old: str, new: str) -> None:
+    """Every mention of entity ``old`` becomes one of ``new`` (a name defined as another's)."""
+    linked.mentions[:] = [Mention(new, m.span, m.text, m.sentence) if m.entity == old else m for m in linked.mentions]
+    for i, entity_id in list(linked.token_entity.items()):
+        if entity_id == old:
+            linked.token_entity[i] = new
+    linked.surface.setdefault(new, set()).update(linked.surface.pop(old, ()))
+    linked.entities.pop(old, None)
 
 
 _ALSO_KNOWN = ("also known as", "known as", "also called", "or")
@@ -544,8 +567,8 @@ def _also_known_as(linked: LinkedDoc, end: int) -> str | None:
         i += 1
     first = i
     while i < len(doc) and doc[i].text[:1].isupper() and doc[i].pos_ in ("PROPN", "NOUN", "ADJ") \
-            and i not in linked.token_entity:
-        i += 1
+            and linked.token_entity.get(i) not in linked.gazetteer.entities:
+        i += 1  # unlinked, or a node NER made
     if i == first or i - first > 5:
         return None
     return " ".join(t.text for t in doc[first:i])
@@ -718,10 +741,17 @@ def _match_named_places(linked: LinkedDoc, taken: set[int]) -> None:
         while member.dep_ == "conj" and member.head != member:
             member = member.head
         head = last.head
-        is_place = (last.dep_ in ("compound", "nmod") and head.i >= end and head.lower_ in place_heads
+        sibling = linked.entity_at(member) if member.i < i else None
+        if sibling is None:
+            sibling = next((linked.entity_at(c) for c in last.conjuncts if linked.entity_at(c)), None)
+        info = gaz.entities.get(sibling) if sibling else None
+        is_place = (info is not None and "Place" in info.types and "State" not in info.types
+                    and info.kind in _SETTLEMENT_KINDS and member.dep_ in ("pobj", "dobj", "conj", "nsubj")) \
+            or (last.dep_ in ("compound", "nmod") and head.i >= end and head.lower_ in place_heads
                     and all(t.i in range(i, end) or t.dep_ in ("amod", "compound", "det") for t in doc[end:head.i])) \
             or (member.dep_ == "pobj" and member.head.lower_ == "of" and member.head.head.lower_ in containers
-                and member.head.head.pos_ == "NOUN")
+                and member.head.head.pos_ == "NOUN") \
+            or any(c.dep_ == "appos" and c.lower_ in place_heads for c in last.children)  # "the M4, a highway"
         text = " ".join(doc[i:end].text.split())
         if is_place and _name_like(text) and text.lower() not in gaz.demonyms:
             entity_id = gaz.lookup(text)
@@ -814,6 +844,7 @@ def _drop_datelines(linked: LinkedDoc) -> None:
     table = _table(linked)
     doc = linked.doc
     kept = []
+    dateline_end = -1  # the token after the last dateline place: "ERBIL, Iraq (Reuters) -"
     for mention in linked.mentions:
         first, last = linked._mention_tokens(mention)
         start = table.sent_start[first]
@@ -822,7 +853,11 @@ def _drop_datelines(linked: LinkedDoc) -> None:
         nxt = doc[last + 1].text if last + 1 < len(doc) else ""
         dateline = first == start and linked.is_place(mention.entity) and (
             mention.text.isupper() and nxt in _DATELINE_MARKS or nxt in _DATELINE_DASHES)
+        if not dateline and dateline_end >= 0 and first == dateline_end + 1 and linked.is_place(mention.entity) \
+                and any(t.text in _DATELINE_MARKS for t in doc[last + 1:last + 4]):
+            dateline = True  # the country after the city
         if dateline:
+            dateline_end = last + 1 if nxt in (",", "/") else -1
             for i in range(first, last + 1):
                 linked.token_entity.pop(i, None)
             continue

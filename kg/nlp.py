@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 from functools import lru_cache
 
 from kg.errors import ModelError
@@ -40,12 +41,15 @@ def resolve_model_name(model: str | None = None) -> str:
 
 
 @lru_cache(maxsize=4)
-def load_pipeline(model: str | None = None, norm_exceptions: tuple[tuple[str, str], ...] = ()):
+def load_pipeline(model: str | None = None, norm_exceptions: tuple[tuple[str, str], ...] = (),
+                  lemma_forms: tuple[tuple[str, str], ...] = ()):
     """Load (once per process) and adapt a spaCy pipeline.
 
     ``norm_exceptions`` maps token texts to the NORM the parser should see:
     ``(("IS", "isis"),)`` keeps the parser from reading the acronym IS as the
-    verb *is*. The loaded pipeline is shared; callers must not modify it.
+    verb *is*. ``lemma_forms`` maps lower-case word forms to the lemma the
+    model's lemmatizer misses (``(("retook", "retake"),)``). The loaded
+    pipeline is shared; callers must not modify it.
     """
     name = resolve_model_name(model)
     try:
@@ -64,13 +68,48 @@ def load_pipeline(model: str | None = None, norm_exceptions: tuple[tuple[str, st
 
     if not Language.has_factory("kg_paragraph_breaks"):
         Language.component("kg_paragraph_breaks", func=_paragraph_breaks)
+    if not Language.has_factory("kg_lemma_forms"):
+        Language.factory("kg_lemma_forms", default_config={"forms": {}}, func=_lemma_forms)
     before = "parser" if "parser" in nlp.pipe_names else None
     nlp.add_pipe("kg_paragraph_breaks", before=before)
+    if lemma_forms:
+        where = {"after": "lemmatizer"} if "lemmatizer" in nlp.pipe_names else {"last": True}
+        nlp.add_pipe("kg_lemma_forms", config={"forms": dict(lemma_forms)}, **where)
     infixes = list(nlp.Defaults.infixes) + list(_EXTRA_INFIXES)
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     for text, norm in norm_exceptions:
         nlp.tokenizer.add_special_case(text, [{ORTH: text, NORM: norm}])
     return nlp
+
+
+_LEFT_QUOTE_POSSESSIVE = re.compile("(?<=[A-Za-z])\u2018(?=[sS]\\b)")
+
+
+def parse_view(text: str) -> str:
+    """The text as the parser should read it: same length, same offsets.
+
+    A left quotation mark typed for an apostrophe ("Syria\u2018s Idlib
+    region") becomes the right one, which spaCy reads as a possessive.
+
+    >>> parse_view("Syria\u2018s Idlib region, \u2018so-called\u2019 truce") == "Syria\u2019s Idlib region, \u2018so-called\u2019 truce"
+    True
+    """
+    if "\u2018" not in text:
+        return text
+    return _LEFT_QUOTE_POSSESSIVE.sub("\u2019", text)
+
+
+def _lemma_forms(nlp, name: str, forms: dict):
+    """A component giving known word forms their lemma ("retook" is "retake")."""
+    lowered = {form.lower(): lemma for form, lemma in forms.items()}
+
+    def fix(doc):
+        for token in doc:
+            lemma = lowered.get(token.lower_)
+            if lemma is not None:
+                token.lemma_ = lemma
+        return doc
+    return fix
 
 
 def _paragraph_breaks(doc):

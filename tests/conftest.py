@@ -117,6 +117,6 @@ def gaz():
 @pytest.fixture(scope="session")
 def nlp(gaz):
     """The spaCy pipeline as kg adapts it (slow to load: once per session)."""
-    from kg.nlp import load_pipeline
+    from kg.engines import load_resources
 
-    return load_pipeline(None, gaz.norm_exceptions)
+    return load_resources(None)[0]

@@ -697,21 +697,19 @@ def test_store_replaces_a_document_in_one_transaction(tmp_path, monkeypatch):
 def _extracted(paths: list[Path]) -> tuple[set, set]:
     """Statements and asserted triples read from the seeds stage by stage,
     without the store: (subject, relation, object) keys."""
-    from kg.gazetteer import load_gazetteer
+    from kg.engines import load_resources
+    from kg.extract import read_article
     from kg.linking import link
-    from kg.nlp import load_pipeline
+    from kg.nlp import parse_view
     from kg.rdf import ASSERTING
-    from kg.extract import load_triggers, read_article
     from kg.resources import load_data
 
-    gazetteer = load_gazetteer()
-    lexicon = load_data("lexicon")
-    triggers = load_triggers()
+    nlp, gazetteer, lexicon, triggers = load_resources(None)
     relations = load_data("relations")["relations"]
-    nlp = load_pipeline(None, gazetteer.norm_exceptions)
     statements, asserted = set(), set()
     for doc in iter_documents(paths):
-        linked = link(nlp(doc.body), gazetteer, lexicon)
+        view = parse_view(doc.body)
+        linked = link(nlp(view), gazetteer, lexicon, text=view)
         claims, _ = read_article(linked, doc, triggers=triggers)
         for claim in claims:
             s, o = claim.subject, claim.object

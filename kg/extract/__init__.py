@@ -28,10 +28,13 @@ from kg.extract.attribution import MODALITIES, modality_and_speaker
 from kg.extract.locatives import _locatives
 from kg.extract.modifiers import _modifier
 from kg.extract.reader import _NOT_RECIPROCAL, Reader, _between, _unique
-from kg.extract.roles import _person_roles
+from kg.extract.roles import _person_roles, _possessive_members
 from kg.extract.triggers import Frame, Triggers, load_triggers
 from kg.linking import LinkedDoc
 from kg.records import Agreement, Claim, Document
+
+#: Particles that make a verb of another sense: "take down a flag" is no capture.
+_NEW_SENSE_PARTICLES = (" down", " up", " off", " away", " apart")
 
 __all__ = ["Frame", "Triggers", "extract_claims", "load_triggers", "read_article"]
 
@@ -101,7 +104,10 @@ def _sentence_claims(reader: Reader, sent) -> Iterator[tuple]:
     t = reader.t
     for tok in reader.scan.tokens(reader.scan.triggers, sent.start, sent.end):
         if tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB"):
-            frames = t.verbs.get(_verb_key(tok)) or t.verbs.get(tok.lemma_.lower())
+            key = _verb_key(tok)
+            frames = t.verbs.get(key)
+            if frames is None and not key.endswith(_NEW_SENSE_PARTICLES):
+                frames = t.verbs.get(tok.lemma_.lower())  # "pushed back": the bare verb's frames
             if frames:
                 yield from _apply(reader, tok, frames, is_noun=False)
         if tok.pos_ in ("NOUN", "PROPN"):
@@ -111,6 +117,7 @@ def _sentence_claims(reader: Reader, sent) -> Iterator[tuple]:
         if tok.lower_ in t.modifiers:
             yield from _modifier(reader, tok)
     yield from _person_roles(reader, sent)
+    yield from _possessive_members(reader, sent)
     yield from _locatives(reader, sent)
 
 
@@ -144,9 +151,12 @@ def _apply(reader: Reader, trigger, frames, *, is_noun: bool):
                 for a, b in combinations(subjects, 2):
                     yield a, frame.rel, b, rule + ":reciprocal", modality, trigger
         for s in subjects:
+            rel = frame.rel
+            if rel == "located_in" and "State" in reader.linked.types(s):
+                rel = "active_in"  # "the Turkish observation post located in Morek": forces, not a place
             for o in objects:
                 if s != o:
-                    yield s, frame.rel, o, rule, modality, trigger
+                    yield s, rel, o, rule, modality, trigger
 
 
 def _first(reader, trigger, roles, is_noun, frame, wanted) -> list[str]:

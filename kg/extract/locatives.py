@@ -1,28 +1,58 @@
-"""Places inside places: located_in from locative phrases, possessives and appositions."""
+"""Places inside places: located_in from locative phrases, possessives and appositions.
+
+'Markada, in the southern countryside of Hasaka', 'Harasta, Arbin and
+Zamalka in Eastern Ghouta', 'Sheikh Maqsoud, a district of Aleppo',
+'Damascus is the capital of Syria', "Iraq's Anbar province", "Nineveh's
+Sinjar district", 'Tikrit, Iraq', 'the M4, a highway in Idlib'. A place is
+only put inside a larger one: the kinds of places.json rank them (a town
+lies in a province, never a province in a town).
+"""
 from __future__ import annotations
 
-from kg.extract.reader import _LOCATIVE_OR_OF, Reader, _unique
+from kg.extract.reader import _LOCATIVE_OR_OF, _LOCATIVE_PREPS, Reader, _unique
 from kg.linking import LinkedDoc
+
+#: How large a kind of place is; a place lies only in a larger one.
+_RANK = {"country": 6, "region": 5, "province": 4, "governorate": 4, "district": 3.5, "city": 3, "town": 2,
+         "village": 1, "neighbourhood": 0.5, "camp": 1, "airbase": 1, "oilfield": 1, "dam": 1, "crossing": 1}
+#: The last word of a mention that says which kind it names ("Hama province").
+_NAMED_KIND = {"province": "province", "governorate": "province", "countryside": "province",
+               "region": "region", "district": "district", "subdistrict": "town", "city": "city", "town": "town"}
 
 
 def _locatives(reader: Reader, sent):
-    """Places inside places.
+    """Yield located_in claims of one sentence."""
+    linked = reader.linked
+    seen: set[tuple[str, str]] = set()
+    for claim in _phrases(reader, sent):
+        if (claim[0], claim[2]) not in seen and _fits_inside(linked, claim[0], claim[2]):
+            seen.add((claim[0], claim[2]))
+            yield claim
 
-    'Markada, in the southern countryside of Hasaka', 'Harasta, Arbin and
-    Zamalka in Eastern Ghouta', 'Sheikh Maqsoud, a district of Aleppo',
-    'Damascus is the capital of Syria', "Iraq's Anbar province".
-    """
+
+def _phrases(reader: Reader, sent):
     linked = reader.linked
     for tok in reader.scan.tokens(reader.scan.locatives, sent.start, sent.end):
-        if tok.dep_ == "poss" and linked.entity_at(tok) and _is_country(linked, linked.entity_at(tok)):
+        if tok.dep_ == "poss":
+            outer = linked.entity_at(tok)
             inner = linked.entity_at(tok.head)
-            if inner and inner != linked.entity_at(tok) and linked.is_place(inner) and not _is_country(linked, inner):
-                yield inner, "located_in", linked.entity_at(tok), "locative:possessive", "asserted", None
+            if inner is None or inner == outer:  # "northern Hama's Mhardeh town"
+                inner = next((linked.entity_at(c) for c in tok.head.children
+                              if c.dep_ in ("compound", "nmod") and c.i > tok.i and linked.entity_at(c)), None)
+            if outer and inner and inner != outer and linked.is_place(outer) and linked.is_place(inner):
+                yield inner, "located_in", outer, "locative:possessive", "asserted", None
             continue
         if tok.dep_ != "prep" or tok.lower_ not in _LOCATIVE_OR_OF:
             continue
         head = tok.head
+        places_in = [p for p in reader.nps([c for c in tok.children if c.dep_ == "pobj"]) if linked.is_place(p)]
         if head.pos_ not in ("NOUN", "PROPN"):
+            if tok.lower_ in _LOCATIVE_PREPS:
+                # "heading towards Erbil and Sulaimani in the Kurdistan Region": the phrase
+                # the parser hung from the verb follows the places it locates.
+                for member in _just_before(linked, tok):
+                    for outer in places_in:
+                        yield member, "located_in", outer, "locative:adjacent", reader.modality(tok.head), None
             continue
         entity = linked.entity_at(head)
         if tok.lower_ == "of":
@@ -36,15 +66,99 @@ def _locatives(reader: Reader, sent):
         elif entity is not None:
             members = [entity] + [linked.entity_at(c) for c in head.conjuncts if linked.entity_at(c)]
         elif head.lower_ in reader.place_containers:
+            if head.lemma_.lower() == "part":
+                # "Hasawik, part of the Snuny subdistrict in Nineveh's Sinjar district": the
+                # phrase the parser hung from "part" locates what "part" is of.
+                wholes = reader.nps(reader.prep_objects(head, "of"))
+                for whole in wholes:
+                    for outer in places_in:
+                        yield whole, "located_in", outer, "locative:part", reader.modality(head), None
             members = reader.described(head) or reader.np(head)
         else:
             continue
-        places_in = [p for p in reader.nps([c for c in tok.children if c.dep_ == "pobj"]) if linked.is_place(p)]
         modality = reader.modality(head)
         for member in _unique(members):
             for outer in places_in:
-                if member != outer and linked.is_place(member) and not _is_country(linked, member):
+                if member not in places_in:
                     yield member, "located_in", outer, "locative", modality, None
+    yield from _comma_country(reader, sent)
+
+
+def _just_before(linked: LinkedDoc, prep) -> list[str]:
+    """Places of the mention (and its conjuncts) right before a preposition token."""
+    if prep.i == 0:
+        return []
+    tok = prep.nbor(-1)
+    entity = linked.entity_at(tok)
+    if entity is None and tok.dep_ == "conj":  # "toward Azaz and Mare in ...", Mare unknown
+        entity = linked.entity_at(tok.head)
+        tok = tok.head
+    if entity is None or not linked.is_place(entity):
+        return []
+    while tok.i > 0 and linked.entity_at(tok.nbor(-1)) == entity:
+        tok = tok.nbor(-1)
+    root = tok
+    while linked.entity_at(root.head) == entity and root.head != root:
+        root = root.head
+    first = root
+    while first.dep_ == "conj" and first.head != first:
+        first = first.head
+    members = [linked.entity_at(m) for m in [first, *first.conjuncts]]
+    return _unique([m for m in members if m and linked.is_place(m)]) or [entity]
+
+
+def _comma_country(reader: Reader, sent):
+    """'Tikrit, Iraq,': a place, a comma and the country it lies in."""
+    linked = reader.linked
+    doc = sent.doc
+    mentions = [m for m in linked.mentions if sent.start_char <= m.span.start < sent.end_char]
+    for left, right in zip(mentions, mentions[1:]):
+        if not (linked.is_place(left.entity) and "State" in linked.types(right.entity)):
+            continue
+        if linked.text[left.span.end:right.span.start].strip() != ",":
+            continue
+        after = linked._mention_tokens(right)[1] + 1
+        following = doc[after].text if after < len(doc) else ""
+        if doc[after - 1].dep_ in ("poss", "compound", "amod", "nmod") or following in ("'s", "\u2019s", "'", "-"):
+            continue  # "the Golan Heights, Syria's official news agency said": Syria starts a new phrase
+        if following in ("and", "or", "&") or (following == "," and after + 2 < len(doc)
+                                                and doc[after + 2].lower_ in ("and", "or")):
+            continue  # "Baghdad, Iran and Syria": a list
+        info = linked.info(left.entity)
+        if info is not None and info.country not in (None, right.entity):
+            continue
+        if info is not None and info.capital_of and right.entity in (
+                info.capital_of, linked.gazetteer.entities[info.capital_of].context):
+            continue  # "Tehran, Iran, September 18": a capital with its country dates a photo, says nothing
+        yield left.entity, "located_in", right.entity, "locative:comma", "asserted", None
+
+
+def _rank(linked: LinkedDoc, entity: str) -> float | None:
+    info = linked.info(entity)
+    if info is None:
+        return None
+    named = {_NAMED_KIND.get(name.lower().rsplit(" ", 1)[-1]) for name in linked.surface.get(entity, ())}
+    ranks = [_RANK[k] for k in named if k in _RANK]
+    if info.kind == "city" and ranks:  # a governorate and its capital are one entity: "Idlib province"
+        return max(ranks + [_RANK["city"]])
+    return _RANK.get(info.kind or "")
+
+
+def _fits_inside(linked: LinkedDoc, inner: str, outer: str) -> bool:
+    """Can place ``inner`` lie inside ``outer``? Countries lie in nothing; known kinds must nest."""
+    if inner == outer or not (linked.is_place(inner) and linked.is_place(outer)) or _is_country(linked, inner):
+        return False
+    inner_rank, outer_rank = _rank(linked, inner), _rank(linked, outer)
+    if inner_rank is not None and outer_rank is not None and inner_rank >= outer_rank:
+        return False
+    if outer_rank is None and inner_rank is not None and inner_rank >= _RANK["city"]:
+        return False  # a city or province inside a name the dictionaries lack: unlikely
+    info, outer_info = linked.info(inner), linked.info(outer)
+    if info is not None and info.country and outer_info is not None:
+        outer_country = outer if _is_country(linked, outer) else outer_info.country
+        if outer_country and outer_country != info.country:
+            return False
+    return True
 
 
 def _is_country(linked: LinkedDoc, entity: str) -> bool:

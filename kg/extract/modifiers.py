@@ -29,14 +29,17 @@ def _modifier(reader: Reader, tok):
     if actor is None or actor not in gaz.entities:
         return
     spec = reader.t.relations[rel]
-    linked.entities.setdefault(actor, gaz.entities[actor].entity)
+    reader.introduce(actor)
     linked.surface.setdefault(actor, set()).add(doc[begin:first.i + 1].text)
     head = tok.head
     if head == tok:
         return
     exclude = frozenset(range(left.i, tok.i + 1))
     following = linked.entity_at(tok.nbor(1)) if tok.i + 1 < len(doc) else None
-    if following is not None:
+    named = reader.known_as(head, exclude)
+    if named:
+        targets = named  # "Iran-backed militias known as the PMF"
+    elif following is not None:
         targets = [following]  # the name right after the participle: "US-led coalition"
     elif linked.entity_at(head):
         targets = [linked.entity_at(head)]

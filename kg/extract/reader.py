@@ -149,6 +149,7 @@ class Reader:
         self.containers = frozenset(lex["container_nouns"])
         self.place_containers = frozenset(lex["place_container_nouns"])
         self.relational_places = frozenset(lex["relational_place_nouns"])
+        self.symbol_nouns = frozenset(lex["symbol_nouns"])
         self.control_object = frozenset(lex["control_verbs_object"])
         self.recipient_verbs = frozenset(lex["recipient_verbs"])
         self.denial = frozenset(lex["denial_verbs"])
@@ -172,6 +173,9 @@ class Reader:
         if tok is None or tok.i in exclude or depth > 5:
             return []
         linked = self.linked
+        named = self.known_as(tok, exclude)
+        if named:
+            return named  # "Iran-backed militias known as the Popular Mobilization Forces"
         entity = linked.entity_at(tok)
         if entity is not None:
             return [entity, *linked.also.get(tok.i, ())]
@@ -193,13 +197,40 @@ class Reader:
         resolved = linked.resolve(tok)
         if resolved:
             return [resolved]
-        # A modifier that is an entity ("Hezbollah fighters" when not an alias).
-        if tok.pos_ in ("NOUN", "PROPN"):
+        # A modifier that is an entity ("Hezbollah fighters" when not an alias), unless the
+        # noun names a symbol, text or accord of it ("the Kurdistan flag", "the Idlib agreement").
+        if tok.pos_ == "PROPN" or tok.pos_ == "NOUN" and tok.lemma_.lower() not in self.symbol_nouns \
+                and tok.lower_ not in self.symbol_nouns:
             for child in tok.children:
                 if child.dep_ == "compound" and child.i not in exclude:
                     entity = linked.entity_at(child)
                     if entity:
                         return [entity]
+        return []
+
+    def introduce(self, entity_id: str) -> str:
+        """Make a dictionary entity the text implies but does not name a node of the article.
+
+        ("Assad's backers": the Syrian government.) The one place where
+        extraction adds to the linker's entities.
+        """
+        linked = self.linked
+        if entity_id not in linked.entities:
+            linked.entities[entity_id] = linked.gazetteer.entities[entity_id].entity
+        return entity_id
+
+    def known_as(self, tok, exclude: frozenset = frozenset()) -> list[str]:
+        """'militias known as the Popular Mobilization Forces', 'a group called X': the name given."""
+        for child in tok.children:
+            if child.dep_ in ("acl", "relcl") and child.lemma_ in ("know", "call", "name", "dub") and child.i not in exclude:
+                for prep in child.children:
+                    if prep.dep_ == "prep" and prep.lower_ == "as":
+                        found = self.nps([p for p in prep.children if p.dep_ == "pobj"], exclude=exclude)
+                        if found:
+                            return found
+                found = self.nps([c for c in child.children if c.dep_ in ("oprd", "attr", "dobj")], exclude=exclude)
+                if found:
+                    return found
         return []
 
     def _container(self, tok, exclude, depth) -> list[str]:
@@ -221,6 +252,12 @@ class Reader:
             if entity and entity not in found:
                 found.append(entity)
         holders, found = found, []
+        if len(holders) > 1 and tok.lower_ in self.place_containers:
+            # "southern Idlib's Khan Sheikhoun town": the possessor only says where the town is
+            named = [linked.entity_at(c) for c in tok.children if c.dep_ in ("compound", "nmod", "amod")]
+            owners = {linked.entity_at(c) for c in tok.children if c.dep_ == "poss"}
+            if any(n and n not in owners for n in named):
+                holders = [h for h in holders if h not in owners or not linked.is_place(h)]
         if holders and tok.lower_ not in self.place_containers:
             return holders
         for child in tok.children:
@@ -234,13 +271,18 @@ class Reader:
                 if found:
                     return _unique(found)
         relational = tok.lemma_.lower() in self.relational_places  # "the capital of Anbar" is not Anbar
+        place_noun = tok.lower_ in self.place_containers
         for prep_word in () if relational else _DESCEND_PREPS:
             for child in tok.children:
                 if child.dep_ == "prep" and child.lower_ == prep_word:
                     for pobj in child.children:
                         if pobj.dep_ == "pobj":
                             for member in [pobj, *pobj.conjuncts]:
-                                found += self.np(member, exclude=exclude, depth=depth + 1)
+                                members = self.np(member, exclude=exclude, depth=depth + 1)
+                                if prep_word != "of" and not place_noun:
+                                    # "the militia group in Iraq" is no part of Iraq
+                                    members = [m for m in members if not linked.is_place(m)]
+                                found += members
                     if found:
                         return _unique(found)
         if not found and tok.dep_ in _OBJ and tok.lower_ in self.place_containers:
@@ -535,7 +577,7 @@ class Reader:
         info = self.linked.info(entity)
         if info and info.affiliation and info.affiliation[0] == "leads" and "Person" in info.types:
             target = info.affiliation[1]
-            self.linked.entities.setdefault(target, self.linked.gazetteer.entities[target].entity)
+            self.introduce(target)
             return target
         return entity
 
@@ -570,9 +612,7 @@ class Reader:
         if wanted in ("Actor", "Person") and not self.linked.is_actor(entity):
             info = self.linked.info(entity)
             if info is not None and info.capital_of in self.linked.gazetteer.entities:
-                state = self.linked.gazetteer.entities[info.capital_of].entity
-                self.linked.entities.setdefault(state.id, state)
-                return state.id
+                return self.introduce(info.capital_of)
         return entity
 
     def fits(self, entity: str, wanted: str | None, relation: str | None = None) -> bool:

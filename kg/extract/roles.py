@@ -49,7 +49,7 @@ def _person_roles(reader: Reader, sent):
                 target = info.affiliation[1]
                 if title_rel == "leads" and info.affiliation[0] != "leads":
                     title_rel = info.affiliation[0]
-                linked.entities.setdefault(target, linked.gazetteer.entities[target].entity)
+                reader.introduce(target)
             else:
                 states = [reader.coerce(m.entity, "Actor") for m in linked.mentions
                           if sent.start_char <= m.span.start < sent.end_char and m.entity != person]
@@ -127,7 +127,7 @@ def _role_orgs(reader: Reader, role_tok) -> list[str]:
             orgs += [e for e in found if e in linked.gazetteer.entities or _multiword(linked, e)]
             gaz_hit = linked.gazetteer.demonyms.get(child.lower_)
             if gaz_hit:
-                linked.entities.setdefault(gaz_hit, linked.gazetteer.entities[gaz_hit].entity)
+                reader.introduce(gaz_hit)
                 orgs.append(gaz_hit)
         elif child.dep_ == "prep" and child.lower_ in ("of", "for", "in", "at", "with"):
             orgs += reader.nps([p for p in child.children if p.dep_ == "pobj"])
@@ -190,3 +190,50 @@ def _title(reader: Reader, span) -> tuple[str, list[str]] | None:
             if state != entity and state not in orgs:
                 orgs.append(state)  # "Damascus-based", a capital before the title: its state
     return best[2], orgs
+
+
+_NON_STATE_TAGS = frozenset({"rebel", "kurdish", "jihadist"})
+
+
+def _possessive_members(reader: Reader, sent):
+    """"Iran's Quds Force", "the Revolutionary Guard Corps' Quds Force commander": an organisation of its possessor.
+
+    The possessed noun phrase must name an armed group or organisation
+    (itself or through a compound: "Corps' Quds Force commander"); the
+    possessor must be a state or organisation (a capital counts as its state).
+    A state's possession is one of its forces ("Iran's Quds Force"), not a
+    group of its people: organisations, and groups the dictionaries know as
+    rebels, Kurdish or jihadist ("Syria's Kurdish National Council"), are
+    not members of the state.
+    """
+    linked = reader.linked
+    for tok in reader.scan.tokens(reader.scan.locatives, sent.start, sent.end):
+        if tok.dep_ != "poss":
+            continue
+        owner = linked.entity_at(tok)
+        if owner is not None and owner == linked.entity_at(tok.head):
+            # "Iran's Revolutionary Guards" is one alias: the possessor's own name
+            owner = reader.own_name(tok)
+            if owner is not None:
+                reader.introduce(owner)
+        if owner is None:
+            continue
+        owner = reader.coerce(owner, "Actor")
+        if not linked.is_actor(owner) or "Person" in linked.types(owner):
+            continue
+        head = tok.head
+        candidates = [head] + [c for c in head.children if c.dep_ == "compound" and c.i > tok.i]
+        for candidate in candidates:
+            org = linked.entity_at(candidate)
+            if org is None or org == owner:
+                continue
+            types = linked.types(org)
+            info = linked.info(org)
+            if info is not None and info.tags & {"media", "monitor"}:
+                break  # "Syria's official news agency": a source, not a member
+            if "State" in linked.types(owner) and ("ArmedGroup" not in types or (
+                    info is not None and info.tags & _NON_STATE_TAGS)):
+                break
+            if any(t in ("ArmedGroup", "Organization") for t in types) and "Person" not in types:
+                yield org, "member_of", owner, "possessive:member", reader.modality(head), None
+                break
