@@ -93,7 +93,9 @@ def build(obj: _Context, inputs: tuple[Path, ...], out: Path, model: str | None,
     Writes OUT/graph.ttl (RDF Turtle, every triple with its source sentence)
     and OUT/graph.html (interactive graph, works offline), then prints a
     summary. Files that cannot be read are named on stderr and skipped; the
-    exit code is then 3.
+    exit code is then 3. A document that kept less than 60% of its text once
+    page furniture was removed is named in a warning; --verbose prints the
+    share kept of every document.
     """
     from kg.pipeline import build as run_build
 
@@ -121,6 +123,12 @@ def build(obj: _Context, inputs: tuple[Path, ...], out: Path, model: str | None,
             obj.info(f"kg: warning: {warning}")
     if report.warnings and not obj.verbose:
         obj.info(f"kg: {len(report.warnings)} warnings (see --verbose)")
+    if obj.verbose:
+        for kept in report.kept:
+            obj.info(f"kg: kept {kept.share:4.0%} of {kept.path} "
+                     f"({kept.kept_chars} of {kept.text_chars} characters)")
+    for kept in report.low_kept():
+        obj.info(f"kg: warning: {kept.warning()}")
     for rejected in report.rejected:
         click.echo(f"kg: rejected {rejected}", err=True)
     if not obj.quiet:

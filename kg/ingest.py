@@ -15,13 +15,17 @@ Decisions worth knowing:
 * control characters (other than tab, newline, carriage return, form feed)
   and lone surrogates become spaces, one for one, so offsets stay valid;
 * plain-text pages are cleaned line by line (one line = one paragraph) with
-  rules written for scraped news pages in general (:func:`find_furniture`);
-  the headline stays in ``body``: headlines carry claims.
+  rules written for scraped news pages in general (:mod:`kg.furniture`):
+  furniture inside the article blanks only its own lines, the article ends
+  only where the rest of the page is furniture, and the headline stays in
+  ``body``: headlines carry claims. ``Document.text_chars`` counts the page's
+  readable characters, so that the share of them kept in ``body`` can be
+  reported.
 
 >>> page = "Search\n\nSDF and ISIS agree truce in Hasaka\n\n" \
 ...        "BEIRUT (Reuters) - The SDF and Islamic State agreed a truce on Friday " \
 ...        "in villages along the border, sources said.\n\nShare\nRelated articles\n" \
-...        "Some other story about football.\n"
+...        "Football: the cup final\nSome other story about markets\n"
 >>> body = mask(page, find_furniture(page))
 >>> len(body) == len(page)
 True
@@ -39,11 +43,10 @@ import re
 import stat
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date as _date
 from html.parser import HTMLParser
 from pathlib import Path
 
+from kg.furniture import analyse_page, find_furniture, find_iso_date, visible_chars
 from kg.records import Document, IngestError
 
 __all__ = [
@@ -406,9 +409,10 @@ def read_document(
         except (AssertionError, ValueError, IndexError) as exc:  # malformed beyond html.parser
             warnings.append(f"cannot parse as HTML ({exc}); read as plain text")
     if parsed is None:
-        page = _analyse(text)
-        parsed = mask(text, page.spans), page.title, page.publisher, page.date
-    body, title, publisher, date = parsed
+        page = analyse_page(text)
+        parsed = (mask(text, page.spans), page.title, page.publisher, page.date,
+                  visible_chars(text) - page.repeated)
+    body, title, publisher, date, text_chars = parsed
     if not body.strip():
         warnings.append("no article text left after removing page furniture")
     return Document(
@@ -422,6 +426,7 @@ def read_document(
         sha256=hashlib.sha256(data).hexdigest(),
         warnings=tuple(warnings),
         replaced_chars=replaced,
+        text_chars=text_chars,
     )
 
 
@@ -497,429 +502,6 @@ def mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
 
 
 # --------------------------------------------------------------------------
-# furniture rules for plain-text pages
-# --------------------------------------------------------------------------
-
-_NEWLINE = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
-_SENT_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
-_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"',
-                         "″": '"', "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'"})
-_TRAIL = r"[\s:.…»>|*\-–—]*"
-
-# A line starting one of these, after the article has begun, ends the article.
-_TAIL_MARKERS = tuple(re.compile(r"(?i)(?:" + p + r")" + _TRAIL) for p in (
-    r"you (?:may|might|could|will|would) (?:also )?(?:like|love|enjoy|be interested in)"
-    r"(?: (?:these|this|reading))?(?: (?:stories|articles|posts|too))?",
-    r"related(?: (?:articles?|stories|news|posts?|content|coverage|reading|links?|topics|videos?))?",
-    r"read (?:more|next|also)(?: (?:stories|articles|news|on this topic))?",
-    r"(?:see|also) (?:also|read)",
-    r"more (?:from|on|in|about) [^.!?]{1,40}",
-    r"more (?:stories|news|articles|headlines)(?: [^.!?]{1,30})?",
-    r"comments?(?: about this (?:article|story|post))?(?: ?\(\d+\))?",
-    r"total comments ?(?:\(\d*\)|\d*)",
-    r"\d+ comments?",
-    r"no comments?(?: yet)?",
-    r"(?:leave|post|add|write|submit) (?:a |your )?(?:comment|reply|response)s?",
-    r"(?:view|show|load|read|see) (?:all )?comments?(?: ?\(\d+\))?",
-    r"join the (?:conversation|discussion|debate)",
-    r"written by\b[^.!?]{0,60}",
-    r"about the authors?",
-    r"share this(?: (?:article|story|page|post|on|via)\b[^.!?]{0,40})?",
-    r"recommended(?: (?:for you|stories|articles|reading|videos?|news))?",
-    r"trending(?: (?:now|stories|news|topics|articles|today))?",
-    r"most (?:read|popular|viewed|shared|commented|watched)"
-    r"(?: (?:stories|articles|news|today|this week|now))?",
-    r"(?:sign up|subscribe|register) (?:for|to) (?:our|the|my)\b[^.!?]{0,60}",
-    r"(?:our )?(?:daily |weekly |free )?newsletters?(?: sign ?up)?",
-    r"our standards\b.{0,80}",
-    r"(?:latest|top|popular|other|editor'?s|more) (?:news|stories|articles|headlines|picks?)",
-    r"don'?t miss(?: this)?",
-    r"what to read next",
-))
-
-# Lines that are furniture wherever they are.
-_FURNITURE_LINES = tuple(re.compile(r"(?i)(?:" + p + r")" + _TRAIL + r"[!?]?") for p in (
-    r"search(?: (?:for|by) (?:a )?keywords?| this site| the site| news| here| articles)?",
-    r"(?:hi,? |hello,? )?what are you (?:looking|searching) for",
-    r"type (?:here )?(?:and|to) (?:press|hit) enter[^.]{0,40}",
-    r"(?:press|hit) enter to search[^.]{0,40}",
-    r"enter (?:your )?(?:search )?(?:keywords?|terms?|search)",
-    r"connect with us|stay connected|like us on facebook",
-    r"(?:follow|join|find) us(?: on [^.!?]{1,40})?",
-    r"please fill (?:in |out )?(?:all )?the (?:required )?fields(?: below)?",
-    r"\*?\s*code confirming note",
-    r"required fields are marked[^.]{0,40}",
-    r"your e-?mail address will not be published[^.]{0,60}",
-    r"(?:name|e-?mail|website|comment|message)\s*\*",
-    r"advertisement|advert|sponsored(?: content| links?)?|ad ?choices|skip to (?:main )?content"
-    r"|skip to navigation|toggle navigation|menu|close|log ?in|sign ?in|sign ?up|subscribe(?: now)?"
-    r"|register|home|loading|print(?: this (?:page|article))?|back to top|accept(?: all)? cookies",
-    r"\d+\s*min(?:ute)?s?\s+read",
-    r"(?:additional )?(?:reporting|writing|editing|compiled|translated|translation|produced|graphics)"
-    r"(?: and editing)? by\b[^.!?]{0,200}",
-    r"(?:photo(?:graph)?s?|image|picture|file photo)(?:\s+(?:courtesy(?: of)?|credits?|by|source)\b|\s*:)"
-    r"[^.!?]{0,60}",
-    r"(?:copyright|©|\(c\))[^\n]{0,120}",
-    r"all rights reserved",
-    r"(?:tags?|topics?|filed under|categories|category|keywords?)\s*:[^\n]{0,200}",
-    r"(?:updated|published|posted|last updated|last modified)\b[^.!?]{0,60}",
-    r"[^\n]{0,80}\bclick here\b[^\n]{0,80}",
-    r"read (?:more|also|next)\s*:[^\n]{0,160}",
-))
-
-_TO_READ = re.compile(
-    r"(?i)to read the (?:entire|full|whole|complete|original|rest of the) (?:article|story|report)"
-    r"(?: (?:on|at|from|in|by|of))? (?P<pub>.+?),? click here" + _TRAIL
-)
-_DOMAIN = re.compile(r"(?i)(?:https?://)?(?:www\.)?(?:[a-z0-9-]+\.)+[a-z]{2,24}/?")
-_BYLINE = re.compile(r"(?i)(?:(?:written|posted|reported|story|words|text)\s+)?by\s*:?\s+(?P<rest>.+)")
-_WRITTEN_BY = re.compile(r"(?i)written by\s*:?\s*(?P<rest>.*?)" + _TRAIL)
-# "BEIRUT (Reuters) - ", "DAMASCUS, Syria (AP) — ", "BEIRUT, Oct 15 (Reuters) -", "(Zaman Al Wasl)- "
-_DATELINE = re.compile(
-    r"(?:[A-Z][A-Z.'’\- ]*[A-Z.]"
-    r"(?:,\s*[A-Z][\w.'’\- ]{0,30}?)?"
-    r"(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
-    r"\s*)?"
-    r"\((?P<pub>[A-Z][\w.&'’ \-]{0,40}?)\)\s*[-–—:]+\s*"
-)
-# A photo credit closing a caption: "... in Raqqah. (Photo by Reuters)"
-_CREDIT = re.compile(
-    r"(?i)\((?:(?:file )?photo(?:graph)?s?|image|picture|pic|video)\s*(?:by|:|credits?:?|courtesy(?: of)?|via|/)"
-    r"\s*[^()]{1,60}\)\s*$"
-    r"|\((?:[A-Z][\w.&' -]{0,40}\s)(?:file )?(?:photo|image|picture)s?(?:\s*/\s*[^()]{1,40})?\)\s*$"
-)
-_SOCIAL_CORE = frozenset({
-    "share", "shares", "tweet", "facebook", "twitter", "whatsapp", "telegram", "email", "e-mail",
-    "linkedin", "reddit", "pinterest", "messenger", "print", "instagram", "youtube", "tiktok",
-    "rss", "viber", "flipboard", "tumblr", "vk", "sms", "bluesky", "threads", "mastodon",
-})
-_SOCIAL_FILLER = frozenset({
-    "on", "via", "this", "the", "article", "story", "page", "post", "to", "with", "friends",
-    "a", "friend", "send", "it", "and", "us", "x", "copy", "link", "url", "mail", "google", "save",
-})
-_SECTION_WORDS = frozenset({
-    "world", "news", "business", "politics", "economy", "sport", "sports", "entertainment",
-    "culture", "opinion", "opinions", "analysis", "features", "feature", "video", "videos",
-    "photos", "home", "middle east", "africa", "europe", "asia", "americas", "us", "uk", "tech",
-    "technology", "science", "health", "lifestyle", "travel", "social media", "latest",
-    "breaking news", "top stories", "local", "national", "international", "region", "media",
-    "arts", "environment", "education", "life", "style", "food", "weather", "markets",
-    "investigations", "editorial", "comment", "comments", "blogs", "podcasts", "live", "more",
-    "menu", "search", "share", "world news", "middle east news",
-})
-_NAME_PARTICLES = frozenset({"al", "el", "de", "of", "the", "and", "&", "der", "van", "von",
-                             "da", "du", "la", "le", "bin", "ibn", "in", "for"})
-
-# dates
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
-_MON = (r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-        r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
-_WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
-_DATE_PATTERNS = (
-    re.compile(rf"(?i)\b{_WEEKDAY}{_MON}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b"),
-    re.compile(rf"(?i)\b{_WEEKDAY}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON},?\s+"
-               r"(?P<year>(?:19|20)\d\d)\b"),
-    re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mon>\d\d)-(?P<day>\d\d)"
-               r"(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?(?!\d)"),
-)
-_TIME = re.compile(r"(?i)\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?\s?m\.?)?")
-_DATE_WORDS = frozenset({
-    "updated", "published", "posted", "last", "modified", "on", "at", "ago", "hour", "hours",
-    "minute", "minutes", "min", "mins", "day", "days", "am", "pm", "a", "m", "p", "date", "time",
-    "local", "gmt", "utc",
-})
-
-
-@dataclass(frozen=True, slots=True)
-class _Page:
-    """What :func:`_analyse` finds in a plain-text page."""
-
-    spans: tuple[tuple[int, int], ...]
-    title: str | None
-    publisher: str | None
-    date: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class _Line:
-    start: int
-    end: int
-    lead: int  # leading whitespace before the first visible character
-    text: str  # whitespace-collapsed content
-    words: int
-    kind: str  # blank | tail | furn | body | text
-    publisher: str | None = None  # from "To read the entire article X click here"
-    domain: bool = False
-    date: str | None = None
-
-
-def find_furniture(text: str) -> list[tuple[int, int]]:
-    r"""Spans ``(start, end)`` of page furniture in a plain-text news page.
-
-    One line is one paragraph. Furniture is: everything from a tail marker
-    ("You may also like", "Related articles", "Total Comments (0)", "Written
-    By", ...) after the article has begun to the end of the file; isolated
-    furniture lines anywhere (search boxes, share buttons, counters, bylines,
-    date lines, publisher lines, section labels of one to three words); a
-    dateline prefix ("BEIRUT (Reuters) - "); a photo credit ending a caption;
-    a paragraph repeating an earlier one. The spans are sorted and disjoint.
-
-    >>> page = "World\nBy Jane Doe\nIS quits Raqqa\n" \
-    ...        "BEIRUT (Reuters) - Islamic State fighters have left Raqqa under a deal, the SDF said.\n" \
-    ...        "You may also like:\nOther news."
-    >>> [page[a:b] for a, b in find_furniture(page)]
-    ['World', 'By Jane Doe', 'BEIRUT (Reuters) - ', 'You may also like:\nOther news.']
-    """
-    return list(_analyse(text).spans)
-
-
-def _analyse(text: str) -> _Page:
-    lines = _split_lines(text)
-    n = len(lines)
-    first_body = next((i for i, ln in enumerate(lines) if ln.kind == "body"), None)
-    anchor = first_body
-    if anchor is None:
-        anchor = next((i for i, ln in enumerate(lines) if ln.kind == "text"), None)
-    cut = n
-    if anchor is not None:
-        cut = next((i for i in range(anchor + 1, n) if lines[i].kind == "tail"), n)
-    furniture = {i for i in range(cut) if lines[i].kind in ("furn", "tail")}
-    spans: list[tuple[int, int]] = []
-
-    # the headline: first headline-like line before the first body paragraph
-    limit = first_body if first_body is not None else cut
-    title_idx = next(
-        (i for i in range(limit) if lines[i].kind == "text" and _headline_like(lines[i].text)), None
-    )
-
-    # a paragraph repeating an earlier one (quotes and spaces normalised)
-    seen: set[str] = set()
-    for i in range(cut):
-        if i in furniture or lines[i].kind not in ("body", "text"):
-            continue
-        key = lines[i].text.translate(_QUOTES)
-        if key in seen:
-            furniture.add(i)
-        else:
-            seen.add(key)
-
-    # section labels and lone name lines: 1-3 words, no digits, no full stop
-    labels: set[int] = set()
-    for i in range(cut):
-        ln = lines[i]
-        if i in furniture or i == title_idx or ln.kind != "text":
-            continue
-        if ln.words <= 3 and not any(c.isdigit() for c in ln.text) and not _SENT_END.search(ln.text):
-            furniture.add(i)
-            labels.add(i)
-
-    # dateline prefix on the first paragraphs after the headline
-    dateline_pub = None
-    after = title_idx + 1 if title_idx is not None else 0
-    candidates = [i for i in range(after, cut)
-                  if i not in furniture and lines[i].kind in ("body", "text")][:2]
-    for i in candidates:
-        ln = lines[i]
-        m = _DATELINE.match(text, ln.start + ln.lead, ln.end)
-        if m and len(m["pub"].split()) <= 6 and m.end() < ln.end:
-            spans.append((m.start(), m.end()))
-            dateline_pub = " ".join(m["pub"].split())
-            break
-
-    # a photo credit closing a caption
-    for i in range(cut):
-        ln = lines[i]
-        if i not in furniture and ln.kind in ("body", "text"):
-            m = _CREDIT.search(text, ln.start, ln.end)
-            if m:
-                spans.append((m.start(), m.end()))
-
-    spans.extend((lines[i].start, lines[i].end) for i in furniture)
-    if cut < n:
-        spans.append((lines[cut].start, len(text)))
-
-    title = lines[title_idx].text if title_idx is not None else None
-    body_lines = [i for i in range(cut) if lines[i].kind == "body" and i not in furniture]
-    publisher = (
-        dateline_pub
-        or next((ln.publisher for ln in lines if ln.publisher), None)
-        or _written_by(lines)
-        or next((ln.text for ln in lines if ln.domain), None)
-        or _footer_name(lines, body_lines[-1] + 1 if body_lines else cut, cut, labels)
-        or next((lines[i].text for i in range(limit)
-                 if re.fullmatch(r"[A-Z]{2,6}", lines[i].text)
-                 and lines[i].text.lower() not in _SECTION_WORDS), None)
-    )
-    date = (next((lines[i].date for i in range(limit) if lines[i].date), None)
-            or next((lines[i].date for i in range(cut) if lines[i].date), None))
-    return _Page(tuple(_merge(spans)), title, publisher, date)
-
-
-def _split_lines(text: str) -> list[_Line]:
-    bounds = []
-    start = 0
-    for m in _NEWLINE.finditer(text):
-        bounds.append((start, m.start()))
-        start = m.end()
-    bounds.append((start, len(text)))
-    out = []
-    for a, b in bounds:
-        raw = text[a:b]
-        lead = len(raw) - len(raw.lstrip())
-        out.append(_classify(a, b, lead, " ".join(raw.split())))
-    return out
-
-
-def _classify(a: int, b: int, lead: int, st: str) -> _Line:
-    words = len(st.split())
-    if not st:
-        return _Line(a, b, lead, st, 0, "blank")
-    date = _date_line(st)
-    if words <= 12 and any(p.fullmatch(st) for p in _TAIL_MARKERS):
-        return _Line(a, b, lead, st, words, "tail", date=date or _find_iso(st))
-    m = _TO_READ.fullmatch(st)
-    if m:
-        return _Line(a, b, lead, st, words, "furn", publisher=m["pub"].strip())
-    if _DOMAIN.fullmatch(st):
-        return _Line(a, b, lead, st, words, "furn", domain=True)
-    if date:
-        return _Line(a, b, lead, st, words, "furn", date=date)
-    if (_is_byline(st) or _is_social(st) or _is_breadcrumb(st) or not any(c.isalpha() for c in st)
-            or (words <= 30 and any(p.fullmatch(st) for p in _FURNITURE_LINES))):
-        return _Line(a, b, lead, st, words, "furn", date=_find_iso(st) if words <= 20 else None)
-    core = _CREDIT.sub("", st).rstrip()
-    if words >= 12 and _SENT_END.search(core):
-        return _Line(a, b, lead, st, words, "body")
-    return _Line(a, b, lead, st, words, "text")
-
-
-def _headline_like(st: str) -> bool:
-    words = st.split()
-    if not 3 <= len(words) <= 25:
-        return False
-    end = st.rstrip("\"'”’)]»")
-    if end.endswith((".", ":", ";", ",")):
-        return False
-    first = next((c for c in st if c.isalpha()), "")
-    return first.isupper() and st.lower() not in _SECTION_WORDS
-
-
-def _is_byline(st: str) -> bool:
-    m = _BYLINE.fullmatch(st)
-    if not m:
-        return False
-    rest = m["rest"]
-    words = rest.split()
-    if len(words) > 12 or not rest[0].isupper():
-        return False
-    if _SENT_END.search(rest) and not re.search(r"\b[A-Z]\.$", rest):
-        return False
-    alpha = [w for w in words if any(c.isalpha() for c in w)]
-    named = [w for w in alpha if w[0].isupper() or w.lower() in _NAME_PARTICLES]
-    return len(named) * 4 >= len(alpha) * 3
-
-
-def _is_breadcrumb(st: str) -> bool:
-    """Navigation such as "Home | News | Middle East" or "World › Syria"."""
-    items = [x for x in re.split(r"\s*[|›»>/·•]\s*", st) if x]
-    return len(items) >= 2 and all(
-        len(x.split()) <= 3 and not _SENT_END.search(x) and not any(c.isdigit() for c in x)
-        for x in items
-    )
-
-
-def _is_social(st: str) -> bool:
-    tokens = re.findall(r"[\w'-]+", st.lower())
-    tokens = [t for t in tokens if not t.isdigit()]
-    return (bool(tokens) and any(t in _SOCIAL_CORE for t in tokens)
-            and all(t in _SOCIAL_CORE or t in _SOCIAL_FILLER for t in tokens))
-
-
-def _name_like(st: str) -> bool:
-    """A short line that can be a publisher's or agency's name."""
-    words = st.split()
-    if not 1 <= len(words) <= 5 or any(c.isdigit() for c in st) or _SENT_END.search(st):
-        return False
-    if st.lower() in _SECTION_WORDS or _is_social(st) or not st[0].isupper():
-        return False
-    return all(w[0].isupper() or w.lower() in _NAME_PARTICLES for w in words)
-
-
-def _written_by(lines: list[_Line]) -> str | None:
-    """The name in a "Written By" block: on its line, the next or the previous one."""
-    for i, ln in enumerate(lines):
-        m = _WRITTEN_BY.fullmatch(ln.text) if ln.kind == "tail" else None
-        if not m:
-            continue
-        if m["rest"] and _name_like(m["rest"]):
-            return m["rest"]
-        nxt = next((x for x in lines[i + 1:] if x.kind != "blank"), None)
-        if nxt is not None and _name_like(nxt.text):
-            return nxt.text
-        prev = next((x for x in reversed(lines[:i]) if x.kind != "blank"), None)
-        if prev is not None and prev.kind != "body" and _name_like(prev.text):
-            return prev.text
-    return None
-
-
-def _footer_name(lines: list[_Line], start: int, cut: int, labels: set[int]) -> str | None:
-    """A lone name line between the last body paragraph and the tail."""
-    for i in range(start, cut):
-        if (i in labels or lines[i].kind == "text") and _name_like(lines[i].text):
-            return lines[i].text
-    return None
-
-
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for a, b in sorted(s for s in spans if s[1] > s[0]):
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
-
-
-def _find_date(s: str) -> tuple[str, int, int] | None:
-    """The first valid English or ISO date in ``s``: ``(iso, start, end)``."""
-    best = None
-    for pattern in _DATE_PATTERNS:
-        for m in pattern.finditer(s):
-            mon = m["mon"]
-            month = int(mon) if mon.isdigit() else _MONTHS[mon[:3].lower()]
-            try:
-                iso = _date(int(m["year"]), month, int(m["day"])).isoformat()
-            except ValueError:
-                continue
-            if best is None or m.start() < best[1]:
-                best = (iso, m.start(), m.end())
-            break
-    return best
-
-
-def _find_iso(s: str) -> str | None:
-    found = _find_date(s)
-    return found[0] if found else None
-
-
-def _date_line(st: str) -> str | None:
-    """ISO date if the line is only a date (with weekday, time, "Updated" ...)."""
-    if len(st.split()) > 14:
-        return None
-    found = _find_date(st)
-    if not found:
-        return None
-    iso, a, b = found
-    rest = _TIME.sub(" ", st[:a] + " " + st[b:])
-    for token in re.findall(r"[^\W\d_]+|\d+", rest):
-        if not (token.isdigit() and len(token) <= 2 or token.lower() in _DATE_WORDS
-                or re.fullmatch(r"[A-Z]{2,5}", token)):
-            return None
-    return iso
-
-
-# --------------------------------------------------------------------------
 # HTML
 # --------------------------------------------------------------------------
 
@@ -955,8 +537,11 @@ class _HtmlScanner(HTMLParser):
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.keep: list[tuple[int, int]] = []
         self.breaks: list[int] = []
-        self.stack: list[tuple[str, bool]] = []
+        self.items: list[int] = []  # where each <li> starts
+        self.stack: list[tuple[str, bool, bool]] = []
         self.skipping = 0
+        self.uncounted = 0
+        self.readable = 0  # visible characters of the page's text (see handle_starttag)
         self.in_title = 0
         self.in_h1 = 0
         self.title: list[str] = []
@@ -972,6 +557,8 @@ class _HtmlScanner(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCK_TAGS:
             self.breaks.append(self._pos())
+            if tag == "li":
+                self.items.append(self._pos())
         values = {k.lower(): (v or "") for k, v in attrs}
         if tag == "meta":
             key = (values.get("property") or values.get("name") or values.get("itemprop") or "").lower()
@@ -981,24 +568,31 @@ class _HtmlScanner(HTMLParser):
             self.time = values["datetime"]
         if tag in _VOID_TAGS:
             return
-        skip = tag in _SKIP_TAGS or (tag not in _CONTAINER_TAGS and (
+        # Not counted as the page's text (Document.text_chars): code and metadata, and
+        # page chrome the markup itself declares (navigation, footer, forms, hidden
+        # elements, ARIA landmarks of that kind). Text dropped for a class or id that
+        # looks like furniture is counted: it might have been the article.
+        chrome = tag in _SKIP_TAGS or (tag not in _CONTAINER_TAGS and (
                 "hidden" in values or values.get("aria-hidden") == "true"
-                or values.get("role", "").lower() in _FURNITURE_ROLES
-                or bool(_FURNITURE_ATTR.search(values.get("class", "")))
+                or values.get("role", "").lower() in _FURNITURE_ROLES))
+        skip = chrome or tag in _SKIP_TAGS or (tag not in _CONTAINER_TAGS and (
+                bool(_FURNITURE_ATTR.search(values.get("class", "")))
                 or bool(_FURNITURE_ATTR.search(values.get("id", "")))))
-        self.stack.append((tag, skip))
+        self.stack.append((tag, skip, chrome))
         self.skipping += skip
+        self.uncounted += chrome
         self.in_title += tag == "title"
         self.in_h1 += tag == "h1"
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _BLOCK_TAGS:
             self.breaks.append(self._pos())
-        if not any(t == tag for t, _ in self.stack):
+        if not any(t == tag for t, _, _ in self.stack):
             return
         while self.stack:
-            name, skip = self.stack.pop()
+            name, skip, chrome = self.stack.pop()
             self.skipping -= skip
+            self.uncounted -= chrome
             self.in_title -= name == "title"
             if name == "h1":
                 self.in_h1 -= 1
@@ -1009,6 +603,8 @@ class _HtmlScanner(HTMLParser):
     def _text(self, start: int, end: int, shown: str) -> None:
         if not self.skipping:
             self.keep.append((start, end))
+        if not self.uncounted:
+            self.readable += visible_chars(self.text[start:end])
         if self.in_title:
             self.title.append(shown)
         if self.in_h1 and not self.h1_done:
@@ -1032,8 +628,8 @@ class _HtmlScanner(HTMLParser):
         self._text(start, end, html.unescape(self.text[start:end]))
 
 
-def _read_html(text: str) -> tuple[str, str | None, str | None, str | None]:
-    """``(body, title, publisher, date)`` of an HTML page."""
+def _read_html(text: str) -> tuple[str, str | None, str | None, str | None, int]:
+    """``(body, title, publisher, date, text_chars)`` of an HTML page."""
     scanner = _HtmlScanner(text)
     scanner.feed(text)
     scanner.close()
@@ -1045,7 +641,8 @@ def _read_html(text: str) -> tuple[str, str | None, str | None, str | None]:
         if p < len(chars):
             chars[p] = "\n"
     body = "".join(chars)
-    page = _analyse(_block_view(body, breaks))
+    # a list item's line starts right after the line break its <li> makes
+    page = analyse_page(_block_view(body, breaks), items={p + 1 for p in scanner.items})
     body = mask(body, page.spans)
 
     def clean(parts: list[str]) -> str | None:
@@ -1056,12 +653,12 @@ def _read_html(text: str) -> tuple[str, str | None, str | None, str | None]:
     date = None
     for key in ("article:published_time", "datepublished", "date", "pubdate", "dc.date"):
         if scanner.meta.get(key):
-            date = _find_iso(scanner.meta[key])
+            date = find_iso_date(scanner.meta[key])
             if date:
                 break
-    date = date or (_find_iso(scanner.time) if scanner.time else None) or page.date
+    date = date or (find_iso_date(scanner.time) if scanner.time else None) or page.date
     publisher = (" ".join(scanner.meta.get("og:site_name", "").split()) or None) or page.publisher
-    return body, title, publisher, date
+    return body, title, publisher, date, scanner.readable - page.repeated
 
 
 def _block_view(body: str, breaks: set[int]) -> str:

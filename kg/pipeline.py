@@ -7,6 +7,11 @@
 '5 documents (3 unchanged, 1 removed), 40 sentences parsed, 0 entities, 0 relation triples in 1.0 s'
 >>> BuildReport(documents=1, split_documents=1, replaced_chars=2, seconds=1).summary()
 '1 documents (1 split to parse), 0 sentences, 0 entities, 0 relation triples in 1.0 s; 2 characters replaced'
+>>> report = BuildReport(documents=2, seconds=1, kept=[KeptText("a.txt", 950, 1000), KeptText("b.txt", 50, 500)])
+>>> report.summary().split("; ")[1]
+'67% of page text kept (lowest: 10% of b.txt)'
+>>> [k.path for k in report.low_kept()], report.low_kept()[0].warning()[:50]
+(['b.txt'], 'b.txt: kept 10% of its text (50 of 500 characters)')
 """
 from __future__ import annotations
 
@@ -20,9 +25,34 @@ from kg.records import Document, IngestError
 
 #: Texts parsed together; enough to keep spaCy busy, small enough to stream.
 BATCH_SIZE = 32
+#: A document keeping less than this share of its page text is named in a warning.
+LOW_KEPT_SHARE = 0.60
 #: The store is flushed after this much N-Triples text (about 250 news articles): its
 #: in-memory write buffers otherwise grow by about 200 MB per 1,000 documents.
 FLUSH_CHARS = 4_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class KeptText:
+    """How much of one document's page text ingest kept; the rest was page furniture.
+
+    ``text_chars`` counts the page's readable characters, spaces, markup and
+    a paragraph the page repeats left out (:attr:`kg.records.Document.text_chars`).
+    """
+
+    path: str
+    kept_chars: int
+    text_chars: int
+
+    @property
+    def share(self) -> float:
+        return min(1.0, self.kept_chars / self.text_chars) if self.text_chars else 1.0
+
+    def warning(self) -> str:
+        """The message naming a document that kept too little of its text."""
+        return (f"{self.path}: kept {self.share:.0%} of its text ({self.kept_chars} of {self.text_chars} "
+                f"characters), less than {LOW_KEPT_SHARE:.0%}: check that page furniture did not cut "
+                "the article")
 
 
 @dataclass
@@ -46,6 +76,13 @@ class BuildReport:
     rejected: list[IngestError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     outputs: dict[str, Path] = field(default_factory=dict)
+    #: Per document read (unchanged ones included), in the order of the inputs: the
+    #: share of its page text kept once page furniture was blanked.
+    kept: list[KeptText] = field(default_factory=list)
+
+    def low_kept(self, threshold: float = LOW_KEPT_SHARE) -> list[KeptText]:
+        """The documents that kept less than ``threshold`` of their page text."""
+        return [k for k in self.kept if k.share < threshold]
 
     def summary(self) -> str:
         """One line: documents, sentences, entities, relation triples, seconds."""
@@ -57,8 +94,13 @@ class BuildReport:
             documents += f" ({', '.join(notes)})"
         sentences = f"{self.sentences} sentences" + (" parsed" if self.skipped else "")
         replaced = f"; {self.replaced_chars} characters replaced" if self.replaced_chars else ""
+        kept = ""
+        if self.kept:
+            total = KeptText("", sum(k.kept_chars for k in self.kept), sum(k.text_chars for k in self.kept))
+            lowest = min(self.kept, key=lambda k: k.share)
+            kept = f"; {total.share:.0%} of page text kept (lowest: {lowest.share:.0%} of {lowest.path})"
         return (f"{documents}, {sentences}, {self.entities} entities, "
-                f"{self.relation_triples} relation triples in {self.seconds:.1f} s{replaced}")
+                f"{self.relation_triples} relation triples in {self.seconds:.1f} s{replaced}{kept}")
 
 
 def build(inputs: Iterable[str | Path], out: str | Path, *, model: str | None = None,
@@ -96,7 +138,7 @@ def build(inputs: Iterable[str | Path], out: str | Path, *, model: str | None = 
     started = time.perf_counter()
     out = Path(out)
     report = BuildReport()
-    messages: list[tuple[int, str, object]] = []  # (input index, "rejected" | "warning", message)
+    messages: list[tuple[int, str, object]] = []  # (input index, "rejected" | "warning" | "kept", message)
     plan = _plan(inputs, messages)
     # Workers start before the store opens: forking a process that runs the store's threads is unsafe.
     extractor = make_engine(engine, jobs=jobs, scheduler=scheduler, model=model, documents=len(plan))
@@ -108,6 +150,7 @@ def build(inputs: Iterable[str | Path], out: str | Path, *, model: str | None = 
             messages.sort(key=lambda item: item[0])
             report.rejected[:0] = [m for _, kind, m in messages if kind == "rejected"]
             report.warnings[:0] = [m for _, kind, m in messages if kind == "warning"]
+            report.kept[:0] = [m for _, kind, m in messages if kind == "kept"]
             _export(store, out, report, html=html, validate=validate)
     finally:
         extractor.close()
@@ -165,6 +208,8 @@ def _stream(plan: list[_Planned], stored: dict, report: BuildReport, messages: l
                 else:
                     docs.append(item)
                     messages.extend((entry.index, "warning", f"{item.path}: {w}") for w in item.warnings)
+                    kept = KeptText(item.path, item.kept_chars, item.text_chars)
+                    messages.append((entry.index, "kept", kept))
                     report.replaced_chars += item.replaced_chars
         if not docs:
             continue

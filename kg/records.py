@@ -55,10 +55,31 @@ class Document:
     warnings: tuple[str, ...] = ()
     #: Characters ingest replaced: U+FFFD for invalid bytes, spaces for control characters.
     replaced_chars: int = 0
+    #: Visible (non-space) characters of the page's readable text: no markup,
+    #: scripts or chrome the HTML declares (<nav>, <footer>, forms, hidden
+    #: elements), a paragraph the page repeats counted once. 0: not measured,
+    #: the visible characters of ``text`` are used.
+    text_chars: int = 0
 
     def __post_init__(self) -> None:
         if len(self.text) != len(self.body):
             raise ValueError(f"{self.path}: body must have the same length as text")
+
+    @property
+    def kept_chars(self) -> int:
+        """Visible characters left in ``body`` once page furniture is blanked."""
+        return len(self.body) - sum(map(str.isspace, self.body))
+
+    @property
+    def kept_share(self) -> float:
+        """Share of the page's readable text kept in ``body`` (0 to 1).
+
+        >>> doc = Document(id="a", path="a.txt", text="Menu\\nIS left.", body="    \\nIS left.")
+        >>> doc.kept_chars, round(doc.kept_share, 2)
+        (7, 0.64)
+        """
+        total = self.text_chars or len(self.text) - sum(map(str.isspace, self.text))
+        return min(1.0, self.kept_chars / total) if total else 1.0
 
 
 @dataclass(frozen=True, slots=True)

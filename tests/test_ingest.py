@@ -1,9 +1,11 @@
-"""kg.ingest: reading files into Documents, decoding, furniture removal.
+"""kg.ingest and kg.furniture: reading files into Documents, decoding, furniture removal.
 
 Fast: no spaCy. The seeds are the five sample articles; tests/data/ingest/
 holds synthetic pages in the style of other sites (Reuters dateline, AP
-dateline with a "Related articles" list, share buttons and a byline) so the
-furniture rules are checked beyond the seeds.
+dateline with a "Related articles" list, share buttons and a byline), and the
+furniture section below puts furniture lines of many kinds in the middle and
+at the end of articles written for these tests, so the furniture rules are
+checked beyond the seeds.
 """
 from __future__ import annotations
 
@@ -427,3 +429,195 @@ def test_html_article_with_furniture_like_class_is_kept(tmp_path):
 def test_iter_paths_accepts_a_single_path(tmp_path):
     path = _write(tmp_path, "a.txt", ARTICLE.encode())
     assert list(iter_paths(str(path))) == [path]
+
+
+# ---------------------------------------------------------------- furniture inside the article
+# Synthetic pages, written for these tests: furniture in the middle of an article
+# blanks its own lines (and a list marker the headlines under it), never the article
+# text after it; the end of the page is blanked only when all of it is furniture.
+
+LEDE = ("Kurds and rebels trade fire near Manbij\n\n"
+        "The Kurdish-led forces repelled an attack by Turkish-backed rebels west of Manbij on "
+        "Tuesday, a spokesman for the military council said.\n\n")
+AFTER = ("Residents said the rebels had shelled two villages before the Kurdish units pushed them "
+         "back across the river.",
+         "The coalition said its aircraft had struck rebel positions near the town at the request "
+         "of its partners on the ground.")
+
+# (furniture put between the lede and the rest of the article, lines that must be blanked)
+INLINE_FURNITURE = [
+    ("RELATED:\nTurkey vows to drive the militia out of the town", ["RELATED:", "Turkey vows"]),
+    ("RELATED:\n\nTurkey vows to drive the militia out of the town\n\nWho holds the north of the country",
+     ["RELATED:", "Turkey vows", "Who holds"]),
+    ("RELATED: Turkey vows to drive the militia out of the town", ["RELATED"]),
+    ("SEE ALSO Turkey vows to drive the militia out of the town", ["SEE ALSO"]),
+    ("Read more: What the fighting means for the truce", ["Read more", "What the fighting"]),
+    ("Read more\nWhat the fighting means for the truce", ["Read more", "What the fighting"]),
+    ("See also\n- Turkey vows to drive the militia out\n- Talks on the border stall", ["See also", "Talks on"]),
+    ("ADVERTISEMENT", ["ADVERTISEMENT"]),
+    ("- Advertisement -\nStory continues below advertisement", ["Advertisement", "Story continues"]),
+    ("Continue reading the main story", ["Continue reading"]),
+    ("Photo: AFP/Getty Images", ["Photo: AFP"]),
+    ("Fighters at a checkpoint outside the town.\nAFP via Getty Images", ["Getty"]),
+    ("Image 2 of 7\nCredit: Local Media Office", ["Image 2 of 7", "Local Media Office"]),
+    ("Share on Facebook Twitter WhatsApp", ["Share on", "WhatsApp"]),
+    ("Share this article\nFacebook Twitter Email Print", ["Share this", "Print"]),
+    ("Click here to subscribe to our daily briefing", ["Click here"]),
+    ("Sign up for our Middle East newsletter", ["newsletter"]),
+    ("Recommended\nTurkey vows to drive the militia out of the town\nTalks on the border stall",
+     ["Recommended", "Turkey vows", "Talks on"]),
+    ("You may also like:\nTurkey vows to drive the militia out of the town", ["You may", "Turkey vows"]),
+    ("Most read", ["Most read"]),
+    ("Comments (12)", ["Comments"]),
+    ("Written by Jane Roe", ["Jane Roe"]),
+    ("WATCH: Drone footage of the front line", ["WATCH", "Drone footage"]),
+    ("https://twitter.com/example/status/1234567890", ["twitter.com"]),
+    ("The fighting has displaced thousands, an aid worker said on Twitter.\n"
+     "\u2014 Jane Roe (@janeroe_aid) June 12, 2018", ["@janeroe_aid"]),
+    ("Listen to this article\n4 min listen", ["Listen", "4 min"]),
+    ("Beta 2.1 - Powered by automatic translation", ["Powered by"]),
+]
+
+
+@pytest.mark.parametrize(("furniture", "blanked"), INLINE_FURNITURE,
+                         ids=[f[0].split("\n")[0][:30] for f in INLINE_FURNITURE])
+def test_furniture_inside_the_article_blanks_only_its_lines(furniture, blanked):
+    page = LEDE + furniture + "\n\n" + "\n\n".join(AFTER) + "\n"
+    body = mask(page, find_furniture(page))
+    for sentence in AFTER:
+        assert body.index(sentence) == page.index(sentence), sentence
+    assert "The Kurdish-led forces repelled an attack" in body
+    assert "Kurds and rebels trade fire near Manbij" in body  # the headline
+    for text in blanked:
+        assert text not in body, text
+
+
+def test_eleven_paragraphs_after_a_related_line_are_kept(tmp_path):
+    """A "RELATED:" line and its headline after the first paragraph of twelve:
+    the eleven after it are kept (one marker line once ended the article there)."""
+    paragraphs = [f"Paragraph {i} says the Kurdish units held {i} villages near the river on Monday, "
+                  "a local official said." for i in range(1, 12)]
+    page = LEDE + paragraphs[0] + "\n\nRELATED:\nTurkey vows to drive the militia out\n\n" \
+        + "\n\n".join(paragraphs[1:]) + "\n"
+    doc = _document(_write(tmp_path, "related.txt", page.encode()))
+    for paragraph in paragraphs:
+        assert paragraph in doc.body
+    assert doc.kept_share > 0.9
+
+
+@pytest.mark.parametrize("marker", ["Comments (3)", "Written By", "Share this story", "You may also like",
+                                    "Most read", "Related articles", "Sign up for our newsletter",
+                                    "Leave a comment", "About the author"])
+def test_a_marker_followed_by_article_text_never_ends_the_article(marker):
+    page = LEDE + marker + "\n\n" + "\n\n".join(AFTER) + "\n"
+    body = mask(page, find_furniture(page))
+    assert marker not in body
+    for sentence in AFTER:
+        assert sentence in body
+
+
+def test_one_paragraph_after_a_related_headline_at_the_end_is_kept():
+    # a headline and a paragraph are not yet a list: the paragraph is the article's
+    page = LEDE + "RELATED:\nTurkey vows to drive the militia out\n\n" + AFTER[0] + "\n"
+    body = mask(page, find_furniture(page))
+    assert AFTER[0] in body and "Turkey vows" not in body
+
+
+# (tail of the page, text of it that must be blanked)
+TAILS = [
+    ("You may also like\nOil prices rise for a third day\nThe price of crude rose again on Monday as "
+     "traders weighed worries about supply.\nA new phone goes on sale\nThe company showed its new "
+     "model at an event in California on Tuesday evening.\n",
+     ["Oil prices", "price of crude", "new phone", "California"]),
+    ("Comments (2)\nJohn Smith\nThis is the worst coverage of the war I have read in years, honestly.\n"
+     "Mary Jones\nI disagree with John, the reporting is careful and fair to everyone involved.\n",
+     ["John Smith", "worst coverage", "I disagree"]),
+    # a comment form: its field labels, a captcha's included, are furniture because of
+    # where they are, whatever their words
+    ("Leave a comment\nYour email address will not be published.\nName *\nEmail *\n"
+     "*digits confirming entry\nType the characters shown\nPost Comment\n",
+     ["email address", "digits confirming", "characters shown"]),
+    ("Total Comments (0)\nPlease fill the fields below.\n*code you see below\n",
+     ["Please fill", "code you see"]),
+    ("About the author\nJane Roe has covered the Middle East for ten years from Beirut and Istanbul "
+     "for several papers.\nMore from Jane Roe\nOil prices rise for a third day\nA new phone goes on sale\n",
+     ["ten years", "Oil prices", "new phone"]),
+    ("Share this article\nFacebook Twitter WhatsApp\nSign up for our newsletter\nGet the best of our "
+     "coverage every morning in your inbox, with analysis from our team.\n",
+     ["Share this", "best of our coverage"]),
+    ("Related Coverage\n- Turkey vows to drive the militia out\n- Aid groups warn of a new exodus of "
+     "families from the area.\nComments (3)\n", ["Turkey vows", "Aid groups"]),
+]
+
+
+@pytest.mark.parametrize(("tail", "blanked"), TAILS, ids=[t[0].split("\n")[0] for t in TAILS])
+def test_tail_furniture_is_blanked(tail, blanked):
+    page = LEDE + "\n\n".join(AFTER) + "\n\n" + tail
+    body = mask(page, find_furniture(page))
+    for sentence in AFTER:
+        assert sentence in body
+    for text in blanked:
+        assert text not in body, text
+
+
+def test_a_related_list_then_the_last_paragraph_then_a_tail():
+    page = (LEDE + "RELATED:\nTurkey vows to drive the militia out\n\n" + AFTER[0] + "\n\n"
+            "You may also like\nOil prices rise for a third day\nA new phone goes on sale\n")
+    body = mask(page, find_furniture(page))
+    assert AFTER[0] in body
+    for text in ("Turkey vows", "Oil prices", "new phone"):
+        assert text not in body
+
+
+def test_html_related_list_inside_the_article(tmp_path):
+    page = ("<html><body><article><h1>Kurds and rebels trade fire near Manbij</h1>"
+            f"<p>{LEDE.split(chr(10))[2]}</p>"
+            "<h3>Related</h3><ul><li><a href='/a'>Turkey vows to drive the militia out.</a></li>"
+            "<li><a href='/b'>Aid groups warn of a new exodus.</a></li></ul>"
+            + "".join(f"<p>{s}</p>" for s in AFTER)
+            + "<h3>Related articles</h3><ul><li>An unrelated story about a cup final, told at "
+              "length so that it reads like a sentence.</li></ul></article></body></html>")
+    doc = _document(_write(tmp_path, "page.html", page.encode()))
+    for sentence in AFTER:
+        assert sentence in doc.body
+    for text in ("Turkey vows", "Aid groups", "cup final"):
+        assert text not in doc.body, text
+
+
+# ---------------------------------------------------------------- share of the text kept
+
+def test_kept_share_of_a_plain_page(tmp_path):
+    page = "Menu\n" + LEDE + "\n\n".join(AFTER) + "\n"
+    doc = _document(_write(tmp_path, "p.txt", page.encode()))
+    visible = len("".join(page.split()))
+    assert doc.text_chars == visible
+    assert doc.kept_chars == visible - len("Menu")
+    assert doc.kept_share == pytest.approx(1 - 4 / visible)
+
+
+def test_a_repeated_copy_is_not_text_lost(tmp_path):
+    page = LEDE + "\n\n".join(AFTER) + "\n\n" + "\n\n".join(AFTER) + "\n"
+    doc = _document(_write(tmp_path, "twice.txt", page.encode()))
+    assert doc.body.count(AFTER[0]) == 1
+    assert doc.text_chars == len("".join(page.split())) - sum(len("".join(s.split())) for s in AFTER)
+    assert doc.kept_share == 1.0
+
+
+def test_kept_share_of_an_html_page_counts_text_not_markup(tmp_path):
+    # markup, scripts, the head and declared chrome (<nav>, <footer>) are not the page's
+    # text; a block dropped only because its class looks like furniture is
+    page = ("<html><head><title>T</title><style>p { color: red }</style></head><body>"
+            "<nav>Home World</nav><p>The SDF took Raqqa.</p><div class='share-box'>Share it</div>"
+            "<script>var x = 1;</script><footer>About us</footer></body></html>")
+    doc = _document(_write(tmp_path, "p.html", page.encode()))
+    assert doc.text_chars == len("TheSDFtookRaqqa.Shareit")
+    assert doc.kept_chars == len("TheSDFtookRaqqa.")
+
+
+def test_a_page_that_is_mostly_furniture_keeps_a_small_share(tmp_path):
+    page = ("Menu\nSearch\nHome | World | Middle East\n" + LEDE
+            + "You may also like\n" + "\n".join(f"Headline number {w} about something else entirely"
+                                                 for w in ("one", "two", "three", "four", "five", "six")))
+    doc = _document(_write(tmp_path, "thin.txt", page.encode()))
+    assert "The Kurdish-led forces repelled" in doc.body
+    assert doc.kept_share < 0.6

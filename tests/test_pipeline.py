@@ -142,3 +142,80 @@ def test_build_is_deterministic(tmp_path, seeds_out):
     out, _ = seeds_out
     kg.build([SEEDS], tmp_path, html=False)
     assert (tmp_path / "graph.ttl").read_bytes() == (out / "graph.ttl").read_bytes()
+
+
+# An article written for this test: furniture lines of several kinds in the middle,
+# a list of other stories at the end. Every claim after the furniture is read; none
+# comes from the furniture or the list.
+FURNISHED = """Truce holds around Hasaka
+
+HASAKA, Syria (Example Wire) - The Syrian Democratic Forces and the Islamic State agreed a truce in villages south of Hasaka on Friday, a monitor said.
+
+RELATED:
+Turkey warns Kurdish militia over Manbij
+
+The Islamic State withdrew from Raqqa after four months of fighting, the coalition said on Monday.
+
+ADVERTISEMENT
+
+Hezbollah fighters captured Arsal after a week of clashes with the Nusra Front, a Lebanese security source said.
+
+Read more: Why the battle for the border matters
+
+Russian jets bombed Idlib on Tuesday night, according to the Syrian Observatory for Human Rights.
+
+Photo: AFP/Getty Images
+
+Share on Facebook Twitter WhatsApp
+
+Turkey attacked Afrin with jets and artillery, the Kurdish-led administration said on Saturday.
+
+Click here to subscribe
+
+Iran backs the Syrian government with money, weapons and militias, diplomats said.
+
+You may also like
+Israel hits targets near Damascus
+Israel struck Iranian positions near Damascus on Sunday, the army said.
+Rebels leave Daraa
+Rebels left Daraa under a deal with Russia, state media reported.
+"""
+
+
+def test_claims_after_furniture_inside_the_article_are_found(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "furnished.txt").write_text(FURNISHED, encoding="utf-8")
+    report = kg.build([tmp_path / "in"], tmp_path / "out", html=False)
+    graph = Graph().parse(tmp_path / "out" / "graph.ttl")
+    rows = {tuple(row.split("\t")[1:]) for row in _triples_by_document(graph)}
+    after_furniture = {("isis", "withdrew_from", "raqqa"), ("hezbollah", "captured", "arsal"),
+                       ("russia", "attacked", "idlib"), ("turkey", "attacked", "afrin"),
+                       ("iran", "backs", "syrian_gov")}
+    assert after_furniture <= rows
+    assert not any("israel" in row or "daraa" in row or "manbij" in row for row in rows), rows
+    [kept] = report.kept  # the article's sentences are all kept, the furniture is not
+    sentences = [line for line in FURNISHED.split("You may also like")[0].splitlines() if line.endswith(".")]
+    assert kept.path.endswith("furnished.txt")
+    title, dateline = "TruceholdsaroundHasaka", "HASAKA,Syria(ExampleWire)-"
+    assert kept.kept_chars == sum(len("".join(line.split())) for line in sentences) + len(title) - len(dateline)
+
+
+def test_build_warns_naming_a_document_that_kept_little_text(tmp_path):
+    thin = ("Menu\nSearch\nHome | World | Middle East\nTruce holds around Hasaka\n"
+            "The Syrian Democratic Forces and the Islamic State agreed a truce near Hasaka, a monitor said.\n"
+            "You may also like\n" + "\n".join(f"Headline number {n} about another story entirely"
+                                               for n in ("one", "two", "three", "four", "five", "six")))
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "thin.txt").write_text(thin, encoding="utf-8")
+    (tmp_path / "in" / "full.txt").write_bytes((SEEDS / "001_a2f90259e8779014.txt").read_bytes())
+    build = ["build", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--no-html"]
+    result = CliRunner().invoke(cli, build)
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("kg: warning:")]
+    assert len(warnings) == 1 and "thin.txt: kept" in warnings[0] and "less than 60%" in warnings[0]
+    assert "of page text kept (lowest:" in result.stdout and "thin.txt" in result.stdout
+    verbose = CliRunner().invoke(cli, ["-v", *build])
+    kept = [line for line in verbose.stderr.splitlines() if line.startswith("kg: kept")]
+    assert len(kept) == 2 and "full.txt" in kept[0] and "thin.txt" in kept[1]
+    quiet = CliRunner().invoke(cli, ["-q", *build])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
