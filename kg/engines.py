@@ -134,16 +134,34 @@ def extract_batch(documents: Sequence[Document], model: str | None = None) -> li
                 for doc, document in zip(parsed, documents)]
 
 
+def link_batch(documents: Sequence[Document], model: str | None = None) -> list:
+    """Parse and link ``documents`` as :func:`extract_batch` does; one
+    :class:`~kg.linking.LinkedDoc` each (for error analysis, :mod:`kg.diagnose`).
+
+    Offsets are into each document's (or part's) ``body``.
+    """
+    with _lock:
+        nlp, gazetteer, lexicon, _ = _resources(model)
+        parsed = nlp.pipe([doc.body for doc in documents], batch_size=max(1, len(documents)))
+        return [link_document(doc, document, gazetteer, lexicon) for doc, document in zip(parsed, documents)]
+
+
+def link_document(parsed, document: Document, gazetteer, lexicon):
+    """The entity mentions of one parsed document (:func:`kg.linking.link`)."""
+    from kg.linking import link
+
+    return link(parsed, gazetteer, lexicon, text=document.body)  # the text it was parsed from
+
+
 def extract_document(parsed, document: Document, gazetteer, lexicon, triggers) -> Extracted:
     """Entities, claims, agreements and the RDF fragment of one parsed document."""
     from kg.chunking import to_file_offsets
-    from kg.linking import link
     from kg.rdf import GraphBuilder
     from kg.relations import read_article
     from kg.store import ntriples
     from kg.vocab import safe_segment
 
-    linked = link(parsed, gazetteer, lexicon, text=document.body)  # the text it was parsed from
+    linked = link_document(parsed, document, gazetteer, lexicon)
     claims, agreements = to_file_offsets(document, *read_article(linked, document, triggers=triggers))
     fragment = GraphBuilder(_Triples())
     fragment.add_document(document)
