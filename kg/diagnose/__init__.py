@@ -34,13 +34,13 @@ A **false positive** is read from its evidence sentences in the graph:
 caption whose credit ingest masked, a headline-like line right after masked
 furniture; a line a gold evidence quotes is never furniture);
 ``wrong_relation`` when the gold relates the pair otherwise; ``mislinked``
-when an end matches no gold entity, or is named nowhere in the sentence while
-the sentence names a gold entity that nothing links (the end came from
-coreference); ``spurious_frame`` otherwise.
+when an end matches no gold entity, or is named nowhere in the sentence (it
+came from coreference; the gold names there that nothing links are shown);
+``spurious_frame`` otherwise.
 
 An entity "is" a gold entity when one of its names (its graph node's labels,
-else its label and the names it has in the document) normalises to a gold
-alias, as the scorer matches nodes.
+its label, the names it has in the document) normalises to a gold alias, as
+the scorer matches nodes.
 
 >>> sorted(MISS_CAUSES) == sorted(['lost_in_ingest', 'not_linked', 'no_frame', 'wrong_relation',
 ...                                'no_shared_sentence', 'no_source'])
