@@ -140,33 +140,54 @@ def build(obj: _Context, inputs: tuple[Path, ...], out: Path, model: str | None,
 
 
 @cli.command()
-@click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("graph", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--errors", is_flag=True, help="List the false positives and false negatives.")
+@click.argument("pairs", nargs=-1, required=True, metavar="GOLD GRAPH [GOLD GRAPH]...",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--errors", is_flag=True,
+              help="Give every false positive and miss its cause (reads the source files again): "
+                   "counts per cause, then each error with its sentence.")
+@click.option("--texts", "texts", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              metavar="DIR", help="With --errors: a folder of source files, found by document stem "
+                                  "(default: the paths the graph records). Repeatable.")
+@click.option("--model", default=None, envvar="KG_SPACY_MODEL", metavar="NAME",
+              help="With --errors: the spaCy pipeline the graph was built with (as for kg build).")
 @click.option("-f", "--format", "fmt", default="text", show_default=True, type=click.Choice(["text", "json"]),
               help="text: the score tables; json: the full result.")
 @click.option("--json", "as_json", is_flag=True, hidden=True, help="Same as --format json.")
 @click.pass_obj
-def evaluate(obj: _Context, gold: Path, graph: Path, errors: bool, fmt: str, as_json: bool) -> None:
+def evaluate(obj: _Context, pairs: tuple[Path, ...], errors: bool, texts: tuple[Path, ...], model: str | None,
+             fmt: str, as_json: bool) -> None:
     """Score GRAPH (e.g. output/graph.ttl) against the gold triples in GOLD.
 
     Prints precision, recall and F1 per document, per relation and overall,
     counting only statements sourced to each gold document (the rules of
-    ../shared/eval/score.py). --errors lists false positives and misses.
+    ../shared/eval/score.py). Several GOLD GRAPH pairs are scored part by
+    part, then micro-averaged. --errors classifies every miss and false
+    positive by cause and prints the counts per cause.
     """
     import json
 
+    from kg import diagnose as d
     from kg.evaluate import evaluate as run_evaluate
 
+    if len(pairs) % 2:
+        raise click.UsageError("give GOLD GRAPH pairs: a gold file, then the graph scored against it")
+    parts = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2)]
     try:
-        result = run_evaluate(gold, graph)
+        if errors:
+            results = [d.diagnose(gold, graph, texts=texts, model=model) for gold, graph in parts]
+        else:
+            results = [run_evaluate(gold, graph) for gold, graph in parts]
     except KgError as exc:
         obj.fail(exc)
         return
+    names = d.part_names([gold for gold, _ in parts])
     if as_json or fmt == "json":
-        click.echo(json.dumps(result.to_dict(), indent=1))
+        data = results[0].to_dict() if len(results) == 1 else d.parts_dict(results, names)
+        click.echo(json.dumps(data, indent=1))
+    elif len(results) == 1:
+        click.echo(results[0].report())
     else:
-        click.echo(result.report(errors=errors))
+        click.echo(d.parts_report(results, names))
 
 
 @cli.command()

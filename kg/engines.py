@@ -142,19 +142,42 @@ def extract_batch(documents: Sequence[Document], model: str | None = None) -> li
                 for doc, document, text in zip(parsed, documents, texts)]
 
 
+def link_batch(documents: Sequence[Document], model: str | None = None) -> list:
+    """Parse and link ``documents`` as :func:`extract_batch` does; one
+    :class:`~kg.linking.LinkedDoc` each (for error analysis, :mod:`kg.diagnose`).
+
+    Offsets are into each document's (or part's) ``body``.
+    """
+    with _lock:
+        nlp, gazetteer, lexicon, _ = _resources(model)
+        texts = [parse_view(doc.body) for doc in documents]
+        parsed = nlp.pipe(texts, batch_size=max(1, len(documents)))
+        return [link_document(doc, document, gazetteer, lexicon, text=text)
+                for doc, document, text in zip(parsed, documents, texts)]
+
+
+def link_document(parsed, document: Document, gazetteer, lexicon, *, text: str | None = None):
+    """The entity mentions of one parsed document (:func:`kg.linking.link`).
+
+    ``text`` is what was parsed (:func:`kg.nlp.parse_view` of the body), when not the body itself.
+    """
+    from kg.linking import link
+
+    return link(parsed, gazetteer, lexicon, text=document.body if text is None else text)
+
+
 def extract_document(parsed, document: Document, gazetteer, lexicon, triggers, *, text: str | None = None) -> Extracted:
     """Entities, claims, agreements and the RDF fragment of one parsed document.
 
     ``text`` is what was parsed (:func:`kg.nlp.parse_view` of the body), when not the body itself.
     """
     from kg.chunking import to_file_offsets
-    from kg.linking import link
     from kg.rdf import GraphBuilder
     from kg.extract import read_article
     from kg.store import ntriples
     from kg.vocab import safe_segment
 
-    linked = link(parsed, gazetteer, lexicon, text=document.body if text is None else text)  # what was parsed
+    linked = link_document(parsed, document, gazetteer, lexicon, text=text)
     claims, agreements = to_file_offsets(document, *read_article(linked, document, triggers=triggers))
     fragment = GraphBuilder(_Triples())
     fragment.add_document(document)

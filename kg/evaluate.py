@@ -101,6 +101,10 @@ class Gold:
     required: Mapping[str, frozenset[Key]]
     optional: Mapping[str, frozenset[Key]]
     names: Mapping[str, frozenset[str]]  # normalised name -> gold entity ids
+    #: Each entity's names as the gold writes them (its aliases, then its id with spaces).
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    #: The evidence quotes of each document's triples, by triple key.
+    evidence: Mapping[str, Mapping[Key, tuple[str, ...]]] = field(default_factory=lambda: MappingProxyType({}))
 
     def key(self, subject: str, relation: str, obj: str) -> Key:
         """Canonical form of a triple: symmetric relations ignore direction."""
@@ -127,18 +131,23 @@ def gold_from_dict(data: Mapping) -> Gold:
         symmetric = frozenset(data["symmetric"])
         relations = frozenset(data["relations"])
         names: dict[str, set[str]] = defaultdict(set)
+        aliases: dict[str, tuple[str, ...]] = {}
         for entity_id, entity in data["entities"].items():
-            for alias in [*entity["aliases"], entity_id.replace("_", " ")]:
+            aliases[entity_id] = (*entity["aliases"], entity_id.replace("_", " "))
+            for alias in aliases[entity_id]:
                 names[normalize_label(alias)].add(entity_id)
         documents = tuple(data["documents"])
         required: dict[str, set[Key]] = {}
         optional: dict[str, set[Key]] = {}
+        evidence: dict[str, dict[Key, list[str]]] = {}
         for doc, triples in data["documents"].items():
-            required[doc], optional[doc] = set(), set()
+            required[doc], optional[doc], evidence[doc] = set(), set(), defaultdict(list)
             for triple in triples:
                 key = (triple["p"], *sorted((triple["s"], triple["o"]))) if triple["p"] in symmetric \
                     else (triple["p"], triple["s"], triple["o"])
                 (optional if triple.get("optional") else required)[doc].add(key)
+                if isinstance(triple.get("evidence"), str) and triple["evidence"].strip():
+                    evidence[doc][key].append(triple["evidence"])
             optional[doc] -= required[doc]
     except (KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"gold data is malformed: missing or bad field {exc}") from None
@@ -149,6 +158,9 @@ def gold_from_dict(data: Mapping) -> Gold:
         required=MappingProxyType({d: frozenset(k) for d, k in required.items()}),
         optional=MappingProxyType({d: frozenset(k) for d, k in optional.items()}),
         names=MappingProxyType({n: frozenset(ids) for n, ids in names.items()}),
+        aliases=MappingProxyType(aliases),
+        evidence=MappingProxyType({d: MappingProxyType({k: tuple(v) for k, v in e.items()})
+                                   for d, e in evidence.items()}),
     )
 
 
@@ -221,6 +233,8 @@ class FalsePositive:
     s: str
     p: str
     o: str
+    #: The subject and object nodes (IRIs) the names were read from.
+    nodes: tuple[str, str] = field(default=("", ""), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,7 +284,19 @@ class Evaluation:
                 f"(tp={o.tp} fp={o.fp} fn={o.fn})")
 
     def report(self, *, errors: bool = False) -> str:
-        """The text report: per-document and per-relation tables, then the totals."""
+        """The text report: per-document and per-relation tables, then the totals.
+
+        ``errors`` lists the false positives and misses as score.py's ``--errors`` does.
+        """
+        lines = self.table_lines()
+        if errors:
+            lines += [f"FP {e.doc}: {e.s} --{e.p}--> {e.o}" for e in self.false_positives]
+            lines += [f"FN {e.doc}: {list(e.triple)}" for e in self.false_negatives]
+        lines.append(self.overall_line())
+        return "\n".join(lines)
+
+    def table_lines(self) -> list[str]:
+        """The report's lines before the error list and the overall line."""
         lines = [_row("document", None)]
         lines += [_row(doc, scores) for doc, scores in self.per_document.items()]
         lines += ["", _row("relation", None)]
@@ -279,11 +305,7 @@ class Evaluation:
                       f"relation triples without a sourced statement: {self.relation_triples_without_source}"]
         if self.entities_split_over_nodes:
             lines.append(f"gold entities split over several nodes: {dict(self.entities_split_over_nodes)}")
-        if errors:
-            lines += [f"FP {e.doc}: {e.s} --{e.p}--> {e.o}" for e in self.false_positives]
-            lines += [f"FN {e.doc}: {list(e.triple)}" for e in self.false_negatives]
-        lines.append(self.overall_line())
-        return "\n".join(lines)
+        return lines
 
 
 def _row(name: str, scores: Scores | None) -> str:
@@ -295,7 +317,7 @@ def _row(name: str, scores: Scores | None) -> str:
 
 # -- reading the graph ---------------------------------------------------------------
 
-class _GraphView:
+class ScoringView:
     """The parts of an rdflib graph the scorer looks at, with cached names."""
 
     def __init__(self, graph, gold: Gold):
@@ -347,7 +369,27 @@ class _GraphView:
         return {doc for doc in self.gold.documents if doc in blob}
 
 
-def _parse(graph) -> tuple[object, str]:
+def as_gold(gold: Gold | Mapping | str | Path) -> Gold:
+    """A :class:`Gold` from itself, from gold data as loaded from JSON, or from a gold file's path."""
+    if isinstance(gold, (str, Path)):
+        return load_gold(gold)
+    return gold if isinstance(gold, Gold) else gold_from_dict(gold)
+
+
+def micro_average(evaluations) -> Scores:
+    """The overall scores of several evaluations together (counts added up).
+
+    >>> class E:
+    ...     def __init__(self, tp, fp, fn): self.overall = Scores(tp, fp, fn)
+    >>> micro_average([E(2, 1, 1), E(1, 0, 3)])
+    Scores(tp=3, fp=1, fn=4)
+    """
+    found = [e.overall for e in evaluations]
+    return Scores(sum(s.tp for s in found), sum(s.fp for s in found), sum(s.fn for s in found))
+
+
+def parse_graph(graph) -> tuple[object, str]:
+    """An rdflib graph and its name, from a graph or a file rdflib can parse."""
     from rdflib import Graph
 
     if isinstance(graph, Graph):
@@ -374,12 +416,9 @@ def evaluate(gold: Gold | Mapping | str | Path, graph, *, name: str | None = Non
     """
     from rdflib import RDF, URIRef
 
-    if isinstance(gold, (str, Path)):
-        gold = load_gold(gold)
-    elif not isinstance(gold, Gold):
-        gold = gold_from_dict(gold)
-    g, label = _parse(graph)
-    view = _GraphView(g, gold)
+    gold = as_gold(gold)
+    g, label = parse_graph(graph)
+    view = ScoringView(g, gold)
 
     predicted: dict[str, set] = defaultdict(set)  # doc -> {(subject node, relation, object node)}
     statements = not_asserted = 0
@@ -427,7 +466,7 @@ def evaluate(gold: Gold | Mapping | str | Path, graph, *, name: str | None = Non
                 continue
             fp += 1
             per_relation[rel][1] += 1
-            false_positives.append(FalsePositive(doc, min(view.names(s)), rel, min(view.names(o))))
+            false_positives.append(FalsePositive(doc, min(view.names(s)), rel, min(view.names(o)), (str(s), str(o))))
         missed = sorted(required - matched)
         for key in missed:
             per_relation[key[0]][2] += 1
