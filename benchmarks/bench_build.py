@@ -110,7 +110,7 @@ def profile_stages(folder: Path, out: Path) -> dict[str, float]:
     import kg.html
     import kg.linking
     import kg.rdf
-    import kg.relations
+    import kg.extract
     import kg.store
     import kg.validate
     from kg.pipeline import build
@@ -131,7 +131,7 @@ def profile_stages(folder: Path, out: Path) -> dict[str, float]:
         setattr(owner, name, timed)
 
     wrap(kg.linking, "link", "linking")
-    wrap(kg.relations, "read_article", "relation extraction")
+    wrap(kg.extract, "read_article", "relation extraction")
     wrap(kg.store, "ntriples", "RDF building")
     wrap(kg.engines, "extract_document", "_extract_document")
     wrap(kg.engines, "extract_batch", "_extract_batch")
