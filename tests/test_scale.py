@@ -71,9 +71,9 @@ def test_the_pipeline_streams_one_batch_at_a_time(small_corpus, tmp_path, monkey
         reads.append(Path(path))
         return read_document(path, **kwargs)
 
-    def watching_extract(parsed, document, *args):
+    def watching_extract(parsed, document, *args, **kwargs):
         seen.append((len(reads), _live(Doc), _live(Document)))
-        return extract_document(parsed, document, *args)
+        return extract_document(parsed, document, *args, **kwargs)
 
     monkeypatch.setattr(kg.ingest, "read_document", counting_read)
     monkeypatch.setattr(kg.engines, "extract_document", watching_extract)
