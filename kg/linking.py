@@ -101,10 +101,30 @@ class LinkedDoc:
             has_poss = any(c.dep_ == "poss" for c in token.children)
             if not (has_det or has_poss or spec.get("bare")):
                 return None
+        if token.pos_ == "PRON" and token.dep_ == "poss":
+            agent = self._agent_of_phrase(token, spec)
+            if agent is not None:
+                return agent  # "advances by the Syrian army in its push": its is the army's
         found = self._most_recent(token, spec, coref.get("max_sentences_back", 3))
         if found and lower in ("they", "them", "their") and self._closer_object(token, found):
             return None  # "the coalition arrested a jihadist ... while they were fleeing"
         return found
+
+    def _agent_of_phrase(self, token, spec: dict) -> str | None:
+        """The by-agent of the noun phrase a possessive pronoun sits in, if it has one."""
+        types = set(spec.get("types", ()))
+        cur = token.head
+        for _ in range(4):
+            if cur.pos_ in ("VERB", "AUX") or cur.head == cur:
+                return None
+            for prep in cur.children:
+                if prep.dep_ == "prep" and prep.lower_ == "by" and prep.i < token.i:
+                    for pobj in prep.children:
+                        entity = self.token_entity.get(pobj.i)
+                        if pobj.dep_ == "pobj" and entity and (not types or set(self.types(entity)) & types):
+                            return entity
+            cur = cur.head
+        return None
 
     def _closer_object(self, token, entity_id: str) -> bool:
         """Is there an unlinked object noun between the antecedent and the pronoun?"""
@@ -632,8 +652,9 @@ def _match_metonyms(linked: LinkedDoc, taken: set[int]) -> None:
         if ruler is not None:
             _add(linked, gaz.entities[ruler].entity, start, end, taken)
             continue
-        if any(c.dep_ in ("poss", "compound", "amod") and c.i in linked.token_entity for c in root.children):
-            continue
+        if any(c.dep_ in ("poss", "compound", "amod") and c.i in linked.token_entity for c in root.children) \
+                or any(c.dep_ == "poss" and c.pos_ == "PRON" for c in root.children):
+            continue  # "Iran ... its military": the possessor's forces, not the country's government
         for entity_id in candidates:
             context = gaz.entities[entity_id].context
             if context is None or context == linked.country:

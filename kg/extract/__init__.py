@@ -33,6 +33,8 @@ from kg.extract.triggers import Frame, Triggers, load_triggers
 from kg.linking import LinkedDoc
 from kg.records import Agreement, Claim, Document
 
+#: Relations whose object, a ruler, also stands for the state he leads.
+_RULER_STANDS_FOR_STATE = frozenset({"backs", "allied_with"})
 #: Particles that make a verb of another sense: "take down a flag" is no capture.
 _NEW_SENSE_PARTICLES = (" down", " up", " off", " away", " apart")
 
@@ -157,6 +159,11 @@ def _apply(reader: Reader, trigger, frames, *, is_noun: bool):
             for o in objects:
                 if s != o:
                     yield s, rel, o, rule, modality, trigger
+                if rel in _RULER_STANDS_FOR_STATE:
+                    state = reader.ruled(o)
+                    if state not in (o, s):
+                        # "has been supporting President Bashar al-Assad": his government too
+                        yield s, rel, state, rule + ":ruled", modality, trigger
 
 
 def _first(reader, trigger, roles, is_noun, frame, wanted) -> list[str]:

@@ -146,10 +146,18 @@ class Reader:
         self.linked = linked
         self.t = triggers
         lex = triggers.lexicon
-        self.containers = frozenset(lex["container_nouns"])
         self.place_containers = frozenset(lex["place_container_nouns"])
+        self.containers = frozenset(lex["container_nouns"]) | self.place_containers
         self.relational_places = frozenset(lex["relational_place_nouns"])
         self.symbol_nouns = frozenset(lex["symbol_nouns"])
+        self.force_nouns = frozenset(lex["force_nouns"]) | {"reinforcements", "fighters", "militiamen", "police"}
+        self.where_preps = frozenset(lex["where_prepositions"])
+        self.adjunct_preps = frozenset(lex["adjunct_prepositions"])
+        self.participation_verbs = frozenset(lex["participation_verbs"])
+        self.adjunct_relations = frozenset({"fought", "attacked"})
+        self.accusation_verbs = frozenset(lex["accusation_verbs"])
+        self.departure_verbs = frozenset(lex["departure_verbs"])
+        self.holding_verbs = frozenset({"control", "hold", "occupy", "run", "administer", "dominate"})
         self.control_object = frozenset(lex["control_verbs_object"])
         self.recipient_verbs = frozenset(lex["recipient_verbs"])
         self.denial = frozenset(lex["denial_verbs"])
@@ -261,6 +269,14 @@ class Reader:
         if holders and tok.lower_ not in self.place_containers:
             return holders
         for child in tok.children:
+            if child.dep_ == "acl" and child.lemma_ in self.holding_verbs and child.i not in exclude \
+                    and tok.lower_ in self.place_containers:
+                # "areas controlled by the Islamic State": with no name of its own, its holder
+                agents = [p for c in child.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+                held_by = [e for e in self.nps(agents, exclude=exclude) if self.linked.is_actor(e)]
+                if held_by:
+                    holders = holders + [e for e in held_by if e not in holders]
+        for child in tok.children:
             if child.dep_ == "acl" and child.lemma_ in ("carry", "transport") and child.i not in exclude:
                 # "a convoy carrying Ahrar al-Sham fighters"
                 found += self.nps([c for c in child.children if c.dep_ in _OBJ], exclude=exclude)
@@ -282,6 +298,9 @@ class Reader:
                                 if prep_word != "of" and not place_noun:
                                     # "the militia group in Iraq" is no part of Iraq
                                     members = [m for m in members if not linked.is_place(m)]
+                                elif prep_word != "of":
+                                    # "a region in Syria" is never Syria itself
+                                    members = [m for m in members if "State" not in linked.types(m)]
                                 found += members
                     if found:
                         return _unique(found)
@@ -329,6 +348,13 @@ class Reader:
         if self.is_passive(verb):
             return [p for c in verb.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
         subjects = [c for c in verb.children if c.dep_ in _SUBJ]
+        with_clause = verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "with" for c in verb.children) \
+            or verb.dep_ == "pcomp" and verb.head.lower_ == "with"
+        if subjects and with_clause:
+            # "rebels reach agreement with government to leave Quneitra", parsed as a with-clause
+            governor = verb.head if verb.dep_ == "advcl" else verb.head.head
+            if self._leaving_side(governor, verb, subjects) == "subject":
+                return self.subject_tokens(governor, depth + 1)
         if subjects:
             return subjects
         dep, head = verb.dep_, verb.head
@@ -341,14 +367,31 @@ class Reader:
                 if self.np(head):
                     return [head]
                 owner = self._owner_tokens(head)
+                if not owner and verb.lemma_.lower() in self.departure_verbs:
+                    # "reached an agreement with Russian officers to leave Douma": the rebel side leaves
+                    partners = self.prep_objects(head, "with")
+                    support = self.support_verb(head)
+                    if partners and support is not None:
+                        side = self._leaving_side(support, verb, partners)
+                        if side == "subject":
+                            return self.subject_tokens(support, depth + 1)
+                        if side == "partner":
+                            return partners
                 return owner
             return [head]
+        if dep == "pcomp" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "AUX"):
+            governor = head.head
+            if head.lower_ in ("of", "from", "for"):
+                objects = [c for c in governor.children if c.dep_ in _OBJ]
+                # "accused Turkey of shelling Kobani", "stopped them from leaving": the object acts
+                return objects if objects else []
+            return self.subject_tokens(governor, depth + 1)  # "announced ... after meeting Putin"
         if dep in ("xcomp", "advcl", "ccomp", "pcomp") or (dep == "acl" and head.pos_ in ("VERB", "AUX")):
             if head.pos_ not in ("VERB", "AUX"):
                 # "decision to hasten": the noun's owner.
                 return self._owner_tokens(head) if head.pos_ in ("NOUN", "PROPN") else []
             if dep in ("xcomp", "advcl") and self._infinitive(verb) or dep == "xcomp":
-                controller = self._object_controller(head)
+                controller = self._object_controller(head, verb)
                 if controller:
                     return controller
             return self.subject_tokens(head, depth + 1)
@@ -358,8 +401,13 @@ class Reader:
     def _infinitive(verb) -> bool:
         return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
-    def _object_controller(self, governor) -> list:
-        """'allowed Daesh fighters to leave', 'a deal with Daesh fighters to leave'."""
+    def _object_controller(self, governor, verb=None) -> list:
+        """'allowed Daesh fighters to leave', 'a deal with Daesh fighters to leave'.
+
+        In a deal to leave, the side that leaves is the armed opposition or
+        the jihadists when one side is and the other is not ("rebels reached
+        an agreement with government forces to leave Quneitra").
+        """
         objects = [c for c in governor.children if c.dep_ in _OBJ]
         if governor.lemma_ in self.control_object:
             objects += [p for c in governor.children if c.dep_ == "prep" and c.lower_ in ("to", "on")
@@ -371,9 +419,30 @@ class Reader:
             for prep in obj.children:
                 if prep.dep_ == "prep" and prep.lower_ in ("with", "for"):
                     actors = [p for p in prep.children if p.dep_ == "pobj" and self._actor_np(p)]
+                    if actors and verb is not None and self._leaving_side(governor, verb, actors) == "subject":
+                        return []
                     if actors:
                         return actors
         return []
+
+    def _leaving_side(self, governor, verb, partners) -> str | None:
+        """Who leaves under a deal: 'subject', 'partner' or None (no telling)."""
+        if verb.lemma_.lower() not in self.departure_verbs:
+            return None
+
+        def insurgent(entities) -> bool:
+            for entity in entities:
+                info = self.linked.info(entity)
+                if info is not None and info.tags & {"rebel", "jihadist"}:
+                    return True
+            return False
+        subjects = self.nps(self.subject_tokens(governor))
+        partner_entities = self.nps(partners)
+        if insurgent(subjects) and not insurgent(partner_entities):
+            return "subject"
+        if insurgent(partner_entities) and not insurgent(subjects):
+            return "partner"
+        return None
 
     def _actor_np(self, tok) -> bool:
         return any(self.linked.is_actor(e) for e in self.np(tok))
@@ -400,10 +469,12 @@ class Reader:
         words = name.split()
         out = []
         for child in head.children:
-            if child.dep_ not in ("prep", "agent", "prt", "advmod") or child.lower_ != words[0]:
+            if child.dep_ not in ("prep", "agent", "prt", "advmod", "dative") or child.lower_ != words[0]:
                 continue
             if len(words) == 1:
                 out += [p for p in child.children if p.dep_ == "pobj"]
+                # "agreed with the government to leave": the parser made the object a clause's subject
+                out += [s for p in child.children if p.dep_ == "pcomp" for s in p.children if s.dep_ in _SUBJ]
             else:
                 out += [p for c in child.children if c.dep_ == "prep" and c.lower_ == words[1]
                         for p in c.children if p.dep_ == "pobj"]
@@ -459,11 +530,33 @@ class Reader:
         if tokens:
             return self.nps(tokens)
         verb = self.support_verb(noun)
+        if verb is None and frame.rel in self.adjunct_relations:
+            # "captured the town following two days of fighting with the opposition"
+            verb = self.adjunct_verb(noun)
+            return self.nps(self.subject_tokens(verb)) if verb is not None else []
         if verb is None or verb.lemma_ in self.recipient_verbs:
             return []
-        if verb.lemma_.lower() not in self.support_verbs and verb.lemma_.lower() not in frame.support:
+        lemma = verb.lemma_.lower()
+        if lemma in self.participation_verbs and self.is_passive(verb):
+            # "Kataeb Hezbollah, which was involved in the attack on the US Embassy"
+            return self.nps([c for c in verb.children if c.dep_ in _PASS_SUBJ])
+        if lemma not in self.support_verbs and lemma not in frame.support and lemma not in self.participation_verbs:
             return []  # "Iran hosted talks between ...": the host is no party
         return self.nps(self.subject_tokens(verb))
+
+    def adjunct_verb(self, noun):
+        """The clause a noun phrase of time or circumstance belongs to ('after clashes with X')."""
+        cur = noun
+        for _ in range(5):
+            head = cur.head
+            if head == cur:
+                return None
+            if cur.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ in self.adjunct_preps:
+                return head.head if head.head.pos_ in ("VERB", "AUX") else None
+            if cur.dep_ not in ("pobj", "prep") or (cur.dep_ == "prep" and cur.lower_ != "of"):
+                return None
+            cur = head
+        return None
 
     def recipient(self, noun) -> list[str]:
         if noun.dep_ == "pobj" and noun.head.lower_ == "with" and noun.head.head.pos_ in ("VERB", "AUX"):
@@ -519,6 +612,21 @@ class Reader:
                 for group_a, group_b in _between(self, obj):
                     parties += group_a + group_b
             return _unique(parties)
+        if role.startswith("obj_prep:"):
+            # "blamed the car bombing on the Islamic State": the phrase hangs from the object
+            name = role[len("obj_prep:"):]
+            return self.nps([p for o in self.object_tokens(trigger) for p in self.prep_objects(o, name)], want=wanted)
+        if role == "for_clause":
+            return self.nps(self.for_clause_subjects(trigger), want=wanted)
+        if role == "modifier":
+            return [self.ruled(e) for e in self.nps([c for c in trigger.children if c.dep_ in ("amod", "compound")
+                                                      and c.i < trigger.i])]
+        if role == "purpose":
+            return self.purpose_objects(trigger, wanted)
+        if role == "where":
+            return self.where(trigger, is_noun=is_noun)
+        if role == "under":
+            return self.under_control(trigger)
         if role == "preceding":
             return self.preceding(trigger)
         if role == "subj_location":
@@ -538,6 +646,83 @@ class Reader:
                     tokens = self.reattached(trigger, verb, name)
             return self.nps(tokens)
         return []
+
+    def for_clause_subjects(self, verb) -> list:
+        """'called for both Israel and Iran to show restraint': the subjects of the for-clause."""
+        out = []
+        for clause in verb.children:
+            if clause.dep_ in ("advcl", "ccomp", "xcomp") and any(
+                    c.dep_ == "mark" and c.lower_ == "for" for c in clause.children):
+                out += [c for c in clause.children if c.dep_ in _SUBJ]
+        return out
+
+    def purpose_objects(self, noun, wanted: str | None) -> list[str]:
+        """'an operation to take back Saraqeb': what the purpose clause of an attack noun would capture."""
+        found: list[str] = []
+        for clause in noun.children:
+            if clause.dep_ not in ("acl", "relcl") or not self._infinitive(clause):
+                continue
+            frames = self.t.verbs.get(clause.lemma_.lower(), ())
+            if any(f.rel in ("captured", "attacked", "besieged") for f in frames):
+                found += self.nps(self.object_tokens(clause), want=wanted)
+        return [e for e in _unique(found) if self.linked.is_place(e)]
+
+    def where(self, trigger, *, is_noun: bool) -> list[str]:
+        """Places an event happens in: 'strikes around the areas of Zap and Hakurk',
+        'operations against the PKK had begun across the border in Qandil and Sinjar'.
+
+        Reads the locative phrases of the trigger and, for a noun, of the
+        verb it is the subject or object of, through place nouns ("the
+        border in Qandil", "the outskirts of Raqqa").
+        """
+        heads = [trigger]
+        if is_noun and trigger.dep_ in ("nsubj", "dobj", "nsubjpass") and trigger.head.pos_ in ("VERB", "AUX"):
+            heads.append(trigger.head)
+        found: list[str] = []
+        for head in heads:
+            for prep in head.children:
+                if prep.dep_ == "prep" and prep.lower_ in self.where_preps:
+                    for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                        found += self._places_under(pobj, 0)
+        linked = self.linked
+        places = []
+        for entity in _unique(found):
+            info = linked.info(entity)
+            if not linked.is_place(entity) or "State" in linked.types(entity):
+                continue  # "strikes in Syria" locate, they do not target a country
+            if info is not None and info.capital_of:
+                continue  # "a strike in Baghdad on two figures": the seat of government locates the event
+            places.append(entity)
+        # "in Qandil and Sinjar in Iraqi Kurdistan": the region only locates the places attacked
+        regions = {e for e in places if (linked.info(e) is not None and linked.info(e).kind in ("region", "province"))}
+        if len(regions) < len(places):
+            places = [e for e in places if e not in regions]
+        return places
+
+    def _places_under(self, tok, depth: int) -> list[str]:
+        if depth > 3:
+            return []
+        places = [e for e in self.nps([tok]) if self.linked.is_place(e)]
+        if places:
+            return places
+        if tok.lemma_.lower() in self.place_containers or tok.lemma_.lower() in self.relational_places:
+            out: list[str] = []
+            for prep in tok.children:
+                if prep.dep_ == "prep" and prep.lower_ in self.where_preps | {"of"}:
+                    for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                        out += self._places_under(pobj, depth + 1)
+            return out
+        return []
+
+    def under_control(self, noun) -> list[str]:
+        """'pockets of the province under rebel control': what is under the control."""
+        prep = noun.head
+        if noun.dep_ != "pobj" or prep.lower_ != "under":
+            return []
+        holder = prep.head
+        if holder.pos_ in ("VERB", "AUX"):  # "Eastern Ghouta has been under siege"
+            return [e for e in self.nps(self.subject_tokens(holder)) if self.linked.is_place(e)]
+        return [e for e in self.np(holder) if self.linked.is_place(e)]
 
     def own_name(self, tok) -> str | None:
         """Entity named by a token's own phrase, ignoring any larger mention."""
@@ -655,15 +840,34 @@ class Reader:
                 if cur.dep_ in _OBJ and cur.head.lemma_.lower() in self.denial:
                     return "denied"
                 break
+            if cur.dep_ in ("pcomp", "pobj") and cur.head.dep_ == "prep" and cur.head.lower_ in ("of", "for") \
+                    and cur.head.head.lemma_.lower() in self.accusation_verbs:
+                return "unconfirmed"  # "accused Turkey of shelling Kobani": alleged, not asserted
+            if cur.dep_ == "pcomp" and cur.head.dep_ == "prep" and cur.head.head.pos_ in ("VERB", "AUX"):
+                cur = cur.head.head  # "does not admit to negotiating": up to the verb of the phrase
+                continue
             if cur.dep_ not in ("xcomp", "ccomp", "pcomp") or cur.head == cur:
                 break
             cur = cur.head
         return "asserted"
 
+    def _force_phrase(self, tok) -> bool:
+        """Does a noun phrase name forces ('thousands of troops', 'military police', 'U.S. troops')?"""
+        for cur in (tok, *[p for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+                           for p in c.children if p.dep_ == "pobj"]):
+            if cur.lemma_.lower() in self.force_nouns or cur.lower_ in self.force_nouns:
+                return True
+        return False
+
     def requirements_met(self, trigger, frame: Frame) -> bool:
+        if frame.forbids and self._any_met(trigger, frame.forbids):
+            return False
         if not frame.requires:
             return True
-        for req in frame.requires:
+        return self._any_met(trigger, frame.requires)
+
+    def _any_met(self, trigger, requirements) -> bool:
+        for req in requirements:
             kind, _, value = req.partition(":")
             if kind == "passive" and self.is_passive(trigger):
                 return True
@@ -677,6 +881,12 @@ class Reader:
                 return True
             if kind == "obj" and any(c.dep_ in _OBJ and c.lower_ == value for c in trigger.children):
                 return True
+            if kind == "obj_force" and any(self._force_phrase(o) for o in self.object_tokens(trigger)):
+                return True
+            if kind == "complement" and any(
+                    c.dep_ in ("oprd", "xcomp", "acomp", "ccomp", "advcl", "amod") and c.lower_ == value
+                    for c in [*trigger.children, *(g for o in trigger.children if o.dep_ in _OBJ for g in o.children)]):
+                return True  # "held Turkey responsible" (the parser may hang it from the object)
         return False
 
 

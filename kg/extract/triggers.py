@@ -24,6 +24,7 @@ class Frame:
     o_type: str | None = None
     s_type: str | None = None
     requires: tuple[str, ...] = ()
+    forbids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,7 +44,7 @@ class Triggers:
 def _frames(entries) -> tuple[Frame, ...]:
     return tuple(Frame(rel=e["rel"], s=tuple(e["s"]), o=tuple(e["o"]), reciprocal=e.get("reciprocal", False),
                        support=tuple(e.get("support", ())), o_type=e.get("o_type"), s_type=e.get("s_type"),
-                       requires=tuple(e.get("requires", ()))) for e in entries)
+                       requires=tuple(e.get("requires", ())), forbids=tuple(e.get("forbids", ()))) for e in entries)
 
 
 def load_triggers(name: str = "triggers") -> Triggers:
