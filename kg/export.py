@@ -26,10 +26,11 @@
 ``graphml`` / ``gexf``
     The entity graph for Gephi, Cytoscape, yEd, ... (via networkx and
     :func:`kg.html.graph_to_networkx`): nodes are entities (``label``,
-    ``type``, ``types``, ``aliases``, ``lat`` / ``long`` when known), edges are
-    relation triples (``relation``, ``family``, ``symmetric``, ``count`` =
-    evidence sentences, ``sources`` = documents, ``documents``). Lists are
-    joined into strings (``"; "``), as both formats only take scalars.
+    ``type``, ``types``, ``aliases``, ``lat`` / ``long`` and ``geonames``
+    (the GeoNames IRI) when known), edges are relation triples
+    (``relation``, ``family``, ``symmetric``, ``count`` = evidence
+    sentences, ``sources`` = documents, ``documents``). Lists are joined
+    into strings (``"; "``), as both formats only take scalars.
 
 Every format is written deterministically (same input, same bytes) and
 atomically.
@@ -91,7 +92,7 @@ PREFIXES = {
 
 #: The JSON-LD ``@context``: prefixes only, so every IRI compacts to
 #: ``prefix:local`` and every value keeps its datatype.
-JSONLD_CONTEXT = {name: str(namespace) for name, namespace in sorted(PREFIXES.items()) if name != "owl"}
+JSONLD_CONTEXT = {name: str(namespace) for name, namespace in sorted(PREFIXES.items())}
 
 #: Named graphs: graph IRI (``None`` for the default graph) -> triples.
 NamedGraphs = dict
@@ -392,6 +393,8 @@ def entity_network(graph: Graph):
         for axis in ("lat", "long"):
             if data.get(axis) is not None:
                 attrs[axis] = float(data[axis])
+        if data.get("geonames"):
+            attrs["geonames"] = str(data["geonames"])
         out.add_node(node, **attrs)
     edges = sorted(source.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1]))
     for index, (u, v, _key, data) in enumerate(edges):

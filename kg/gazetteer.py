@@ -2,13 +2,17 @@
 
 A :class:`Gazetteer` answers "which entity does this name denote?" and knows
 each entity's types, tags, demonyms, metonyms and affiliation. It is built
-once per build from data files loaded by name.
+once per build from data files loaded by name. For the place names the
+dictionaries lack it asks GeoNames (:meth:`Gazetteer.geonames_place`,
+offline, :mod:`kg.geonames`).
 
 >>> gaz = load_gazetteer()
 >>> gaz.entities["isis"].label
 'Islamic State'
 >>> gaz.lookup("Daesh"), gaz.lookup("Syrian Democratic Forces")
 ('isis', 'sdf')
+>>> gaz.entities["syria"].entity.geonames
+163843
 """
 from __future__ import annotations
 
@@ -18,7 +22,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
+from kg import geonames
 from kg.errors import DataFileError
+from kg.geonames import GeoPlace
 from kg.records import Entity
 from kg.resources import load_data
 
@@ -88,6 +94,7 @@ class Gazetteer:
     demonyms: Mapping[str, str]  # lower-case demonym -> entity id
     metonyms: Mapping[str, tuple[str, ...]]  # normalized phrase -> entity ids (context-dependent)
     norm_exceptions: tuple[tuple[str, str], ...] = field(default=())
+    person_words: frozenset[str] = frozenset()  # lower-case words of the dictionary persons' names
 
     def lookup(self, name: str) -> str | None:
         """The entity id a name denotes, or None.
@@ -103,6 +110,90 @@ class Gazetteer:
             key = key[4:]
         return self.aliases.get(key)
 
+    def country_code(self, entity_id: str | None) -> str | None:
+        """The ISO 3166-1 code of the country an entity is or lies in (from its GeoNames id), or None.
+
+        >>> gaz = load_gazetteer()
+        >>> gaz.country_code("syria"), gaz.country_code("mosul"), gaz.country_code("isis")
+        ('SY', 'IQ', None)
+        """
+        info = self.entities.get(entity_id) if entity_id else None
+        if info is not None and info.kind != "country" and info.country:
+            info = self.entities.get(info.country)
+        if info is None or info.kind != "country" or info.entity.geonames is None:
+            return None
+        country = geonames.country_index().by_id.get(info.entity.geonames)
+        return country.country_code if country else None
+
+    def is_country(self, name: str) -> bool:
+        """Whether a name denotes a country: a dictionary country or one GeoNames knows.
+
+        Cheap: it reads GeoNames' countries only, never its places.
+
+        >>> gaz = load_gazetteer()
+        >>> gaz.is_country("Syria"), gaz.is_country("Yemen"), gaz.is_country("the Netherlands")
+        (True, True, True)
+        >>> gaz.is_country("Mosul"), gaz.is_country("Hezbollah"), gaz.is_country("Hakurk")
+        (False, False, False)
+        """
+        entity_id = self.lookup(name)
+        if entity_id is not None:
+            return self.entities[entity_id].kind == "country"
+        return geonames.find_country(name) is not None
+
+    def geonames_place(self, name: str, country: str | None = None) -> GeoPlace | None:
+        """The GeoNames place a place name denotes, preferring places in ``country``; None if unsure.
+
+        For the entity linker, when NER finds a place (GPE, LOC, FAC) that
+        the dictionaries lack. ``country`` is a kg entity id (``"syria"``,
+        ``"iraq"``: the article's main country; a place's id stands for its
+        country); an unknown id means no preference. The answer:
+
+        - a country name (GeoNames' or ``ontology/geonames.json``'s): the
+          country, ``kind == "country"`` (no coordinates in GeoNames' list);
+        - a name the dictionaries know: an actor's gives None, a place's the
+          GeoNames record of that place (None if it has no ``geonames`` id);
+        - one word of a dictionary person's name ("Hassan"): None;
+        - otherwise :func:`kg.geonames.find_place`: a populated place
+          (``kind == "city"``, from village to capital) that the name
+          denotes without doubt: in the country unless a larger place of the
+          name lies across its border or elsewhere, or else a large place
+          (100,000 people) ten times larger than any other of the name. Two
+          places that the name could be, a name in lower case, too short,
+          or an English stop word: None.
+
+        The first call that needs GeoNames' places reads them (about 2 s,
+        once per process); country names never do.
+
+        >>> gaz = load_gazetteer()
+        >>> place = gaz.geonames_place("Halabja", "iraq")
+        >>> place.name, place.country_code, place.kind, round(place.lat, 2), round(place.long, 2), place.geonames_id
+        ('Halabja', 'IQ', 'city', 35.18, 45.99, 96205)
+        >>> gaz.geonames_place("Hakurk", "iraq") is None  # not in GeoNames' populated places
+        True
+        >>> gaz.geonames_place("Yemen").kind, gaz.geonames_place("Syria").geonames_id
+        ('country', 163843)
+        >>> gaz.geonames_place("Hassan", "syria"), gaz.geonames_place("Hezbollah"), gaz.geonames_place("the")
+        (None, None, None)
+        """
+        text = " ".join(name.split())
+        if not text:
+            return None
+        country_place = geonames.find_country(text)
+        entity_id = self.lookup(text)
+        if entity_id is not None:
+            info = self.entities[entity_id]
+            if not info.entity.is_place or info.entity.geonames is None:
+                return None
+            if info.kind == "country" or country_place is not None:
+                return geonames.country_index().by_id.get(info.entity.geonames) or country_place
+            return geonames.place_by_id(info.entity.geonames)
+        if country_place is not None:
+            return country_place
+        if " " not in text and text.lower() in self.person_words:
+            return None
+        return geonames.find_place(text, self.country_code(country))
+
 
 def _entity_from(entry: dict, source: str) -> EntityInfo:
     try:
@@ -113,7 +204,8 @@ def _entity_from(entry: dict, source: str) -> EntityInfo:
         raise DataFileError(f"{source}: entry {entry!r:.80} lacks {exc}") from None
     affiliation = entry.get("affiliation")
     return EntityInfo(
-        entity=Entity(id=eid, label=label, types=types, lat=entry.get("lat"), long=entry.get("long")),
+        entity=Entity(id=eid, label=label, types=types, lat=entry.get("lat"), long=entry.get("long"),
+                      geonames=entry.get("geonames")),
         aliases=tuple(entry.get("aliases", ())),
         tags=frozenset(entry.get("tags", ())),
         demonyms=tuple(entry.get("demonyms", ())),
@@ -151,6 +243,8 @@ def load_gazetteer(names: tuple[str, ...] = ("actors", "places")) -> Gazetteer:
                 demonyms.setdefault(demonym.lower(), info.entity.id)
             for phrase in info.metonyms:
                 metonyms.setdefault(normalize_name(phrase), []).append(info.entity.id)
+    person_words = frozenset(word.lower() for info in entities.values() if "Person" in info.types
+                             for name in (info.label, *info.aliases) for word in name.split() if word.isalpha())
     return Gazetteer(
         entities=MappingProxyType(entities),
         aliases=MappingProxyType(aliases),
@@ -158,4 +252,5 @@ def load_gazetteer(names: tuple[str, ...] = ("actors", "places")) -> Gazetteer:
         demonyms=MappingProxyType(demonyms),
         metonyms=MappingProxyType({k: tuple(v) for k, v in metonyms.items()}),
         norm_exceptions=tuple(sorted(norm_exceptions.items())),
+        person_words=person_words,
     )

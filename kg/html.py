@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rdflib import RDF, RDFS, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, SKOS
+from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
 from kg.errors import DataFileError
 from kg.rdf import write_atomic
@@ -95,7 +95,8 @@ def graph_to_networkx(graph: rdflib.Graph) -> networkx.MultiDiGraph:
     """Turn kg's RDF graph into a networkx multigraph of entities and relations.
 
     Nodes are entity IRIs with attributes ``label``, ``aliases`` (sorted),
-    ``types`` (ontology class names) and ``lat`` / ``long`` (floats or None).
+    ``types`` (ontology class names), ``lat`` / ``long`` (floats or None) and
+    ``geonames`` (the GeoNames IRI of its ``owl:sameAs``, or None).
     Each relation triple is one edge keyed by its relation name, with
     ``relation``, ``family``, ``symmetric``, ``evidence`` (dicts with ``text``,
     ``doc``, ``begin``, ``end``, ``title``, ``publisher``, ``date``,
@@ -196,6 +197,7 @@ def graph_to_networkx(graph: rdflib.Graph) -> networkx.MultiDiGraph:
             types=[cls for cls in ENTITY_CLASSES if cls in types],
             lat=_float(index.value(iri, GEO.lat)),
             long=_float(index.value(iri, GEO.long)),
+            geonames=_geonames(index.objects(iri, OWL.sameAs)),
         )
     for (s, name, o) in sorted(edges):
         evidence = sorted(
@@ -233,6 +235,15 @@ def _local_name(iri: Any) -> str:
     'asserted'
     """
     return re.split(r"[/#]", str(iri).rstrip("/#"))[-1]
+
+
+_GEONAMES_IRI = re.compile(r"^https://sws\.geonames\.org/[1-9][0-9]*/$")
+
+
+def _geonames(values: list[Any]) -> str | None:
+    """The GeoNames IRI among ``owl:sameAs`` values (the page links only to those)."""
+    found = sorted(str(v) for v in values if isinstance(v, URIRef) and _GEONAMES_IRI.match(str(v)))
+    return found[0] if found else None
 
 
 def _float(value: Any) -> float | None:
@@ -830,6 +841,7 @@ def _page_data(graph: rdflib.Graph) -> dict[str, Any]:
             "kinds": [_style([t])[4] for t in attrs["types"]] or ["Entity"],
             "lat": attrs["lat"],
             "long": attrs["long"],
+            "geonames": attrs.get("geonames"),
             "edges": [],
         }
 
@@ -1638,6 +1650,15 @@ _APP_JS = r"""
     }
     if (ent.lat !== null && ent.long !== null) {
       panelBody.appendChild(el("p", "kg-meta", "Coordinates: " + ent.lat + ", " + ent.long));
+    }
+    if (ent.geonames) {
+      var link = el("a", "kg-geonames", "GeoNames " + ent.geonames.split("/")[3]);
+      link.href = ent.geonames;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      var line = el("p", "kg-meta", "Same place: ");
+      line.appendChild(link);
+      panelBody.appendChild(line);
     }
     panelBody.appendChild(el("p", "kg-meta", plural(ent.edges.length, "relation")));
     ent.edges.forEach(function (eid, i) {

@@ -34,7 +34,8 @@ from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 from kg.errors import OutputError
 from kg.records import Agreement, Claim, Document, Entity
 from kg.resources import load_data
-from kg.vocab import GEO, KGO, KGR, agreement_iri, document_iri, entity_iri, evidence_iri, statement_iri
+from kg.vocab import (GEO, KGO, KGR, agreement_iri, document_iri, entity_iri, evidence_iri, geonames_iri,
+                      statement_iri)
 
 #: What :func:`clean_literal` blanks: control characters but tab, LF and CR;
 #: lone surrogates; the non-characters U+FFFE and U+FFFF.
@@ -91,7 +92,7 @@ class _Terms:
         return term
 
 
-_RDF, _RDFS, _XSD, _SKOS, _PROV, _DCTERMS = (_Terms(ns) for ns in (RDF, RDFS, XSD, SKOS, PROV, DCTERMS))
+_RDF, _RDFS, _XSD, _SKOS, _PROV, _DCTERMS, _OWL = (_Terms(ns) for ns in (RDF, RDFS, XSD, SKOS, PROV, DCTERMS, OWL))
 _KGO, _GEO = _Terms(KGO), _Terms(GEO)
 
 # IRIs and literals recur within a document (one evidence node per sentence,
@@ -126,7 +127,11 @@ def decimal_text(value: float) -> str:
 def _entity_terms(entity: Entity) -> tuple[URIRef, tuple, str, tuple]:
     """What :meth:`GraphBuilder.add_entity` writes of an entity whatever its names.
 
-    ``(node, type and label triples, cleaned label, coordinate triples)``.
+    ``(node, type and label triples, cleaned label, coordinate and GeoNames triples)``.
+
+    >>> place = Entity("raqqa", "Raqqa", ("Place",), lat=35.95, long=39.01, geonames=172955)
+    >>> [t[1:] for t in _entity_terms(place)[3]][-1]
+    (rdflib.term.URIRef('http://www.w3.org/2002/07/owl#sameAs'), rdflib.term.URIRef('https://sws.geonames.org/172955/'))
     """
     node = _entity_iri(entity.id)
     label = clean_literal(entity.label)
@@ -135,6 +140,8 @@ def _entity_terms(entity: Entity) -> tuple[URIRef, tuple, str, tuple]:
     if entity.lat is not None and entity.long is not None:
         tail = ((node, _GEO.lat, _literal(decimal_text(entity.lat), _XSD.decimal)),
                 (node, _GEO.long, _literal(decimal_text(entity.long), _XSD.decimal)))
+    if entity.geonames is not None:
+        tail += ((node, _OWL.sameAs, geonames_iri(entity.geonames)),)
     return node, head, label, tail
 
 
@@ -329,6 +336,7 @@ TURTLE_PREFIXES = (
     ("dcterms", str(DCTERMS)),
     ("geo", str(GEO)),
     ("kgo", str(KGO)),
+    ("owl", str(OWL)),
     ("prov", str(PROV)),
     ("rdf", str(RDF)),
     ("rdfs", str(RDFS)),

@@ -98,7 +98,8 @@ class Entity:
     """A canonical actor or place from the dictionaries or from NER.
 
     ``types`` are ontology class names (State, ArmedGroup, Organization,
-    Coalition, Person, Place).
+    Coalition, Person, Place). ``geonames`` is the GeoNames id of a place
+    GeoNames knows (written as ``owl:sameAs <https://sws.geonames.org/ID/>``).
     """
 
     id: str
@@ -106,6 +107,7 @@ class Entity:
     types: tuple[str, ...]
     lat: float | None = None
     long: float | None = None
+    geonames: int | None = None
 
     @property
     def is_place(self) -> bool:

@@ -4,6 +4,8 @@
 'https://w3id.org/kg-conflict/id/entity/isis'
 >>> str(KGO.truce_with)
 'https://w3id.org/kg-conflict/ontology#truce_with'
+>>> str(geonames_iri(163843))
+'https://sws.geonames.org/163843/'
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from rdflib import Namespace, URIRef
 KGO = Namespace("https://w3id.org/kg-conflict/ontology#")
 KGR = Namespace("https://w3id.org/kg-conflict/id/")
 GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
+#: GeoNames features (``https://sws.geonames.org/ID/``), the targets of places' ``owl:sameAs``.
+GEONAMES = Namespace("https://sws.geonames.org/")
 
 #: Ontology classes an entity can have.
 ENTITY_CLASSES = ("State", "ArmedGroup", "Organization", "Coalition", "Person", "Place")
@@ -60,6 +64,11 @@ def slug(text: str) -> str:
 def entity_iri(entity_id: str) -> URIRef:
     """IRI of an actor or place by its id."""
     return KGR[f"entity/{slug(entity_id)}"]
+
+
+def geonames_iri(geonames_id: int) -> URIRef:
+    """IRI of a GeoNames feature by its id, as GeoNames' linked-data service names it (with the final slash)."""
+    return GEONAMES[f"{int(geonames_id)}/"]
 
 
 def document_iri(doc_id: str) -> URIRef:

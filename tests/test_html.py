@@ -54,7 +54,10 @@ def test_nodes_carry_label_aliases_types_and_coordinates(small_graph):
     assert isis["lat"] is None and isis["long"] is None
     raqqa = nxg.nodes[ENT + "raqqa"]
     assert (raqqa["types"], raqqa["lat"], raqqa["long"]) == (["Place"], 35.95, 39.01)
+    assert raqqa["geonames"] == "https://sws.geonames.org/172955/"
     assert nxg.nodes[ENT + "syria"]["types"] == ["State", "Place"]
+    assert nxg.nodes[ENT + "syria"]["geonames"] is None  # its owl:sameAs is no GeoNames IRI
+    assert isis["geonames"] is None
 
 
 def test_one_edge_per_triple_and_symmetric_directions_merge(small_graph):
@@ -311,6 +314,21 @@ def test_click_on_a_node_lists_its_relations(browser_page, small_html):
     assert "withdrew from" in page.locator("#kg-panel h2").inner_text()
     assert page.locator("#kg-panel .kg-sentence").count() == 1
     assert browser_page.errors == []
+
+
+@pytest.mark.browser
+def test_a_place_panel_links_to_geonames(browser_page, small_html):
+    page = open_page(browser_page, small_html)
+    page.evaluate("id => kgSelectNode(id)", ENT + "raqqa")
+    page.wait_for_selector("#kg-panel:not([hidden])")
+    link = page.locator("#kg-panel a.kg-geonames")
+    assert link.inner_text() == "GeoNames 172955"
+    assert link.get_attribute("href") == "https://sws.geonames.org/172955/"
+    assert link.get_attribute("rel") == "noopener noreferrer"
+    page.evaluate("id => kgSelectNode(id)", ENT + "syria")
+    assert page.locator("#kg-panel h2").inner_text() == "Syria"
+    assert page.locator("#kg-panel a").count() == 0
+    assert browser_page.errors == [] and browser_page.blocked == []
 
 
 @pytest.mark.browser

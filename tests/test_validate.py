@@ -13,8 +13,8 @@ from typing import Callable
 import pytest
 import rdflib
 from click.testing import CliRunner
-from rdflib import RDF, RDFS, Literal, Namespace
-from rdflib.namespace import DCTERMS, PROV
+from rdflib import RDF, RDFS, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV
 
 from kg.cli import cli
 from kg.errors import KgError, ValidationError
@@ -35,14 +35,15 @@ AGREEMENT = KGR["agreement/d1/0"]
 
 #: The smallest graph that follows the whole contract: two relation triples
 #: (one symmetric), their statements, one evidence sentence, one document,
-#: a place with coordinates.
+#: a place with coordinates and its GeoNames link.
 MINIMAL = TURTLE_HEADER + """
 @prefix kgr: <https://w3id.org/kg-conflict/id/> .
 
 kgr:entity\\/sdf a kgo:ArmedGroup ; rdfs:label "Syrian Democratic Forces" ; skos:altLabel "SDF" ;
     kgo:truce_with kgr:entity\\/isis ; kgo:captured kgr:entity\\/raqqa .
 kgr:entity\\/isis a kgo:ArmedGroup ; rdfs:label "Islamic State" ; skos:altLabel "ISIS" .
-kgr:entity\\/raqqa a kgo:Place ; rdfs:label "Raqqa" ; geo:lat 35.95 ; geo:long 39.01 .
+kgr:entity\\/raqqa a kgo:Place ; rdfs:label "Raqqa" ; geo:lat 35.95 ; geo:long 39.01 ;
+    owl:sameAs <https://sws.geonames.org/172955/> .
 
 kgr:statement\\/truce a rdf:Statement ;
     rdf:subject kgr:entity\\/sdf ; rdf:predicate kgo:truce_with ; rdf:object kgr:entity\\/isis ;
@@ -141,6 +142,12 @@ BROKEN: list[tuple[str, Callable[[rdflib.Graph], None], tuple[str, ...]]] = [
      ("geo:long must be at most one number (xsd:decimal, xsd:double or xsd:float) in [-180, 180]",)),
     ("two latitudes", _add((RAQQA, GEO.lat, Literal("36.0", datatype=rdflib.XSD.decimal))),
      ("geo:lat must be at most one number",)),
+    ("sameAs a literal", _set(RAQQA, OWL.sameAs, Literal("https://sws.geonames.org/172955/")),
+     ("owl:sameAs must be one IRI, the place's GeoNames feature",)),
+    ("two GeoNames links", _add((RAQQA, OWL.sameAs, URIRef("https://sws.geonames.org/163843/"))),
+     ("owl:sameAs must be one IRI, the place's GeoNames feature",)),
+    ("GeoNames link from an actor", _add((ISIS, OWL.sameAs, URIRef("https://sws.geonames.org/172955/"))),
+     ("only a kgo:Place has owl:sameAs",)),
     ("bad modality", _set(EVIDENCE, KGO.modality, KGO.maybe),
      ("kgo:modality must be one of kgo:asserted, kgo:reported, kgo:denied, kgo:planned, kgo:unconfirmed",)),
     ("sourceCount > evidenceCount", _set(STATEMENT, KGO.sourceCount, Literal(2)),
