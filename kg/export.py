@@ -406,6 +406,7 @@ def entity_network(graph: Graph):
             relation=str(data["relation"]),
             family=str(data.get("family") or ""),
             symmetric=bool(data.get("symmetric")),
+            asserted=bool(data.get("asserted", True)),
             count=int(data.get("count") or 0),
             sources=int(data.get("sources") or 0),
             documents="; ".join(docs),

@@ -98,7 +98,9 @@ def graph_to_networkx(graph: rdflib.Graph) -> networkx.MultiDiGraph:
     ``types`` (ontology class names), ``lat`` / ``long`` (floats or None) and
     ``geonames`` (the GeoNames IRI of its ``owl:sameAs``, or None).
     Each relation triple is one edge keyed by its relation name, with
-    ``relation``, ``family``, ``symmetric``, ``evidence`` (dicts with ``text``,
+    ``relation``, ``family``, ``symmetric``, ``asserted`` (False for a claim
+    its sources only deny or leave unconfirmed, which is reified but not
+    asserted), ``evidence`` (dicts with ``text``,
     ``doc``, ``begin``, ``end``, ``title``, ``publisher``, ``date``,
     ``modality``, ``speaker``, ``speaker_iri``, sorted by document and
     offset), ``count`` (evidence sentences) and ``sources`` (distinct
@@ -162,10 +164,12 @@ def graph_to_networkx(graph: rdflib.Graph) -> networkx.MultiDiGraph:
                 entity_types.setdefault(str(subject), set()).add(cls)
 
     edges: dict[tuple[str, str, str], set[Any]] = {}
+    asserted: set[tuple[str, str, str]] = set()
     for name in relations:
         for subject, obj in graph.subject_objects(KGO[name]):
             if isinstance(subject, URIRef) and isinstance(obj, URIRef):
                 edges.setdefault(edge_key(subject, name, obj), set())
+                asserted.add(edge_key(subject, name, obj))
     index = _Index(graph)
     for statement in graph.subjects(RDF.type, RDF.Statement):
         name = relation_of(index.value(statement, RDF.predicate))
@@ -211,6 +215,7 @@ def graph_to_networkx(graph: rdflib.Graph) -> networkx.MultiDiGraph:
             relation=name,
             family=relations[name].get("family"),
             symmetric=bool(relations[name].get("symmetric")),
+            asserted=(s, name, o) in asserted,
             evidence=evidence,
             count=len(evidence),
             sources=len({ev["doc"] for ev in evidence if ev["doc"]}),

@@ -726,7 +726,7 @@ def _match_ner(linked: LinkedDoc, taken: set[int]) -> None:
             entity = linked.entities[surnames[text.lower()]]  # "Kalin" after "Ibrahim Kalin"
         else:
             kind = "Person" if titled else _ner_kind(linked, start, end, kind, text)
-            entity = _new_entity(gaz, text, kind)
+            entity = _new_entity(gaz, text, kind, country=linked.country)
             if kind == "Person":
                 surnames.setdefault(text.split()[-1].lower(), entity.id)
         _add(linked, entity, start, end, taken)
@@ -776,7 +776,8 @@ def _match_named_places(linked: LinkedDoc, taken: set[int]) -> None:
         text = " ".join(doc[i:end].text.split())
         if is_place and _name_like(text) and text.lower() not in gaz.demonyms:
             entity_id = gaz.lookup(text)
-            entity = gaz.entities[entity_id].entity if entity_id else _new_entity(gaz, text, "Place")
+            entity = gaz.entities[entity_id].entity if entity_id else _new_entity(gaz, text, "Place",
+                                                                                   country=linked.country)
             _add(linked, entity, i, end, taken)
         i = end
 
@@ -805,12 +806,27 @@ def _surnames(linked: LinkedDoc) -> dict[str, str]:
     return surnames
 
 
-def _new_entity(gaz: Gazetteer, text: str, kind: str) -> Entity:
-    """A node for a name the dictionaries lack, its id the name's slug."""
-    entity = Entity(id=f"{slug(text)}", label=text, types=(kind,))
-    if entity.id in gaz.entities:  # a slug clash with a dictionary id
-        entity = Entity(id=f"ner_{entity.id}", label=text, types=(kind,))
-    return entity
+def _new_entity(gaz: Gazetteer, text: str, kind: str, *, country: str | None = None) -> Entity:
+    """A node for a name the dictionaries lack, its id the name's slug.
+
+    A place GeoNames knows gets its coordinates and id, and the slug of
+    GeoNames' name, so that spellings of one place meet in one node; a
+    country GeoNames knows is a State as well as a Place.
+    """
+    types: tuple[str, ...] = (kind,)
+    lat = long = geonames_id = None
+    key = text
+    if kind == "Place":
+        place = gaz.geonames_place(text, country)
+        if place is not None:
+            geonames_id, lat, long = place.geonames_id, place.lat, place.long
+            key = place.name
+            if place.kind == "country":
+                types = ("State", "Place")
+    entity_id = slug(key)
+    if entity_id in gaz.entities:  # a slug clash with a dictionary id
+        entity_id = f"ner_{entity_id}"
+    return Entity(id=entity_id, label=text, types=types, lat=lat, long=long, geonames=geonames_id)
 
 
 def _ner_kind(linked: LinkedDoc, start: int, end: int, kind: str, text: str) -> str:

@@ -411,7 +411,7 @@ def test_every_cause_has_a_description():
 ARTICLE = ("Share on Facebook\n"
            "Fighters hold the dam\n"
            "Photo: SDF fighters near Tabqa\n"
-           "The Syrian Democratic Forces said on Monday that their units had entered Tabqa after a long night.\n"
+           "The Syrian Democratic Forces said on Monday that the night in Tabqa had been long and quiet.\n"
            "The valley farmers brought bread to the fighters, a local official said.\n")
 
 
