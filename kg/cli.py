@@ -266,7 +266,7 @@ def query_command(obj: _Context, name_or_file: str | None, sparql: str | None, s
             text = q.parse_header(source, name_or_file)
         else:
             text = q.load_query(name_or_file)
-        result = q.run_query(store, text, params=bindings, timeout=timeout)
+        result = q.run_query(store, text, params=bindings, timeout=timeout, isolated=True)
         click.echo(q.format_result(result, fmt if fmt != "turtle" else "turtle"), nl=False)
     except KgError as exc:
         obj.fail(exc)

@@ -494,17 +494,18 @@ class Store:
         return union
 
     def query(self, sparql: str, *, bindings: Mapping[str, Node] | None = None,
-              timeout: float | None = None, max_rows: int | None = None):
+              timeout: float | None = None, max_rows: int | None = None, isolated: bool = False):
         """Run a SPARQL query over the union of the document graphs.
 
         ``bindings`` pre-bind variables (by name, to rdflib terms); see
-        :func:`kg.query.execute`. With a ``timeout`` (seconds) the query runs in
-        a separate process that is killed when time is up
-        (:class:`kg.errors.QueryTimeoutError`). Returns a :class:`kg.query.Result`.
+        :func:`kg.query.execute`. With a ``timeout`` (seconds), or
+        ``isolated``, the query runs in a separate process without network
+        access, killed when time is up (:class:`kg.errors.QueryTimeoutError`).
+        Returns a :class:`kg.query.Result`.
         """
         from kg.query import execute, execute_in_subprocess
 
-        if timeout is None:
+        if timeout is None and not isolated:
             return execute(self._store(), sparql, bindings=bindings, max_rows=max_rows)
         if not self.read_only:
             self.flush()
