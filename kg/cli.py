@@ -286,20 +286,29 @@ def query_command(obj: _Context, name_or_file: str | None, sparql: str | None, s
               help="Largest request body or query string, in bytes (413 past it).")
 @click.option("--workers", default=3, show_default=True, type=click.IntRange(min=1), metavar="N",
               help="Query processes: how many queries run at once.")
+@click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
+              help="Let web pages of ORIGIN (e.g. http://localhost:3000) query, with CORS headers; "
+                   "repeatable. Default: pages of other origins are refused.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests whose Host header is NAME:PORT (for --host other than "
+                   "loopback); repeatable.")
 @click.pass_obj
 def serve(obj: _Context, store: Path, host: str, port: int, timeout: float, max_results: int,
-          max_body: int, workers: int) -> None:
+          max_body: int, workers: int, cors: tuple[str, ...], allow_hosts: tuple[str, ...]) -> None:
     """Serve the store as a read-only SPARQL 1.1 endpoint at /sparql.
 
     GET or POST queries to http://HOST:PORT/sparql; results in JSON, XML,
     CSV or TSV by the Accept header; a query page at http://HOST:PORT/.
-    SPARQL Update, LOAD, SERVICE and FROM are refused (403). Runs until Ctrl-C.
+    SPARQL Update, LOAD, SERVICE and FROM are refused (403), and so are
+    requests from web pages of other origins (unless --cors) and requests
+    whose Host header is not a loopback name with the port (unless
+    --allow-host). Runs until Ctrl-C or SIGTERM.
     """
     from kg.server import ServerConfig, serve as run_server
 
     log = None if obj.quiet else (lambda message: click.echo(message, err=True))
     config = ServerConfig(store=store, host=host, port=port, timeout=timeout, max_results=max_results,
-                          max_body=max_body, workers=workers, log=log)
+                          max_body=max_body, workers=workers, log=log, cors=cors, allow_hosts=allow_hosts)
     try:
         run_server(config, ready=lambda url: obj.info(
             f"kg: serving {store} at {url} (query page: {url[:-len('sparql')]}); Ctrl-C stops"))
