@@ -106,6 +106,7 @@ def build(obj: _Context, inputs: tuple[Path, ...], out: Path, model: str | None,
         if files >= PROGRESS_THRESHOLD:
             bar = click.progressbar(length=files, label="Building", file=sys.stderr)
             bar.__enter__()
+    previous = _interrupt_on_sigterm()
     try:
         report = run_build(inputs, out, model=model, html=not no_html,
                            on_document=(lambda _doc: bar.update(1)) if bar else None,
@@ -113,7 +114,13 @@ def build(obj: _Context, inputs: tuple[Path, ...], out: Path, model: str | None,
     except KgError as exc:
         obj.fail(exc)
         return
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the workers are stopped, the outputs untouched
+        click.echo("kg: error: interrupted; the previous outputs are as they were", err=True)
+        sys.exit(EXIT_FAILED)
     finally:
+        import signal
+
+        signal.signal(signal.SIGTERM, previous)
         if bar is not None:
             bar.__exit__(None, None, None)
     for warning in report.warnings:
@@ -314,6 +321,17 @@ def serve(obj: _Context, store: Path, host: str, port: int, timeout: float, max_
             f"kg: serving {store} at {url} (query page: {url[:-len('sparql')]}); Ctrl-C stops"))
     except KgError as exc:
         obj.fail(exc)
+
+
+def _interrupt_on_sigterm():
+    """SIGTERM raises KeyboardInterrupt, as Ctrl-C does, so that the build stops its workers
+    and closes its store on the way out; returns the previous handler."""
+    import signal
+
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 def main(argv: list[str] | None = None) -> None:

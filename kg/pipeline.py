@@ -20,6 +20,10 @@ from kg.records import Document, IngestError
 
 #: Texts parsed together; enough to keep spaCy busy, small enough to stream.
 BATCH_SIZE = 32
+#: ... and at most this many characters of them (with the pipeline's chunk limit, if
+#: lower): spaCy holds a whole batch in memory, so a batch is bounded by size, not
+#: by count alone, and the parts of a long document are parsed one by one.
+BATCH_CHARS = 100_000
 #: The store is flushed after this much N-Triples text (about 250 news articles): its
 #: in-memory write buffers otherwise grow by about 200 MB per 1,000 documents.
 FLUSH_CHARS = 4_000_000
@@ -81,8 +85,9 @@ def build(inputs: Iterable[str | Path], out: str | Path, *, model: str | None = 
     replaces exactly its own graph; a document no longer among the inputs is
     removed (``report.removed``). ``graph.ttl`` is exported from the store.
 
-    Documents stream through in batches of ``batch_size`` (see
-    :func:`_stream`): files are read as their batch comes up, each document's
+    Documents stream through in batches of ``batch_size`` documents and at
+    most :data:`BATCH_CHARS` characters (see :func:`_stream` and
+    :func:`_batches`): files are read as their batch comes up, each document's
     graph is written to the store as soon as it is extracted, and only a few
     batches are held at a time. Extraction runs where ``engine`` says
     (:mod:`kg.engines`): ``"local"`` with ``jobs`` processes (0: one per CPU,
@@ -181,10 +186,31 @@ def _stream(plan: list[_Planned], stored: dict, report: BuildReport, messages: l
             yield from docs
 
 
-def _batches(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
-    """Consecutive lists of ``size`` items (the last may be shorter), lazily."""
-    iterator = iter(items)
-    while batch := list(islice(iterator, max(1, size))):
+def _batches(items: Iterable[Document], size: int, chars: int | None = None) -> Iterator[list[Document]]:
+    """Consecutive lists of at most ``size`` items and ``chars`` characters of body, lazily.
+
+    A document longer than ``chars`` makes a batch of its own.
+
+    >>> docs = [Document(id=str(n), path="x", text="x" * n, body="x" * n) for n in (5, 5, 9, 1, 1, 1)]
+    >>> [[len(d.body) for d in b] for b in _batches(docs, 2, chars=10)]
+    [[5, 5], [9, 1], [1, 1]]
+    >>> [[len(d.body) for d in b] for b in _batches(docs, 9, chars=6)]
+    [[5], [5], [9], [1, 1, 1]]
+    """
+    size = max(1, size)
+    if chars is None:
+        iterator = iter(items)
+        while batch := list(islice(iterator, size)):
+            yield batch
+        return
+    batch, held = [], 0
+    for item in items:
+        if batch and (len(batch) >= size or held + len(item.body) > chars):
+            yield batch
+            batch, held = [], 0
+        batch.append(item)
+        held += len(item.body)
+    if batch:
         yield batch
 
 
@@ -228,7 +254,8 @@ def _extract(plan: list[_Planned], store, extractor, report: BuildReport, messag
                 store.flush()  # else the store's write buffers grow with the corpus
             unflushed = 0
 
-    for batch, results in extractor.map(_batches(documents, batch_size)):
+    batch_chars = min(BATCH_CHARS, info.chunk_limit)
+    for batch, results in extractor.map(_batches(documents, batch_size, batch_chars)):
         for document, result in zip(batch, results):
             if result.key != key:
                 if parts:

@@ -349,6 +349,31 @@ def test_blank_parts_are_not_parsed():
 
 
 @pytest.mark.slow
+def test_parts_in_flight_are_bounded_by_size(tmp_path, monkeypatch, small_chunks):
+    """spaCy holds a whole batch: a long document's parts go one by one, never 32 at a time."""
+    import kg.engines
+    import kg.pipeline
+
+    batches = []
+    real = kg.engines.extract_batch
+
+    def spy(documents, model=None):
+        batches.append([len(d.body) for d in documents])
+        return real(documents, model)
+
+    monkeypatch.setattr(kg.engines, "extract_batch", spy)
+    small_chunks(1000)
+    (tmp_path / "long.txt").write_text(long_article(200))  # about 20 parts
+    for i in range(5):
+        (tmp_path / f"short{i}.txt").write_text(f"Turkey attacked the YPG in Afrin on day {i}.\n")
+    report = kg.build([tmp_path], tmp_path / "out", html=False, jobs=1)
+    assert report.split_documents == 1 and report.documents == 6
+    assert len(batches) > 15
+    assert all(sum(batch) <= 1000 for batch in batches), batches  # the chunk limit bounds a batch
+    assert any(len(batch) > 1 for batch in batches)  # short ones still go together
+
+
+@pytest.mark.slow
 def test_a_document_longer_than_the_limit_is_split_and_offsets_stay_file_offsets(tmp_path, small_chunks):
     import kg
 
