@@ -346,7 +346,7 @@ def _has_database_files(path: Path) -> bool:
 def _damaged(path: Path, reason: str) -> str:
     """The one-line message for a store that cannot be read.
 
-    >>> _damaged(Path("out/store"), "Corruption: bad block\n  detail")
+    >>> _damaged(Path("out/store"), "Corruption: bad block\\n  detail")
     'out/store: the store is damaged or not a kg store (Corruption: bad block detail); build into a new folder (kg build ... --out NEW) or delete out/store and build again'
     """
     reason = " ".join(reason.split())[:300]
