@@ -71,7 +71,8 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool) -> None:
 
 
 @cli.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+# readable=False: an unreadable input is named and skipped by the build (exit 3), not a usage error
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option("-o", "--out", "out", default="output", show_default=True, type=click.Path(path_type=Path),
               metavar="DIR", help="Folder for graph.ttl, graph.html and the store.")
 @click.option("--model", default=None, envvar="KG_SPACY_MODEL", metavar="NAME",

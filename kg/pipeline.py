@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from itertools import groupby, islice
@@ -134,20 +135,24 @@ class _Planned:
 def _plan(inputs: Iterable[str | Path], messages: list) -> list[_Planned]:
     """Every input file, sorted by document graph, id and path; nothing is read yet.
 
-    Files whose ids share a document graph (a/x.txt, b/x.txt) come together,
-    to be extracted into one graph. Paths that cannot be walked go to
-    ``messages``. The plan holds a path and a few names per file, no text.
+    Every file gets its own id, hence its own document graph
+    (:func:`kg.ingest.assign_ids`: a/x.txt and b/x.txt are told apart). Paths
+    that cannot be walked go to ``messages``. The plan holds a path and a few
+    names per file, no text.
     """
-    from kg.ingest import _doc_id, _shown_path, iter_paths
+    from kg.ingest import _shown_path, assign_ids, iter_paths
     from kg.vocab import safe_segment
 
-    plan = []
+    files: list[tuple[int, Path]] = []
     for index, item in enumerate(iter_paths(inputs)):
         if isinstance(item, IngestError):
             messages.append((index, "rejected", item))
         else:
-            doc_id = _doc_id(item)
-            plan.append(_Planned(safe_segment(doc_id), doc_id, _shown_path(item, None), index, item))
+            files.append((index, item))
+    shown = [_shown_path(path, None) for _, path in files]
+    ids = assign_ids([path for _, path in files], shown)
+    plan = [_Planned(safe_segment(doc_id), doc_id, name, index, path)
+            for (index, path), name, doc_id in zip(files, shown, ids)]
     plan.sort()
     return plan
 
@@ -168,6 +173,7 @@ def _stream(plan: list[_Planned], stored: dict, report: BuildReport, messages: l
                 if isinstance(item, IngestError):
                     messages.append((entry.index, "rejected", item))
                 else:
+                    item = dataclasses.replace(item, id=entry.id)  # unique among the inputs
                     docs.append(item)
                     messages.extend((entry.index, "warning", f"{item.path}: {w}") for w in item.warnings)
                     report.replaced_chars += item.replaced_chars
