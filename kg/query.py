@@ -19,10 +19,12 @@ altLabel found in the graph, or an IRI. ``relation`` takes a relation name
 (``truce_with``), ``modality`` one of the five modalities, ``document`` a
 document id; any other parameter is bound to a plain string.
 
-Every query is parsed with rdflib's SPARQL parser before it runs
-(:func:`check_query`); updates, ``LOAD``, ``SERVICE`` and dataset clauses
-(``FROM``/``FROM NAMED``) are refused: Oxigraph would call a ``SERVICE``
-endpoint over HTTP. The query then runs on Oxigraph, whose default graph is
+Every query is read with Oxigraph's own lexical rules before it runs
+(:func:`check_query`, :mod:`kg.sparqlguard`); updates, ``LOAD``, ``SERVICE``
+and dataset clauses (``FROM``/``FROM NAMED``) are refused: Oxigraph would
+call a ``SERVICE`` endpoint over HTTP. Oxigraph then runs the text that was
+checked (comments dropped); user queries (``kg query``, ``kg serve``) run in
+child processes that cannot open network sockets. Its default graph is
 the union of the document graphs (see :mod:`kg.store`); common prefixes (``kgo:``, ``kgr:``,
 ``rdf:``, ``rdfs:``, ``skos:``, ``prov:``, ``dcterms:``, ``geo:``, ``xsd:``,
 ``owl:``) need no declaration.
