@@ -173,7 +173,8 @@ def _stream(plan: list[_Planned], stored: dict, report: BuildReport, messages: l
                 if isinstance(item, IngestError):
                     messages.append((entry.index, "rejected", item))
                 else:
-                    item = dataclasses.replace(item, id=entry.id)  # unique among the inputs
+                    if item.id != entry.id:  # told apart from another input's
+                        item = dataclasses.replace(item, id=entry.id)
                     docs.append(item)
                     messages.extend((entry.index, "warning", f"{item.path}: {w}") for w in item.warnings)
                     report.replaced_chars += item.replaced_chars
@@ -211,11 +212,14 @@ def _batches(items: Iterable[Document], size: int, chars: int | None = None) -> 
         return
     batch, held = [], 0
     for item in items:
-        if batch and (len(batch) >= size or held + len(item.body) > chars):
+        if batch and held + len(item.body) > chars:
             yield batch
             batch, held = [], 0
         batch.append(item)
         held += len(item.body)
+        if len(batch) >= size or held >= chars:  # full: out at once, without reading ahead
+            yield batch
+            batch, held = [], 0
     if batch:
         yield batch
 
