@@ -71,7 +71,8 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool) -> None:
 
 
 @cli.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+# readable=False: an unreadable input is named and skipped by the build (exit 3), not a usage error
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option("-o", "--out", "out", default="output", show_default=True, type=click.Path(path_type=Path),
               metavar="DIR", help="Folder for graph.ttl, graph.html and the store.")
 @click.option("--model", default=None, envvar="KG_SPACY_MODEL", metavar="NAME",
@@ -108,6 +109,7 @@ def build(obj: _Context, inputs: tuple[Path, ...], out: Path, model: str | None,
         if files >= PROGRESS_THRESHOLD:
             bar = click.progressbar(length=files, label="Building", file=sys.stderr)
             bar.__enter__()
+    previous = _interrupt_on_sigterm()
     try:
         report = run_build(inputs, out, model=model, html=not no_html,
                            on_document=(lambda _doc: bar.update(1)) if bar else None,
@@ -115,7 +117,13 @@ def build(obj: _Context, inputs: tuple[Path, ...], out: Path, model: str | None,
     except KgError as exc:
         obj.fail(exc)
         return
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the workers are stopped, the outputs untouched
+        click.echo("kg: error: interrupted; the previous outputs are as they were", err=True)
+        sys.exit(EXIT_FAILED)
     finally:
+        import signal
+
+        signal.signal(signal.SIGTERM, previous)
         if bar is not None:
             bar.__exit__(None, None, None)
     for warning in report.warnings:
@@ -295,7 +303,7 @@ def query_command(obj: _Context, name_or_file: str | None, sparql: str | None, s
             text = q.parse_header(source, name_or_file)
         else:
             text = q.load_query(name_or_file)
-        result = q.run_query(store, text, params=bindings, timeout=timeout)
+        result = q.run_query(store, text, params=bindings, timeout=timeout, isolated=True)
         click.echo(q.format_result(result, fmt if fmt != "turtle" else "turtle"), nl=False)
     except KgError as exc:
         obj.fail(exc)
@@ -315,25 +323,45 @@ def query_command(obj: _Context, name_or_file: str | None, sparql: str | None, s
               help="Largest request body or query string, in bytes (413 past it).")
 @click.option("--workers", default=3, show_default=True, type=click.IntRange(min=1), metavar="N",
               help="Query processes: how many queries run at once.")
+@click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
+              help="Let web pages of ORIGIN (e.g. http://localhost:3000) query, with CORS headers; "
+                   "repeatable. Default: pages of other origins are refused.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests whose Host header is NAME:PORT (for --host other than "
+                   "loopback); repeatable.")
 @click.pass_obj
 def serve(obj: _Context, store: Path, host: str, port: int, timeout: float, max_results: int,
-          max_body: int, workers: int) -> None:
+          max_body: int, workers: int, cors: tuple[str, ...], allow_hosts: tuple[str, ...]) -> None:
     """Serve the store as a read-only SPARQL 1.1 endpoint at /sparql.
 
     GET or POST queries to http://HOST:PORT/sparql; results in JSON, XML,
     CSV or TSV by the Accept header; a query page at http://HOST:PORT/.
-    SPARQL Update, LOAD, SERVICE and FROM are refused (403). Runs until Ctrl-C.
+    SPARQL Update, LOAD, SERVICE and FROM are refused (403), and so are
+    requests from web pages of other origins (unless --cors) and requests
+    whose Host header is not a loopback name with the port (unless
+    --allow-host). Runs until Ctrl-C or SIGTERM.
     """
     from kg.server import ServerConfig, serve as run_server
 
     log = None if obj.quiet else (lambda message: click.echo(message, err=True))
     config = ServerConfig(store=store, host=host, port=port, timeout=timeout, max_results=max_results,
-                          max_body=max_body, workers=workers, log=log)
+                          max_body=max_body, workers=workers, log=log, cors=cors, allow_hosts=allow_hosts)
     try:
         run_server(config, ready=lambda url: obj.info(
             f"kg: serving {store} at {url} (query page: {url[:-len('sparql')]}); Ctrl-C stops"))
     except KgError as exc:
         obj.fail(exc)
+
+
+def _interrupt_on_sigterm():
+    """SIGTERM raises KeyboardInterrupt, as Ctrl-C does, so that the build stops its workers
+    and closes its store on the way out; returns the previous handler."""
+    import signal
+
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -267,10 +267,14 @@ def _bounded(submit, wait, batches: Iterable[list[Document]], window: int):
         yield done, wait(handle)
 
 
-def _init_worker(model: str | None) -> None:
+def _init_worker(model: str | None, parent: int) -> None:
     import signal
 
+    from kg.children import watch_parent
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's own handler is not ours
+    watch_parent(parent)  # a parent killed outright takes its workers along
     _resources(model)
 
 
@@ -290,7 +294,7 @@ class ProcessEngine(Engine):
         context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         try:
             self._pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                                             initargs=(model,))
+                                             initargs=(model, os.getpid()))
         except OSError as exc:
             raise EngineError(f"cannot start {jobs} worker processes: {exc}") from None
 
@@ -315,7 +319,10 @@ class ProcessEngine(Engine):
                 if process.is_alive():
                     process.terminate()
             for process in processes:
-                process.join()
+                process.join(5)
+                if process.is_alive():
+                    process.kill()
+                    process.join(5)
 
 
 class DaskEngine(Engine):

@@ -12,8 +12,10 @@ Decisions worth knowing:
 * invalid UTF-8 bytes are replaced by U+FFFD and reported as a warning; more
   than 30 % of them, or NUL bytes in the first 8 KiB of a file without a
   UTF-16/32 byte-order mark, make the file "binary" and it is refused;
-* control characters (other than tab, newline, carriage return, form feed)
-  and lone surrogates become spaces, one for one, so offsets stay valid;
+* control characters (other than tab, newline and carriage return; a form
+  feed is one), lone surrogates and the non-characters U+FFFE and U+FFFF
+  become spaces, one for one, so offsets stay valid and evidence text, which
+  cannot hold them in RDF, is the document's text at its offsets;
 * plain-text pages are cleaned line by line (one line = one paragraph) with
   rules written for scraped news pages in general (:mod:`kg.furniture`):
   furniture inside the article blanks only its own lines, the article ends
@@ -42,6 +44,7 @@ import os
 import re
 import stat
 import threading
+import unicodedata
 from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -252,8 +255,10 @@ _BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
     (codecs.BOM_UTF16_LE, "UTF-16", codecs.utf_16_le_decode),
     (codecs.BOM_UTF16_BE, "UTF-16", codecs.utf_16_be_decode),
 )
-# C0 and C1 controls except \t \n \f \r, DEL, and lone surrogates.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0 and C1 controls except \t \n \r, DEL, lone surrogates and the non-characters
+# U+FFFE, U+FFFF: everything RDF literals cannot hold (kg.rdf.clean_literal), so that
+# evidence text is always the document's text at its offsets.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def decode_bytes(data: bytes) -> tuple[str, list[str]]:
@@ -370,7 +375,8 @@ def read_document(
 
     ``Document.path`` is the path as given, in POSIX form, or relative to
     ``root`` when given and the file lies under it; ``id`` is the file's stem
-    (characters outside ``[A-Za-z0-9._-]`` replaced by "_"). HTML files
+    when it is plain ASCII, else what is left of it plus a digest of the name
+    (:func:`_doc_id`; a build makes ids unique with :func:`assign_ids`). HTML files
     (``.html``/``.htm``, or text opening with ``<!doctype html``/``<html``) keep
     the raw markup in ``text``; in ``body`` markup, scripts, styles and
     furniture are blanked and block-level tags become line breaks.
@@ -386,7 +392,7 @@ def read_document(
     ...     _ = empty.write_text("")
     ...     error = read_document(empty, root=tmp)
     >>> doc.id, doc.path, doc.title, doc.publisher
-    ('deal_1', 'deal 1.txt', 'IS fighters leave Raqqa under deal', 'AFP')
+    ('deal_1_5fc71548', 'deal 1.txt', 'IS fighters leave Raqqa under deal', 'AFP')
     >>> doc.body.split("\n")[4][:30]
     '        Islamic State fighters'
     >>> str(error)
@@ -472,11 +478,61 @@ def _shown_path(path: Path, root: str | os.PathLike[str] | None) -> str:
 
 
 _ID_OK = re.compile(r"[A-Za-z0-9._-]+")
+_ID_DIGEST = 8  # hex digits added to an id that needs telling apart
 
 
 def _doc_id(path: Path) -> str:
+    r"""A file's document id, from its name alone.
+
+    A name of ASCII letters, digits, ``.``, ``_`` and ``-`` (not starting or
+    ending with ``_``) keeps its stem as id. Any other name (spaces, other
+    scripts, control characters) gets what is left of it in those characters,
+    then a digest of the whole name, so that two such names never share an id:
+
+    >>> _doc_id(Path("001_a2f90259e8779014.txt")), _doc_id(Path("report 1.txt"))
+    ('001_a2f90259e8779014', 'report_1_51d7dcd8')
+    >>> _doc_id(Path("مقال.txt")), _doc_id(Path("خبر.txt"))
+    ('x_b163d8e7', 'x_1aed57ef')
+    """
+    from kg.vocab import safe_segment
+
     stem = path.stem or path.name or "document"
-    return stem if _ID_OK.fullmatch(stem) else re.sub(r"[^A-Za-z0-9._-]", "_", stem)
+    if _ID_OK.fullmatch(stem) and safe_segment(stem) == stem:
+        return stem
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("_") or "x"
+    return f"{readable}_{_digest(unicodedata.normalize('NFC', path.name))}"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:_ID_DIGEST]
+
+
+def assign_ids(paths: list[Path], shown: list[str]) -> list[str]:
+    """Document ids for the files of one build: unique, and stable for the same inputs.
+
+    Each file gets :func:`_doc_id`; files whose ids would share a document
+    graph (``a/x.txt`` and ``b/x.txt``, ``x.txt`` and ``x.html``, ``_x.txt``
+    and ``x.txt``) each get a digest of their path (``shown``, as in
+    ``Document.path``) added, so that every id names exactly one file.
+
+    >>> assign_ids([Path("a/x.txt"), Path("b/x.txt"), Path("y.txt")], ["a/x.txt", "b/x.txt", "y.txt"])
+    ['x_7df5d9df', 'x_7f19d835', 'y']
+    """
+    from kg.vocab import safe_segment
+
+    ids = [_doc_id(path) for path in paths]
+    keys = [safe_segment(i) for i in ids]
+    counts: dict[str, int] = {}
+    for key in keys:
+        counts[key] = counts.get(key, 0) + 1
+    ids = [f"{i}_{_digest(name)}" if counts[k] > 1 else i for i, k, name in zip(ids, keys, shown)]
+    seen: dict[str, int] = {}
+    out = []
+    for doc_id in ids:  # a name made to look like another's digest: numbered, in input order
+        key = safe_segment(doc_id)
+        seen[key] = seen.get(key, 0) + 1
+        out.append(doc_id if seen[key] == 1 else f"{doc_id}_{seen[key]}")
+    return out
 
 
 def _looks_like_html(path: Path, text: str) -> bool:

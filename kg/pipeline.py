@@ -15,6 +15,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from itertools import groupby, islice
@@ -23,8 +24,12 @@ from typing import Callable, Iterable, Iterator
 
 from kg.records import Document, IngestError
 
-#: Texts parsed together; enough to keep spaCy busy, small enough to stream.
+#: Texts parsed together; enough to keep spaCy busy, small enough to stream ...
 BATCH_SIZE = 32
+#: ... and at most this many characters of them (with the pipeline's chunk limit, if
+#: lower): spaCy holds a whole batch in memory, so a batch is bounded by size, not
+#: by count alone, and the parts of a long document are parsed one by one.
+BATCH_CHARS = 100_000
 #: A document keeping less than this share of its page text is named in a warning.
 LOW_KEPT_SHARE = 0.60
 #: The store is flushed after this much N-Triples text (about 250 news articles): its
@@ -123,8 +128,9 @@ def build(inputs: Iterable[str | Path], out: str | Path, *, model: str | None = 
     replaces exactly its own graph; a document no longer among the inputs is
     removed (``report.removed``). ``graph.ttl`` is exported from the store.
 
-    Documents stream through in batches of ``batch_size`` (see
-    :func:`_stream`): files are read as their batch comes up, each document's
+    Documents stream through in batches of ``batch_size`` documents and at
+    most :data:`BATCH_CHARS` characters (see :func:`_stream` and
+    :func:`_batches`): files are read as their batch comes up, each document's
     graph is written to the store as soon as it is extracted, and only a few
     batches are held at a time. Extraction runs where ``engine`` says
     (:mod:`kg.engines`): ``"local"`` with ``jobs`` processes (0: one per CPU,
@@ -172,20 +178,24 @@ class _Planned:
 def _plan(inputs: Iterable[str | Path], messages: list) -> list[_Planned]:
     """Every input file, sorted by document graph, id and path; nothing is read yet.
 
-    Files whose ids share a document graph (a/x.txt, b/x.txt) come together,
-    to be extracted into one graph. Paths that cannot be walked go to
-    ``messages``. The plan holds a path and a few names per file, no text.
+    Every file gets its own id, hence its own document graph
+    (:func:`kg.ingest.assign_ids`: a/x.txt and b/x.txt are told apart). Paths
+    that cannot be walked go to ``messages``. The plan holds a path and a few
+    names per file, no text.
     """
-    from kg.ingest import _doc_id, _shown_path, iter_paths
+    from kg.ingest import _shown_path, assign_ids, iter_paths
     from kg.vocab import safe_segment
 
-    plan = []
+    files: list[tuple[int, Path]] = []
     for index, item in enumerate(iter_paths(inputs)):
         if isinstance(item, IngestError):
             messages.append((index, "rejected", item))
         else:
-            doc_id = _doc_id(item)
-            plan.append(_Planned(safe_segment(doc_id), doc_id, _shown_path(item, None), index, item))
+            files.append((index, item))
+    shown = [_shown_path(path, None) for _, path in files]
+    ids = assign_ids([path for _, path in files], shown)
+    plan = [_Planned(safe_segment(doc_id), doc_id, name, index, path)
+            for (index, path), name, doc_id in zip(files, shown, ids)]
     plan.sort()
     return plan
 
@@ -206,6 +216,8 @@ def _stream(plan: list[_Planned], stored: dict, report: BuildReport, messages: l
                 if isinstance(item, IngestError):
                     messages.append((entry.index, "rejected", item))
                 else:
+                    if item.id != entry.id:  # told apart from another input's
+                        item = dataclasses.replace(item, id=entry.id)
                     docs.append(item)
                     messages.extend((entry.index, "warning", f"{item.path}: {w}") for w in item.warnings)
                     kept = KeptText(item.path, item.kept_chars, item.text_chars)
@@ -226,10 +238,34 @@ def _stream(plan: list[_Planned], stored: dict, report: BuildReport, messages: l
             yield from docs
 
 
-def _batches(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
-    """Consecutive lists of ``size`` items (the last may be shorter), lazily."""
-    iterator = iter(items)
-    while batch := list(islice(iterator, max(1, size))):
+def _batches(items: Iterable[Document], size: int, chars: int | None = None) -> Iterator[list[Document]]:
+    """Consecutive lists of at most ``size`` items and ``chars`` characters of body, lazily.
+
+    A document longer than ``chars`` makes a batch of its own.
+
+    >>> docs = [Document(id=str(n), path="x", text="x" * n, body="x" * n) for n in (5, 5, 9, 1, 1, 1)]
+    >>> [[len(d.body) for d in b] for b in _batches(docs, 2, chars=10)]
+    [[5, 5], [9, 1], [1, 1]]
+    >>> [[len(d.body) for d in b] for b in _batches(docs, 9, chars=6)]
+    [[5], [5], [9], [1, 1, 1]]
+    """
+    size = max(1, size)
+    if chars is None:
+        iterator = iter(items)
+        while batch := list(islice(iterator, size)):
+            yield batch
+        return
+    batch, held = [], 0
+    for item in items:
+        if batch and held + len(item.body) > chars:
+            yield batch
+            batch, held = [], 0
+        batch.append(item)
+        held += len(item.body)
+        if len(batch) >= size or held >= chars:  # full: out at once, without reading ahead
+            yield batch
+            batch, held = [], 0
+    if batch:
         yield batch
 
 
@@ -273,7 +309,8 @@ def _extract(plan: list[_Planned], store, extractor, report: BuildReport, messag
                 store.flush()  # else the store's write buffers grow with the corpus
             unflushed = 0
 
-    for batch, results in extractor.map(_batches(documents, batch_size)):
+    batch_chars = min(BATCH_CHARS, info.chunk_limit)
+    for batch, results in extractor.map(_batches(documents, batch_size, batch_chars)):
         for document, result in zip(batch, results):
             if result.key != key:
                 if parts:

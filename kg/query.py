@@ -19,10 +19,12 @@ altLabel found in the graph, or an IRI. ``relation`` takes a relation name
 (``truce_with``), ``modality`` one of the five modalities, ``document`` a
 document id; any other parameter is bound to a plain string.
 
-Every query is parsed with rdflib's SPARQL parser before it runs
-(:func:`check_query`); updates, ``LOAD``, ``SERVICE`` and dataset clauses
-(``FROM``/``FROM NAMED``) are refused: Oxigraph would call a ``SERVICE``
-endpoint over HTTP. The query then runs on Oxigraph, whose default graph is
+Every query is read with Oxigraph's own lexical rules before it runs
+(:func:`check_query`, :mod:`kg.sparqlguard`); updates, ``LOAD``, ``SERVICE``
+and dataset clauses (``FROM``/``FROM NAMED``) are refused: Oxigraph would
+call a ``SERVICE`` endpoint over HTTP. Oxigraph then runs the text that was
+checked (comments dropped); user queries (``kg query``, ``kg serve``) run in
+child processes that cannot open network sockets. Its default graph is
 the union of the document graphs (see :mod:`kg.store`); common prefixes (``kgo:``, ``kgr:``,
 ``rdf:``, ``rdfs:``, ``skos:``, ``prov:``, ``dcterms:``, ``geo:``, ``xsd:``,
 ``owl:``) need no declaration.
@@ -44,9 +46,7 @@ import json
 import multiprocessing
 import os
 import re
-import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 from xml.sax.saxutils import escape as xml_escape
@@ -56,6 +56,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from kg import sparqlguard
 from kg.errors import KgError, QueryError, QueryRefusedError, QueryTimeoutError, StoreError
 from kg.vocab import GEO, KGO, KGR, document_iri, entity_iri
 
@@ -71,7 +72,6 @@ MODALITIES = ("asserted", "reported", "denied", "planned", "unconfirmed")
 #: Widest cell of the ``table`` format; csv, tsv, json and xml are never cut.
 TABLE_CELL = 80
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_PARSE_LOCK = threading.Lock()  # rdflib's SPARQL parser is not thread-safe
 
 
 # --------------------------------------------------------------------------
@@ -165,18 +165,18 @@ def load_query(name: str) -> NamedQuery:
 
 
 # --------------------------------------------------------------------------
-# Checking: a real parse, not a regex
+# Checking: read as the engine reads it (kg.sparqlguard)
 # --------------------------------------------------------------------------
 
-_QUERY_KINDS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "graph", "DescribeQuery": "graph"}
-
-
 def check_query(sparql: str) -> str:
-    """Parse ``sparql``; return its kind (select, ask, graph) or refuse it.
+    """Check ``sparql``; return its kind (select, ask, graph) or refuse it.
 
     Refused (:class:`QueryRefusedError`): SPARQL Update (including ``LOAD``),
-    ``SERVICE`` anywhere in the query, and ``FROM`` / ``FROM NAMED``.
-    Malformed queries raise :class:`QueryError`.
+    ``SERVICE`` anywhere in the query, and ``FROM`` / ``FROM NAMED``, read
+    with Oxigraph's lexical rules (:func:`kg.sparqlguard.check`). An empty
+    query, a malformed string and too deep a nesting raise
+    :class:`QueryError`; other syntax errors are found by the engine when the
+    query runs (:func:`execute`).
 
     >>> check_query("SELECT * WHERE { ?s ?p ?o }")
     'select'
@@ -185,49 +185,7 @@ def check_query(sparql: str) -> str:
     ...
     kg.errors.QueryRefusedError: SERVICE is not allowed: kg never calls other endpoints
     """
-    return _check(sparql)
-
-
-@lru_cache(maxsize=256)
-def _check(sparql: str) -> str:
-    # rdflib's parser takes tens of milliseconds: queries that come back
-    # (named queries, a page's examples) are checked once.
-    from pyparsing import ParseException, ParseResults
-    from rdflib.plugins.sparql import parser
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    with _PARSE_LOCK:
-        try:
-            tree = parser.parseQuery(sparql)
-        except ParseException as exc:
-            try:
-                update = parser.parseUpdate(sparql)
-            except Exception:  # noqa: BLE001 - report the query's own syntax error
-                raise QueryError(f"SPARQL syntax error: {_short(exc)}") from None
-            ops = [op.name for op in update.get("request", [])]
-            what = "LOAD" if "Load" in ops else "SPARQL Update"
-            raise QueryRefusedError(f"{what} is not allowed: the store is read-only here") from None
-        except Exception as exc:  # noqa: BLE001 - rdflib raises a few other kinds
-            raise QueryError(f"SPARQL syntax error: {_short(exc)}") from None
-
-    names: set[str] = set()
-
-    def walk(node) -> None:
-        if isinstance(node, CompValue):
-            names.add(node.name)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, (list, tuple, ParseResults)):
-            for value in node:
-                walk(value)
-
-    walk(tree)
-    if "ServiceGraphPattern" in names:
-        raise QueryRefusedError("SERVICE is not allowed: kg never calls other endpoints")
-    if "DatasetClause" in names:
-        raise QueryRefusedError("FROM and FROM NAMED are not allowed: queries run over the store's "
-                                "union graph (use GRAPH <...> { } to pick one document's graph)")
-    return _QUERY_KINDS.get(tree[1].name, "select")
+    return sparqlguard.check(sparql).kind
 
 
 def _short(exc: BaseException) -> str:
@@ -379,46 +337,55 @@ class Result:
 
 def execute(ox_store, sparql: str, *, bindings: Mapping[str, Node] | None = None,
             max_rows: int | None = None) -> Result:
-    """Check and run ``sparql`` on a pyoxigraph store, over the union graph."""
+    """Check and run ``sparql`` on a pyoxigraph store, over the union graph.
+
+    What runs is the text :func:`kg.sparqlguard.check` read (comments
+    dropped), with ``bindings`` as a trailing ``VALUES`` clause.
+    """
+    import pyoxigraph as ox
+
     from kg.store import _FromOxigraph
 
-    kind = check_query(sparql)
-    text = bind_values(sparql, bindings or {})
+    checked = sparqlguard.check(bind_values(sparql, bindings or {}))
     try:
-        answer = ox_store.query(text, prefixes=PREFIXES)
-        if kind == "ask":
+        answer = ox_store.query(checked.text, prefixes=PREFIXES)
+        if isinstance(answer, ox.QueryBoolean):
             return Result(columns=[], rows=[], kind="ask", boolean=bool(answer))
         convert = _FromOxigraph()
         rows: list[tuple] = []
         truncated = False
-        if kind == "graph":
-            columns = ["subject", "predicate", "object"]
+        if isinstance(answer, ox.QueryTriples):
+            kind, columns = "graph", ["subject", "predicate", "object"]
             for triple in answer:
                 if max_rows is not None and len(rows) >= max_rows:
                     truncated = True
                     break
                 rows.append((convert(triple.subject), convert(triple.predicate), convert(triple.object)))
         else:
-            columns = [v.value for v in answer.variables]
+            kind, columns = "select", [v.value for v in answer.variables]
             width = len(columns)
             for solution in answer:
                 if max_rows is not None and len(rows) >= max_rows:
                     truncated = True
                     break
                 rows.append(tuple(convert(solution[i]) for i in range(width)))
-    except (SyntaxError, ValueError, RuntimeError, OSError) as exc:
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {_short(exc)}") from None
+    except (ValueError, RuntimeError, OSError) as exc:
         raise QueryError(f"query failed: {_short(exc)}") from None
     return Result(columns=columns, rows=rows, kind=kind, truncated=truncated, max_rows=max_rows)
 
 
 def run_query(store_or_path, query: "str | NamedQuery", *, params: Mapping[str, str] | None = None,
-              timeout: float | None = None, max_rows: int | None = None) -> Result:
+              timeout: float | None = None, max_rows: int | None = None, isolated: bool = False) -> Result:
     """Run a named query (by name, or a :class:`NamedQuery`) or SPARQL text.
 
     ``store_or_path`` is an open :class:`kg.store.Store` or a store folder.
 
     ``params`` are ``--param`` values (see :func:`resolve_param`). With a
-    ``timeout`` the query runs in a child process killed when time is up.
+    ``timeout``, or ``isolated`` (what ``kg query`` does), the query runs in
+    a child process that has no network access, is killed when time is up,
+    and whose crash is reported as a :class:`QueryError`.
     """
     from kg.store import Store
 
@@ -429,36 +396,43 @@ def run_query(store_or_path, query: "str | NamedQuery", *, params: Mapping[str, 
         named = load_query(query) if _NAME.match(query.strip()) else None
         sparql = named.text if named is not None else query
     if isinstance(store_or_path, Store):
-        return _run(store_or_path, sparql, named, params or {}, timeout, max_rows)
+        return _run(store_or_path, sparql, named, params or {}, timeout, max_rows, isolated)
     with Store.open(store_or_path, read_only=True) as store:
-        return _run(store, sparql, named, params or {}, timeout, max_rows)
+        return _run(store, sparql, named, params or {}, timeout, max_rows, isolated)
 
 
-def _run(store, sparql, named, params, timeout, max_rows) -> Result:
+def _run(store, sparql, named, params, timeout, max_rows, isolated) -> Result:
     bindings = resolve_params(params, query=named, sparql=sparql, store=store)
     return store.query(drop_unbound_lines(sparql, bindings), bindings=bindings, timeout=timeout,
-                       max_rows=max_rows)
+                       max_rows=max_rows, isolated=isolated)
 
 
 # --------------------------------------------------------------------------
 # A query in a child process: a time limit that really stops it
 # --------------------------------------------------------------------------
 
-def _worker_main(conn, store_path: str) -> None:
-    """Child process: open the store read-only, answer jobs until told to stop."""
+def _worker_main(conn, store_path: str, parent: int) -> None:
+    """Child process: open the store read-only, answer jobs until told to stop.
+
+    It ends with its parent (:func:`kg.children.watch_parent`) and, once the
+    store is open, can open no network socket (:func:`kg.sparqlguard.deny_network`).
+    """
     import signal
 
+    from kg.children import watch_parent
     from kg.store import Store
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    watch_parent(parent)
     try:
         store = Store.open(store_path, read_only=True, lock=False)
     except KgError as exc:
         conn.send(("error", type(exc).__name__, str(exc)))
         return
-    # Warm up: rdflib builds its SPARQL grammar on first use (seconds).
-    execute(store._store(), "ASK { ?s ?p ?o FILTER(?s = ?s) } LIMIT 1")
-    conn.send(("ready", os.getpid()))
+    sandboxed = sparqlguard.deny_network()
+    execute(store._store(), "ASK { ?s ?p ?o }")  # loads what the first query needs
+    conn.send(("ready", os.getpid(), sandboxed))
     while True:
         try:
             job = conn.recv()
@@ -497,18 +471,20 @@ class QueryProcess:
     def __init__(self, store_path: str | os.PathLike[str]):
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, str(store_path)),
+        self.process = context.Process(target=_worker_main, args=(child, str(store_path), os.getpid()),
                                        daemon=True, name="kg-query")
         self.process.start()
         child.close()
         self.alive = True
+        #: True once the child reported that it cannot open network sockets.
+        self.sandboxed = False
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         """Wait until the child has opened the store."""
         if not self._conn.poll(timeout):
             self.kill()
             raise StoreError("the query process did not start in time")
-        self._reply()
+        _pid, self.sandboxed = self._reply(whole=True)
 
     def run(self, job: dict, timeout: float | None):
         """Send one job and return its payload (a Result, or rendered bytes)."""
@@ -518,15 +494,16 @@ class QueryProcess:
             raise QueryTimeoutError(f"query exceeded the time limit of {timeout:g} s and was stopped")
         return self._reply()
 
-    def _reply(self):
+    def _reply(self, *, whole: bool = False):
         try:
             status, *rest = self._conn.recv()
         except (EOFError, OSError):
             self.kill()
-            raise QueryError("the query process died (out of memory?)") from None
+            raise QueryError(f"the query process died ({_death(self.process.exitcode)}); "
+                             "the query may be too large or too deeply nested") from None
         if status == "error":
             raise _ERRORS.get(rest[0], QueryError)(rest[1])
-        return rest[0]
+        return rest if whole else rest[0]
 
     def kill(self) -> None:
         """Stop the child at once."""
@@ -548,9 +525,33 @@ class QueryProcess:
         self.kill()
 
 
+def _death(exitcode: int | None) -> str:
+    """How a child process ended, for a message.
+
+    >>> _death(-11), _death(1)
+    ('killed by SIGSEGV', 'exit status 1')
+    """
+    import signal
+
+    if exitcode is None:
+        return "no answer"
+    if exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit status {exitcode}"
+
+
 def execute_in_subprocess(store_path, sparql: str, *, bindings=None, max_rows=None,
-                          timeout: float) -> Result:
-    """Run one query in a fresh child process, killed after ``timeout`` s."""
+                          timeout: float | None) -> Result:
+    """Run one query in a fresh child process (killed after ``timeout`` s, if given).
+
+    The query is checked here first (:func:`kg.sparqlguard.check`), so a
+    refused one costs no process; the child checks it again and runs it
+    without network access.
+    """
+    sparqlguard.check(bind_values(sparql, bindings or {}))
     worker = QueryProcess(store_path)
     try:
         worker.wait_ready()

@@ -11,25 +11,39 @@ What it refuses, and how (never silently):
 * SPARQL Update (``update=``, ``application/sparql-update``), ``LOAD``,
   ``SERVICE`` (Oxigraph would call the endpoint) and ``FROM`` / ``FROM NAMED``
   or ``default-graph-uri`` / ``named-graph-uri``: **403**, the reason in the
-  body. Every query is parsed (rdflib's SPARQL parser, a real parse) before
-  it runs; a query that does not parse is a **400**.
+  body. Every query is read with Oxigraph's own lexical rules, and what runs
+  is the text that was checked (:mod:`kg.sparqlguard`); the query processes
+  cannot open network sockets anyway. An empty or comment-only query, one
+  nested too deeply, and one the engine cannot parse: **400**.
 * A query running past ``--timeout`` seconds: its process is killed and
   replaced, the client gets **503** "query exceeded the time limit of N s".
   Queries run in a pool of ``--workers`` child processes that open the store
   read-only, so a runaway query never blocks the others; when every process
-  stays busy for ``--timeout`` seconds the client gets **503** "busy".
+  stays busy for ``--timeout`` seconds the client gets **503** "busy". A
+  process that dies (a crash in the engine) is replaced; its client gets
+  **400** with one line saying so.
 * More than ``--max-results`` rows (or triples): **200** with the first N
   and the headers ``X-KG-Truncated: true``, ``X-KG-Max-Results: N`` and
   ``Warning: 199 kg "..."``; the query page shows the warning.
-* A request body over ``--max-body`` bytes (or a query string as long):
-  **413**; a POST without ``Content-Length``: **411**.
+* HTTP is read by h11, strictly: a malformed request line or header, a
+  negative or malformed ``Content-Length``, a repeated ``Content-Length``,
+  ``Transfer-Encoding`` or ``Host``, both ``Content-Length`` and
+  ``Transfer-Encoding``, or no ``Host``: **400**. A body over ``--max-body``
+  bytes, sent with a length or chunked, or a query string as long: **413**.
+* A ``Host`` header that is not exactly a loopback name or address with the
+  port (``localhost:8000``, ``127.0.0.1:8000``, ``[::1]:8000``), the bound
+  address, or a name given with ``--allow-host``: **403**. This stops DNS
+  rebinding (``127.0.0.1.attacker.example`` is not ``127.0.0.1``).
+* A request from a web page of another origin (an ``Origin`` header other
+  than the server's own, or ``Sec-Fetch-Site`` other than ``same-origin`` /
+  ``none``) is refused with **403** before it runs, unless its origin is in
+  the ``--cors`` allow-list, which is empty by default; only listed origins
+  get ``Access-Control-Allow-Origin``.
 
-No ``Access-Control-Allow-Origin`` header is ever sent, so web pages of other
-origins cannot read answers; on a loopback address, requests whose ``Host``
-header is not a loopback name are refused (**403**), which stops DNS
-rebinding. The server listens on 127.0.0.1 unless told otherwise. It holds a
-shared lock on the store: ``kg build`` into the same store fails with "store
-is locked" until the server stops.
+The server listens on 127.0.0.1 unless told otherwise. It holds a shared
+lock on the store: ``kg build`` into the same store fails with "store is
+locked" until the server stops. SIGTERM and SIGINT stop it and its query
+processes; its query processes also end by themselves if it is killed.
 
 >>> negotiate("text/csv;q=0.5, application/sparql-results+json")
 ['json', 'csv']
@@ -40,16 +54,21 @@ from __future__ import annotations
 
 import json
 import queue
+import re
 import secrets
 import socket
+import socketserver
 import sys
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http import HTTPStatus
 from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
+import h11
+
+from kg import sparqlguard
 from kg.errors import KgError, QueryError, QueryRefusedError, QueryTimeoutError, StoreError
 from kg.query import NotAcceptableError, QueryProcess, list_queries
 
@@ -63,7 +82,6 @@ _MEDIA = {
 }
 _WILDCARDS = {"*/*": ["json", "turtle"], "application/*": ["json", "xml", "ntriples"],
               "text/*": ["csv", "tsv", "turtle", "xml"]}
-_LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 
 @dataclass
@@ -78,6 +96,10 @@ class ServerConfig:
     max_body: int = 65536
     workers: int = 3
     log: Callable[[str], None] | None = None
+    #: Origins whose web pages may query (``--cors``); none by default.
+    cors: tuple[str, ...] = ()
+    #: Host names accepted besides the loopback ones (``--allow-host``).
+    allow_hosts: tuple[str, ...] = ()
 
 
 def negotiate(accept: str) -> list[str]:
@@ -163,8 +185,109 @@ class _Busy(QueryError):
     pass
 
 
-class _Server(ThreadingHTTPServer):
+# --------------------------------------------------------------------------
+# HTTP: h11 reads and writes the protocol; kg decides what to answer
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request as h11 read it (header names in lower case, one value each)."""
+
+    method: str
+    target: str
+    headers: dict[str, str]
+    body: bytes = b""
+
+
+@dataclass(frozen=True)
+class Response:
+    """What kg answers: status, body, media type and extra headers."""
+
+    status: int
+    body: bytes
+    ctype: str = "text/plain; charset=utf-8"
+    headers: tuple[tuple[str, str], ...] = ()
+    close: bool = False  #: end the connection after this answer
+
+
+def _error(status: int, message: str, headers: tuple[tuple[str, str], ...] = (), *,
+           close: bool | None = None) -> Response:
+    if close is None:
+        close = status >= 400 and status not in (404, 405, 406)
+    return Response(status, f"kg: {message}\n".encode(), headers=headers, close=close)
+
+
+def _duplicate_headers(head: bytes) -> set[str]:
+    """Names among Content-Length, Transfer-Encoding and Host given more than once.
+
+    h11 merges repeated identical ``Content-Length`` headers, as RFC 9112
+    allows; kg refuses them, and any repeat of these three, outright.
+
+    >>> sorted(_duplicate_headers(b"POST / HTTP/1.1\\r\\nHost: a\\r\\ncontent-length: 3\\r\\nContent-Length: 3\\r\\n\\r\\n"))
+    ['content-length']
+    """
+    end = re.search(rb"\r?\n\r?\n", head)
+    lines = head[:end.start() if end else len(head)].split(b"\n")[1:]
+    names = [line.split(b":", 1)[0].strip().lower() for line in lines if b":" in line]
+    return {n.decode("latin-1") for n in _STRICT_HEADERS if names.count(n) > 1}
+
+
+_STRICT_HEADERS = (b"content-length", b"transfer-encoding", b"host")
+_STATUSES = frozenset(s.value for s in HTTPStatus)
+
+
+def check_request(config: ServerConfig, port: int, request: Request) -> Response | None:
+    """The Host and Origin checks: a refusal, or None when the request may go on.
+
+    ``Host`` must be exactly one of the names the server answers to, with
+    its port (:func:`allowed_hosts`): a name that only starts like a loopback
+    address (``127.0.0.1.attacker.example``) is refused, which stops DNS
+    rebinding. A request from a web page of another origin (``Origin``, or
+    ``Sec-Fetch-Site: cross-site``) is refused unless its origin is in the
+    ``--cors`` allow-list (empty by default).
+    """
+    host = request.headers.get("host")
+    if host is None:
+        return _error(400, "the request has no Host header")
+    if host.lower() not in allowed_hosts(config, port):
+        return _error(403, f"Host {host!r} is not a name this server answers to (a loopback name with "
+                           f"its port, or kg serve --allow-host); it answers local clients only")
+    origin = request.headers.get("origin")
+    if origin is not None and origin != f"http://{host}" and origin not in config.cors:
+        return _error(403, f"requests from web pages of another origin ({origin}) are refused; "
+                           "kg serve --cors ORIGIN lets one in")
+    site = request.headers.get("sec-fetch-site", "").lower()
+    if site not in ("", "same-origin", "none") and origin not in config.cors:
+        return _error(403, f"requests from web pages of another site (Sec-Fetch-Site: {site}) are refused; "
+                           "kg serve --cors ORIGIN lets one in")
+    return None
+
+
+def allowed_hosts(config: ServerConfig, port: int) -> frozenset[str]:
+    """The ``Host`` header values accepted: ``name:port`` (and ``name`` alone on port 80).
+
+    >>> sorted(allowed_hosts(ServerConfig(store=Path("s")), 8000))
+    ['127.0.0.1:8000', '[::1]:8000', 'localhost:8000']
+    >>> "kg.lan" in allowed_hosts(ServerConfig(store=Path("s"), host="0.0.0.0", allow_hosts=("kg.lan",)), 80)
+    True
+    """
+    names = {"localhost", "127.0.0.1", "[::1]"}
+    bound = config.host.strip("[]").lower()
+    if bound not in _WILDCARD_ADDRESSES:
+        names.add(f"[{bound}]" if ":" in bound else bound)
+    names.update(name.strip().lower() for name in config.allow_hosts)
+    accepted = {f"{name}:{port}" for name in names}
+    if port == 80:
+        accepted |= names
+    return frozenset(accepted)
+
+
+_WILDCARD_ADDRESSES = {"0.0.0.0", "::", ""}
+
+
+class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
+    allow_reuse_address = True
     request_queue_size = 64
 
     def __init__(self, config: ServerConfig, pool: WorkerPool, page: bytes):
@@ -173,7 +296,7 @@ class _Server(ThreadingHTTPServer):
         self.page = page
         if ":" in config.host:
             self.address_family = socket.AF_INET6
-        super().__init__((config.host.strip("[]"), config.port), _Handler)
+        super().__init__((config.host.strip("[]"), config.port), _Connection)
 
     def handle_error(self, request, client_address) -> None:
         exc = sys.exc_info()[1]
@@ -183,58 +306,138 @@ class _Server(ThreadingHTTPServer):
             self.config.log(f"kg serve: error while answering {client_address[0]}: {type(exc).__name__}: {exc}")
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Connection(socketserver.BaseRequestHandler):
+    """One client connection: requests read by h11, one after the other (keep-alive)."""
+
     server: _Server
-    protocol_version = "HTTP/1.1"
-    timeout = 60  # seconds a client may take to send its request
+    #: Seconds a client may take to send (the rest of) a request.
+    TIMEOUT = 60
+    #: Largest request line plus headers.
+    MAX_HEAD = 16384
 
-    def version_string(self) -> str:
-        return "kg"
+    def handle(self) -> None:
+        sock = self.request
+        sock.settimeout(self.TIMEOUT)
+        conn = h11.Connection(h11.SERVER, max_incomplete_event_size=self.MAX_HEAD)
+        while True:
+            try:
+                answer, request = self._serve_one(conn, sock)
+            except (OSError, TimeoutError):
+                return
+            if answer is None:
+                return
+            try:
+                self._send(conn, sock, request, answer)
+            except (OSError, h11.LocalProtocolError):
+                return
+            if answer.close or conn.our_state is not h11.DONE or conn.their_state is not h11.DONE:
+                return
+            conn.start_next_cycle()
 
-    # -- routing ------------------------------------------------------------
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        if not self._host_ok():
+    def _receive(self, conn: h11.Connection, sock, head: bytearray):
+        while True:
+            event = conn.next_event()
+            if event is not h11.NEED_DATA:
+                return event
+            data = sock.recv(65536)
+            if len(head) <= 2 * self.MAX_HEAD:
+                head.extend(data)
+            conn.receive_data(data)
+
+    def _serve_one(self, conn: h11.Connection, sock) -> tuple[Response | None, Request | None]:
+        head = bytearray(conn.trailing_data[0])
+        config = self.server.config
+        try:
+            event = self._receive(conn, sock, head)
+            if isinstance(event, h11.ConnectionClosed) or event is h11.PAUSED:
+                return None, None
+            headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in event.headers}
+            request = Request(event.method.decode("ascii"), event.target.decode("ascii"), headers)
+            repeated = _duplicate_headers(bytes(head))
+            if repeated:
+                return _error(400, f"repeated {', '.join(sorted(repeated))} header"), request
+            if "transfer-encoding" in headers and "content-length" in headers:
+                return _error(400, "a request with both Transfer-Encoding and Content-Length"), request
+            refusal = check_request(config, self.server.server_address[1], request)
+            if refusal is not None:
+                return refusal, request
+            length = headers.get("content-length")
+            if length is not None and int(length) > config.max_body:
+                return _error(413, f"the request body ({int(length)} bytes) is over the limit of "
+                                   f"{config.max_body} bytes (kg serve --max-body)"), request
+            body = bytearray()
+            while not isinstance(event := self._receive(conn, sock, bytearray()), h11.EndOfMessage):
+                if isinstance(event, h11.ConnectionClosed):
+                    return None, None
+                body.extend(event.data)
+                if len(body) > config.max_body:
+                    return _error(413, f"the request body is over the limit of {config.max_body} bytes "
+                                       "(kg serve --max-body)"), request
+        except h11.RemoteProtocolError as exc:
+            return _error(exc.error_status_hint, f"bad request: {exc}"), None
+        request = Request(request.method, request.target, request.headers, bytes(body))
+        return answer(self.server, request), request
+
+    def _send(self, conn: h11.Connection, sock, request: Request | None, response: Response) -> None:
+        headers = [("Content-Type", response.ctype), ("Content-Length", str(len(response.body))),
+                   ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"), ("Server", "kg")]
+        origin = request.headers.get("origin") if request is not None else None
+        if origin is not None and origin in self.server.config.cors:
+            headers += [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+        headers += list(response.headers)
+        if response.close:
+            headers.append(("Connection", "close"))
+        if conn.our_state not in (h11.IDLE, h11.SEND_RESPONSE):
             return
-        url = urlsplit(self.path)
+        reason = HTTPStatus(response.status).phrase.encode() if response.status in _STATUSES else b""
+        data = conn.send(h11.Response(status_code=response.status, headers=headers, reason=reason))
+        if request is None or request.method != "HEAD":
+            data += conn.send(h11.Data(data=response.body)) if response.body else b""
+        data += conn.send(h11.EndOfMessage())
+        sock.sendall(data)
+        self._log(request, response.status)
+
+    def _log(self, request: Request | None, status: int) -> None:
+        log = self.server.config.log
+        if log is not None:
+            line = f"{request.method} {request.target}" if request is not None else "(unreadable request)"
+            log(f"kg serve: {self.client_address[0]} \"{line[:300]}\" {status}")
+
+
+# --------------------------------------------------------------------------
+# What to answer
+# --------------------------------------------------------------------------
+
+def answer(server: _Server, request: Request) -> Response:
+    """Route a checked request: the query page, the endpoint, or an error."""
+    url = urlsplit(request.target)
+    config = server.config
+    if request.method == "OPTIONS":
+        if request.headers.get("origin") in config.cors:
+            return Response(204, b"", headers=(("Access-Control-Allow-Methods", "GET, POST"),
+                                               ("Access-Control-Allow-Headers", "Content-Type, Accept"),
+                                               ("Access-Control-Max-Age", "600")))
+        return _error(405, "cross-origin requests are not supported (kg serve --cors ORIGIN)",
+                      (("Allow", "GET, HEAD, POST"),))
+    if request.method in ("GET", "HEAD"):
         if url.path == "/":
             nonce = secrets.token_urlsafe(16)
-            page = self.server.page.replace(b"{{NONCE}}", nonce.encode())
+            page = server.page.replace(b"{{NONCE}}", nonce.encode())
             csp = (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
                    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-            self._send(200, page, "text/html; charset=utf-8",
-                       {"Content-Security-Policy": csp, "X-Frame-Options": "DENY"})
-        elif url.path == "/sparql":
-            if len(url.query) > self.server.config.max_body:
-                self._error(413, f"the query string is longer than the limit of {self.server.config.max_body} "
-                                 "bytes (kg serve --max-body)")
-                return
-            self._sparql(parse_qs(url.query, keep_blank_values=True))
-        else:
-            self._error(404, f"no such page: {url.path} (the endpoint is /sparql)")
-
-    def do_POST(self) -> None:  # noqa: N802
-        if not self._host_ok():
-            return
-        url = urlsplit(self.path)
+            return Response(200, page, "text/html; charset=utf-8",
+                            (("Content-Security-Policy", csp), ("X-Frame-Options", "DENY")))
+        if url.path == "/sparql":
+            if len(url.query) > config.max_body:
+                return _error(413, f"the query string is longer than the limit of {config.max_body} bytes "
+                                   "(kg serve --max-body)")
+            return _sparql(server, request, parse_qs(url.query, keep_blank_values=True))
+        return _error(404, f"no such page: {url.path} (the endpoint is /sparql)")
+    if request.method == "POST":
         if url.path != "/sparql":
-            self._error(404, f"no such endpoint: {url.path} (POST queries to /sparql)")
-            return
-        limit = self.server.config.max_body
-        length = self.headers.get("Content-Length")
-        if self.headers.get("Transfer-Encoding") or length is None:
-            self._error(411, "send the query with a Content-Length header")
-            return
-        try:
-            size = int(length)
-        except ValueError:
-            self._error(400, "bad Content-Length")
-            return
-        if size > limit:
-            self._error(413, f"the request body ({size} bytes) is over the limit of {limit} bytes "
-                             "(kg serve --max-body)")
-            return
-        body = self.rfile.read(size).decode("utf-8", "replace")
-        ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            return _error(404, f"no such endpoint: {url.path} (POST queries to /sparql)")
+        body = request.body.decode("utf-8", "replace")
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         params = parse_qs(url.query, keep_blank_values=True)
         if ctype == "application/sparql-query":
             params.setdefault("query", []).append(body)
@@ -242,105 +445,52 @@ class _Handler(BaseHTTPRequestHandler):
             for key, values in parse_qs(body, keep_blank_values=True).items():
                 params.setdefault(key, []).extend(values)
         elif ctype == "application/sparql-update":
-            self._error(403, "SPARQL Update is not allowed: this endpoint is read-only")
-            return
+            return _error(403, "SPARQL Update is not allowed: this endpoint is read-only")
         else:
-            self._error(415, "send application/sparql-query or application/x-www-form-urlencoded")
-            return
-        self._sparql(params)
+            return _error(415, "send application/sparql-query or application/x-www-form-urlencoded")
+        return _sparql(server, request, params)
+    return _error(405, "read-only endpoint: only GET and POST queries", (("Allow", "GET, HEAD, POST"),))
 
-    def do_OPTIONS(self) -> None:  # noqa: N802 - no CORS preflight is ever granted
-        self._error(405, "cross-origin requests are not supported", {"Allow": "GET, POST"})
 
-    def do_PUT(self) -> None:  # noqa: N802
-        self._error(405, "read-only endpoint: only GET and POST queries", {"Allow": "GET, POST"})
-
-    do_DELETE = do_PATCH = do_PUT
-
-    # -- the endpoint -------------------------------------------------------
-    def _sparql(self, params: dict[str, list[str]]) -> None:
-        config = self.server.config
-        if "update" in params:
-            self._error(403, "SPARQL Update is not allowed: this endpoint is read-only")
-            return
-        if "default-graph-uri" in params or "named-graph-uri" in params:
-            self._error(403, "default-graph-uri and named-graph-uri are not allowed: queries run over "
-                             "the store's union graph")
-            return
-        queries = params.get("query", [])
-        if len(queries) != 1 or not queries[0].strip():
-            self._error(400, "give exactly one SPARQL query in the 'query' parameter")
-            return
-        formats = negotiate(self.headers.get("Accept", ""))
-        if not formats:
-            self._error(406, "acceptable types: application/sparql-results+json, application/sparql-results+xml,"
-                             " text/csv, text/tab-separated-values, text/turtle, application/n-triples")
-            return
-        job = {"query": queries[0], "formats": formats, "max_rows": config.max_results}
-        try:
-            body, ctype, truncated = self.server.pool.run(job, timeout=config.timeout)
-        except QueryTimeoutError:
-            self._error(503, f"query exceeded the time limit of {config.timeout:g} s and was stopped "
-                             "(kg serve --timeout)")
-            return
-        except _Busy as exc:
-            self._error(503, str(exc), {"Retry-After": "1"})
-            return
-        except QueryRefusedError as exc:
-            self._error(403, str(exc))
-            return
-        except NotAcceptableError as exc:
-            self._error(406, str(exc))
-            return
-        except StoreError as exc:
-            self._error(500, str(exc))
-            return
-        except QueryError as exc:
-            self._error(400, str(exc))
-            return
-        extra = {"Vary": "Accept"}
-        if truncated:
-            note = (f"result truncated to the first {config.max_results} rows "
-                    "(kg serve --max-results)")
-            extra.update({"X-KG-Truncated": "true", "X-KG-Max-Results": str(config.max_results),
-                          "Warning": f'199 kg "{note}"'})
-            self.log_message("%s", note)
-        self._send(200, body, ctype, extra)
-
-    # -- plumbing -----------------------------------------------------------
-    def _host_ok(self) -> bool:
-        host = self.server.config.host
-        if host not in _LOOPBACK_NAMES and not host.startswith("127."):
-            return True
-        given = (self.headers.get("Host") or "").strip().lower()
-        name = given.rsplit(":", 1)[0] if not given.endswith("]") else given
-        if name in _LOOPBACK_NAMES or name.startswith("127."):
-            return True
-        self._error(403, f"Host {given!r} is not a loopback name; this server answers local clients only")
-        return False
-
-    def _send(self, status: int, body: bytes, ctype: str, extra: dict | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        for key, value in (extra or {}).items():
-            self.send_header(key, value)
-        if status >= 400 and status not in (404, 405, 406):
-            self.send_header("Connection", "close")
-            self.close_connection = True
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def _error(self, status: int, message: str, extra: dict | None = None) -> None:
-        self._send(status, f"kg: {message}\n".encode(), "text/plain; charset=utf-8", extra)
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
-        log = self.server.config.log
-        if log is not None:
-            log(f"kg serve: {self.address_string()} {format % args}")
+def _sparql(server: _Server, request: Request, params: dict[str, list[str]]) -> Response:
+    config = server.config
+    if "update" in params:
+        return _error(403, "SPARQL Update is not allowed: this endpoint is read-only")
+    if "default-graph-uri" in params or "named-graph-uri" in params:
+        return _error(403, "default-graph-uri and named-graph-uri are not allowed: queries run over "
+                           "the store's union graph")
+    queries = params.get("query", [])
+    if len(queries) != 1:
+        return _error(400, "give exactly one SPARQL query in the 'query' parameter")
+    formats = negotiate(request.headers.get("accept", ""))
+    if not formats:
+        return _error(406, "acceptable types: application/sparql-results+json, application/sparql-results+xml,"
+                           " text/csv, text/tab-separated-values, text/turtle, application/n-triples")
+    try:
+        sparqlguard.check(queries[0])  # refused at once, without a query process
+        body, ctype, truncated = server.pool.run(
+            {"query": queries[0], "formats": formats, "max_rows": config.max_results}, timeout=config.timeout)
+    except QueryTimeoutError:
+        return _error(503, f"query exceeded the time limit of {config.timeout:g} s and was stopped "
+                           "(kg serve --timeout)")
+    except _Busy as exc:
+        return _error(503, str(exc), (("Retry-After", "1"),))
+    except QueryRefusedError as exc:
+        return _error(403, str(exc))
+    except NotAcceptableError as exc:
+        return _error(406, str(exc))
+    except StoreError as exc:
+        return _error(500, str(exc))
+    except QueryError as exc:
+        return _error(400, str(exc))
+    extra: tuple[tuple[str, str], ...] = (("Vary", "Accept"),)
+    if truncated:
+        note = f"result truncated to the first {config.max_results} rows (kg serve --max-results)"
+        extra += (("X-KG-Truncated", "true"), ("X-KG-Max-Results", str(config.max_results)),
+                  ("Warning", f'199 kg "{note}"'))
+        if config.log is not None:
+            config.log(f"kg serve: {note}")
+    return Response(200, body, ctype, extra)
 
 
 def query_page(config: ServerConfig) -> bytes:
@@ -377,29 +527,31 @@ def serve(config: ServerConfig, *, ready: Callable[[str], None] | None = None,
     log = config.log or (lambda message: print(message, file=sys.stderr, flush=True))
     if config.workers < 1 or config.timeout <= 0 or config.max_results < 1 or config.max_body < 1:
         raise KgError("workers, timeout, max-results and max-body must be positive")
-    with Store.open(config.store, read_only=True):  # the shared lock: no build meanwhile
-        pool = WorkerPool(config.store, config.workers, log)
-        try:
+    stop = stop or threading.Event()
+    previous = _stop_on_signals(stop)  # from the start: a SIGTERM while starting stops too
+    try:
+        with Store.open(config.store, read_only=True):  # the shared lock: no build meanwhile
+            pool = WorkerPool(config.store, config.workers, log)
             try:
-                httpd = _Server(config, pool, query_page(config))
-            except OSError as exc:
-                raise KgError(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None
-            host, port = httpd.server_address[:2]
-            shown = f"[{host}]" if ":" in str(host) else host
-            if ready is not None:
-                ready(f"http://{shown}:{port}/sparql")
-            stop = stop or threading.Event()
-            threading.Thread(target=lambda: (stop.wait(), httpd.shutdown()), daemon=True).start()
-            previous = _stop_on_signals(stop)
-            try:
-                httpd.serve_forever(poll_interval=0.2)
-            except KeyboardInterrupt:
-                pass
+                try:
+                    httpd = _Server(config, pool, query_page(config))
+                except OSError as exc:
+                    raise KgError(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None
+                host, port = httpd.server_address[:2]
+                shown = f"[{host}]" if ":" in str(host) else host
+                threading.Thread(target=lambda: (stop.wait(), httpd.shutdown()), daemon=True).start()
+                if ready is not None and not stop.is_set():
+                    ready(f"http://{shown}:{port}/sparql")
+                try:
+                    httpd.serve_forever(poll_interval=0.2)
+                except KeyboardInterrupt:
+                    pass
+                finally:
+                    httpd.server_close()
             finally:
-                httpd.server_close()
-                import signal
+                pool.close()
+    finally:
+        import signal
 
-                for sig, handler in previous.items():
-                    signal.signal(sig, handler)
-        finally:
-            pool.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

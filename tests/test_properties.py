@@ -69,7 +69,7 @@ def check_document(item, data: bytes) -> None:
     assert len(item.body) == len(item.text)
     for t, b in zip(item.text, item.body):  # body is text with some characters blanked
         assert b == t or b.isspace()
-    controls = r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff]"
+    controls = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
     assert not re.search(controls, item.text)
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return  # UTF-16/32: decoded as such

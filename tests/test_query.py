@@ -81,8 +81,14 @@ def test_updates_service_and_from_are_refused(text, reason):
 
 
 def test_syntax_errors_are_query_errors():
+    import pyoxigraph as ox
+
+    from kg.query import execute
+
     with pytest.raises(QueryError, match="syntax error"):
-        check_query("SELECT * WHERE { ?s ?p }")
+        execute(ox.Store(), "SELECT * WHERE { ?s ?p }")  # found by the engine itself
+    with pytest.raises(QueryError, match="syntax error: line 1, column 18: unterminated"):
+        check_query('SELECT * WHERE { "a\nb" }')  # found before the engine reads it
 
 
 def test_query_kinds():

@@ -30,6 +30,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
 
 import kg.chunking
 from kg.chunking import Part, split_document, split_spans, to_file_offsets
@@ -349,6 +351,31 @@ def test_blank_parts_are_not_parsed():
 
 
 @pytest.mark.slow
+def test_parts_in_flight_are_bounded_by_size(tmp_path, monkeypatch, small_chunks):
+    """spaCy holds a whole batch: a long document's parts go one by one, never 32 at a time."""
+    import kg.engines
+    import kg.pipeline
+
+    batches = []
+    real = kg.engines.extract_batch
+
+    def spy(documents, model=None):
+        batches.append([len(d.body) for d in documents])
+        return real(documents, model)
+
+    monkeypatch.setattr(kg.engines, "extract_batch", spy)
+    small_chunks(1000)
+    (tmp_path / "long.txt").write_text(long_article(200))  # about 20 parts
+    for i in range(5):
+        (tmp_path / f"short{i}.txt").write_text(f"Turkey attacked the YPG in Afrin on day {i}.\n")
+    report = kg.build([tmp_path], tmp_path / "out", html=False, jobs=1)
+    assert report.split_documents == 1 and report.documents == 6
+    assert len(batches) > 15
+    assert all(sum(batch) <= 1000 for batch in batches), batches  # the chunk limit bounds a batch
+    assert any(len(batch) > 1 for batch in batches)  # short ones still go together
+
+
+@pytest.mark.slow
 def test_a_document_longer_than_the_limit_is_split_and_offsets_stay_file_offsets(tmp_path, small_chunks):
     import kg
 
@@ -441,8 +468,10 @@ def test_cli_on_every_kind_of_bad_input(tmp_path, monkeypatch, small_chunks):
     ttl = (out / "graph.ttl").read_bytes()
     parse_turtle(ttl)
     docs = {doc for doc, *_ in evidence(ttl)}
-    assert {"ctrl__31m_name", "huge", "good", "page", "utf16_bom"} <= docs
-    assert any(doc.startswith("_txt.exe_") for doc in docs), docs
+    assert {"huge", "good", "page", "utf16_bom"} <= docs
+    # names with other characters: what is left of them, and a digest of the name
+    assert any(re.fullmatch(r"ctrl_31m_name_[0-9a-f]{8}", doc) for doc in docs), docs
+    assert any(re.fullmatch(r"txt.exe_[0-9a-f]{8}", doc) for doc in docs), docs
     files = {"huge": corpus / "huge.txt", "good": corpus / "good.txt"}
     assert assert_offsets_are_file_offsets(ttl, files) > 40
     g = rdflib.Graph().parse(data=ttl, format="turtle")
@@ -830,3 +859,95 @@ def test_hostile_article_text_never_runs_in_the_browser(browser_page, hostile_bu
     assert page.evaluate("typeof window.pwned") == "undefined"
     assert browser_page.dialogs == [] and browser_page.errors == []
     assert browser_page.requests == [html.as_uri()]
+
+
+# ---------------------------------------------------------------------------
+# file names: one id per file, whatever the names
+# ---------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_every_input_file_gets_its_own_stable_id(tmp_path):
+    inputs = tmp_path / "in"
+    files = {
+        "\u0645\u0642\u0627\u0644.txt": "Hezbollah attacked the Nusra Front in Qalamoun.\n",
+        "\u062e\u0628\u0631.txt": "Turkey attacked the YPG in Afrin, a monitor said.\n",
+        "report 1.txt": "The SDF captured Raqqa from Islamic State.\n",
+        "report_1.txt": "Russia backed the Syrian government in Idlib.\n",
+        "a/x.txt": "Iran backed Hezbollah in Qusayr, analysts said.\n",
+        "b/x.txt": "Israel attacked Hezbollah near Damascus.\n",
+        "b/x.html": "<html><body><p>The Syrian army captured Palmyra from Islamic State.</p></body></html>",
+        "001_a2f90259e8779014.txt": "The SDF and Islamic State agreed a truce in Hasaka.\n",
+    }
+    for name, text in files.items():
+        (inputs / name).parent.mkdir(parents=True, exist_ok=True)
+        (inputs / name).write_text(text, encoding="utf-8")
+    runs = []
+    for _ in range(2):
+        result = run_kg("build", "in", "--out", str(tmp_path / "out"), "--no-html", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        g = rdflib.Graph().parse(tmp_path / "out" / "graph.ttl")
+        docs = {}
+        for node in g.subjects(rdflib.RDF.type, rdflib.URIRef(KGO + "Document")):
+            ids = [str(o) for o in g.objects(node, rdflib.namespace.DCTERMS.identifier)]
+            paths = [str(o) for o in g.objects(node, rdflib.URIRef(KGO + "sourcePath"))]
+            assert len(ids) == 1 and len(paths) == 1, (node, ids, paths)  # one file per id
+            assert str(node).endswith("/" + ids[0])
+            docs[ids[0]] = paths[0]
+        runs.append(docs)
+    assert sorted(runs[0].values()) == sorted(f"in/{name}" for name in files)
+    assert runs[0] == runs[1]  # stable
+    assert runs[0]["001_a2f90259e8779014"] == "in/001_a2f90259e8779014.txt"  # plain names keep their id
+    assert runs[0]["report_1"] == "in/report_1.txt"
+    assert "(8 unchanged)" in result.stdout
+
+
+def test_an_unreadable_file_named_on_the_command_line_is_skipped(tmp_path, monkeypatch):
+    """Named and skipped, exit 3: not a usage error (click's own readability check is off)."""
+    (tmp_path / "good.txt").write_text(ARTICLE)
+    (tmp_path / "locked.txt").write_text(ARTICLE)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, *a, **k: False if str(path).endswith("locked.txt")
+                        else real_access(path, mode, *a, **k))
+    _refuse_reading(monkeypatch, "locked.txt")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["build", "locked.txt", "good.txt", "--out", "out", "--no-html"])
+    assert result.exit_code == EXIT_REJECTED, result.output
+    assert rejected_lines(result.stderr) == ["kg: rejected locked.txt: cannot read file: permission denied"]
+    assert {doc for doc, *_ in evidence((tmp_path / "out" / "graph.ttl").read_bytes())} == {"good"}
+
+
+# ---------------------------------------------------------------------------
+# evidence text is the file's text at its offsets, whatever control characters it holds
+# ---------------------------------------------------------------------------
+
+_CONTROLS = [chr(c) for c in (*range(0x00, 0x20), *range(0x7f, 0xa0))] + [
+    "\u2028", "\u2029", "\ufeff", "\ufffe", "\uffff", "\u200b", "\xa0", "\r\n"]
+_CONTROL_TEXT = ARTICLE + "Turkey attacked the YPG in Afrin on Monday, a monitor said.\n"
+#: The space after "Turkey", as an index into the spaces of the text.
+_IN_A_SENTENCE = [i for i, c in enumerate(_CONTROL_TEXT) if c == " "].index(_CONTROL_TEXT.index("Turkey ") + 6)
+
+
+@pytest.mark.slow
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(picks=st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(_CONTROLS)), min_size=1, max_size=12))
+@example(picks=[(_IN_A_SENTENCE, "\f")])  # the form feed of the audit
+@example(picks=[(_IN_A_SENTENCE, "\ufffe"), (_IN_A_SENTENCE + 2, "\x0b")])
+def test_evidence_text_is_the_file_text_with_any_control_characters(tmp_path_factory, picks):
+    text = _CONTROL_TEXT
+    spaces = [i for i, c in enumerate(text) if c == " "]
+    chars = list(text)
+    for position, control in picks:  # in place of a space inside a sentence
+        chars[spaces[position % len(spaces)]] = control
+    data = "".join(chars).encode("utf-8")
+    assume(b"\x00" not in data)  # a NUL makes the file binary
+    folder = tmp_path_factory.mktemp("controls")
+    (folder / "c.txt").write_bytes(data)
+    report = kg.build([folder], folder / "out", html=False)
+    ttl = (folder / "out" / "graph.ttl").read_bytes()
+    decoded = read_document(folder / "c.txt").text
+    found = evidence(ttl)
+    assert report.documents == 1
+    if picks[0] == (_IN_A_SENTENCE, "\f"):
+        assert any("Turkey attacked" in sentence for _, sentence, *_ in found)
+    for _doc, sentence, begin, end in found:
+        assert decoded[begin:end] == sentence, (begin, end, sentence)

@@ -199,3 +199,68 @@ def test_dask_local_cluster_gives_the_same_graph_bytes(seeds_one_job, tmp_path):
                           batch_size=2)
     assert report.documents == 5
     assert (tmp_path / "graph.ttl").read_bytes() == seeds_one_job
+
+
+# --------------------------------------------------------------------------
+# stopping a build: its workers stop with it
+# --------------------------------------------------------------------------
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+
+
+def _start_build(tmp_path: Path):
+    import subprocess
+    import sys
+    import time
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(400):
+        (corpus / f"article_{i:03d}.txt").write_text(_article(i) * 3, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", str(corpus), "--out", str(tmp_path / "out"),
+                             "-j", "2", "--no-html"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while len(_children(proc.pid)) < 2:
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.kill()
+            pytest.fail("the build's workers did not start")
+        time.sleep(0.05)
+    time.sleep(1.0)  # at work
+    return proc, _children(proc.pid)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT", "SIGKILL"])
+def test_a_stopped_build_leaves_no_worker(tmp_path, signame):
+    import signal
+    import time
+
+    proc, workers = _start_build(tmp_path)
+    try:
+        assert proc.poll() is None, "the build ended before the signal"
+        sent = time.monotonic()
+        proc.send_signal(getattr(signal, signame))
+        # Whoever reads kg's stderr gets its end: no worker keeps it open.
+        _, stderr = proc.communicate(timeout=15)
+        limit = 10 if signame == "SIGKILL" else 5
+        while any(_alive(p) for p in workers) and time.monotonic() - sent < limit:
+            time.sleep(0.1)
+        assert not any(_alive(p) for p in workers), (signame, workers)
+        if signame != "SIGKILL":
+            assert proc.returncode == 1 and stderr.decode().strip().startswith("kg: error: interrupted")
+            assert "Traceback" not in stderr.decode()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

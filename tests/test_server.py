@@ -11,6 +11,7 @@ import io
 import json
 import queue
 import select
+import signal
 import socket
 import statistics
 import subprocess
@@ -51,12 +52,12 @@ def make_store(path: Path) -> None:
 
 
 class Server:
-    def __init__(self, store: Path):
+    def __init__(self, store: Path, *, workers: int = 3, extra: list[str] | None = None):
         self.store = store
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kg", "serve", "--store", str(store), "--port", "0",
              "--timeout", str(TIMEOUT), "--max-results", str(MAX_RESULTS), "--max-body", str(MAX_BODY),
-             "--workers", "3"],
+             "--workers", str(workers), *(extra or [])],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []
@@ -261,27 +262,201 @@ def test_request_size_caps(server):
     assert status == 413 and b"--max-body" in body
     status, _, _ = server.get(padding + CHEAP)
     assert status == 413
-    conn = socket.create_connection((server.host, server.port), timeout=10)
+
+
+def raw(server, data: bytes, timeout: float = 10) -> bytes:
+    """Send ``data`` as it is; the first bytes of the answer (b"" if the server closed at once)."""
+    conn = socket.create_connection((server.host, server.port), timeout=timeout)
     try:
-        conn.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
-                     b"Transfer-Encoding: chunked\r\n\r\n")
-        assert conn.recv(100).startswith(b"HTTP/1.1 411")
+        try:
+            conn.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered and closed before reading it all
+        answer = b""
+        try:
+            while chunk := conn.recv(65536):
+                answer += chunk
+                if b"\r\n\r\n" in answer and len(answer) > 200:
+                    break
+        except (ConnectionResetError, TimeoutError):
+            pass
+        return answer
     finally:
         conn.close()
 
 
-def test_no_cors_and_no_foreign_hosts(server):
-    status, headers, _ = server.request("GET", "/sparql?" + urlencode({"query": CHEAP}),
-                                        headers={"Origin": "http://evil.example", "Cookie": "a=b"})
-    assert status == 200
-    assert not any(k.startswith("access-control-") for k in headers)
+def head(*lines: str) -> bytes:
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def chunked(data: bytes, size: int = 1000) -> bytes:
+    return b"".join(b"%x\r\n%s\r\n" % (len(data[i:i + size]), data[i:i + size])
+                    for i in range(0, len(data), size)) + b"0\r\n\r\n"
+
+
+def test_strict_http(server):
+    host = f"Host: 127.0.0.1:{server.port}"
+    post = ["POST /sparql HTTP/1.1", host, "Content-Type: application/sparql-query"]
+    big = b"#" + b"x" * (25 * MAX_BODY) + b"\n" + CHEAP.encode()
+    cases = {
+        "negative length": (head(*post, "Content-Length: -1") + big, 400),
+        "underscore in length": (head(*post, "Content-Length: 1_6") + CHEAP.encode(), 400),
+        "plus sign": (head(*post, f"Content-Length: +{len(CHEAP)}") + CHEAP.encode(), 400),
+        "length twice, same": (head(*post, f"Content-Length: {len(CHEAP)}",
+                                    f"Content-Length: {len(CHEAP)}") + CHEAP.encode(), 400),
+        "length twice, not the same": (head(*post, f"Content-Length: {len(CHEAP)}", "Content-Length: 5")
+                                       + CHEAP.encode(), 400),
+        "host twice": (head("GET /sparql?query=ASK%7B%7D HTTP/1.1", host, host), 400),
+        "host twice, other case": (head("GET /sparql?query=ASK%7B%7D HTTP/1.1", host, host.upper()), 400),
+        "no host": (head("GET /sparql?query=ASK%7B%7D HTTP/1.1"), 400),
+        "chunked and length": (head(*post, "Transfer-Encoding: chunked", "Content-Length: 5")
+                               + chunked(CHEAP.encode()), 400),
+        "chunked over the limit": (head(*post, "Transfer-Encoding: chunked") + chunked(big), 413),
+        "length over the limit": (head(*post, f"Content-Length: {len(big)}") + big, 413),
+        "gzip": (head(*post, "Transfer-Encoding: gzip") + b"xx", 501),
+        "bad request line": (b"GET /sparql HTTP/1.1 extra\r\n" + host.encode() + b"\r\n\r\n", 400),
+    }
+    for name, (data, status) in cases.items():
+        answer = raw(server, data)
+        assert answer.startswith(f"HTTP/1.1 {status} ".encode()), (name, answer[:200])
+    # Chunked within the limit is a query like any other.
+    answer = raw(server, head(*post, "Transfer-Encoding: chunked", "Accept: text/csv", "Connection: close")
+                 + chunked(CHEAP.encode(), 7), timeout=30)
+    assert answer.startswith(b"HTTP/1.1 200 ") and b"Entity 0-000" in answer, answer
+    assert server.get(CHEAP)[0] == 200  # and the server is fine
+
+
+def test_cross_origin_pages_are_refused(server):
+    heavy = "/sparql?" + urlencode({"query": HEAVY})
+    for extra in ({"Origin": "http://evil.example"}, {"Origin": "null"},
+                  {"Origin": f"http://127.0.0.1:{server.port}.evil.example"},
+                  {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}):
+        started = time.monotonic()
+        status, headers, body = server.request("GET", heavy, headers=extra)
+        assert status == 403 and b"another" in body, (extra, body)
+        assert time.monotonic() - started < TIMEOUT  # refused before it runs
+        assert not any(k.startswith("access-control-") for k in headers)
+    status, _, _ = server.request("POST", "/sparql", body=CHEAP,
+                                  headers={"Content-Type": "application/sparql-query",
+                                           "Origin": f"http://127.0.0.1:{server.port}",
+                                           "Sec-Fetch-Site": "same-origin"})
+    assert status == 200  # the query page's own requests
     status, headers, _ = server.request("OPTIONS", "/sparql", headers={
         "Origin": "http://evil.example", "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "content-type"})
-    assert status == 405 and not any(k.startswith("access-control-") for k in headers)
-    status, _, body = server.request("GET", "/sparql?" + urlencode({"query": CHEAP}),
-                                     headers={"Host": "evil.example"})
-    assert status == 403 and b"loopback" in body
+    assert status == 403 and not any(k.startswith("access-control-") for k in headers)
+
+
+def test_the_host_header_must_be_exact(server):
+    port = server.port
+    for host in (f"127.0.0.1.attacker.example:{port}", "127.0.0.1.attacker.example", "127.0.0.1",
+                 f"127.0.0.2:{port}", f"127.0.0.1:{port + 1}", f"localhost.:{port}", f"evil.example:{port}",
+                 f"localhost:{port}.evil"):
+        status, _, body = server.request("GET", "/sparql?" + urlencode({"query": CHEAP}), headers={"Host": host})
+        assert status == 403 and b"Host" in body, (host, status, body)
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}", f"[::1]:{port}"):
+        status, _, body = server.request("GET", "/sparql?" + urlencode({"query": CHEAP}), headers={"Host": host})
+        assert status == 200, (host, body)
+
+
+def test_no_cors_by_default(server):
+    status, headers, _ = server.request("GET", "/sparql?" + urlencode({"query": CHEAP}))
+    assert status == 200
+    assert not any(k.startswith("access-control-") for k in headers)
+
+
+def test_the_endpoint_never_calls_the_canary(server, canary, ssrf_queries):
+    """The differential test through kg serve: GET, POST and a form, for every case."""
+    counts = {"refused": 0, "bad request": 0, "ran": 0}
+    for name, query in ssrf_queries(canary.url):
+        for status, _, body in (server.get(query), server.post(query),
+                                server.request("POST", "/sparql", body=urlencode({"query": query}),
+                                               headers={"Content-Type": "application/x-www-form-urlencoded"})):
+            assert status in (200, 400, 403), (name, status, body)
+            counts[{200: "ran", 400: "bad request", 403: "refused"}[status]] += 1
+            if name.startswith("from") and status == 200:
+                assert bindings(body)[0]["n"]["value"] == "800", name  # FROM <nothing> would give 0
+        assert not canary.hits, (name, canary.hits)
+    time.sleep(0.3)
+    assert canary.hits == []
+    print(f"\nkg serve: {sum(counts.values())} requests: {counts}; canary calls: {len(canary.hits)}")
+    assert counts["refused"] >= 3 * 20 and counts["ran"] > 3 * 200
+
+
+@pytest.mark.parametrize("query, message", [
+    ("", b"empty"), ("# only a comment\n", b"empty"), ("#\r\n#\r", b"empty"),
+    ("# x\r" + "SELECT * WHERE " + "{" * 600 + "}" * 600, b"600 deep"),  # under --max-body 4096
+])
+def test_hostile_queries_get_400(server, query, message):
+    for status, _, body in (server.get(query), server.post(query)):
+        assert status == 400 and message in body, body
+        assert body.count(b"\n") == 1
+    assert server.get(CHEAP)[0] == 200  # no query process died
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+def test_signals_stop_the_server_and_its_workers(tmp_path, sig):
+    """SIGTERM, SIGINT: the server stops its workers within 5 s; SIGKILL: they go within 10 s."""
+    store = tmp_path / "store"
+    make_store(store)
+    running = Server(store, workers=2)
+    try:
+        workers = children(running.proc.pid)
+        assert len(workers) >= 2
+        running.proc.send_signal(sig)
+        running.proc.wait(10)
+        assert all_gone(workers, 10 if sig == signal.SIGKILL else 5), workers
+        if sig != signal.SIGKILL:
+            assert running.proc.returncode == 0, running.log
+    finally:
+        running.stop()
+
+
+def test_allow_host_and_cors(tmp_path):
+    store = tmp_path / "store"
+    make_store(store)
+    running = Server(store, workers=1, extra=["--cors", "http://app.example", "--allow-host", "kg.test"])
+    try:
+        query = "/sparql?" + urlencode({"query": CHEAP})
+        status, _, _ = running.request("GET", query, headers={"Host": f"kg.test:{running.port}"})
+        assert status == 200
+        status, _, _ = running.request("GET", query, headers={"Host": f"kg.test.evil:{running.port}"})
+        assert status == 403
+        status, headers, _ = running.request("GET", query, headers={"Origin": "http://app.example",
+                                                                     "Sec-Fetch-Site": "cross-site"})
+        assert status == 200 and headers["access-control-allow-origin"] == "http://app.example"
+        status, headers, _ = running.request("OPTIONS", "/sparql", headers={
+            "Origin": "http://app.example", "Access-Control-Request-Method": "POST"})
+        assert status == 204 and "POST" in headers["access-control-allow-methods"]
+        status, headers, _ = running.request("GET", query, headers={"Origin": "http://other.example"})
+        assert status == 403 and "access-control-allow-origin" not in headers
+    finally:
+        running.stop()
+
+
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    try:
+        return [int(p) for p in path.read_text().split()]
+    except OSError:
+        return []
+
+
+def all_gone(pids: list[int], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(_alive(p) for p in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
 
 
 def test_the_query_page_is_self_contained(server):

@@ -355,3 +355,59 @@ def test_the_page_read_through_graph_view_is_the_page_of_graph_ttl(seeds_dir, tm
     sdf = URIRef("https://w3id.org/kg-conflict/id/entity/sdf")
     assert set(view.objects(sdf, RDF.type)) == {KGO.ArmedGroup}
     assert all(s == sdf for s, _, _ in view.triples((sdf, None, None)))
+
+
+# --------------------------------------------------------------------------
+# A damaged or foreign store: one line, naming the folder and what to do
+# --------------------------------------------------------------------------
+
+def _small_store(path: Path) -> None:
+    with Store.open(path) as store:
+        for doc in range(3):
+            graph = new_graph()
+            for i in range(200):
+                graph.add((entity_iri(f"e{doc}_{i}"), KGO.backs, entity_iri(f"e{doc}_{i + 1}")))
+            store.replace_document(f"doc{doc}", graph)
+        store.set_meta({"fingerprint": "x"})
+        store._store().optimize()  # sorted tables on disk
+
+
+def _truncate_a_table(store: Path) -> None:
+    table = sorted(store.glob("*.sst"), key=lambda p: p.stat().st_size)[-1]
+    with table.open("r+b") as handle:
+        handle.truncate(table.stat().st_size // 3)
+
+
+def _drop_current(store: Path) -> None:
+    (store / "CURRENT").unlink()
+
+
+def _foreign(store: Path) -> None:
+    shutil.rmtree(store)
+    store.mkdir()
+    (store / "CURRENT").write_text("MANIFEST-000001\n")
+    (store / "MANIFEST-000001").write_bytes(b"\x00not a database\xff" * 10)
+
+
+@pytest.mark.parametrize("damage", [_truncate_a_table, _drop_current, _foreign])
+def test_a_damaged_store_is_one_line_with_what_to_do(tmp_path, damage):
+    from click.testing import CliRunner
+
+    from kg.cli import EXIT_FAILED, cli
+
+    out = tmp_path / "out"
+    _small_store(out / "store")
+    assert list((out / "store").glob("*.sst"))
+    damage(out / "store")
+    (tmp_path / "a.txt").write_text("The SDF captured Raqqa from Islamic State.\n")
+    runner = CliRunner()
+    for args in (["query", "--store", str(out / "store"), "--sparql", "ASK { ?s ?p ?o }"],
+                 ["build", str(tmp_path / "a.txt"), "--out", str(out), "--no-html"]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == EXIT_FAILED, (args[0], result.output)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, (args[0], result.stderr)
+        assert lines[0].startswith(f"kg: error: {out / 'store'}: the store is damaged"), lines[0]
+        assert "build into a new folder" in lines[0] and "Traceback" not in result.output
+    with pytest.raises(StoreError, match="damaged"):
+        Store.open(out / "store", read_only=True)
