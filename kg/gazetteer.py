@@ -72,6 +72,7 @@ class EntityInfo:
     context: str | None = None
     affiliation: tuple[str, str] | None = None  # (relation, entity id)
     capital_of: str | None = None
+    government: str | None = None  # a region that names its own government ("Kurdistan": the KRG)
     kind: str | None = None
     country: str | None = None  # places: the country they lie in
 
@@ -213,6 +214,7 @@ def _entity_from(entry: dict, source: str) -> EntityInfo:
         context=entry.get("context"),
         affiliation=(affiliation["relation"], affiliation["object"]) if affiliation else None,
         capital_of=entry.get("capital_of"),
+        government=entry.get("government"),
         kind=entry.get("kind"),
         country=entry.get("country"),
     )

@@ -655,11 +655,37 @@ def _match_metonyms(linked: LinkedDoc, taken: set[int]) -> None:
         if any(c.dep_ in ("poss", "compound", "amod") and c.i in linked.token_entity for c in root.children) \
                 or any(c.dep_ == "poss" and c.pos_ == "PRON" for c in root.children):
             continue  # "Iran ... its military": the possessor's forces, not the country's government
+        local = _sentence_countries(linked, start)
         for entity_id in candidates:
             context = gaz.entities[entity_id].context
             if context is None or context == linked.country:
                 _add(linked, gaz.entities[entity_id].entity, start, end, taken)
                 break
+        else:
+            # "Kurdish forces ... into northeastern Syria" in an article mostly about the US:
+            # the country the sentence itself names decides
+            for entity_id in candidates:
+                if gaz.entities[entity_id].context in local:
+                    _add(linked, gaz.entities[entity_id].entity, start, end, taken)
+                    break
+
+
+def _sentence_countries(linked: LinkedDoc, token_index: int) -> set[str]:
+    """Countries the sentence of a token names, directly or through its places."""
+    sent_start, sent_end = linked.sentence_bounds(token_index)
+    table = _table(linked)
+    begin, end = table.starts[sent_start], table.ends[sent_end - 1]
+    countries: set[str] = set()
+    for mention in linked.mentions:
+        if begin <= mention.span.start < end:
+            info = linked.gazetteer.entities.get(mention.entity)
+            if info is None:
+                continue
+            if info.kind == "country":
+                countries.add(info.entity.id)
+            elif info.country:
+                countries.add(info.country)
+    return countries
 
 
 def _ruler_of(linked: LinkedDoc, token) -> str | None:
@@ -772,7 +798,9 @@ def _match_named_places(linked: LinkedDoc, taken: set[int]) -> None:
                     and all(t.i in range(i, end) or t.dep_ in ("amod", "compound", "det") for t in doc[end:head.i])) \
             or (member.dep_ == "pobj" and member.head.lower_ == "of" and member.head.head.lower_ in containers
                 and member.head.head.pos_ == "NOUN") \
-            or any(c.dep_ == "appos" and c.lower_ in place_heads for c in last.children)  # "the M4, a highway"
+            or any(c.dep_ == "appos" and c.lower_ in place_heads for c in last.children) \
+            or (member.dep_ == "pobj" and member.head.lower_ == "as" and member.head.head.lemma_ in ("know", "call")
+                and member.head.head.head.lower_ in place_heads)  # "the highway known as the M5"
         text = " ".join(doc[i:end].text.split())
         if is_place and _name_like(text) and text.lower() not in gaz.demonyms:
             entity_id = gaz.lookup(text)

@@ -154,6 +154,8 @@ def _apply(reader: Reader, trigger, frames, *, is_noun: bool):
                     yield a, frame.rel, b, rule + ":reciprocal", modality, trigger
         for s in subjects:
             rel = frame.rel
+            if rel == "appealed_to" and _own_side(reader, s, objects):
+                continue  # "Abadi ordered Iraqi forces to ...": a leader's orders to his own side are no appeal
             if rel == "located_in" and "State" in reader.linked.types(s):
                 rel = "active_in"  # "the Turkish observation post located in Morek": forces, not a place
             for o in objects:
@@ -164,6 +166,11 @@ def _apply(reader: Reader, trigger, frames, *, is_noun: bool):
                     if state not in (o, s):
                         # "has been supporting President Bashar al-Assad": his government too
                         yield s, rel, state, rule + ":ruled", modality, trigger
+
+
+def _own_side(reader: Reader, subject: str, objects: list[str]) -> bool:
+    info = reader.linked.info(subject)
+    return info is not None and info.affiliation is not None and info.affiliation[1] in objects
 
 
 def _first(reader, trigger, roles, is_noun, frame, wanted) -> list[str]:

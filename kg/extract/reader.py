@@ -158,6 +158,7 @@ class Reader:
         self.accusation_verbs = frozenset(lex["accusation_verbs"])
         self.departure_verbs = frozenset(lex["departure_verbs"])
         self.holding_verbs = frozenset({"control", "hold", "occupy", "run", "administer", "dominate"})
+        self.alignment_verbs = frozenset(lex["alignment_verbs"])
         self.control_object = frozenset(lex["control_verbs_object"])
         self.recipient_verbs = frozenset(lex["recipient_verbs"])
         self.denial = frozenset(lex["denial_verbs"])
@@ -198,6 +199,13 @@ class Reader:
         if tok.pos_ == "PRON":
             resolved = linked.resolve(tok, types=("Place",) if want == "Place" else None)
             return [resolved] if resolved else []
+        if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns) and tok.pos_ == "NOUN":
+            # "its military", "its fighter jets", "Iraq's U.S.-backed government": the possessor's forces
+            owners = [c for c in tok.children if c.dep_ == "poss" and c.i not in exclude]
+            if owners:
+                found = [e for e in self.np(owners[0], exclude=exclude, depth=depth + 1) if self.linked.is_actor(e)]
+                if found:
+                    return [self.coerce(found[0], "Actor")]
         if lower in self.containers or tok.lemma_.lower() in self.containers:
             found = self._container(tok, exclude, depth)
             if found:
@@ -302,6 +310,9 @@ class Reader:
                                     # "a region in Syria" is never Syria itself
                                     members = [m for m in members if "State" not in linked.types(m)]
                                 found += members
+                    if found and prep_word != "of" and holders:
+                        # "rebel towns in Idlib": the holders, and where their towns lie
+                        return _unique(holders + found)
                     if found:
                         return _unique(found)
         if not found and tok.dep_ in _OBJ and tok.lower_ in self.place_containers:
@@ -321,6 +332,9 @@ class Reader:
                     return self.np(subj, exclude=exclude, depth=depth + 1)
         if pronoun_owner and tok.lower_ not in self.place_containers:
             return self.np(pronoun_owner[0], exclude=exclude, depth=depth + 1)
+        if pronoun_owner:  # "its last segments", "its outskirts": parts of a place
+            resolved = linked.resolve(pronoun_owner[0], types=("Place",))
+            return [resolved] if resolved and "State" not in linked.types(resolved) else []
         return []
 
     def nps(self, tokens, *, exclude: frozenset = frozenset(), want: str | None = None) -> list[str]:
@@ -331,7 +345,25 @@ class Reader:
                 if member.i < tok.i and tok.dep_ == "conj":
                     continue
                 out += self.np(member, exclude=exclude, want=want)
+                out += [e for e in self.hyphen_partners(member) if e not in out]
         return _unique(out)
+
+    def hyphen_partners(self, tok) -> list[str]:
+        """'Iraq-Kurdistan', 'the Russia-Turkey agreement': actors joined to a name by hyphens."""
+        linked = self.linked
+        own = linked.entity_at(tok)
+        if own is None:
+            return []
+        doc = tok.doc
+        found: list[str] = []
+        i = tok.i
+        while i >= 2 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_ and not doc[i - 2].whitespace_:
+            other = linked.entity_at(doc[i - 2])
+            if other is None or other == own:
+                break
+            found.append(other)
+            i -= 2
+        return [e for e in found if self.linked.is_actor(self.coerce(e, "Actor"))]
 
     # -- clause structure ----------------------------------------------------------------
     @staticmethod
@@ -394,7 +426,13 @@ class Reader:
                 controller = self._object_controller(head, verb)
                 if controller:
                     return controller
-            return self.subject_tokens(head, depth + 1)
+            found = self.subject_tokens(head, depth + 1)
+            if not found and dep == "advcl" and verb.tag_ == "VBG" and self.is_passive(head) \
+                    and head.dep_ in ("ccomp", "xcomp", "advcl") and head.head.pos_ in ("VERB", "AUX"):
+                # "The PMF confirmed that the two were killed, blaming the strike on the US": the
+                # participle hangs from the agentless passive; its subject is the one who confirmed
+                return self.subject_tokens(head.head, depth + 1)
+            return found
         return []
 
     @staticmethod
@@ -517,6 +555,14 @@ class Reader:
             return poss
         mods = [c for c in noun.children if c.dep_ in ("compound", "amod", "nmod") and self.linked.entity_at(c)]
         if mods:
+            # "the Russia-Turkey agreement": the names hyphenated to a modifier own it too
+            doc = noun.doc
+            for mod in list(mods):
+                i = mod.i
+                while i >= 2 and doc[i - 1].text == "-" and self.linked.entity_at(doc[i - 2]) \
+                        and doc[i - 2] not in mods:
+                    mods.append(doc[i - 2])
+                    i -= 2
             return mods
         return []
 
@@ -536,6 +582,13 @@ class Reader:
             return self.nps(self.subject_tokens(verb)) if verb is not None else []
         if verb is None or verb.lemma_ in self.recipient_verbs:
             return []
+        if frame.rel in self.adjunct_relations and self.adjunct_verb(noun) == verb \
+                and verb.lemma_.lower() not in self.participation_verbs:
+            # "Kurdish forces, allied with the U.S. in the fight against the Islamic State"
+            actors = self.subject_tokens(verb)
+            if not actors and self.is_passive(verb) and verb.lemma_.lower() in self.alignment_verbs:
+                actors = [c for c in verb.children if c.dep_ in _PASS_SUBJ]  # "forces allied with X in ..."
+            return self.nps(actors)
         lemma = verb.lemma_.lower()
         if lemma in self.participation_verbs and self.is_passive(verb):
             # "Kataeb Hezbollah, which was involved in the attack on the US Embassy"
@@ -619,8 +672,14 @@ class Reader:
         if role == "for_clause":
             return self.nps(self.for_clause_subjects(trigger), want=wanted)
         if role == "modifier":
-            return [self.ruled(e) for e in self.nps([c for c in trigger.children if c.dep_ in ("amod", "compound")
-                                                      and c.i < trigger.i])]
+            found = []
+            for child in trigger.children:
+                if child.dep_ in ("amod", "compound") and child.i < trigger.i:
+                    found += [self.ruled(e) for e in self.nps([child])]
+                    demonym = self.linked.gazetteer.demonyms.get(child.lower_)
+                    if demonym and not found:
+                        found.append(self.introduce(demonym))  # "a Syrian ally"
+            return _unique(found)
         if role == "purpose":
             return self.purpose_objects(trigger, wanted)
         if role == "where":
@@ -798,6 +857,8 @@ class Reader:
             info = self.linked.info(entity)
             if info is not None and info.capital_of in self.linked.gazetteer.entities:
                 return self.introduce(info.capital_of)
+            if info is not None and info.government in self.linked.gazetteer.entities:
+                return self.introduce(info.government)  # "UN calls on Kurdistan": its government
         return entity
 
     def fits(self, entity: str, wanted: str | None, relation: str | None = None) -> bool:
