@@ -256,6 +256,7 @@ def link(doc, gazetteer: Gazetteer, lexicon: dict, *, text: str | None = None) -
     _match_demonyms(linked, taken)
     linked.country = main_country(gazetteer, linked.mentions)
     _match_metonyms(linked, taken)
+    _match_misspellings(linked, taken)
     _match_ner(linked, taken)
     _match_named_places(linked, taken)
     _match_defined_acronyms(linked, taken)  # acronyms and "also known as" names only NER found
@@ -758,6 +759,75 @@ def _match_ner(linked: LinkedDoc, taken: set[int]) -> None:
         _add(linked, entity, start, end, taken)
 
 
+@_per_mappings
+def _misspelling_index(aliases) -> dict[str, str | None]:
+    """One-edit variants of the single-word aliases of five letters or more -> entity id.
+
+    The variants are the alias with one letter dropped or two neighbours
+    swapped ("Deash" for "Daesh"); a variant two entities share maps to None.
+    """
+    index: dict[str, str | None] = {}
+    for alias, entity_id in aliases.items():
+        if " " in alias or len(alias) < 5 or not alias.isalpha():
+            continue
+        for variant in _one_edit(alias):
+            if index.get(variant, entity_id) != entity_id:
+                index[variant] = None
+            else:
+                index[variant] = entity_id
+    return index
+
+
+def _one_edit(word: str) -> set[str]:
+    """The word with one letter dropped or two neighbouring letters swapped."""
+    drops = {word[:i] + word[i + 1:] for i in range(len(word))}
+    swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
+    return drops | swaps
+
+
+def _match_misspellings(linked: LinkedDoc, taken: set[int]) -> None:
+    """'Deash' for 'Daesh': a capitalised word one typing slip from a known name is that name.
+
+    A slip is one letter dropped, one doubled or added, or two neighbours
+    swapped. Only proper nouns of five letters or more that no dictionary
+    took, with the first letter of the name, and only when the slip leads
+    to one entity.
+    """
+    gaz = linked.gazetteer
+    index = _misspelling_index(gaz.aliases)
+    for token in linked.doc:
+        text = token.text
+        if token.i in taken or len(text) < 5 or not text[:1].isupper() or not text.isalpha() \
+                or token.pos_ != "PROPN" or _inside_name(linked.doc, token.i):
+            continue
+        lower = token.lower_
+        candidates = {index.get(lower)}  # a letter dropped or two swapped
+        candidates |= {gaz.aliases.get(shorter) for shorter in _one_edit(lower) if len(shorter) >= 5}  # one added
+        candidates.discard(None)
+        candidates = {c for c in candidates if any(a[:1] == lower[:1] for a, e in gaz.aliases.items() if e == c)}
+        if len(candidates) == 1:
+            _add(linked, gaz.entities[candidates.pop()].entity, token.i, token.i + 1, taken)
+
+
+def _settlement(linked: LinkedDoc, entity_id: str | None) -> bool:
+    """Is the entity a town-like place (a dictionary settlement, or a place NER found)?"""
+    if entity_id is None:
+        return False
+    info = linked.gazetteer.entities.get(entity_id)
+    if info is None:
+        entity = linked.entities.get(entity_id)
+        return entity is not None and entity.types == ("Place",)
+    return "State" not in info.types and info.kind in _SETTLEMENT_KINDS
+
+
+def _inside_name(doc, i: int) -> bool:
+    """Is token ``i`` one word of a longer name ('Abu Omar al-Tunisi', 'Tunisi Brigade')?"""
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(doc) and (doc[j].text == "-" or doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper()):
+            return True
+    return False
+
+
 def _match_named_places(linked: LinkedDoc, taken: set[int]) -> None:
     """Capitalised names NER missed that their noun makes places.
 
@@ -791,9 +861,7 @@ def _match_named_places(linked: LinkedDoc, taken: set[int]) -> None:
         sibling = linked.entity_at(member) if member.i < i else None
         if sibling is None:
             sibling = next((linked.entity_at(c) for c in last.conjuncts if linked.entity_at(c)), None)
-        info = gaz.entities.get(sibling) if sibling else None
-        is_place = (info is not None and "Place" in info.types and "State" not in info.types
-                    and info.kind in _SETTLEMENT_KINDS and member.dep_ in ("pobj", "dobj", "conj", "nsubj")) \
+        is_place = (_settlement(linked, sibling) and member.dep_ in ("pobj", "dobj", "conj", "nsubj")) \
             or (last.dep_ in ("compound", "nmod") and head.i >= end and head.lower_ in place_heads
                     and all(t.i in range(i, end) or t.dep_ in ("amod", "compound", "det") for t in doc[end:head.i])) \
             or (member.dep_ == "pobj" and member.head.lower_ == "of" and member.head.head.lower_ in containers
@@ -884,6 +952,10 @@ def _ner_kind(linked: LinkedDoc, start: int, end: int, kind: str, text: str) -> 
     single = end - start == 1
     if member.dep_ == "pobj" and member.head.lower_ in lex["place_prepositions"] and (kind != "Person" or single):
         return "Place"
+    if member is not root or root.conjuncts:  # "Latamneh and Kafr Zita": a town's conjunct
+        for other in [member, *member.conjuncts]:
+            if _settlement(linked, linked.entity_at(other)):
+                return "Place"
     if kind == "Organization" and any(w in text.lower().split() for w in _ARMED_WORDS):
         return "ArmedGroup"
     return kind

@@ -211,9 +211,20 @@ def test_gold_aliases_covered():
             entry = BY_ID[entity_id]
             # Context-dependent phrases ('government troops') may be metonyms instead of aliases.
             known = {norm(n) for n in names(entry)} | {norm(m) for m in entry.get("metonyms", ())}
-            if norm(alias) not in known:
+            if norm(alias) not in known and not _misspelling_of(alias, entity_id):
                 missing.append((entity_id, alias))
     assert not missing, f"gold aliases missing from the dictionaries: {missing}"
+
+
+def _misspelling_of(alias: str, entity_id: str) -> bool:
+    """Does the linker read the alias as a typing slip of one of the entity's names ('Deash')?"""
+    from kg.gazetteer import load_gazetteer
+    from kg.linking import _misspelling_index, _one_edit
+
+    gaz = load_gazetteer()
+    lower = alias.lower()
+    return _misspelling_index(gaz.aliases).get(lower) == entity_id or any(
+        gaz.aliases.get(shorter) == entity_id for shorter in _one_edit(lower))
 
 
 def test_generic_gold_aliases_reach_their_entity_another_way():

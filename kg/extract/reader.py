@@ -33,6 +33,8 @@ _REPORTER_RELATIONS = frozenset({"member_of", "leads", "active_in", "accused", "
 _PHRASE_ENDS = frozenset({"in", "at", "near", "during", "after", "before", "since", "under", "over", "from",
                           "to", "for", "amid", "across", "through", "over", "about", "regarding"})
 _NOT_RECIPROCAL = frozenset({"alongside", "against", "with", "for", "beside", "behind"})
+#: Dependencies a misparsed object may get when it stands right after its verb.
+_MISPARSED_OBJECT = frozenset({"advmod", "npadvmod", "attr", "oprd", "dep", "nmod", "compound", "appos"})
 _CLAUSE_DEPS = frozenset({"xcomp", "advcl", "acl", "relcl", "ccomp", "conj", "pcomp"})
 
 
@@ -159,6 +161,9 @@ class Reader:
         self.departure_verbs = frozenset(lex["departure_verbs"])
         self.holding_verbs = frozenset({"control", "hold", "occupy", "run", "administer", "dominate"})
         self.alignment_verbs = frozenset(lex["alignment_verbs"])
+        self.speech_verbs = frozenset(lex["speech_verbs"])
+        self.repel_verbs = frozenset(lex["repel_verbs"])
+        self.subunit_nouns = frozenset(lex["roles"]["subunits"])
         self.control_object = frozenset(lex["control_verbs_object"])
         self.recipient_verbs = frozenset(lex["recipient_verbs"])
         self.denial = frozenset(lex["denial_verbs"])
@@ -499,7 +504,17 @@ class Reader:
             if verb.dep_ == "conj":
                 return self.object_tokens(verb.head)
             return []
-        return [c for c in verb.children if c.dep_ in _OBJ]
+        objects = [c for c in verb.children if c.dep_ in _OBJ]
+        if objects:
+            return objects
+        # "Iraqi forces recaptured Mosul from the Islamic State": the parser may hang a name
+        # right after the verb as an adverb; a linked name there is the object
+        for child in verb.rights:
+            if child.dep_ in ("prep", "agent", "punct", "cc", "conj", "ccomp", "advcl", "xcomp", "mark"):
+                break
+            if child.dep_ in _MISPARSED_OBJECT and self.linked.entity_at(child) is not None:
+                return [child]
+        return []
 
     @staticmethod
     def prep_objects(head, name: str) -> list:
@@ -547,6 +562,8 @@ class Reader:
         if noun.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ in ("to", "on", "into") \
                 and head.head.pos_ in ("VERB", "AUX"):
             return head.head
+        if noun.dep_ == "nsubjpass" and head.pos_ in ("VERB", "AUX"):
+            return head  # "a ceasefire with the YPG was never agreed"
         return None
 
     def _owner_tokens(self, noun) -> list:
@@ -575,6 +592,12 @@ class Reader:
         tokens = self._owner_tokens(noun)
         if tokens:
             return self.nps(tokens)
+        head = noun.head
+        if noun.dep_ == "nsubjpass" and head.lemma_.lower() in self.support_verbs and head.dep_ == "ccomp" \
+                and not any(c.dep_ == "agent" for c in head.children) \
+                and head.head.lemma_.lower() in self.speech_verbs:
+            # "The SDF announced that a deal with the government was reached": the announcer is a party
+            return self.nps(self.subject_tokens(head.head))
         verb = self.support_verb(noun)
         if verb is None and frame.rel in self.adjunct_relations:
             # "captured the town following two days of fighting with the opposition"
@@ -668,7 +691,10 @@ class Reader:
         if role.startswith("obj_prep:"):
             # "blamed the car bombing on the Islamic State": the phrase hangs from the object
             name = role[len("obj_prep:"):]
-            return self.nps([p for o in self.object_tokens(trigger) for p in self.prep_objects(o, name)], want=wanted)
+            holders = list(self.object_tokens(trigger))
+            holders += [p for o in holders for q in o.children if q.dep_ == "prep" and q.lower_ == "of"
+                        for p in q.children if p.dep_ == "pobj"]  # "a list of demands to the delegation"
+            return self.nps([p for o in holders for p in self.prep_objects(o, name)], want=wanted)
         if role == "for_clause":
             return self.nps(self.for_clause_subjects(trigger), want=wanted)
         if role == "modifier":
@@ -682,6 +708,13 @@ class Reader:
             return _unique(found)
         if role == "purpose":
             return self.purpose_objects(trigger, wanted)
+        if role == "repeller":
+            if any(c.dep_ == "prep" and c.lower_ in ("on", "against") for c in trigger.children):
+                return []  # "repelled a rebel attack on the town": the town was the target
+            verb = trigger.head if trigger.dep_ in _OBJ else None
+            if verb is not None and verb.lemma_.lower() in self.repel_verbs:
+                return self.nps(self.subject_tokens(verb), want=wanted)
+            return []
         if role == "where":
             return self.where(trigger, is_noun=is_noun)
         if role == "under":
@@ -940,8 +973,10 @@ class Reader:
             if kind == "amod" and any(c.lower_ == value and c.dep_ == "amod" for o in trigger.children
                                       if o.dep_ in _OBJ for c in o.children):
                 return True
-            if kind == "obj" and any(c.dep_ in _OBJ and c.lower_ == value for c in trigger.children):
-                return True
+            if kind == "obj" and any(c.dep_ in _OBJ and (c.lower_ == value or c.lemma_.lower() == value or any(
+                    p.lower_ == value for q in c.children if q.dep_ == "prep" and q.lower_ == "of"
+                    for p in q.children if p.dep_ == "pobj")) for c in trigger.children):
+                return True  # "handed over letters", "a list of demands"
             if kind == "obj_force" and any(self._force_phrase(o) for o in self.object_tokens(trigger)):
                 return True
             if kind == "complement" and any(

@@ -27,6 +27,8 @@ def _person_roles(reader: Reader, sent):
         found = False
         for role_tok in _role_tokens(reader, head, span):
             rel = _role_relation(reader, role_tok)
+            if rel == "leads" and _of_subunit(reader, role_tok):
+                rel = "member_of"  # "the head of the SDF media office": a member of the SDF
             orgs = _role_orgs(reader, role_tok)
             if not orgs:  # "Commander Jamal Haddad of the Falcons Brigade"
                 orgs = reader.nps([p for c in head.children if c.dep_ == "prep" and c.lower_ in ("of", "from")
@@ -132,6 +134,17 @@ def _role_orgs(reader: Reader, role_tok) -> list[str]:
         elif child.dep_ == "prep" and child.lower_ in ("of", "for", "in", "at", "with"):
             orgs += reader.nps([p for p in child.children if p.dep_ == "pobj"])
     return _unique(orgs)
+
+
+def _of_subunit(reader: Reader, role_tok) -> bool:
+    """Is the role one of a unit inside the organisation ('head of the SDF media office')?"""
+    for prep in role_tok.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("of", "at", "in"):
+            for pobj in prep.children:
+                if pobj.dep_ == "pobj" and reader.linked.entity_at(pobj) is None \
+                        and pobj.lemma_.lower() in reader.subunit_nouns:
+                    return True
+    return False
 
 
 def _multiword(linked: LinkedDoc, entity_id: str) -> bool:
