@@ -253,6 +253,7 @@ def link(doc, gazetteer: Gazetteer, lexicon: dict, *, text: str | None = None) -
     taken: set[int] = set()
     _match_aliases(linked, taken)
     _match_defined_acronyms(linked, taken)
+    _match_office_holders(linked, taken)
     _match_demonyms(linked, taken)
     linked.country = main_country(gazetteer, linked.mentions)
     _match_metonyms(linked, taken)
@@ -539,6 +540,9 @@ def _match_defined_acronyms(linked: LinkedDoc, taken: set[int]) -> None:
         entity_id = defined.get(table.token_text(i))
         if entity_id and i not in taken:
             _add(linked, linked.entities[entity_id], i, i + 1, taken)
+        elif entity_id and (minted := linked.token_entity.get(i)) not in (None, entity_id) \
+                and minted not in linked.gazetteer.entities:
+            _relink(linked, minted, entity_id)  # NER made a node of the acronym: it is the name defined
     for name, entity_id in also.items():
         words = name.split(" ")
         for i in range(n - len(words) + 1):
@@ -637,6 +641,58 @@ def _match_demonyms(linked: LinkedDoc, taken: set[int]) -> None:
         elif token.i + 1 < len(linked.doc) and linked.doc[token.i + 1].text == "-" and token.dep_ in ("npadvmod", "amod", "compound"):
             # "Russian-backed": the state behind a hyphenated participle.
             _add(linked, gaz.entities[entity_id].entity, token.i, token.i + 1, taken)
+
+
+def _match_office_holders(linked: LinkedDoc, taken: set[int]) -> None:
+    """'the Iraqi premier', "Iraq's prime minister": an office named without its holder.
+
+    When the article names one person the dictionaries know to hold that
+    office (a leader's title, the leader of that state), the phrase is that
+    person; a member's office ("the Turkish foreign minister") or an
+    unknown holder stands for the state, as "Iraqi officials" does.
+    """
+    gaz = linked.gazetteer
+    roles = linked.lexicon["roles"]
+    leader_titles = sorted((t for t in roles["titles_leader"] + ["premier"]), key=len, reverse=True)
+    member_titles = sorted(roles["titles_member"], key=len, reverse=True)
+    doc = linked.doc
+    persons = {m.entity for m in linked.mentions if "Person" in linked.types(m.entity)}
+    for token in doc:
+        if token.i in taken or token.pos_ not in ("NOUN", "PROPN"):
+            continue
+        nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        if nxt is not None and nxt.pos_ == "PROPN" and nxt.text[:1].isupper():
+            continue  # "the Iraqi premier Haider al-Abadi": a title before a name
+        words = [c for c in token.lefts if c.dep_ == "compound" and c.i not in taken] + [token]
+        phrase = " ".join(t.lower_ for t in words)
+        title, rel = None, None
+        for candidates, relation in ((leader_titles, "leads"), (member_titles, "member_of")):
+            for t in candidates:
+                if phrase == t or phrase.endswith(" " + t):
+                    title, rel = t, relation
+                    break
+            if title:
+                break
+        if title is None or " " not in title and token.lower_ != title:
+            continue
+        if token.dep_ == "appos" and "Person" in linked.types(linked.token_entity.get(token.head.i, "")) or any(
+                c.dep_ == "appos" and "Person" in linked.types(linked.token_entity.get(c.i, "")) for c in token.children):
+            continue  # "Sergei Lavrov, Russia's foreign minister": the holder is named
+        state = None
+        for child in token.lefts:
+            if child.dep_ == "amod" and gaz.demonyms.get(child.lower_):
+                state, first = gaz.demonyms[child.lower_], child.i
+            elif child.dep_ == "poss" and linked.token_entity.get(child.i) and \
+                    "State" in linked.types(linked.token_entity[child.i]):
+                state, first = linked.token_entity[child.i], words[0].i
+        if state is None:
+            continue
+        holders = [p for p in persons if (info := gaz.entities.get(p)) and info.affiliation == (rel, state)]
+        start = min(first, words[0].i)
+        if rel == "leads" and len(holders) == 1:
+            _add(linked, gaz.entities[holders[0]].entity, start, token.i + 1, taken)
+        else:
+            _add(linked, gaz.entities[state].entity, start, token.i + 1, taken)
 
 
 def _match_metonyms(linked: LinkedDoc, taken: set[int]) -> None:
@@ -958,6 +1014,13 @@ def _ner_kind(linked: LinkedDoc, start: int, end: int, kind: str, text: str) -> 
                 return "Place"
     if kind == "Organization" and any(w in text.lower().split() for w in _ARMED_WORDS):
         return "ArmedGroup"
+    for child in root.children:  # "Saraya Ansar al-Haqq, a little-known Shiite militia"
+        if child.dep_ == "appos" and child.pos_ == "NOUN":
+            lemma = child.lemma_.lower()
+            if lemma in lex["armed_group_nouns"]:
+                return "ArmedGroup"
+            if lemma in lex["organisation_nouns"]:
+                return "Organization"
     return kind
 
 

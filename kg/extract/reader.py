@@ -218,6 +218,10 @@ class Reader:
         resolved = linked.resolve(tok)
         if resolved:
             return [resolved]
+        if tok.pos_ == "NOUN":  # "his Turkish counterpart Mevlut Cavusoglu"
+            for child in tok.children:
+                if child.dep_ == "appos" and child.i not in exclude and linked.entity_at(child):
+                    return [linked.entity_at(child)]
         # A modifier that is an entity ("Hezbollah fighters" when not an alias), unless the
         # noun names a symbol, text or accord of it ("the Kurdistan flag", "the Idlib agreement").
         if tok.pos_ == "PROPN" or tok.pos_ == "NOUN" and tok.lemma_.lower() not in self.symbol_nouns \
@@ -427,6 +431,9 @@ class Reader:
             if head.pos_ not in ("VERB", "AUX"):
                 # "decision to hasten": the noun's owner.
                 return self._owner_tokens(head) if head.pos_ in ("NOUN", "PROPN") else []
+            raised = [c for c in verb.children if c.lower_ in _RELATIVE and c.i < head.i]
+            if dep == "xcomp" and raised:
+                return raised  # "the YPG, which Ankara considers to be an offshoot of the PKK"
             if dep in ("xcomp", "advcl") and self._infinitive(verb) or dep == "xcomp":
                 controller = self._object_controller(head, verb)
                 if controller:
@@ -638,6 +645,9 @@ class Reader:
         if noun.dep_ == "pobj" and noun.head.lower_ == "with" and noun.head.head.pos_ in ("VERB", "AUX"):
             # "With air support from the coalition, the SDF drove..."
             return self.nps(self.subject_tokens(noun.head.head))
+        if noun.dep_ == "pobj" and noun.head.lower_ == "with" and noun.head.head.pos_ in ("NOUN", "PROPN"):
+            # "Peshmerga forces, with the backing of coalition warplanes, broke through"
+            return self.np(noun.head.head)
         verb = self.support_verb(noun)
         if verb is None or verb.lemma_ not in self.recipient_verbs:
             return []
@@ -653,6 +663,11 @@ class Reader:
                 return self.nps([child])
         if noun.dep_ in ("attr", "acomp") and noun.head.lemma_ == "be":
             return self.nps(self.subject_tokens(noun.head))
+        if noun.lemma_.lower() in ("ally", "backer", "sponsor", "patron", "proxy", "partner"):
+            # "their Syrian rebel allies": the allies are what the modifier names
+            for child in noun.children:
+                if child.dep_ in ("amod", "compound") and linked.entity_at(child) and linked.is_actor(linked.entity_at(child)):
+                    return [linked.entity_at(child)]
         # "Markada town, last ISIS stronghold": apposition the parser missed.
         left = noun.left_edge
         if left.i >= 2 and left.nbor(-1).text == ",":
@@ -970,9 +985,9 @@ class Reader:
             if kind in ("prep", "prt") and any(c.dep_ in ("prt", "prep", "advmod") and c.lower_ == value
                                                for c in trigger.children):
                 return True
-            if kind == "amod" and any(c.lower_ == value and c.dep_ == "amod" for o in trigger.children
-                                      if o.dep_ in _OBJ for c in o.children):
-                return True
+            if kind == "amod" and any(c.lower_ == value and c.dep_ == "amod" for o in [trigger, *trigger.children]
+                                      if o == trigger or o.dep_ in _OBJ for c in o.children):
+                return True  # the trigger's own adjective ("an affiliated force") or its object's
             if kind == "obj" and any(c.dep_ in _OBJ and (c.lower_ == value or c.lemma_.lower() == value or any(
                     p.lower_ == value for q in c.children if q.dep_ == "prep" and q.lower_ == "of"
                     for p in q.children if p.dep_ == "pobj")) for c in trigger.children):

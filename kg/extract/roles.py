@@ -122,7 +122,7 @@ def _role_orgs(reader: Reader, role_tok) -> list[str]:
     title_words = set(" ".join(reader.leader_titles + reader.member_titles).split())
     for child in role_tok.children:
         if child.dep_ in ("poss", "compound", "amod", "nmod"):
-            if child.dep_ == "compound" and child.lower_ in title_words:
+            if child.dep_ == "compound" and child.lower_ in title_words and linked.entity_at(child) is None:
                 continue  # "Defense Minister": part of the title, not an organisation
             found = reader.np(child)
             # a lone capitalised word NER guessed at is no organisation
