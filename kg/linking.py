@@ -508,13 +508,19 @@ def _match_aliases(linked: LinkedDoc, taken: set[int]) -> None:
     gaz = linked.gazetteer
     skip_until = -1
     keys = (gaz.aliases, gaz.acronyms)
+    cardinals = frozenset(linked.lexicon["cardinal_modifiers"])
+    doc = linked.doc
     for start, end, text in _windows(linked, taken, _first_words(*keys), _last_words(*keys)):
         if start < skip_until:
             continue
         entity_id = gaz.lookup(text)
         if entity_id is None:
             continue
-        _add(linked, gaz.entities[entity_id].entity, start, end, taken)
+        info = gaz.entities[entity_id]
+        if start > 0 and doc[start - 1].lower_ in cardinals and (start - 1) not in taken and "Place" in info.types \
+                and not doc[start].is_sent_start:
+            start -= 1  # "northern Iraq": the place, named with the part of it meant
+        _add(linked, info.entity, start, end, taken)
         skip_until = end
 
 

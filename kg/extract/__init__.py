@@ -25,7 +25,7 @@ from typing import Iterator
 
 from kg.extract.agreements import extract_agreements
 from kg.extract.attribution import MODALITIES, modality_and_speaker
-from kg.extract.locatives import _locatives
+from kg.extract.locatives import _asset_presence, _locatives
 from kg.extract.modifiers import _modifier
 from kg.extract.reader import _NOT_RECIPROCAL, Reader, _between, _unique
 from kg.extract.roles import _person_roles, _possessive_members
@@ -121,6 +121,7 @@ def _sentence_claims(reader: Reader, sent) -> Iterator[tuple]:
     yield from _person_roles(reader, sent)
     yield from _possessive_members(reader, sent)
     yield from _locatives(reader, sent)
+    yield from _asset_presence(reader, sent)
 
 
 def _apply(reader: Reader, trigger, frames, *, is_noun: bool):

@@ -164,3 +164,44 @@ def _fits_inside(linked: LinkedDoc, inner: str, outer: str) -> bool:
 def _is_country(linked: LinkedDoc, entity: str) -> bool:
     types = linked.types(entity)
     return "State" in types
+
+
+def _asset_presence(reader: Reader, sent):
+    """'Iranian military targets inside of Syria', 'three locations of the militia group in Iraq':
+    an actor's forces or sites in a place put the actor there (active_in).
+
+    The place comes from a locative phrase on the noun, or on the verb the
+    noun is the object of. Countries and capitals of the actor itself are
+    not said (a state's forces in its own country tell nothing).
+    """
+    linked = reader.linked
+    doc = sent.doc
+    for tok in doc[sent.start:sent.end]:
+        if tok.pos_ != "NOUN" or (tok.lemma_.lower() not in reader.asset_nouns and tok.lower_ not in reader.asset_nouns):
+            continue
+        owners = [e for e in reader.np(tok) if linked.is_actor(e) and not (linked.is_place(e) and "State" not in linked.types(e))]
+        owners += [e for p in reader.prep_objects(tok, "of") for e in reader.np(p) if linked.is_actor(e)]
+        if not owners:
+            continue
+        heads = [tok, *reader.prep_objects(tok, "of")]  # "locations of the group in Iraq"
+        holder = tok
+        if holder.dep_ == "pobj" and holder.head.lower_ == "of" and holder.head.head.dep_ in ("dobj", "nsubjpass"):
+            holder = holder.head.head  # "dozens of Iranian targets inside of Syria"
+        if holder.dep_ in ("dobj", "nsubjpass") and holder.head.pos_ in ("VERB", "AUX"):
+            heads.append(holder.head)
+        places = []
+        for head in heads:
+            for prep in head.children:
+                if prep.dep_ == "prep" and prep.lower_ in ("in", "inside", "within", "across", "near", "around"):
+                    objects = [p for p in prep.children if p.dep_ == "pobj"]
+                    objects += [p for c in prep.children if c.dep_ == "prep" and c.lower_ == "of"
+                                for p in c.children if p.dep_ == "pobj"]  # "inside of Syria"
+                    places += [e for e in reader.nps(objects) if linked.is_place(e)]
+        modality = reader.modality(heads[-1])
+        for owner in _unique(owners):
+            for place in _unique(places):
+                info = linked.info(place)
+                if place == owner or (info is not None and info.capital_of == owner) \
+                        or (info is not None and info.country == owner):
+                    continue
+                yield owner, "active_in", place, "presence:asset", modality, None

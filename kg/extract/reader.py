@@ -163,6 +163,7 @@ class Reader:
         self.alignment_verbs = frozenset(lex["alignment_verbs"])
         self.speech_verbs = frozenset(lex["speech_verbs"])
         self.repel_verbs = frozenset(lex["repel_verbs"])
+        self.asset_nouns = frozenset(lex["asset_nouns"])
         self.subunit_nouns = frozenset(lex["roles"]["subunits"])
         self.control_object = frozenset(lex["control_verbs_object"])
         self.recipient_verbs = frozenset(lex["recipient_verbs"])
@@ -199,7 +200,7 @@ class Reader:
         if tok.pos_ == "PRON" and tok.dep_ in _SUBJ and tok.head.dep_ == "ccomp":
             # "the tribal leaders said they appealed...": the reporter's subject
             reporters = [c for c in tok.head.head.children if c.dep_ in _SUBJ]
-            if reporters and tok.lower_ in ("they", "we", "he", "she"):
+            if reporters and tok.lower_ in ("they", "we", "he", "she", "it"):
                 return self.np(reporters[0], exclude=exclude, depth=depth + 1)
         if tok.pos_ == "PRON":
             resolved = linked.resolve(tok, types=("Place",) if want == "Place" else None)
@@ -226,11 +227,14 @@ class Reader:
         # noun names a symbol, text or accord of it ("the Kurdistan flag", "the Idlib agreement").
         if tok.pos_ == "PROPN" or tok.pos_ == "NOUN" and tok.lemma_.lower() not in self.symbol_nouns \
                 and tok.lower_ not in self.symbol_nouns:
+            standing = tok.lemma_.lower() in self.asset_nouns or tok.lower_ in self.force_nouns
             for child in tok.children:
-                if child.dep_ == "compound" and child.i not in exclude:
-                    entity = linked.entity_at(child)
-                    if entity:
-                        return [entity]
+                if child.i in exclude:
+                    continue
+                entity = linked.entity_at(child)
+                # "Iranian military targets": an adjective naming the actor, for its forces' things
+                if entity and (child.dep_ == "compound" or child.dep_ == "amod" and standing and linked.is_actor(entity)):
+                    return [entity]
         return []
 
     def introduce(self, entity_id: str) -> str:
@@ -269,8 +273,8 @@ class Reader:
                 pronoun_owner.append(child)
                 continue
             entity = linked.entity_at(child)
-            if entity is None and child.lower_ in self.t.modifiers:
-                # "ISIS-held areas": the actor behind the participle.
+            if entity is None and self.t.modifiers.get(child.lower_) == "controls":
+                # "ISIS-held areas": the actor behind the participle ("Iranian-backed militias" are not Iran).
                 for grand in child.children:
                     if grand.dep_ in _MODIFIER_DEPS and linked.entity_at(grand):
                         entity = linked.entity_at(grand)
