@@ -23,7 +23,7 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Iterator
 
-from kg.extract.agreements import extract_agreements
+from kg.extract.agreements import brokered, extract_agreements
 from kg.extract.attribution import MODALITIES, modality_and_speaker
 from kg.extract.locatives import _asset_presence, _locatives
 from kg.extract.modifiers import _modifier
@@ -122,6 +122,7 @@ def _sentence_claims(reader: Reader, sent) -> Iterator[tuple]:
     yield from _possessive_members(reader, sent)
     yield from _locatives(reader, sent)
     yield from _asset_presence(reader, sent)
+    yield from brokered(reader, sent)
 
 
 def _apply(reader: Reader, trigger, frames, *, is_noun: bool):

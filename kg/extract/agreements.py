@@ -19,6 +19,22 @@ _PLACE_RELATIONS = frozenset({"withdrew_from", "moved_to", "captured", "active_i
 _PLACE_PREPS = ("in", "for", "to", "from", "across", "along")
 
 
+def brokered(reader, sent) -> Iterator[tuple]:
+    """'a ceasefire brokered by Russia and Jordan', 'the Russian-brokered deal': the broker mediated for each party."""
+    for tok in reader.scan.tokens(reader.scan.agreement_nouns, sent.start, sent.end):
+        if tok.pos_ not in ("NOUN", "PROPN"):
+            continue
+        brokers = reader.brokers_of(tok)
+        if not brokers:
+            continue
+        modality = reader.modality(tok)
+        for broker in brokers:
+            broker = reader.coerce(broker, "Actor")
+            for party in reader.agreement_parties(tok):
+                if party != broker:
+                    yield broker, "mediated", party, "agreement:broker", modality, tok
+
+
 def extract_agreements(reader, sentence_claims: Iterable[Claim], sent, *, doc_id: str,
                        span: Span, text: str) -> Iterator[Agreement]:
     """Yield the agreements named in one sentence.

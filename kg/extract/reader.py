@@ -156,7 +156,7 @@ class Reader:
         self.where_preps = frozenset(lex["where_prepositions"])
         self.adjunct_preps = frozenset(lex["adjunct_prepositions"])
         self.participation_verbs = frozenset(lex["participation_verbs"])
-        self.adjunct_relations = frozenset({"fought", "attacked"})
+        self.adjunct_relations = frozenset({"fought", "attacked", "deal_with", "truce_with"})
         self.accusation_verbs = frozenset(lex["accusation_verbs"])
         self.departure_verbs = frozenset(lex["departure_verbs"])
         self.holding_verbs = frozenset({"control", "hold", "occupy", "run", "administer", "dominate"})
@@ -164,6 +164,7 @@ class Reader:
         self.speech_verbs = frozenset(lex["speech_verbs"])
         self.repel_verbs = frozenset(lex["repel_verbs"])
         self.asset_nouns = frozenset(lex["asset_nouns"])
+        self.broker_verbs = frozenset(lex["agreements"]["broker_verbs"])
         self.subunit_nouns = frozenset(lex["roles"]["subunits"])
         self.control_object = frozenset(lex["control_verbs_object"])
         self.recipient_verbs = frozenset(lex["recipient_verbs"])
@@ -205,6 +206,14 @@ class Reader:
         if tok.pos_ == "PRON":
             resolved = linked.resolve(tok, types=("Place",) if want == "Place" else None)
             return [resolved] if resolved else []
+        if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns or tok.lemma_.lower() in self.asset_nouns) \
+                and tok.pos_ == "NOUN":
+            for child in tok.children:  # "drones launched by rebels", "rockets fired by the militia"
+                if child.dep_ == "acl" and child.tag_ == "VBN" and child.i not in exclude:
+                    agents = [p for c in child.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+                    found = [e for e in self.nps(agents, exclude=exclude) if self.linked.is_actor(e)]
+                    if found:
+                        return found
         if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns) and tok.pos_ == "NOUN":
             # "its military", "its fighter jets", "Iraq's U.S.-backed government": the possessor's forces
             owners = [c for c in tok.children if c.dep_ == "poss" and c.i not in exclude]
@@ -247,6 +256,44 @@ class Reader:
         if entity_id not in linked.entities:
             linked.entities[entity_id] = linked.gazetteer.entities[entity_id].entity
         return entity_id
+
+    def agreement_parties(self, noun) -> list[str]:
+        """The parties of an agreement noun: its owner, its with-party, 'between' groups,
+        or the subjects of the clause it governs ('Under a deal, X and Y exchanged prisoners')."""
+        parties: list[str] = []
+        for frame in self.t.nouns.get(noun.lemma_.lower(), ()) or self.t.nouns.get(noun.lower_, ()):
+            if frame.rel in ("deal_with", "truce_with"):
+                parties += self.owner(noun, frame)
+                parties += self.nps(self.prep_objects(noun, "with"))
+                break
+        for group_a, group_b in _between(self, noun):
+            parties += group_a + group_b
+        if noun.dep_ in _OBJ and noun.head.lemma_.lower() in ("agree", "accept", "sign", "reach", "welcome", "approve"):
+            parties += self.nps(self.subject_tokens(noun.head))
+        if noun.dep_ == "pobj" and noun.head.lower_ == "to" and noun.head.head.lemma_.lower() in ("agree", "commit"):
+            parties += self.nps(self.subject_tokens(noun.head.head))  # "agreed to a ceasefire"
+        if noun.dep_ == "nsubj" and noun.head.lemma_.lower() in self.control_object:
+            # "the deal allowed rebels to leave" (the parser may make them the clause's subject)
+            allowed = [c for c in noun.head.children if c.dep_ in _OBJ] or [
+                g for c in noun.head.children if c.dep_ in ("xcomp", "ccomp") for g in c.children if g.dep_ in _SUBJ]
+            parties += self.nps(allowed)
+        return _unique([e for e in parties if self.linked.is_actor(e)])
+
+    def brokers_of(self, noun) -> list[str]:
+        """Who brokered an agreement noun: 'a ceasefire brokered by Russia and Jordan',
+        'the Russian-brokered deal', 'a deal mediated by Qatar'."""
+        found: list[str] = []
+        for child in noun.children:
+            if child.dep_ == "acl" and child.lemma_.lower() in self.broker_verbs:
+                agents = [p for c in child.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+                found += self.nps(agents)
+            if child.dep_ in ("amod", "compound") and self.t.modifiers.get(child.lower_) == "mediated":
+                for grand in child.children:
+                    if grand.dep_ in ("npadvmod", "compound", "amod", "nmod"):
+                        entity = self.linked.entity_at(grand) or self.linked.gazetteer.demonyms.get(grand.lower_)
+                        if entity:
+                            found.append(self.introduce(entity) if entity not in self.linked.entities else entity)
+        return _unique([e for e in found if self.linked.is_actor(self.coerce(e, "Actor"))])
 
     def known_as(self, tok, exclude: frozenset = frozenset()) -> list[str]:
         """'militias known as the Popular Mobilization Forces', 'a group called X': the name given."""
@@ -612,11 +659,11 @@ class Reader:
         verb = self.support_verb(noun)
         if verb is None and frame.rel in self.adjunct_relations:
             # "captured the town following two days of fighting with the opposition"
-            verb = self.adjunct_verb(noun)
+            verb = self.adjunct_verb(noun, frame.rel)
             return self.nps(self.subject_tokens(verb)) if verb is not None else []
         if verb is None or verb.lemma_ in self.recipient_verbs:
             return []
-        if frame.rel in self.adjunct_relations and self.adjunct_verb(noun) == verb \
+        if frame.rel in self.adjunct_relations and self.adjunct_verb(noun, frame.rel) == verb \
                 and verb.lemma_.lower() not in self.participation_verbs:
             # "Kurdish forces, allied with the U.S. in the fight against the Islamic State"
             actors = self.subject_tokens(verb)
@@ -631,14 +678,19 @@ class Reader:
             return []  # "Iran hosted talks between ...": the host is no party
         return self.nps(self.subject_tokens(verb))
 
-    def adjunct_verb(self, noun):
-        """The clause a noun phrase of time or circumstance belongs to ('after clashes with X')."""
+    def adjunct_verb(self, noun, relation: str | None = None):
+        """The clause a noun phrase of time or circumstance belongs to ('after clashes with X').
+
+        "Under" introduces the terms a clause acts on ("under the deal, X and Y ...") for
+        agreements only: what comes "under attack" is its object, not its author.
+        """
         cur = noun
         for _ in range(5):
             head = cur.head
             if head == cur:
                 return None
-            if cur.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ in self.adjunct_preps:
+            if cur.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ in self.adjunct_preps \
+                    and (head.lower_ != "under" or relation in ("deal_with", "truce_with")):
                 return head.head if head.head.pos_ in ("VERB", "AUX") else None
             if cur.dep_ not in ("pobj", "prep") or (cur.dep_ == "prep" and cur.lower_ != "of"):
                 return None
@@ -831,8 +883,8 @@ class Reader:
         if noun.dep_ != "pobj" or prep.lower_ != "under":
             return []
         holder = prep.head
-        if holder.pos_ in ("VERB", "AUX"):  # "Eastern Ghouta has been under siege"
-            return [e for e in self.nps(self.subject_tokens(holder)) if self.linked.is_place(e)]
+        if holder.pos_ in ("VERB", "AUX"):  # "Eastern Ghouta has been under siege", "came under attack"
+            return self.nps(self.subject_tokens(holder))
         return [e for e in self.np(holder) if self.linked.is_place(e)]
 
     def own_name(self, tok) -> str | None:
