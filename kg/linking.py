@@ -928,6 +928,8 @@ def _match_named_places(linked: LinkedDoc, taken: set[int]) -> None:
                     and all(t.i in range(i, end) or t.dep_ in ("amod", "compound", "det") for t in doc[end:head.i])) \
             or (member.dep_ == "pobj" and member.head.lower_ == "of" and member.head.head.lower_ in containers
                 and member.head.head.pos_ == "NOUN") \
+            or (member.dep_ == "pobj" and member.head.lower_ == "of" and member.head.head.lemma_.lower()
+                in lex["place_event_nouns"]) \
             or any(c.dep_ == "appos" and c.lower_ in place_heads for c in last.children) \
             or (member.dep_ == "pobj" and member.head.lower_ == "as" and member.head.head.lemma_ in ("know", "call")
                 and member.head.head.head.lower_ in place_heads)  # "the highway known as the M5"
