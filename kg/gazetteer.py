@@ -73,6 +73,7 @@ class EntityInfo:
     affiliation: tuple[str, str] | None = None  # (relation, entity id)
     capital_of: str | None = None
     government: str | None = None  # a region that names its own government ("Kurdistan": the KRG)
+    armed_wing: str | None = None  # a political body whose fighting is done by another entity
     kind: str | None = None
     country: str | None = None  # places: the country they lie in
 
@@ -215,6 +216,7 @@ def _entity_from(entry: dict, source: str) -> EntityInfo:
         affiliation=(affiliation["relation"], affiliation["object"]) if affiliation else None,
         capital_of=entry.get("capital_of"),
         government=entry.get("government"),
+        armed_wing=entry.get("armed_wing"),
         kind=entry.get("kind"),
         country=entry.get("country"),
     )

@@ -23,7 +23,7 @@ KINDS = {"country", "province", "region", "city", "town", "village", "neighbourh
 TAGS = {"jihadist", "kurdish", "rebel", "pro_government", "media", "monitor", "government"}
 RELATIONS = {"leads", "member_of"}
 KEYS = {"id", "label", "types", "aliases", "tags", "demonyms", "metonyms", "context", "affiliation", "capital_of",
-        "kind", "country", "lat", "long", "geonames", "government"}
+        "kind", "country", "lat", "long", "geonames", "government", "armed_wing"}
 ID = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
 FIXED_IDS = """isis sdf usa coalition france syrian_gov iraq russia iran turkey israel jordan lebanon hezbollah knc un

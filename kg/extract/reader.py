@@ -165,6 +165,8 @@ class Reader:
         self.repel_verbs = frozenset(lex["repel_verbs"])
         self.asset_nouns = frozenset(lex["asset_nouns"])
         self.broker_verbs = frozenset(lex["agreements"]["broker_verbs"])
+        self.armed_relations = frozenset(r for r, spec in triggers.relations.items()
+                                         if spec.get("family") in ("hostility", "territory") and r != "accused")
         self.subunit_nouns = frozenset(lex["roles"]["subunits"])
         self.control_object = frozenset(lex["control_verbs_object"])
         self.recipient_verbs = frozenset(lex["recipient_verbs"])
@@ -182,6 +184,7 @@ class Reader:
         self.subordinate_roles = frozenset(roles.get("subordinate", ()))
         self.conditional_leader_roles = frozenset(roles.get("leader_of", ()))
         self.scan = _Scan(linked.doc, triggers)
+        self._generic_starts: list[tuple[int, int]] | None = None
 
     # -- entity resolution of noun phrases ------------------------------------------
     def np(self, tok, *, exclude: frozenset = frozenset(), depth: int = 0, want: str | None = None) -> list[str]:
@@ -194,6 +197,12 @@ class Reader:
             return named  # "Iran-backed militias known as the Popular Mobilization Forces"
         entity = linked.entity_at(tok)
         if entity is not None:
+            if self._generic_mention(tok):
+                # "a coalition of rebel factions, the National Liberation Front": the name says which
+                for child in tok.children:
+                    named = linked.entity_at(child) if child.dep_ == "appos" and child.i not in exclude else None
+                    if named and named != entity and linked.is_actor(named):
+                        return [named]
             return [entity, *linked.also.get(tok.i, ())]
         lower = tok.lower_
         if lower in _RELATIVE and tok.head.dep_ in ("relcl", "acl"):
@@ -214,13 +223,18 @@ class Reader:
                     found = [e for e in self.nps(agents, exclude=exclude) if self.linked.is_actor(e)]
                     if found:
                         return found
+        if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns) and tok.pos_ == "NOUN" \
+                and any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children) and depth == 0:
+            earlier = self._earlier_forces(tok)
+            if earlier:
+                return earlier  # "its fighter jets struck ... the jets also destroyed": the same jets
         if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns) and tok.pos_ == "NOUN":
             # "its military", "its fighter jets", "Iraq's U.S.-backed government": the possessor's forces
             owners = [c for c in tok.children if c.dep_ == "poss" and c.i not in exclude]
             if owners:
                 found = [e for e in self.np(owners[0], exclude=exclude, depth=depth + 1) if self.linked.is_actor(e)]
-                if found:
-                    return [self.coerce(found[0], "Actor")]
+                if found:  # "Assad's forces": a ruler's forces are his government's
+                    return [self.ruled(self.coerce(found[0], "Actor"))]
         if lower in self.containers or tok.lemma_.lower() in self.containers:
             found = self._container(tok, exclude, depth)
             if found:
@@ -294,6 +308,32 @@ class Reader:
                         if entity:
                             found.append(self.introduce(entity) if entity not in self.linked.entities else entity)
         return _unique([e for e in found if self.linked.is_actor(self.coerce(e, "Actor"))])
+
+    def _earlier_forces(self, tok) -> list[str]:
+        """The actor whose forces of the same kind the article named just before ('the jets')."""
+        linked = self.linked
+        lemma = tok.lemma_.lower()
+        start = linked.sentence_bounds(tok.i)[0]
+        floor = linked.sentence_bounds(max(0, start - 1))[0] if start else 0
+        floor = linked.sentence_bounds(max(0, floor - 1))[0] if floor else 0
+        for i in range(tok.i - 1, floor - 1, -1):
+            other = tok.doc[i]
+            if other.lemma_.lower() == lemma and other.pos_ == "NOUN":
+                found = [e for e in self.np(other, depth=1) if linked.is_actor(e)]
+                if found:
+                    return found[:1]
+        return []
+
+    def _generic_mention(self, tok) -> bool:
+        """Is the mention covering ``tok`` a generic phrase ('rebel factions', 'the regime')?"""
+        if self._generic_starts is None:
+            from kg.gazetteer import normalize_name
+
+            linked = self.linked
+            metonyms = linked.gazetteer.metonyms
+            self._generic_starts = [(m.span.start, m.span.end) for m in linked.mentions
+                                    if normalize_name(m.text) in metonyms]
+        return any(start <= tok.idx < end for start, end in self._generic_starts)
 
     def known_as(self, tok, exclude: frozenset = frozenset()) -> list[str]:
         """'militias known as the Popular Mobilization Forces', 'a group called X': the name given."""
@@ -574,8 +614,7 @@ class Reader:
                 return [child]
         return []
 
-    @staticmethod
-    def prep_objects(head, name: str) -> list:
+    def prep_objects(self, head, name: str) -> list:
         """Objects of preposition ``name`` ('out of' allowed) attached to ``head``."""
         words = name.split()
         out = []
@@ -583,9 +622,16 @@ class Reader:
             if child.dep_ not in ("prep", "agent", "prt", "advmod", "dative") or child.lower_ != words[0]:
                 continue
             if len(words) == 1:
-                out += [p for p in child.children if p.dep_ == "pobj"]
+                objects = [p for p in child.children if p.dep_ == "pobj"]
                 # "agreed with the government to leave": the parser made the object a clause's subject
-                out += [s for p in child.children if p.dep_ == "pcomp" for s in p.children if s.dep_ in _SUBJ]
+                objects += [s for p in child.children if p.dep_ == "pcomp" for s in p.children if s.dep_ in _SUBJ]
+                if not objects and not any(p.dep_ in ("pcomp", "pobj") for p in child.children):
+                    objects = self._dangling_object(child)
+                elif objects and all(self._reporter(o) for o in objects):
+                    # "fighting with the opposition, U.K.-based monitoring group X said": a source
+                    # is never the party; the name right after the preposition is
+                    objects = self._dangling_object(child) or objects
+                out += objects
             else:
                 out += [p for c in child.children if c.dep_ == "prep" and c.lower_ == words[1]
                         for p in c.children if p.dep_ == "pobj"]
@@ -593,6 +639,23 @@ class Reader:
                     out += [p for c in head.children if c.dep_ == "prep" and c.lower_ == words[1]
                             for p in c.children if p.dep_ == "pobj"]
         return out
+
+    def _reporter(self, tok) -> bool:
+        info = self.linked.info(self.linked.entity_at(tok) or "")
+        return info is not None and bool(info.tags & _REPORTERS)
+
+    def _dangling_object(self, prep) -> list:
+        """A preposition the parser left without object ('fighting with the opposition, a
+        monitor said', the noun hung elsewhere): the linked name right after it."""
+        doc = prep.doc
+        sent_end = self.linked.sentence_bounds(prep.i)[1]
+        for tok in doc[prep.i + 1:min(sent_end, prep.i + 4)]:
+            if tok.pos_ in ("DET", "ADJ", "NUM") or tok.is_space:
+                continue
+            if tok.pos_ in ("NOUN", "PROPN") and self.linked.entity_at(tok) is not None:
+                return [tok]
+            break
+        return []
 
     # -- nouns -----------------------------------------------------------------------
     def support_verb(self, noun):
@@ -604,6 +667,8 @@ class Reader:
                 return None
             if dep == "prep" and cur.lower_ not in _CLIMB_PREPS:
                 return None
+            if head.pos_ in ("VERB", "AUX") and head.dep_ == "prep":
+                return None  # "following two days of fighting": a participle used as a preposition
             if head.pos_ in ("VERB", "AUX"):
                 if dep in ("nsubjpass",):
                     return None
@@ -779,6 +844,19 @@ class Reader:
             return _unique(found)
         if role == "purpose":
             return self.purpose_objects(trigger, wanted)
+        if role == "casualties":
+            # "clashes in which 60 Turkish soldiers and scores of Syrian forces were killed"
+            found: list[str] = []
+            for clause in trigger.children:
+                if clause.dep_ == "relcl" and clause.lemma_.lower() in ("kill", "wound", "injure", "die"):
+                    found += self.nps([c for c in clause.children if c.dep_ in _PASS_SUBJ or c.dep_ in _SUBJ])
+            return [e for e in found if self.linked.is_actor(e)] if len(set(found)) > 1 else []
+        if role == "defended":
+            # "to back the rebels against the offensive by Assad's forces": whom the attack was on
+            prep = trigger.head
+            if trigger.dep_ == "pobj" and prep.lower_ == "against" and prep.head.pos_ in ("VERB", "AUX"):
+                return self.nps(self.object_tokens(prep.head), want=wanted)
+            return []
         if role == "repeller":
             if any(c.dep_ == "prep" and c.lower_ in ("on", "against") for c in trigger.children):
                 return []  # "repelled a rebel attack on the town": the town was the target
@@ -906,6 +984,10 @@ class Reader:
         for tok in self.scan.tokens(self.scan.prepositions, noun.i + 1, min(sent_end, noun.i + 16)):
             if tok.dep_ not in ("prep", "agent") or tok.lower_ != name:
                 continue
+            if tok.i == noun.right_edge.i + 1:
+                # "against the offensive by government forces", the by-phrase hung from the verb
+                out += [p for p in tok.children if p.dep_ == "pobj"]
+                continue
             if tok.dep_ == "prep" and tok.head.pos_ not in ("NOUN", "PROPN"):
                 continue
             cur, ok = tok.head, False
@@ -956,7 +1038,12 @@ class Reader:
 
     # -- type checks --------------------------------------------------------------------
     def coerce(self, entity: str, wanted: str | None, relation: str | None = None) -> str:
-        """A capital where an actor is wanted is its state ("accused Ankara")."""
+        """A capital where an actor is wanted is its state ("accused Ankara"); a political
+        body that fights is its armed wing ("fighting with the opposition": the rebels)."""
+        if relation in self.armed_relations:
+            info = self.linked.info(entity)
+            if info is not None and info.armed_wing in self.linked.gazetteer.entities:
+                return self.introduce(info.armed_wing)
         if wanted in ("Actor", "Person") and not self.linked.is_actor(entity):
             info = self.linked.info(entity)
             if info is not None and info.capital_of in self.linked.gazetteer.entities:
