@@ -181,6 +181,7 @@ class Reader:
         self.leader_titles = tuple(sorted(roles["titles_leader"], key=len, reverse=True))
         self.member_titles = tuple(sorted(roles["titles_member"], key=len, reverse=True))
         self.honorifics = frozenset(roles.get("honorifics", ()))
+        self.role_nouns = frozenset(roles["leader"]) | frozenset(roles["member"])
         self.subordinate_roles = frozenset(roles.get("subordinate", ()))
         self.conditional_leader_roles = frozenset(roles.get("leader_of", ()))
         self.scan = _Scan(linked.doc, triggers)
@@ -246,6 +247,15 @@ class Reader:
             for child in tok.children:
                 if child.dep_ == "appos" and child.i not in exclude and linked.entity_at(child):
                     return [linked.entity_at(child)]
+            if tok.lemma_.lower() in self.role_nouns:
+                # "The UN envoy for Syria, Geir Pedersen, met ...": the person the role names
+                for prep in tok.children:
+                    if prep.dep_ == "prep":
+                        for pobj in prep.children:
+                            for appos in pobj.children:
+                                person = linked.entity_at(appos) if appos.dep_ == "appos" else None
+                                if person and "Person" in linked.types(person) and appos.i not in exclude:
+                                    return [person]
         # A modifier that is an entity ("Hezbollah fighters" when not an alias), unless the
         # noun names a symbol, text or accord of it ("the Kurdistan flag", "the Idlib agreement").
         if tok.pos_ == "PROPN" or tok.pos_ == "NOUN" and tok.lemma_.lower() not in self.symbol_nouns \
@@ -286,6 +296,11 @@ class Reader:
             parties += self.nps(self.subject_tokens(noun.head))
         if noun.dep_ == "pobj" and noun.head.lower_ == "to" and noun.head.head.lemma_.lower() in ("agree", "commit"):
             parties += self.nps(self.subject_tokens(noun.head.head))  # "agreed to a ceasefire"
+        clause = self.adjunct_verb(noun, "deal_with")
+        if clause is not None and noun.head.lower_ == "under":
+            # "X handed over Manbij to the Syrian army under a deal": the one it was handed to is a party
+            parties += self.nps(self.subject_tokens(clause)) + self.nps(self.prep_objects(clause, "to"))
+            parties += self.nps([c for c in clause.children if c.dep_ in _OBJ])
         if noun.dep_ == "nsubj" and noun.head.lemma_.lower() in self.control_object:
             # "the deal allowed rebels to leave" (the parser may make them the clause's subject)
             allowed = [c for c in noun.head.children if c.dep_ in _OBJ] or [
@@ -376,6 +391,14 @@ class Reader:
                 holders = [h for h in holders if h not in owners or not linked.is_place(h)]
         if holders and tok.lower_ not in self.place_containers:
             return holders
+        for child in tok.children:
+            if child.dep_ == "amod" and child.lower_ in ("loyal", "affiliated", "allied", "linked", "aligned") \
+                    and child.i not in exclude:
+                # "fighters loyal to Hayat Tahrir al-Sham"
+                sides = [e for p in child.children if p.dep_ == "prep" and p.lower_ in ("to", "with")
+                         for e in self.nps([o for o in p.children if o.dep_ == "pobj"], exclude=exclude)]
+                if sides and tok.lower_ not in self.place_containers:
+                    return _unique([self.ruled(e) for e in sides])
         for child in tok.children:
             if child.dep_ == "acl" and child.lemma_ in self.holding_verbs and child.i not in exclude \
                     and tok.lower_ in self.place_containers:

@@ -104,6 +104,16 @@ def _role_tokens(reader: Reader, head, span) -> list:
             out.append(child)
     if head.dep_ == "appos" and _role_word(head.head, roles):
         out.append(head.head)
+    elif head.dep_ == "appos":
+        # "the UN envoy for Syria, Geir Pedersen": the parser hung the name on the role's phrase
+        anchor = head.head
+        for _ in range(3):
+            if anchor.dep_ not in ("pobj", "prep") or anchor.head == anchor:
+                break
+            anchor = anchor.head
+            if _role_word(anchor, roles):
+                out.append(anchor)
+                break
     # "Mostafa Bali, SDF spokesman"
     if head.dep_ in ("compound",) and _role_word(head.head, roles):
         out.append(head.head)
