@@ -79,11 +79,12 @@ class LinkedDoc:
     def info(self, entity_id: str):
         return self.gazetteer.entities.get(entity_id)
 
-    def resolve(self, token, *, types: tuple[str, ...] | None = None) -> str | None:
+    def resolve(self, token, *, types: tuple[str, ...] | None = None, definite: bool = False) -> str | None:
         """Entity for a description or pronoun, by light coreference.
 
-        A definite description ("the group", "the monitor", "the city") or a
-        bare plural such as "jihadists" refers to the most recent earlier
+        A definite description ("the group", "the monitor", "the city"; with
+        ``definite``, a noun whose phrase is definite elsewhere, as "city" in
+        "the city centre") or a bare plural such as "jihadists" refers to the most recent earlier
         mention whose entity has a compatible type (and preferred tag); a
         pronoun to the most recent compatible actor. Returns None when
         nothing compatible is near enough.
@@ -97,7 +98,7 @@ class LinkedDoc:
             spec = coref["descriptions"].get(lower) or coref["descriptions"].get(token.lemma_.lower())
             if spec is None:
                 return None
-            has_det = any(c.dep_ == "det" and c.lower_ in _DETERMINERS for c in token.children)
+            has_det = definite or any(c.dep_ == "det" and c.lower_ in _DETERMINERS for c in token.children)
             has_poss = any(c.dep_ == "poss" for c in token.children)
             if not (has_det or has_poss or spec.get("bare")):
                 return None
@@ -620,6 +621,7 @@ def _match_demonyms(linked: LinkedDoc, taken: set[int]) -> None:
     """'Iraqi air force' and 'Russian airstrikes' stand for Iraq and Russia."""
     gaz = linked.gazetteer
     force_nouns = set(linked.lexicon["force_nouns"])
+    ethnic = frozenset(linked.lexicon["ethnic_modifiers"])
     demonyms = _string_ids(gaz.demonyms)
     doc = linked.doc
     for token in [doc[i] for i, lower in enumerate(_table(linked).lower) if lower in demonyms]:
@@ -627,6 +629,8 @@ def _match_demonyms(linked: LinkedDoc, taken: set[int]) -> None:
         if entity_id is None or token.i in taken:
             continue
         head = _force_head(token, force_nouns)
+        if head is not None and any(t.lower_ in ethnic for t in linked.doc[token.i + 1:head.i]):
+            continue  # "Syrian Kurdish forces": Kurdish forces of Syria, not the Syrian state's
         if head is not None and head.i > token.i and any(i in taken for i in range(token.i, head.i + 1)):
             # "Syrian and Russian warplanes" where "Russian warplanes" is an alias
             _add(linked, gaz.entities[entity_id].entity, token.i, token.i + 1, taken)
@@ -718,17 +722,21 @@ def _match_metonyms(linked: LinkedDoc, taken: set[int]) -> None:
         if any(c.dep_ in ("poss", "compound", "amod") and c.i in linked.token_entity for c in root.children) \
                 or any(c.dep_ == "poss" and c.pos_ == "PRON" for c in root.children):
             continue  # "Iran ... its military": the possessor's forces, not the country's government
+        if any(c.dep_ == "det" and c.lower_ in ("a", "an", "another", "any", "each", "every") for c in root.children) \
+                or any(c.dep_ == "prep" and c.lower_ == "of" for c in root.children) \
+                or any(c.dep_ == "amod" and c.i < start and "-" in doc[max(c.i - 1, 0):c.i + 1].text for c in root.children):
+            continue  # "a Turkish-backed coalition of rebel factions" is not the coalition
         local = _sentence_countries(linked, start)
         for entity_id in candidates:
-            context = gaz.entities[entity_id].context
-            if context is None or context == linked.country:
+            contexts = gaz.entities[entity_id].contexts
+            if not contexts or linked.country in contexts:
                 _add(linked, gaz.entities[entity_id].entity, start, end, taken)
                 break
         else:
             # "Kurdish forces ... into northeastern Syria" in an article mostly about the US:
             # the country the sentence itself names decides
             for entity_id in candidates:
-                if gaz.entities[entity_id].context in local:
+                if set(gaz.entities[entity_id].contexts) & local:
                     _add(linked, gaz.entities[entity_id].entity, start, end, taken)
                     break
 

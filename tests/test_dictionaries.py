@@ -97,7 +97,9 @@ def test_entry_schema(source, entry):
         assert isinstance(value, list) and all(isinstance(v, str) and v for v in value)
     assert set(entry.get("tags", ())) <= TAGS
     if entry.get("metonyms"):
-        assert entry.get("context") in BY_ID and "Place" in BY_ID[entry["context"]]["types"]
+        contexts = entry.get("context")
+        contexts = [contexts] if isinstance(contexts, str) else contexts
+        assert contexts and all(c in BY_ID and "Place" in BY_ID[c]["types"] for c in contexts), contexts
     else:
         assert entry.get("context") is None
     affiliation = entry.get("affiliation")
@@ -170,7 +172,8 @@ def test_demonyms_and_metonyms_do_not_clash_with_aliases():
     demonyms = [norm(d) for _, e in ENTRIES for d in e.get("demonyms", ())]
     assert len(demonyms) == len(set(demonyms))
     assert not set(demonyms) & aliases
-    pairs = [(norm(m), e["context"]) for _, e in ENTRIES for m in e.get("metonyms", ())]
+    pairs = [(norm(m), c) for _, e in ENTRIES for m in e.get("metonyms", ())
+             for c in ([e["context"]] if isinstance(e["context"], str) else e["context"])]
     assert len(pairs) == len(set(pairs)), "a metonym appears twice for the same context"
     assert not {m for m, _ in pairs} & aliases
 

@@ -455,6 +455,13 @@ class Reader:
                     return self.np(subj, exclude=exclude, depth=depth + 1)
         if pronoun_owner and tok.lower_ not in self.place_containers:
             return self.np(pronoun_owner[0], exclude=exclude, depth=depth + 1)
+        if tok.lower_ in self.place_containers and not holders:
+            for child in tok.children:  # "the city centre": the city named before
+                if child.dep_ == "compound" and child.i not in exclude and child.pos_ == "NOUN" \
+                        and any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
+                    resolved = linked.resolve(child, types=("Place",), definite=True)
+                    if resolved:
+                        return [resolved]
         if pronoun_owner:  # "its last segments", "its outskirts": parts of a place
             resolved = linked.resolve(pronoun_owner[0], types=("Place",))
             return [resolved] if resolved and "State" not in linked.types(resolved) else []
@@ -874,6 +881,13 @@ class Reader:
                 if clause.dep_ == "relcl" and clause.lemma_.lower() in ("kill", "wound", "injure", "die"):
                     found += self.nps([c for c in clause.children if c.dep_ in _PASS_SUBJ or c.dep_ in _SUBJ])
             return [e for e in found if self.linked.is_actor(e)] if len(set(found)) > 1 else []
+        if role == "victims":
+            # "30 pro-government fighters were killed in an Islamic State ambush": whom it hit
+            prep = trigger.head
+            if trigger.dep_ == "pobj" and prep.lower_ in ("in", "by") and prep.head.lemma_.lower() in (
+                    "kill", "wound", "injure", "hit", "target") and self.is_passive(prep.head):
+                return self.nps([c for c in prep.head.children if c.dep_ in _PASS_SUBJ], want=wanted)
+            return []
         if role == "defended":
             # "to back the rebels against the offensive by Assad's forces": whom the attack was on
             prep = trigger.head
@@ -1160,6 +1174,9 @@ class Reader:
                 return True  # "handed over letters", "a list of demands"
             if kind == "obj_force" and any(self._force_phrase(o) for o in self.object_tokens(trigger)):
                 return True
+            if kind == "obj_place_noun" and any(o.lemma_.lower() in self.place_containers or
+                                                o.lower_ in self.place_containers for o in self.object_tokens(trigger)):
+                return True  # "captured Islamic State's last enclave": a place, not a captive
             if kind == "complement" and any(
                     c.dep_ in ("oprd", "xcomp", "acomp", "ccomp", "advcl", "amod") and c.lower_ == value
                     for c in [*trigger.children, *(g for o in trigger.children if o.dep_ in _OBJ for g in o.children)]):
