@@ -151,7 +151,9 @@ def _apply(reader: Reader, trigger, frames, *, is_noun: bool):
                         if a != b and reader.fits(a, s_type, frame.rel) and reader.fits(b, o_type, frame.rel):
                             yield a, frame.rel, b, rule + ":between", modality, trigger
             if not objects and len(subjects) > 1 and not any(
-                    c.dep_ == "prep" and c.lower_ in _NOT_RECIPROCAL for c in trigger.children):
+                    c.dep_ == "prep" and c.lower_ in _NOT_RECIPROCAL and (c.lower_ != "for" or any(
+                        reader.linked.is_actor(e) for e in reader.nps(reader.prep_objects(trigger, "for"))))
+                    for c in trigger.children):  # "fought for the regime" is one side; "for control of" is not
                 for a, b in combinations(subjects, 2):
                     yield a, frame.rel, b, rule + ":reciprocal", modality, trigger
         for s in subjects:

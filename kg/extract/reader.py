@@ -182,6 +182,7 @@ class Reader:
         self.member_titles = tuple(sorted(roles["titles_member"], key=len, reverse=True))
         self.honorifics = frozenset(roles.get("honorifics", ()))
         self.role_nouns = frozenset(roles["leader"]) | frozenset(roles["member"])
+        self.liaison_roles = frozenset(roles.get("liaison", ()))
         self.subordinate_roles = frozenset(roles.get("subordinate", ()))
         self.conditional_leader_roles = frozenset(roles.get("leader_of", ()))
         self.scan = _Scan(linked.doc, triggers)
@@ -881,6 +882,15 @@ class Reader:
                 if clause.dep_ == "relcl" and clause.lemma_.lower() in ("kill", "wound", "injure", "die"):
                     found += self.nps([c for c in clause.children if c.dep_ in _PASS_SUBJ or c.dep_ in _SUBJ])
             return [e for e in found if self.linked.is_actor(e)] if len(set(found)) > 1 else []
+        if role == "clause_place":
+            # "regained control of Deir ez-Zor after a three-year Islamic State siege": the place the
+            # clause the siege is an adjunct of acts on
+            clause = self.adjunct_verb(trigger, "besieged")
+            if clause is None:
+                return []
+            objects = self.object_tokens(clause) + [p for c in self.object_tokens(clause)
+                                                     for p in self.prep_objects(c, "of")]
+            return [e for e in self.nps(objects, want=wanted) if self.linked.is_place(e)]
         if role == "victims":
             # "30 pro-government fighters were killed in an Islamic State ambush": whom it hit
             prep = trigger.head

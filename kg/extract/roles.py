@@ -142,6 +142,8 @@ def _role_orgs(reader: Reader, role_tok) -> list[str]:
                 reader.introduce(gaz_hit)
                 orgs.append(gaz_hit)
         elif child.dep_ == "prep" and child.lower_ in ("of", "for", "in", "at", "with"):
+            if child.lower_ in ("for", "to", "in", "at") and role_tok.lemma_.lower() in reader.liaison_roles:
+                continue  # "the UN envoy for Syria": the country the envoy deals with, not his own
             orgs += reader.nps([p for p in child.children if p.dep_ == "pobj"])
     return _unique(orgs)
 
