@@ -222,7 +222,7 @@ def test_gold_aliases_covered():
 def _misspelling_of(alias: str, entity_id: str) -> bool:
     """Does the linker read the alias as a typing slip of one of the entity's names ('Deash')?"""
     from kg.gazetteer import load_gazetteer
-    from kg.linking import _misspelling_index, _one_edit
+    from kg.linking.names import _misspelling_index, _one_edit
 
     gaz = load_gazetteer()
     lower = alias.lower()
