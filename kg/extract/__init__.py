@@ -20,15 +20,16 @@ people's roles (:mod:`kg.extract.roles`) and locatives
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import combinations
-from typing import Iterator
 
 from kg.extract.agreements import brokered, extract_agreements
 from kg.extract.attribution import MODALITIES, modality_and_speaker
 from kg.extract.locatives import _asset_presence, _locatives
 from kg.extract.modifiers import _modifier
-from kg.extract.reader import _NOT_RECIPROCAL, Reader, _between, _unique
+from kg.extract.reader import Reader
 from kg.extract.roles import _person_roles, _possessive_members
+from kg.extract.syntax import _NOT_RECIPROCAL, between_parties, unique
 from kg.extract.triggers import Frame, Triggers, load_triggers
 from kg.linking import LinkedDoc
 from kg.records import Agreement, Claim, Document
@@ -144,7 +145,7 @@ def _apply(reader: Reader, trigger, frames, *, is_noun: bool):
         objects = _first(reader, trigger, frame.o, is_noun, frame, o_type)
         rule = f"{'noun' if is_noun else 'verb'}:{trigger.lemma_.lower()}:{frame.rel}"
         if frame.reciprocal and spec["symmetric"]:
-            parties = _between(reader, trigger)
+            parties = between_parties(reader, trigger)
             for group_a, group_b in parties:
                 for a in group_a:
                     for b in group_b:
@@ -181,7 +182,7 @@ def _first(reader, trigger, roles, is_noun, frame, wanted) -> list[str]:
     for role in roles:
         found = [reader.coerce(e, wanted, frame.rel)
                  for e in reader.role(trigger, role, is_noun=is_noun, frame=frame, wanted=wanted)]
-        found = _unique([e for e in found if e and reader.fits(e, wanted, frame.rel)])
+        found = unique([e for e in found if e and reader.fits(e, wanted, frame.rel)])
         if found:
             return found
     return []

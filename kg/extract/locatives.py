@@ -9,7 +9,8 @@ lies in a province, never a province in a town).
 """
 from __future__ import annotations
 
-from kg.extract.reader import _LOCATIVE_OR_OF, _LOCATIVE_PREPS, Reader, _unique
+from kg.extract.reader import Reader
+from kg.extract.syntax import _LOCATIVE_OR_OF, _LOCATIVE_PREPS, unique
 from kg.linking import LinkedDoc
 
 #: How large a kind of place is; a place lies only in a larger one.
@@ -77,7 +78,7 @@ def _phrases(reader: Reader, sent):
         else:
             continue
         modality = reader.modality(head)
-        for member in _unique(members):
+        for member in unique(members):
             for outer in places_in:
                 if member not in places_in:
                     yield member, "located_in", outer, "locative", modality, None
@@ -104,7 +105,7 @@ def _just_before(linked: LinkedDoc, prep) -> list[str]:
     while first.dep_ == "conj" and first.head != first:
         first = first.head
     members = [linked.entity_at(m) for m in [first, *first.conjuncts]]
-    return _unique([m for m in members if m and linked.is_place(m)]) or [entity]
+    return unique([m for m in members if m and linked.is_place(m)]) or [entity]
 
 
 def _comma_country(reader: Reader, sent):
@@ -198,8 +199,8 @@ def _asset_presence(reader: Reader, sent):
                                 for p in c.children if p.dep_ == "pobj"]  # "inside of Syria"
                     places += [e for e in reader.nps(objects) if linked.is_place(e)]
         modality = reader.modality(heads[-1])
-        for owner in _unique(owners):
-            for place in _unique(places):
+        for owner in unique(owners):
+            for place in unique(places):
                 info = linked.info(place)
                 if place == owner or (info is not None and info.capital_of == owner) \
                         or (info is not None and info.country == owner):

@@ -7,7 +7,8 @@ of; the role words are data (``ontology/lexicon.json``, ``roles``).
 """
 from __future__ import annotations
 
-from kg.extract.reader import Reader, _unique
+from kg.extract.reader import Reader
+from kg.extract.syntax import unique
 from kg.linking import LinkedDoc
 
 
@@ -145,7 +146,7 @@ def _role_orgs(reader: Reader, role_tok) -> list[str]:
             if child.lower_ in ("for", "to", "in", "at") and role_tok.lemma_.lower() in reader.liaison_roles:
                 continue  # "the UN envoy for Syria": the country the envoy deals with, not his own
             orgs += reader.nps([p for p in child.children if p.dep_ == "pobj"])
-    return _unique(orgs)
+    return unique(orgs)
 
 
 def _of_subunit(reader: Reader, role_tok) -> bool:
