@@ -60,12 +60,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Iterable
 
-from kg.records import EventDate
+from kg.records import EventDate, Span
 from kg.resources import load_data
 
-__all__ = ["PRECISIONS", "SOURCES", "EventDate", "TimeExpression", "date_sentence", "find_expressions",
-           "period_end", "resolve"]
+__all__ = ["PRECISIONS", "SOURCES", "EventDate", "TimeExpression", "date_sentence", "date_sentences",
+           "find_expressions", "period_end", "resolve"]
 
 #: Precisions, finest first.
 PRECISIONS = ("day", "week", "month", "year")
@@ -438,3 +439,21 @@ def date_sentence(sentence: str, published: str | None) -> EventDate | None:
     if published:
         return EventDate(published, "day", "inherited", None)
     return None
+
+
+def date_sentences(sentences: Iterable[tuple[Span, str]], published: str | None) -> dict[Span, EventDate]:
+    """:func:`date_sentence` of each ``(span, text)`` of one document, by span (each dated once).
+
+    Sentences without a date (no expression, no publication date) are left out.
+
+    >>> dates = date_sentences([(Span(0, 20), "IS left on Sunday."), (Span(21, 30), "It held.")], "2017-10-18")
+    >>> [(span.start, d.date, d.source) for span, d in dates.items()]
+    [(0, '2017-10-15', 'stated'), (21, '2017-10-18', 'inherited')]
+    """
+    out: dict[Span, EventDate] = {}
+    for span, text in sentences:
+        if span not in out:
+            found = date_sentence(text, published)
+            if found is not None:
+                out[span] = found
+    return out
