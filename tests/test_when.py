@@ -136,6 +136,9 @@ ARTICLES = {
     "undated.txt": ("SDF advances\n\n"
                     "The Syrian Democratic Forces captured Tabqa from Islamic State on Saturday, a spokesman said.\n\n"
                     "Islamic State seized Raqqa in January 2014, residents said.\n"),
+    "later.txt": ("date 2018-02-03\n\nGovernment retakes Tabqa\n\n"
+                  "The Syrian army captured Tabqa from the SDF on Thursday, state media said.\n\n"
+                  "The Syrian Democratic Forces withdrew from Tabqa, a monitor said.\n"),
 }
 
 
@@ -177,8 +180,15 @@ def test_a_build_dates_its_evidence(small_build):
         == (None, None, "unresolved", "Saturday")
     assert dates["Islamic State seized Raqqa in January 2014, residents said."] \
         == ("2014-01-01", "unitMonth", "stated", "January 2014")
-    agreement = next(g.subjects(RDF.type, KGO.Agreement))
+    assert dates["The Syrian army captured Tabqa from the SDF on Thursday, state media said."] \
+        == ("2018-02-01", "unitDay", "stated", "Thursday")
+    docs = {str(g.value(d, DCTERMS.identifier)): (g.value(d, DCTERMS.date), g.value(d, KGO.dateSource))
+            for d in g.subjects(RDF.type, KGO.Document)}
+    assert docs == {"dated": (_date("2017-10-15"), Literal("date-line")), "undated": (None, None),
+                    "later": (_date("2018-02-03"), Literal("iso-line"))}
+    (agreement,) = g.subjects(RDF.type, KGO.Agreement)
     assert str(g.value(agreement, DCTERMS.date)) == "2017-10-15"
+    assert g.value(agreement, KGO.dateSource) == Literal("inherited")
     captured = [s for s in g.subjects(RDF.predicate, KGO.captured)
                 if str(g.value(s, RDF.object)).endswith("/raqqa")]
     assert captured
@@ -207,3 +217,81 @@ def test_ontology_declares_every_time_term():
         assert (KGO[term], RDF.type, None) in onto, term
     for unit in ("unitDay", "unitWeek", "unitMonth", "unitYear"):
         assert (TIME[unit], RDF.type, TIME.TemporalUnit) in onto
+
+
+def _rows(result) -> list[dict]:
+    return [{c: (None if v is None else str(v)) for c, v in zip(result.columns, row)} for row in result.rows]
+
+
+def _label(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+@pytest.mark.slow
+def test_timeline_query(small_build):
+    from kg.query import run_query
+
+    _src, out = small_build
+    rows = _rows(run_query(out / "store", "timeline"))
+    dates = [r["date"] for r in rows]
+    assert dates == sorted(dates) and all(dates)
+    assert dates[0] == "2014-01-01" and dates[-1] == "2018-02-03"
+    assert {r["precision"] for r in rows} == {"day", "week", "month"}
+    assert {r["source"] for r in rows} == {"stated", "inherited"}
+    assert not [r for r in rows if "Saturday" in r["text"]]  # unresolved: no date, not in the timeline
+    sdf = _rows(run_query(out / "store", "timeline", params={"actor": "SDF"}))
+    assert sdf and all("sdf" in (_label(r["subject"]), _label(r["object"])) for r in sdf)
+    assert len(sdf) < len(rows)
+    october = _rows(run_query(out / "store", "timeline", params={"from": "2017-10", "to": "2017-10"}))
+    assert october and all(r["date"].startswith("2017-10") for r in october)
+    assert {r["date"] for r in _rows(run_query(out / "store", "timeline", params={"from": "2018"}))} \
+        == {"2018-02-01", "2018-02-03"}
+    assert all(r["date"] <= "2017-12-31" for r in _rows(run_query(out / "store", "timeline", params={"to": "2017"})))
+
+
+def _holders(out, **params) -> dict[str, set]:
+    from kg.query import run_query
+
+    found: dict[str, set] = {}
+    for r in _rows(run_query(out / "store", "as-of", params=params)):
+        found.setdefault(r["placeLabel"], set()).add((_label(r["actor"]), _label(r["relation"]), r["latest"]))
+    return found
+
+
+@pytest.mark.slow
+def test_as_of_query(small_build):
+    _src, out = small_build
+    assert _holders(out, date="2016") == {"Raqqa": {("isis", "captured", "2014-01-01")}}
+    assert _holders(out, date="2017-10") == {"Raqqa": {("sdf", "captured", "2017-10-15")},
+                                             "Tabqa": {("isis", "withdrew_from", "2017-10-02")}}
+    assert _holders(out, date="2018-02-02")["Tabqa"] == {("syrian_gov", "captured", "2018-02-01")}
+    assert _holders(out)["Tabqa"] == {("sdf", "withdrew_from", "2018-02-03")}  # no date: the latest of all
+    assert set(_holders(out, date="2018-02-02", place="Raqqa")) == {"Raqqa"}
+
+
+@pytest.mark.slow
+def test_date_parameters_of_other_queries(small_build):
+    from kg.query import run_query
+
+    _src, out = small_build
+    went = _rows(run_query(out / "store", "where-an-actor-went", params={"from": "2017-10-10", "to": "2017-12"}))
+    assert went and all("2017-10-10" <= r["date"] <= "2017-12-31" for r in went)
+    everything = _rows(run_query(out / "store", "where-an-actor-went"))
+    assert [r for r in everything if r["date"] is None]  # undated evidence: listed without a range, last
+    for actor in {r["actorLabel"] for r in everything}:  # per actor: in date order, undated last
+        dates = [r["date"] for r in everything if r["actorLabel"] == actor]
+        dated = [d for d in dates if d]
+        assert dates == dated + [None] * (len(dates) - len(dated)) and dated == sorted(dated)
+    dealt = _rows(run_query(out / "store", "who-dealt-with-whom", params={"actor": "ISIS", "from": "2017-10"}))
+    assert dealt and all(r["first"] >= "2017-10-01" for r in dealt)
+    assert not _rows(run_query(out / "store", "who-dealt-with-whom", params={"to": "2017-09"}))
+
+
+def test_bad_date_parameter_is_a_clear_error():
+    from kg.errors import QueryError
+    from kg.query import resolve_params, load_query
+
+    with pytest.raises(QueryError, match="bad date '15/10/2017' for --param from"):
+        resolve_params({"from": "15/10/2017"}, query=load_query("timeline"))
+    with pytest.raises(QueryError, match="bad date '2017-02-30' for --param to"):
+        resolve_params({"to": "2017-02-30"}, query=load_query("timeline"))
