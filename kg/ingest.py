@@ -50,7 +50,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from kg.furniture import analyse_page, find_furniture, visible_chars
-from kg.pubdate import iso_date_line, publication_date
+from kg.pubdate import publication_date
 from kg.records import Document, IngestError
 
 __all__ = [
@@ -418,11 +418,8 @@ def read_document(
         except (AssertionError, ValueError, IndexError) as exc:  # malformed beyond html.parser
             warnings.append(f"cannot parse as HTML ({exc}); read as plain text")
     if parsed is None:
-        # an ISO date line's "date 2019-10-17" prefix is furniture, also for the dateline after it
-        prefix = iso_date_line(text)
-        analysed = text if prefix is None else mask(text, [prefix.furniture])
-        page = analyse_page(analysed)
-        parsed = (mask(analysed, page.spans), page.title, page.publisher, page.date,
+        page = analyse_page(text)
+        parsed = (mask(text, page.spans), page.title, page.publisher, page.date,
                   visible_chars(text) - page.repeated)
     body, title, publisher, date_line, text_chars = parsed
     published = publication_date(text, body=body, path=file_path, html=html_page, date_line=date_line)

@@ -11,8 +11,7 @@ document's ``kgo:dateSource``):
     modification date;
 ``iso-line``
     a line near the top that starts with an ISO date after "date",
-    "published" or "posted" (``date 2019-10-17``): that prefix is page
-    furniture, and :func:`publication_date` gives its span to blank;
+    "published" or "posted" (``date 2019-10-17``);
 ``date-line``
     a line that is only a date, maybe with a weekday, a time and "Updated",
     "Published" ("Sunday, October 15, 2017", "Updated Dec 14, 2016",
@@ -32,9 +31,9 @@ document's ``kgo:dateSource``):
 Nothing else: a page that prints no date gets none (never the clock's).
 
 >>> publication_date("Sunday, October 15, 2017\n\nTitle\n\nText of the story here.", path="a.txt")
-PublicationDate(date='2017-10-15', source='date-line', furniture=None)
+PublicationDate(date='2017-10-15', source='date-line')
 >>> publication_date(" date 2019-12-31 Reuters, WASHINGTON\n\nThe US struck on Sunday.", path="b.txt")
-PublicationDate(date='2019-12-31', source='iso-line', furniture=(0, 16))
+PublicationDate(date='2019-12-31', source='iso-line')
 >>> publication_date("No date here at all.", path="2018-06-11_story.txt").source
 'file-name'
 """
@@ -65,11 +64,10 @@ _HTMLDATE_RANGE = ("1990-01-01", "2099-12-31")  # given: htmldate's default uppe
 
 @dataclass(frozen=True, slots=True)
 class PublicationDate:
-    """A document's date (ISO), how it was found, and the furniture to blank (an ISO line's prefix)."""
+    """A document's date (ISO) and how it was found (one of :data:`SOURCES`)."""
 
     date: str | None
     source: str | None
-    furniture: tuple[int, int] | None = None
 
 
 _NONE = PublicationDate(None, None)
@@ -113,15 +111,15 @@ def _lines(text: str) -> list[tuple[int, str]]:
 
 
 def iso_date_line(text: str) -> PublicationDate | None:
-    """The date of an ISO date line near the top of a plain-text page, with the span of its prefix.
+    """The date of an ISO date line near the top of a plain-text page.
 
     >>> iso_date_line("Headline\\n date: 2020-02-27 AMMAN (Reuters) - Rebels said ...")
-    PublicationDate(date='2020-02-27', source='iso-line', furniture=(9, 26))
+    PublicationDate(date='2020-02-27', source='iso-line')
     """
-    for offset, line in _lines(text)[:_TOP_LINES]:
+    for _, line in _lines(text)[:_TOP_LINES]:
         m = _ISO_LINE.match(line)
         if m and _valid_iso(m.group(1)):
-            return PublicationDate(m.group(1), "iso-line", (offset, offset + m.end()))
+            return PublicationDate(m.group(1), "iso-line")
     return None
 
 

@@ -100,13 +100,6 @@ def test_pages_that_print_no_date_get_none(tmp_path, text):
     assert (doc.date, doc.date_source) == (None, None)
 
 
-def test_iso_line_prefix_is_page_furniture(tmp_path):
-    doc = _doc(tmp_path, "x.txt", " date 2020-03-06 Russian and Turkish leaders agreed a ceasefire, officials "
-                                  "said on Friday.\n")
-    assert "2020-03-06" not in doc.body and "Russian and Turkish leaders" in doc.body
-    assert doc.body.index("Russian") == doc.text.index("Russian")
-
-
 def test_the_order_of_sources():
     """Markup first, then the lines of the page, the name of the file, the text."""
     markup = ('<html><head><meta property="article:published_time" content="2017-01-01"></head>'
