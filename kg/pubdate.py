@@ -163,12 +163,14 @@ def _text_weekday(paragraphs: list[str]) -> str | None:
     lead = [p for p in paragraphs if len(p.split()) >= _LEAD_WORDS][:_LEAD_PARAGRAPHS]
     lead_exprs = [e for p in lead for e in find_expressions(p) if not e.bound]
     weekday = next((e.weekday for e in lead_exprs if e.kind == "weekday" and not e.strict), None)
+    dated = next((e for e in lead_exprs if e.kind == "month-day" and e.weekday is not None), None)
+    if weekday is None and dated is None:
+        return None  # the lead names no weekday: nothing to check a date against
     exprs = [e for p in paragraphs for e in find_expressions(p)]
     full = sorted(filter(None, (_iso(e) for e in exprs if e.kind == "date")))
     if weekday is not None and full and date.fromisoformat(full[-1]).weekday() == weekday:
         return full[-1]
     years = [e.year for e in exprs if e.year is not None]
-    dated = next((e for e in lead_exprs if e.kind == "month-day" and e.weekday is not None), None)
     if dated is None or not years:
         return None
     for year in range(max(years), max(years) + _YEARS_AHEAD + 1):
@@ -181,14 +183,18 @@ def _text_weekday(paragraphs: list[str]) -> str | None:
     return None
 
 
+_COMPUTE = "compute"  # publication_date(date_line=...) not given: analyse the page here
+
+
 def publication_date(text: str, *, body: str | None = None, path: str | PurePath | None = None,
-                     html: bool = False, date_line: str | None = None) -> PublicationDate:
+                     html: bool = False, date_line: str | None = _COMPUTE) -> PublicationDate:
     """The publication date of a document and its source (see the module).
 
     ``text`` is the file's text (an HTML page's markup when ``html``),
     ``body`` the readable text with page furniture blanked (the same text
-    when not given), ``date_line`` the date of a date line found by
-    :func:`kg.furniture.analyse_page` (computed here when not given).
+    when not given), ``date_line`` the date of a date line that
+    :func:`kg.furniture.analyse_page` found, or None when it found none
+    (the page is analysed here when it is not given).
     """
     if html:
         found = html_meta_date(text)
@@ -198,10 +204,10 @@ def publication_date(text: str, *, body: str | None = None, path: str | PurePath
         iso = iso_date_line(text)
         if iso is not None:
             return iso
-    if date_line is None and not html:
+    if date_line is _COMPUTE:
         from kg.furniture import analyse_page
 
-        date_line = analyse_page(text).date
+        date_line = None if html else analyse_page(text).date
     if date_line:
         return PublicationDate(date_line, "date-line")
     paragraphs = [line.strip() for _, line in _lines(body if body is not None else text)]

@@ -118,6 +118,7 @@ class _Grammar:
     numbers: dict
     units: dict
     patterns: tuple
+    gates: dict
     bounds: re.Pattern
     future: re.Pattern
     determiners: frozenset
@@ -161,11 +162,27 @@ def _grammar() -> _Grammar:
                      rf"|last\s+night|this\s+(?:morning|afternoon|evening)|earlier\s+today|later\s+today)"
                      rf"(?P<poss>['’]s)?{e}"),
     )
-    compiled = tuple((kind, re.compile(p, re.IGNORECASE)) for kind, p in patterns)
+    # What each pattern needs in the sentence: most sentences name no month, weekday or
+    # number, and one quick test spares them the patterns' scans.
+    needs = {"date-mdy": ("month", "digit"), "date-dmy": ("month", "digit"), "iso": ("digit",),
+             "numeric": ("digit",), "numeric-ymd": ("digit",), "month-year": ("month", "digit"),
+             "month-day": ("month", "digit"), "day-month": ("month", "digit"), "last-month": ("month",),
+             "month": ("month",), "year": ("digit",), "weekday": ("weekday",), "ago": ("ago",),
+             "this-unit": ("unit",), "last-unit": ("unit",), "day-word": ("day-word",)}
+    compiled = tuple((kind, re.compile(p, re.IGNORECASE), needs[kind]) for kind, p in patterns)
+    gates = {
+        "month": re.compile(rf"\b(?:{_alternation(months)})\b", re.IGNORECASE),
+        "weekday": re.compile(rf"\b(?:{_alternation(weekdays)})", re.IGNORECASE),
+        "digit": re.compile(r"\d"),
+        "ago": re.compile(r"(?i)\bago\b"),
+        "unit": re.compile(r"(?i)week|month|year"),
+        "day-word": re.compile(r"(?i)yesterday|today|tonight|tomorrow|night|morning|afternoon|evening"),
+    }
     bounds = re.compile(rf"(?:^|\W)(?:{_alternation(data['bounds'])})\s*$", re.IGNORECASE)
     future = re.compile(rf"(?<!\w)(?:{_alternation(data['future'])})(?!\w)", re.IGNORECASE)
-    return _Grammar(months, weekdays, numbers, units, compiled, bounds, future, frozenset(data["determiners"]),
-                    frozenset(data["not_after_weekday"]), frozenset(data["not_before_weekday"]))
+    return _Grammar(months, weekdays, numbers, units, compiled, gates, bounds, future,
+                    frozenset(data["determiners"]), frozenset(data["not_after_weekday"]),
+                    frozenset(data["not_before_weekday"]))
 
 
 _DAY_WORDS = {"the day before yesterday": -2, "yesterday": -1, "last night": -1, "tomorrow": 1}
@@ -290,7 +307,12 @@ def find_expressions(sentence: str) -> list[TimeExpression]:
     g = _grammar()
     text = _TAG.sub(lambda m: " " * len(m.group(0)), sentence) if "<" in sentence else sentence
     found = []
-    for kind, pattern in g.patterns:
+    present = {name for name, gate in g.gates.items() if gate.search(text)}
+    if not present:
+        return []
+    for kind, pattern, needs in g.patterns:
+        if not present.issuperset(needs):
+            continue
         for m in pattern.finditer(text):
             expr = _make(kind, m, g)
             if expr is not None:
