@@ -118,7 +118,7 @@ class _Grammar:
     numbers: dict
     units: dict
     patterns: tuple
-    gates: dict
+    gates: re.Pattern
     bounds: re.Pattern
     future: re.Pattern
     determiners: frozenset
@@ -168,16 +168,16 @@ def _grammar() -> _Grammar:
              "numeric": ("digit",), "numeric-ymd": ("digit",), "month-year": ("month", "digit"),
              "month-day": ("month", "digit"), "day-month": ("month", "digit"), "last-month": ("month",),
              "month": ("month",), "year": ("digit",), "weekday": ("weekday",), "ago": ("ago",),
-             "this-unit": ("unit",), "last-unit": ("unit",), "day-word": ("day-word",)}
+             "this-unit": ("unit",), "last-unit": ("unit",), "day-word": ("dayword",)}
     compiled = tuple((kind, re.compile(p, re.IGNORECASE), needs[kind]) for kind, p in patterns)
-    gates = {
-        "month": re.compile(rf"\b(?:{_alternation(months)})\b", re.IGNORECASE),
-        "weekday": re.compile(rf"\b(?:{_alternation(weekdays)})", re.IGNORECASE),
-        "digit": re.compile(r"\d"),
-        "ago": re.compile(r"(?i)\bago\b"),
-        "unit": re.compile(r"(?i)week|month|year"),
-        "day-word": re.compile(r"(?i)yesterday|today|tonight|tomorrow|night|morning|afternoon|evening"),
-    }
+    gates = re.compile("|".join((  # one pass over the lower-cased sentence: which of them it has
+        rf"(?P<month>\b(?:{_alternation(months)})\b)",
+        rf"(?P<weekday>\b(?:{_alternation(weekdays)}))",
+        r"(?P<digit>\d)",
+        r"(?P<ago>\bago\b)",
+        r"(?P<unit>week|month|year)",
+        r"(?P<dayword>yesterday|today|tonight|tomorrow|night|morning|afternoon|evening)",
+    )))
     bounds = re.compile(rf"(?:^|\W)(?:{_alternation(data['bounds'])})\s*$", re.IGNORECASE)
     future = re.compile(rf"(?<!\w)(?:{_alternation(data['future'])})(?!\w)", re.IGNORECASE)
     return _Grammar(months, weekdays, numbers, units, compiled, gates, bounds, future,
@@ -307,7 +307,7 @@ def find_expressions(sentence: str) -> list[TimeExpression]:
     g = _grammar()
     text = _TAG.sub(lambda m: " " * len(m.group(0)), sentence) if "<" in sentence else sentence
     found = []
-    present = {name for name, gate in g.gates.items() if gate.search(text)}
+    present = {m.lastgroup for m in g.gates.finditer(text.lower())}
     if not present:
         return []
     for kind, pattern, needs in g.patterns:
