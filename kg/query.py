@@ -11,7 +11,7 @@ A parameter pre-binds the query variable of the same name (``?actor``): the
 value is appended to the query as a trailing ``VALUES`` clause, which is plain
 SPARQL 1.1 and behaves the same on every engine; or, where the query has a
 line ``# --param values here``, given as a ``VALUES`` block in that group, so
-that its ``FILTER``\ s see it (``FILTER (!BOUND(?from) || ?date >= ?from)``). A parameter left out leaves
+that its filters see it (``FILTER (!BOUND(?from) || ?date >= ?from)``). A parameter left out leaves
 its variable free, and a line of the query that ends with the comment
 ``# only with --param NAME`` (or ``NAME1|NAME2``) is dropped: it only
 serves to bind that parameter, and can cost Oxigraph a join. Values of entity parameters (``actor``, ``subject``,
@@ -35,7 +35,7 @@ the union of the document graphs (see :mod:`kg.store`); common prefixes (``kgo:`
 ``owl:``) need no declaration.
 
 >>> [q.name for q in list_queries()][:2]
-['claims-by-speaker', 'denied-or-unconfirmed']
+['as-of', 'claims-by-speaker']
 >>> load_query("who-dealt-with-whom").params[0].name
 'actor'
 >>> import pyoxigraph as ox
@@ -165,7 +165,7 @@ def load_query(name: str) -> NamedQuery:
     >>> load_query("no-such-query")
     Traceback (most recent call last):
     ...
-    kg.errors.QueryError: unknown query 'no-such-query'; available: claims-by-speaker, ...
+    kg.errors.QueryError: unknown query 'no-such-query'; available: as-of, claims-by-speaker, ...
     """
     path = QUERIES_DIR / f"{name}.rq"
     if not _NAME.match(name) or not path.is_file():
