@@ -854,7 +854,7 @@ def test_hostile_article_text_never_runs_in_the_browser(browser_page, hostile_bu
     assert page.evaluate("id => kgSelectEdge(id)", edge)
     text = page.locator("#kg-panel").inner_text()
     assert XSS_IMG in text and "</script><script>" in text
-    assert page.locator("img").count() == 0 and page.locator("script").count() == 3
+    assert page.locator("img").count() == 0 and page.locator("script").count() == 4
     page.wait_for_timeout(300)
     assert page.evaluate("typeof window.pwned") == "undefined"
     assert browser_page.dialogs == [] and browser_page.errors == []
