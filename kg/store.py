@@ -650,8 +650,8 @@ class Store:
 
 
 #: kg modules that cannot change what a document's graph holds.
-_NOT_EXTRACTION = frozenset({"__init__", "__main__", "cli", "errors", "evaluate", "export", "html", "query",
-                             "server", "store", "validate"})
+_NOT_EXTRACTION = frozenset({"__init__", "__main__", "cli", "errors", "evaluate", "export", "html", "html_time",
+                             "query", "server", "store", "validate"})
 
 
 def _drop(graph: str) -> str:

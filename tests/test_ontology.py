@@ -187,6 +187,10 @@ def test_no_relation_outside_relations_json():
         ("broker", OWL.ObjectProperty, KGO.Agreement, KGO.Actor),
         ("place", OWL.ObjectProperty, KGO.Agreement, KGO.Place),
         ("agreementType", OWL.DatatypeProperty, KGO.Agreement, None),
+        ("eventDate", OWL.DatatypeProperty, KGO.Evidence, None),
+        ("timeExpression", OWL.DatatypeProperty, KGO.Evidence, None),
+        ("firstEvidenceDate", OWL.DatatypeProperty, RDF.Statement, None),
+        ("lastEvidenceDate", OWL.DatatypeProperty, RDF.Statement, None),
     ],
 )
 def test_evidence_and_event_property(name, kind, domain, range_):
