@@ -31,6 +31,10 @@ class NounPhrases:
         named = self.known_as(tok, exclude)
         if named:
             return named  # "Iran-backed militias known as the Popular Mobilization Forces"
+        if tok.pos_ == "PRON" and tok.dep_ == "poss" and tok.lower_ in ("its", "their") and depth < 3:
+            controlled = self._controlled_owner(tok, exclude, depth)
+            if controlled:
+                return controlled  # "accused Ankara of violating Iraqi sovereignty with its raids"
         entity = linked.entity_at(tok)
         if entity is not None:
             if self._generic_mention(tok):
@@ -59,6 +63,13 @@ class NounPhrases:
                     found = [e for e in self.nps(agents, exclude=exclude) if self.linked.is_actor(e)]
                     if found:
                         return found
+                if child.dep_ == "acl" and child.lemma_ in self.owning_verbs and child.i not in exclude:
+                    # "depots belonging to Iranian-backed militias": the owner's
+                    owners = [p for c in child.children if c.dep_ == "prep" and c.lower_ == "to"
+                              for p in c.children if p.dep_ == "pobj"]
+                    found = [e for e in self.nps(owners, exclude=exclude) if self.linked.is_actor(e)]
+                    if found:
+                        return found
         if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns) and tok.pos_ == "NOUN" \
                 and any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children) and depth == 0:
             earlier = self._earlier_forces(tok)
@@ -78,6 +89,16 @@ class NounPhrases:
         resolved = linked.resolve(tok)
         if resolved:
             return [resolved]
+        if tok.dep_ == "appos" and tok.pos_ == "NOUN" and tok.head.i not in exclude \
+                and tok.lemma_.lower() not in self.role_nouns:
+            # "the Manbij Military Council, a local force allied to the SDF": the apposition
+            # describes the name it stands beside
+            heads = [linked.entity_at(tok.head)] if linked.entity_at(tok.head) else [
+                e for c in tok.head.children if c.dep_ == "prep" and c.lower_ == "of"  # "officials of X, a party ..."
+                for p in c.children if p.dep_ == "pobj" and p.i < tok.i for e in [linked.entity_at(p)] if e]
+            heads = [h for h in heads if linked.is_actor(h) and "Person" not in linked.types(h)]
+            if len(heads) == 1:
+                return heads
         if tok.pos_ == "NOUN":  # "his Turkish counterpart Mevlut Cavusoglu"
             for child in tok.children:
                 if child.dep_ == "appos" and child.i not in exclude and linked.entity_at(child):
@@ -187,6 +208,20 @@ class NounPhrases:
                 if found:
                     return found
         return []
+
+    def _controlled_owner(self, pronoun, exclude, depth) -> list[str]:
+        """A possessive pronoun in a clause with no subject of its own ('accused Ankara of
+        violating ... with its raids') stands for the clause's understood subject."""
+        verb = pronoun.head
+        for _ in range(4):
+            if verb.pos_ in ("VERB", "AUX") or verb.head == verb:
+                break
+            verb = verb.head
+        if verb.tag_ not in ("VBG", "VB") or any(c.dep_ in _SUBJ for c in verb.children):
+            return []
+        found = [self.coerce(e, "Actor") for e in self.nps(self.subject_tokens(verb), exclude=exclude | {pronoun.i})]
+        found = [e for e in found if self.linked.is_actor(e)]
+        return found[:1]
 
     def _container(self, tok, exclude, depth) -> list[str]:
         linked = self.linked
