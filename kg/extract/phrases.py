@@ -51,14 +51,17 @@ class NounPhrases:
             # "the tribal leaders said they appealed...": the reporter's subject
             reporters = [c for c in tok.head.head.children if c.dep_ in _SUBJ]
             if reporters and tok.lower_ in ("they", "we", "he", "she", "it"):
-                return self.np(reporters[0], exclude=exclude, depth=depth + 1)
+                found = self.np(reporters[0], exclude=exclude, depth=depth + 1)
+                if found:
+                    return found
         if tok.pos_ == "PRON":
             resolved = linked.resolve(tok, types=("Place",) if want == "Place" else None)
             return [resolved] if resolved else []
         if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns or tok.lemma_.lower() in self.asset_nouns) \
                 and tok.pos_ == "NOUN":
             for child in tok.children:  # "drones launched by rebels", "rockets fired by the militia"
-                if child.dep_ == "acl" and child.tag_ == "VBN" and child.i not in exclude:
+                if child.dep_ == "acl" and child.tag_ == "VBN" and child.i not in exclude \
+                        and child.lemma_.lower() not in self.relinquish_verbs:  # not "positions vacated by X"
                     agents = [p for c in child.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
                     found = [e for e in self.nps(agents, exclude=exclude) if self.linked.is_actor(e)]
                     if found:
@@ -374,8 +377,14 @@ class NounPhrases:
     def described(self, noun) -> list[str]:
         """The entity a descriptive noun is said of (apposition or copula)."""
         linked = self.linked
+        if noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.dep_ in ("appos", "attr") \
+                and (noun.head.head.pos_ == "NUM" or noun.head.head.lower_ in ("some", "part", "each", "any")):
+            return self.described(noun.head.head)  # "Kataib Hezbollah, one of the factions of the PMF"
         if noun.dep_ == "appos":
-            return self.nps([noun.head])
+            # "Russia and Iran, the main backers of Assad": a plural apposition describes each
+            if noun.tag_ in ("NNS", "NNPS"):
+                return self.nps([noun.head, *noun.head.conjuncts])
+            return self.np(noun.head)  # "Russia, a key ally of Damascus, and Turkey": Russia alone
         for child in noun.children:
             if child.dep_ == "appos" and linked.entity_at(child):
                 return self.nps([child])
@@ -386,6 +395,9 @@ class NounPhrases:
             for child in noun.children:
                 if child.dep_ in ("amod", "compound") and linked.entity_at(child) and linked.is_actor(linked.entity_at(child)):
                     return [linked.entity_at(child)]
+                demonym = linked.gazetteer.demonyms.get(child.lower_) if child.dep_ == "amod" else None
+                if demonym:  # "its Russian ally"
+                    return [self.introduce(demonym)]
         # "Markada town, last ISIS stronghold": apposition the parser missed.
         left = noun.left_edge
         if left.i >= 2 and left.nbor(-1).text == ",":
@@ -393,6 +405,8 @@ class NounPhrases:
             entity = linked.entity_at(previous)
             if entity is None:
                 entity = next(iter(self.np(previous)), None)
+            if entity and noun.tag_ in ("NNS", "NNPS"):  # "Russia and Iran, the main backers of ..."
+                return unique([entity, *(e for c in previous.conjuncts for e in self.np(c))])
             if entity:
                 return [entity]
         return []

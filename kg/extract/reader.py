@@ -151,6 +151,7 @@ class Reader(NounPhrases, Clauses, FrameRoles):
         self.departure_verbs = frozenset(lex["departure_verbs"])
         self.holding_verbs = frozenset({"control", "hold", "occupy", "run", "administer", "dominate"})
         self.owning_verbs = frozenset(lex["owning_verbs"])
+        self.relinquish_verbs = frozenset(lex["relinquish_verbs"])
         self.alignment_verbs = frozenset(lex["alignment_verbs"])
         self.speech_verbs = frozenset(lex["speech_verbs"])
         self.repel_verbs = frozenset(lex["repel_verbs"])
