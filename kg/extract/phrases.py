@@ -47,6 +47,8 @@ class NounPhrases:
         lower = tok.lower_
         if lower in _RELATIVE and tok.head.dep_ in ("relcl", "acl"):
             return self.np(tok.head.head, exclude=exclude, depth=depth + 1)
+        if lower == "whose" and tok.head.head.dep_ in ("relcl", "acl") and tok.head.head.head != tok.head.head:
+            return self.np(tok.head.head.head, exclude=exclude, depth=depth + 1)  # "Israel, whose forces occupy"
         if tok.pos_ == "PRON" and tok.dep_ in _SUBJ and tok.head.dep_ == "ccomp":
             # "the tribal leaders said they appealed...": the reporter's subject
             reporters = [c for c in tok.head.head.children if c.dep_ in _SUBJ]
@@ -61,7 +63,9 @@ class NounPhrases:
                 and tok.pos_ == "NOUN":
             for child in tok.children:  # "drones launched by rebels", "rockets fired by the militia"
                 if child.dep_ == "acl" and child.tag_ == "VBN" and child.i not in exclude \
-                        and child.lemma_.lower() not in self.relinquish_verbs:  # not "positions vacated by X"
+                        and child.lemma_.lower() not in self.relinquish_verbs \
+                        and child.lemma_.lower() not in self.support_verb_triggers:
+                    # not "positions vacated by X", nor "fighters supported by X" (X backs them)
                     agents = [p for c in child.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
                     found = [e for e in self.nps(agents, exclude=exclude) if self.linked.is_actor(e)]
                     if found:
@@ -154,7 +158,9 @@ class NounPhrases:
             allowed = [c for c in noun.head.children if c.dep_ in _OBJ] or [
                 g for c in noun.head.children if c.dep_ in ("xcomp", "ccomp") for g in c.children if g.dep_ in _SUBJ]
             parties += self.nps(allowed)
-        return unique([e for e in parties if self.linked.is_actor(e)])
+        linked = self.linked  # a news agency or a monitor reporting the deal is never a party to it
+        return unique([e for e in parties if linked.is_actor(e)
+                       and not (linked.info(e) is not None and linked.info(e).tags & _REPORTERS)])
 
     def brokers_of(self, noun) -> list[str]:
         """Who brokered an agreement noun: 'a ceasefire brokered by Russia and Jordan',

@@ -152,6 +152,8 @@ class Reader(NounPhrases, Clauses, FrameRoles):
         self.holding_verbs = frozenset({"control", "hold", "occupy", "run", "administer", "dominate"})
         self.owning_verbs = frozenset(lex["owning_verbs"])
         self.relinquish_verbs = frozenset(lex["relinquish_verbs"])
+        self.support_verb_triggers = frozenset(
+            verb for verb, frames in triggers.verbs.items() if any(f.rel in ("backs", "allied_with") for f in frames))
         self.alignment_verbs = frozenset(lex["alignment_verbs"])
         self.speech_verbs = frozenset(lex["speech_verbs"])
         self.repel_verbs = frozenset(lex["repel_verbs"])
@@ -290,6 +292,8 @@ class Reader(NounPhrases, Clauses, FrameRoles):
                 return True  # "handed over letters", "a list of demands"
             if kind == "obj_force" and any(self._force_phrase(o) for o in self.object_tokens(trigger)):
                 return True
+            if kind == "tense" and value == "present" and _present(trigger):
+                return True
             if kind == "obj_asset" and any(self._asset_phrase(o) for o in self.object_tokens(trigger)):
                 return True
             if kind == "obj_site" and any(self._site_phrase(o) for o in self.object_tokens(trigger)):
@@ -317,3 +321,11 @@ def _purpose_infinitive(verb) -> bool:
 
 #: Words that make an infinitive relative tell what happened ('the first city to fall').
 _REALISED_RANKS = frozenset({"first", "last", "only", "second", "third", "latest"})
+
+
+def _present(verb) -> bool:
+    """Is a verb in the present tense ('occupies', 'are occupying', 'is occupied by')?"""
+    if verb.tag_ in ("VBZ", "VBP"):
+        return True
+    return verb.tag_ in ("VBG", "VBN") and any(
+        c.dep_ in ("aux", "auxpass") and c.lower_ in ("is", "are", "am", "'s", "'re") for c in verb.children)
