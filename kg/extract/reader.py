@@ -17,6 +17,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
+from types import SimpleNamespace
 
 from kg.extract.clauses import Clauses
 from kg.extract.frame_roles import FrameRoles
@@ -130,56 +131,63 @@ def _words(triggers: Triggers) -> _Words:
                   according_id=get_string_id("according"))
 
 
-class Reader(NounPhrases, Clauses, FrameRoles):
+@lru_cache(maxsize=8)
+def _word_lists(triggers: Triggers) -> dict:
+    """The word sets a :class:`Reader` reads off the lexicon, made once per lexicon."""
+    w = SimpleNamespace()
+    lex = triggers.lexicon
+    w.place_containers = frozenset(lex["place_container_nouns"])
+    w.containers = frozenset(lex["container_nouns"]) | w.place_containers
+    w.relational_places = frozenset(lex["relational_place_nouns"])
+    w.symbol_nouns = frozenset(lex["symbol_nouns"])
+    w.force_nouns = frozenset(lex["force_nouns"]) | {"reinforcements", "fighters", "militiamen", "police"}
+    w.where_preps = frozenset(lex["where_prepositions"])
+    w.adjunct_preps = frozenset(lex["adjunct_prepositions"])
+    w.participation_verbs = frozenset(lex["participation_verbs"])
+    w.adjunct_relations = frozenset({"fought", "attacked", "deal_with", "truce_with"})
+    w.accusation_verbs = frozenset(lex["accusation_verbs"])
+    w.departure_verbs = frozenset(lex["departure_verbs"])
+    w.holding_verbs = frozenset({"control", "hold", "occupy", "run", "administer", "dominate"})
+    w.owning_verbs = frozenset(lex["owning_verbs"])
+    w.relinquish_verbs = frozenset(lex["relinquish_verbs"])
+    w.support_verb_triggers = frozenset(
+        verb for verb, frames in triggers.verbs.items() if any(f.rel in ("backs", "allied_with") for f in frames))
+    w.alignment_verbs = frozenset(lex["alignment_verbs"])
+    w.speech_verbs = frozenset(lex["speech_verbs"])
+    w.repel_verbs = frozenset(lex["repel_verbs"])
+    w.asset_nouns = frozenset(lex["asset_nouns"])
+    w.site_nouns = frozenset(lex["site_nouns"])
+    w.broker_verbs = frozenset(lex["agreements"]["broker_verbs"])
+    w.armed_relations = frozenset(r for r, spec in triggers.relations.items()
+                                     if spec.get("family") in ("hostility", "territory") and r != "accused")
+    w.subunit_nouns = frozenset(lex["roles"]["subunits"])
+    w.control_object = frozenset(lex["control_verbs_object"])
+    w.recipient_verbs = frozenset(lex["recipient_verbs"])
+    w.denial = frozenset(lex["denial_verbs"])
+    w.irrealis = frozenset(lex["irrealis_verbs"])
+    w.support_verbs = frozenset(lex["support_verbs"])
+    w.report_nouns = frozenset(lex["report_nouns"])
+    w.unconfirmed = frozenset(lex["unconfirmed_verbs"])
+    roles = lex["roles"]
+    w.leader_roles = frozenset(roles["leader"])
+    w.member_roles = frozenset(roles["member"])
+    w.leader_titles = tuple(sorted(roles["titles_leader"], key=len, reverse=True))
+    w.member_titles = tuple(sorted(roles["titles_member"], key=len, reverse=True))
+    w.honorifics = frozenset(roles.get("honorifics", ()))
+    w.role_nouns = frozenset(roles["leader"]) | frozenset(roles["member"])
+    w.liaison_roles = frozenset(roles.get("liaison", ()))
+    w.subordinate_roles = frozenset(roles.get("subordinate", ()))
+    w.conditional_leader_roles = frozenset(roles.get("leader_of", ()))
+    return dict(vars(w))
 
+
+class Reader(NounPhrases, Clauses, FrameRoles):
     """Reads frames off one linked article. Holds no state beyond the article."""
 
     def __init__(self, linked: LinkedDoc, triggers: Triggers):
         self.linked = linked
         self.t = triggers
-        lex = triggers.lexicon
-        self.place_containers = frozenset(lex["place_container_nouns"])
-        self.containers = frozenset(lex["container_nouns"]) | self.place_containers
-        self.relational_places = frozenset(lex["relational_place_nouns"])
-        self.symbol_nouns = frozenset(lex["symbol_nouns"])
-        self.force_nouns = frozenset(lex["force_nouns"]) | {"reinforcements", "fighters", "militiamen", "police"}
-        self.where_preps = frozenset(lex["where_prepositions"])
-        self.adjunct_preps = frozenset(lex["adjunct_prepositions"])
-        self.participation_verbs = frozenset(lex["participation_verbs"])
-        self.adjunct_relations = frozenset({"fought", "attacked", "deal_with", "truce_with"})
-        self.accusation_verbs = frozenset(lex["accusation_verbs"])
-        self.departure_verbs = frozenset(lex["departure_verbs"])
-        self.holding_verbs = frozenset({"control", "hold", "occupy", "run", "administer", "dominate"})
-        self.owning_verbs = frozenset(lex["owning_verbs"])
-        self.relinquish_verbs = frozenset(lex["relinquish_verbs"])
-        self.support_verb_triggers = frozenset(
-            verb for verb, frames in triggers.verbs.items() if any(f.rel in ("backs", "allied_with") for f in frames))
-        self.alignment_verbs = frozenset(lex["alignment_verbs"])
-        self.speech_verbs = frozenset(lex["speech_verbs"])
-        self.repel_verbs = frozenset(lex["repel_verbs"])
-        self.asset_nouns = frozenset(lex["asset_nouns"])
-        self.site_nouns = frozenset(lex["site_nouns"])
-        self.broker_verbs = frozenset(lex["agreements"]["broker_verbs"])
-        self.armed_relations = frozenset(r for r, spec in triggers.relations.items()
-                                         if spec.get("family") in ("hostility", "territory") and r != "accused")
-        self.subunit_nouns = frozenset(lex["roles"]["subunits"])
-        self.control_object = frozenset(lex["control_verbs_object"])
-        self.recipient_verbs = frozenset(lex["recipient_verbs"])
-        self.denial = frozenset(lex["denial_verbs"])
-        self.irrealis = frozenset(lex["irrealis_verbs"])
-        self.support_verbs = frozenset(lex["support_verbs"])
-        self.report_nouns = frozenset(lex["report_nouns"])
-        self.unconfirmed = frozenset(lex["unconfirmed_verbs"])
-        roles = lex["roles"]
-        self.leader_roles = frozenset(roles["leader"])
-        self.member_roles = frozenset(roles["member"])
-        self.leader_titles = tuple(sorted(roles["titles_leader"], key=len, reverse=True))
-        self.member_titles = tuple(sorted(roles["titles_member"], key=len, reverse=True))
-        self.honorifics = frozenset(roles.get("honorifics", ()))
-        self.role_nouns = frozenset(roles["leader"]) | frozenset(roles["member"])
-        self.liaison_roles = frozenset(roles.get("liaison", ()))
-        self.subordinate_roles = frozenset(roles.get("subordinate", ()))
-        self.conditional_leader_roles = frozenset(roles.get("leader_of", ()))
+        vars(self).update(_word_lists(triggers))
         self.scan = _Scan(linked.doc, triggers)
         self._generic_starts: list[tuple[int, int]] | None = None
 

@@ -111,6 +111,8 @@ def _also_known_as(linked: LinkedDoc, end: int) -> str | None:
     i = end
     if i < len(doc) and doc[i].text in (",", "("):
         i += 1
+    if i >= len(doc) or doc[i].lower_ not in ("also", "known"):
+        return None  # the phrases below start with one of these words
     for phrase in _ALSO_KNOWN[:3]:
         words = phrase.split()
         if [t.lower_ for t in doc[i:i + len(words)]] == words:

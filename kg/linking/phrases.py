@@ -117,7 +117,9 @@ def _match_office_holders(linked: LinkedDoc, taken: set[int]) -> None:
     member_titles = sorted(roles["titles_member"], key=len, reverse=True)
     doc = linked.doc
     persons = {m.entity for m in linked.mentions if "Person" in linked.types(m.entity)}
-    for token in doc:
+    # only a token that ends some title can end an office's phrase
+    ends = _string_ids({title.split()[-1] for title in leader_titles + member_titles})
+    for token in [doc[i] for i, lower in enumerate(_table(linked).lower) if lower in ends]:
         if token.i in taken or token.pos_ not in ("NOUN", "PROPN"):
             continue
         nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
