@@ -182,9 +182,15 @@ def _asset_presence(reader: Reader, sent):
             continue
         owners = [e for e in reader.np(tok) if linked.is_actor(e) and not (linked.is_place(e) and "State" not in linked.types(e))]
         owners += [e for p in reader.prep_objects(tok, "of") for e in reader.np(p) if linked.is_actor(e)]
-        if not owners:
-            continue
+        if not owners and tok.dep_ in ("dobj", "obj") and tok.head.lemma_.lower() in reader.keeping_verbs:
+            # "the US has about 2,000 troops in Syria", "Iran maintains bases in Deir ez-Zor"
+            owners = [reader.coerce(e, "Actor") for e in reader.nps(reader.subject_tokens(tok.head))]
+            owners = [e for e in owners if linked.is_actor(e)]
+        if not owners or any(c.dep_ == "det" and c.lower_ == "no" for c in tok.children):
+            continue  # "Russia has no troops in Deir ez-Zor"
         heads = [tok, *reader.prep_objects(tok, "of")]  # "locations of the group in Iraq"
+        # "three locations ... in Iraq and two in Syria": a bare number conjoined stands for more of them
+        heads += [c for c in tok.conjuncts if c.pos_ == "NUM" and c.i > tok.i]
         holder = tok
         if holder.dep_ == "pobj" and holder.head.lower_ == "of" and holder.head.head.dep_ in ("dobj", "nsubjpass"):
             holder = holder.head.head  # "dozens of Iranian targets inside of Syria"
