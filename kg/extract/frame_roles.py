@@ -47,6 +47,8 @@ class FrameRoles:
             return self.nps([p for o in holders for p in self.prep_objects(o, name)], want=wanted)
         if role == "for_clause":
             return self.nps(self.for_clause_subjects(trigger), want=wanted)
+        if role == "provoker":
+            return self.nps(self.provokers(trigger), want=wanted)
         if role == "modifier":
             found = []
             for child in trigger.children:
@@ -117,6 +119,19 @@ class FrameRoles:
                     tokens = self.reattached(trigger, verb, name)
             return self.nps(tokens)
         return []
+
+    def provokers(self, noun) -> list:
+        """Who drew a reaction noun: 'Turkey struck Qandil, prompting complaints from Baghdad',
+        'the raid drew condemnation from Damascus' (the subject of the provoking verb or,
+        for a participle, of the clause it hangs from)."""
+        verb = noun.head
+        if noun.dep_ not in ("dobj", "obj") or verb.lemma_.lower() not in self.provoking_verbs:
+            return []
+        subjects = self.subject_tokens(verb)
+        if not subjects and verb.dep_ in ("advcl", "xcomp", "conj") and verb.head.pos_ in ("VERB", "AUX"):
+            subjects = self.subject_tokens(verb.head)
+        # "Washington's decision to pull out sparked criticism": the decision's owner
+        return [s for s in subjects if self.np(s)] or [c for s in subjects for c in s.children if c.dep_ == "poss"]
 
     def for_clause_subjects(self, verb) -> list:
         """'called for both Israel and Iran to show restraint': the subjects of the for-clause."""
