@@ -73,6 +73,7 @@ class EntityInfo:
     contexts: tuple[str, ...] = ()  # every such country
     affiliation: tuple[str, str] | None = None  # (relation, entity id)
     capital_of: str | None = None
+    seat_of: str | None = None  # a province's capital city ("the capital of Anbar": Ramadi)
     government: str | None = None  # a region that names its own government ("Kurdistan": the KRG)
     armed_wing: str | None = None  # a political body whose fighting is done by another entity
     kind: str | None = None
@@ -98,6 +99,14 @@ class Gazetteer:
     metonyms: Mapping[str, tuple[str, ...]]  # normalized phrase -> entity ids (context-dependent)
     norm_exceptions: tuple[tuple[str, str], ...] = field(default=())
     person_words: frozenset[str] = frozenset()  # lower-case words of the dictionary persons' names
+
+    def seat(self, province: str | None) -> str | None:
+        """The capital city of a province ('the capital of Anbar'), or None.
+
+        >>> load_gazetteer().seat("anbar"), load_gazetteer().seat("isis")
+        ('ramadi', None)
+        """
+        return next((eid for eid, info in self.entities.items() if info.seat_of == province and province), None)
 
     def lookup(self, name: str) -> str | None:
         """The entity id a name denotes, or None.
@@ -225,6 +234,7 @@ def _entity_from(entry: dict, source: str) -> EntityInfo:
         contexts=_contexts(entry),
         affiliation=(affiliation["relation"], affiliation["object"]) if affiliation else None,
         capital_of=entry.get("capital_of"),
+        seat_of=entry.get("seat_of"),
         government=entry.get("government"),
         armed_wing=entry.get("armed_wing"),
         kind=entry.get("kind"),

@@ -23,7 +23,7 @@ KINDS = {"country", "province", "region", "city", "town", "village", "neighbourh
 TAGS = {"jihadist", "kurdish", "rebel", "pro_government", "media", "monitor", "government", "state_forces"}
 RELATIONS = {"leads", "member_of"}
 KEYS = {"id", "label", "types", "aliases", "tags", "demonyms", "metonyms", "context", "affiliation", "capital_of",
-        "kind", "country", "lat", "long", "geonames", "government", "armed_wing"}
+        "kind", "country", "lat", "long", "geonames", "government", "armed_wing", "seat_of"}
 ID = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
 FIXED_IDS = """isis sdf usa coalition france syrian_gov iraq russia iran turkey israel jordan lebanon hezbollah knc un
@@ -115,6 +115,10 @@ def test_entry_schema(source, entry):
         if entry.get("capital_of") is not None:
             target = BY_ID.get(entry["capital_of"])
             assert target is not None and {"State", "Organization"} & set(target["types"]), entry["capital_of"]
+        if entry.get("seat_of") is not None:  # a province's capital city lies in a province
+            target = BY_ID.get(entry["seat_of"])
+            assert target is not None and target.get("kind") == "province", entry["seat_of"]
+            assert entry["kind"] in ("city", "town"), entry["id"]
         if entry.get("country") is not None:
             # A place's country, when given, names a State entity (a country place); countries have none.
             assert "State" not in entry["types"], f"{entry['id']}: a country has no country"
@@ -127,7 +131,7 @@ def test_entry_schema(source, entry):
             assert -90 <= entry["lat"] <= 90 and -180 <= entry["long"] <= 180
     else:
         assert "Place" not in entry["types"]
-        for key in ("kind", "country", "lat", "long", "capital_of"):
+        for key in ("kind", "country", "lat", "long", "capital_of", "seat_of"):
             assert key not in entry, f"{entry['id']}: {key} is for places"
     if "Person" in entry["types"]:
         assert entry["types"] == ["Person"]

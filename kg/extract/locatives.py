@@ -34,6 +34,11 @@ def _locatives(reader: Reader, sent):
 def _phrases(reader: Reader, sent):
     linked = reader.linked
     for tok in reader.scan.tokens(reader.scan.locatives, sent.start, sent.end):
+        if tok.head.lower_ == "capital" and (tok.dep_ == "poss" or tok.lower_ == "of"):
+            seat = reader.seat_named(tok.head)  # "the capital of Anbar province": Ramadi lies in Anbar
+            if seat:
+                yield seat, "located_in", linked.gazetteer.entities[seat].seat_of, "locative:seat", "asserted", None
+                continue
         if tok.dep_ == "poss":
             outer = linked.entity_at(tok)
             inner = linked.entity_at(tok.head)

@@ -89,6 +89,9 @@ class NounPhrases:
                 found = [e for e in self.np(owners[0], exclude=exclude, depth=depth + 1) if self.linked.is_actor(e)]
                 if found:  # "Assad's forces": a ruler's forces are his government's
                     return [self.ruled(self.coerce(found[0], "Actor"))]
+        seat = self.seat_named(tok)
+        if seat:
+            return [seat]  # "the capital of Anbar province fell": Ramadi
         if lower in self.containers or tok.lemma_.lower() in self.containers:
             found = self._container(tok, exclude, depth)
             if found:
@@ -217,6 +220,22 @@ class NounPhrases:
                 if found:
                     return found
         return []
+
+    def seat_named(self, tok) -> str | None:
+        """The city 'the capital of P' or "P's provincial capital" names, for a province P
+        with a known capital (places.json ``seat_of``), else None."""
+        if tok.lower_ != "capital" or tok.pos_ != "NOUN":
+            return None
+        linked = self.linked
+        owners = [p for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children
+                  if p.dep_ == "pobj"] + [c for c in tok.children if c.dep_ == "poss"]
+        for owner in owners:
+            province = linked.entity_at(owner)
+            info = linked.info(province) if province else None
+            seat = linked.gazetteer.seat(province) if info is not None and info.kind == "province" else None
+            if seat:
+                return self.introduce(seat)
+        return None
 
     def _controlled_owner(self, pronoun, exclude, depth) -> list[str]:
         """A possessive pronoun in a clause with no subject of its own ('accused Ankara of
