@@ -35,7 +35,8 @@ from pathlib import Path
 import rdflib
 
 from kg.query import list_queries, run_query
-from kg.rdf import GraphBuilder, add_counts
+from kg.derived import add_derived
+from kg.rdf import GraphBuilder
 from kg.records import Agreement, Claim, Document, Entity, Span
 from kg.resources import load_data
 from kg.store import Store, document_graph, to_oxigraph
@@ -156,7 +157,7 @@ def load_rdflib(fragments) -> float:
         for _doc_id, fragment in fragments:
             for triple in fragment:
                 graph.add(triple)
-        return add_counts(graph)
+        return add_derived(graph)
     seconds, _GRAPH = timed(load)
     return seconds
 

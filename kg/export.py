@@ -157,7 +157,7 @@ def _store_graphs(store_dir: Path) -> dict[URIRef, Graph] | None:
     except ImportError:
         return None
     graphs: dict[URIRef, Graph] = {}
-    with Store.open(store_dir, read_only=True, create=False) as store:
+    with Store.open(store_dir, read_only=True, create=False, holder="kg export") as store:
         for s, p, o, g in store.quads():
             target = graphs.get(g)
             if target is None:

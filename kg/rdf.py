@@ -261,26 +261,10 @@ class GraphBuilder:
         return node
 
     def finish(self) -> Graph:
-        """Write evidence and source counts on every statement; return the graph."""
-        return add_counts(self.graph)
+        """Add the derived triples (evidence and source counts, :mod:`kg.derived`); return the graph."""
+        from kg.derived import add_derived
 
-
-def add_counts(graph: Graph) -> Graph:
-    """Set ``kgo:evidenceCount`` and ``kgo:sourceCount`` on every statement.
-
-    Counted from the graph itself (distinct evidence nodes, distinct
-    documents), so a union of per-document graphs gets the right figures.
-    """
-    evidence: dict = defaultdict(set)
-    for statement, node in graph.subject_objects(PROV.wasDerivedFrom):
-        evidence[statement].add(node)
-    for statement, nodes in evidence.items():
-        if (statement, RDF.type, RDF.Statement) not in graph:
-            continue
-        docs = {doc for node in nodes for doc in graph.objects(node, DCTERMS.isPartOf)}
-        graph.set((statement, KGO.evidenceCount, Literal(len(nodes))))
-        graph.set((statement, KGO.sourceCount, Literal(len(docs))))
-    return graph
+        return add_derived(self.graph)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -402,16 +386,3 @@ def turtle_bytes(graph) -> bytes:
     header = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in TURTLE_PREFIXES).encode("utf-8")
     blocks = b"\n".join(lines[start:]).replace(b" .\n", b" .\n\n").rstrip(b"\n")
     return header + (b"\n" + blocks + b"\n" if blocks else b"")
-
-
-def add_counts_oxigraph(store) -> None:
-    """:func:`add_counts` for the default graph of a ``pyoxigraph.Store``, in one SPARQL update.
-
-    >>> import pyoxigraph as ox
-    >>> store = oxigraph_copy(GraphBuilder().graph)
-    >>> add_counts_oxigraph(store); len(store)
-    0
-    """
-    from kg.resources import load_build_sparql
-
-    store.update(load_build_sparql("counts"))

@@ -530,7 +530,7 @@ def serve(config: ServerConfig, *, ready: Callable[[str], None] | None = None,
     stop = stop or threading.Event()
     previous = _stop_on_signals(stop)  # from the start: a SIGTERM while starting stops too
     try:
-        with Store.open(config.store, read_only=True):  # the shared lock: no build meanwhile
+        with Store.open(config.store, read_only=True, holder="kg serve"):  # the shared lock: no build meanwhile
             pool = WorkerPool(config.store, config.workers, log)
             try:
                 try:

@@ -5,13 +5,12 @@
 live in their own named graph, ``kgr:graph/<doc id>``: its document node,
 the descriptions of the entities it mentions (types, labels, altLabels,
 coordinates), its asserted relation triples, their ``rdf:Statement``
-reification and its evidence. Statement and entity IRIs are minted from
-content (:mod:`kg.vocab`), so the same triple read from two documents has the
-same statement IRI in both graphs and the union merges them. Replacing or
-dropping one document's graph therefore replaces or drops exactly its
-evidence, and a triple that no document supports any more disappears from the
-union with it. Evidence and source counts are not stored: they are recomputed
-on the union (:func:`kg.rdf.add_counts`).
+reification and its evidence. Statement, entity and evidence IRIs are minted
+from content (:mod:`kg.vocab`), so the same triple read from two documents
+has the same statement IRI in both graphs and the union merges them.
+Replacing or dropping one document's graph therefore replaces or drops
+exactly its evidence, and a triple that no document supports any more
+disappears from the union with it.
 
 The union is materialised. Oxigraph's "default graph as union" option
 yields a triple once per named graph holding it (a bag, not an RDF merge), so
@@ -21,8 +20,25 @@ document deletes from the default graph the triples only its old graph had,
 then inserts its new triples in both places, in the same transaction. Queries
 run on the default graph; ``GRAPH ?g { }`` still reaches each document.
 
-Why pyoxigraph directly, and oxrdflib as a view. Writes go through one SPARQL
-Update per document, which Oxigraph applies as one transaction, and queries
+Derived triples (evidence and source counts: :mod:`kg.derived`) are computed
+over all documents by SPARQL rules, kept in the named graph ``kgr:derived``
+and in the default graph, and recomputed in the same transaction as every
+change of documents. So the default graph is always exactly what
+``graph.ttl`` holds, and what a build of the same documents from nothing
+gives.
+
+A build changes the store in one transaction (:meth:`Store.commit`): new and
+changed documents' graphs are first written to staging graphs
+(``kgr:staging/<doc id>``, outside the union and never read by queries of the
+default graph), then one SPARQL Update swaps them in, drops the removed
+documents and recomputes the derived triples. A build killed before the
+commit leaves the store as it was (its staging graphs are dropped by the next
+one); killed after, the store holds the new graph. Only a build into an empty
+store writes directly, with Oxigraph's bulk loader (see
+:meth:`Store.load_documents`).
+
+Why pyoxigraph directly, and oxrdflib as a view. Writes go through SPARQL
+Update, which Oxigraph applies as one transaction, and queries
 go to ``pyoxigraph.Store.query``; both are much faster than going term by
 term through rdflib's Store API. Users who want rdflib get the
 very same database as an ``rdflib.Dataset`` backed by oxrdflib's
@@ -33,12 +49,16 @@ Locking. Oxigraph allows one writer. A writer holds an exclusive ``flock`` on
 ``kg.lock`` in the store folder; readers (``kg query``, ``kg serve``) hold a
 shared one, because opening read-only while another process writes is
 undefined behaviour in Oxigraph. Whoever cannot get the lock gets
-:class:`~kg.errors.StoreLockedError` at once, naming the holder's pid; the
-database is never opened twice for writing.
+:class:`~kg.errors.StoreLockedError` at once, naming the holder (its command
+and pid); the database is never opened twice for writing. So a second build
+into the same output stops at once, before it reads or writes anything, and
+a build into a store that ``kg serve`` is serving is refused until the
+server stops.
 
 The store folder also holds ``kg-store.json``: the fingerprint of the
 extraction code and data that produced the stored graphs, so that a changed
-extractor re-reads unchanged files (see :func:`extraction_fingerprint`).
+extractor re-reads unchanged files (see :func:`extraction_fingerprint`), and
+whether ``graph.ttl`` was written since the store last changed.
 
 >>> import tempfile
 >>> from rdflib import Literal, URIRef
@@ -69,10 +89,12 @@ from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from kg.errors import StoreError, StoreLockedError
-from kg.vocab import KGO, KGR, safe_segment
+from kg.vocab import DERIVED_GRAPH, DOCUMENT_GRAPHS, KGO, KGR, safe_segment
 
 #: Named graphs of documents are ``GRAPH_PREFIX + <doc id>``.
-GRAPH_PREFIX = str(KGR["graph/"])
+GRAPH_PREFIX = DOCUMENT_GRAPHS
+#: New graphs of documents wait in ``STAGING_PREFIX + <doc id>`` until :meth:`Store.commit`.
+STAGING_PREFIX = str(KGR["staging/"])
 LOCK_FILE = "kg.lock"
 META_FILE = "kg-store.json"
 #: Bumped when the layout of the store changes; an older store is rebuilt.
@@ -88,6 +110,25 @@ def document_graph(doc_id: str) -> URIRef:
     'https://w3id.org/kg-conflict/id/graph/001_a2f9'
     """
     return URIRef(GRAPH_PREFIX + safe_segment(doc_id))
+
+
+def staging_graph(doc_id: str) -> URIRef:
+    """IRI of the graph where a document's new triples wait for :meth:`Store.commit`.
+
+    >>> str(staging_graph("001_a2f9"))
+    'https://w3id.org/kg-conflict/id/staging/001_a2f9'
+    """
+    return URIRef(STAGING_PREFIX + safe_segment(doc_id))
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """One document node of the store: its graph, id, path (``kgo:sourcePath``) and hash."""
+
+    key: str
+    id: str
+    path: str | None
+    hash: str | None
 
 
 @dataclass(frozen=True)
@@ -284,11 +325,17 @@ def from_oxigraph(term) -> Node | None:
 # --------------------------------------------------------------------------
 
 class _Lock:
-    """An ``flock`` on ``kg.lock``: exclusive for the writer, shared for readers."""
+    """An ``flock`` on ``kg.lock``: exclusive for the writer, shared for readers.
 
-    def __init__(self, folder: Path, exclusive: bool):
+    The holder writes its pid, whether it reads or writes, and what it is
+    (``kg build``, ``kg serve``) into the file, for the message another
+    process gets.
+    """
+
+    def __init__(self, folder: Path, exclusive: bool, holder: str = "another kg process"):
         self.path = folder / LOCK_FILE
         self.exclusive = exclusive
+        self.holder = holder
         self._fd: int | None = None
 
     def acquire(self) -> None:
@@ -304,14 +351,14 @@ class _Lock:
         try:
             fcntl.flock(fd, (fcntl.LOCK_EX if self.exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = _read_pid(fd)
+            pid, writing, holder = _read_holder(fd)
             os.close(fd)
-            raise StoreLockedError(
-                f"{self.path.parent}: store is locked by another kg process (pid {holder})") from None
+            raise StoreLockedError(_locked_message(self.path.parent, pid, writing, holder, self.exclusive)) from None
         self._fd = fd
         try:  # who holds it, for the message another process gets
             os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            mode = "writes" if self.exclusive else "reads"
+            os.pwrite(fd, f"{os.getpid()}\t{mode}\t{' '.join(self.holder.split())}\n".encode(), 0)
         except OSError:
             pass
 
@@ -322,12 +369,33 @@ class _Lock:
             self._fd = None
 
 
-def _read_pid(fd: int) -> str:
+def _read_holder(fd: int) -> tuple[str, bool | None, str]:
+    """``(pid, writing, holder)`` from a lock file (``"?"``, None, a generic name when unknown)."""
     try:
-        text = os.pread(fd, 32, 0).decode("ascii", "replace").split()
+        fields = os.pread(fd, 256, 0).decode("utf-8", "replace").strip().split("\t")
     except OSError:
-        return "?"
-    return text[0] if text and text[0].isdigit() else "?"
+        fields = []
+    pid = fields[0] if fields and fields[0].isdigit() else "?"
+    writing = {"writes": True, "reads": False}.get(fields[1]) if len(fields) > 1 else None
+    holder = fields[2] if len(fields) > 2 and fields[2] else "another kg process"
+    return pid, writing, holder
+
+
+def _locked_message(folder: Path, pid: str, writing: bool | None, holder: str, want_write: bool) -> str:
+    """The one line for a store another process holds.
+
+    >>> _locked_message(Path("out/store"), "12", False, "kg serve", True)
+    'out/store: store is locked: kg serve (pid 12) is reading it, and a store cannot be written while it is read; stop kg serve, or build into another folder'
+    >>> _locked_message(Path("out/store"), "12", True, "kg build", True)
+    'out/store: store is locked: kg build (pid 12) is writing to it; wait until it has finished'
+    """
+    who = f"{holder} (pid {pid})"
+    if writing is False:
+        return (f"{folder}: store is locked: {who} is reading it, and a store cannot be written while it is "
+                f"read; stop {holder}, or build into another folder")
+    if writing is True:
+        return f"{folder}: store is locked: {who} is writing to it; wait until it has finished"
+    return f"{folder}: store is locked by {who}; wait until it has finished"
 
 
 # --------------------------------------------------------------------------
@@ -369,13 +437,14 @@ class Store:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, create: bool = True, read_only: bool = False,
-             lock: bool = True) -> "Store":
+             lock: bool = True, holder: str | None = None) -> "Store":
         """Open (or create) the store in folder ``path``.
 
         ``read_only`` opens without write access and takes a shared lock
         (many readers, no writer). ``lock=False`` skips locking: only for a
         process whose parent already holds the lock (kg's query workers).
-        Raises :class:`StoreLockedError` when another process holds a
+        ``holder`` names the opener (``"kg build"``) in the message another
+        process gets while the lock is held. Raises :class:`StoreLockedError` when another process holds a
         conflicting lock and :class:`StoreError` when there is no store and
         ``create`` is false or the folder is not a store.
         """
@@ -392,7 +461,7 @@ class Store:
                 path.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"{path}: cannot create the store: {exc.strerror or exc}") from None
-        guard = _Lock(path, exclusive=not read_only) if lock else None
+        guard = _Lock(path, exclusive=not read_only, holder=holder or "another kg process") if lock else None
         if guard is not None:
             guard.acquire()
         try:
@@ -442,23 +511,32 @@ class Store:
         names = (g.value for g in self._store().named_graphs())
         return sorted(n[len(GRAPH_PREFIX):] for n in names if n.startswith(GRAPH_PREFIX))
 
-    def documents(self) -> dict[str, StoredDocument]:
-        """Stored documents by graph name: their ids, content hashes and paths."""
-        found: dict[str, dict[str, set[str]]] = {}
+    def files(self) -> list[StoredFile]:
+        """Every document node of the document graphs: graph, id, path and hash; sorted."""
         query = f"""
             SELECT ?g ?id ?hash ?path WHERE {{ GRAPH ?g {{
               ?d a <{KGO.Document}> ; <{DCTERMS.identifier}> ?id .
               OPTIONAL {{ ?d <{KGO.contentHash}> ?hash }}
               OPTIONAL {{ ?d <{KGO.sourcePath}> ?path }} }} }}"""
+        found = set()
         for row in self._store().query(query):
             graph = row["g"].value
-            if not graph.startswith(GRAPH_PREFIX):
-                continue
-            entry = found.setdefault(graph[len(GRAPH_PREFIX):], {"ids": set(), "hashes": set(), "paths": set()})
-            entry["ids"].add(row["id"].value)
-            for key, var in (("hashes", "hash"), ("paths", "path")):
-                if row[var] is not None:
-                    entry[key].add(row[var].value)
+            if graph.startswith(GRAPH_PREFIX):
+                found.add(StoredFile(graph[len(GRAPH_PREFIX):], row["id"].value,
+                                     None if row["path"] is None else row["path"].value,
+                                     None if row["hash"] is None else row["hash"].value))
+        return sorted(found, key=lambda f: (f.key, f.id, f.path or "", f.hash or ""))
+
+    def documents(self) -> dict[str, StoredDocument]:
+        """Stored documents by graph name: their ids, content hashes and paths."""
+        found: dict[str, dict[str, set[str]]] = {}
+        for row in self.files():
+            entry = found.setdefault(row.key, {"ids": set(), "hashes": set(), "paths": set()})
+            entry["ids"].add(row.id)
+            if row.hash is not None:
+                entry["hashes"].add(row.hash)
+            if row.path is not None:
+                entry["paths"].add(row.path)
         return {name: StoredDocument(frozenset(e["ids"]), frozenset(e["hashes"]), frozenset(e["paths"]))
                 for name, e in sorted(found.items())}
 
@@ -484,14 +562,14 @@ class Store:
         return len(self._store())
 
     def union_graph(self) -> Graph:
-        """The union of all document graphs as an in-memory rdflib Graph.
+        """The default graph (the union of all document graphs, with the derived
+        triples) as an in-memory rdflib Graph.
 
-        Prefixes are bound as by :func:`kg.rdf.new_graph` and evidence and
-        source counts are recomputed with :func:`kg.rdf.add_counts`, so
+        Prefixes are bound as by :func:`kg.rdf.new_graph`, so
         ``turtle_bytes(store.union_graph())`` equals the Turtle of the same
-        documents built in memory.
+        documents built in memory (:meth:`kg.rdf.GraphBuilder.finish`).
         """
-        from kg.rdf import add_counts, new_graph
+        from kg.rdf import new_graph
 
         import pyoxigraph as ox
 
@@ -500,20 +578,17 @@ class Store:
         convert = _FromOxigraph()
         for quad in self._store().quads_for_pattern(None, None, None, ox.DefaultGraph()):
             add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
-        return add_counts(graph)
+        return graph
 
     def union_store(self):
-        """The union of all document graphs, with counts, in a new in-memory ``pyoxigraph.Store``.
+        """The default graph in a new in-memory ``pyoxigraph.Store`` (its default graph).
 
         What ``kg build`` exports from: the same triples as
-        :meth:`union_graph` (evidence and source counts recomputed by
-        :func:`kg.rdf.add_counts_oxigraph`) in the default graph, held by
-        Oxigraph (a few hundred bytes a triple) instead of rdflib (about
-        1 KB), and copied without a Python object per triple.
+        :meth:`union_graph`, held by Oxigraph (a few hundred bytes a triple)
+        instead of rdflib (about 1 KB), and copied without a Python object
+        per triple.
         """
         import pyoxigraph as ox
-
-        from kg.rdf import add_counts_oxigraph
 
         union = ox.Store()
         try:
@@ -522,8 +597,15 @@ class Store:
             raise StoreError(f"{self.path}: cannot read the store: {exc}") from None
         union.load(data, format=ox.RdfFormat.N_TRIPLES)
         del data
-        add_counts_oxigraph(union)
         return union
+
+    def derived_triples(self) -> set[tuple[Node, Node, Node]]:
+        """The derived triples (graph ``kgr:derived``, :mod:`kg.derived`), as rdflib terms."""
+        import pyoxigraph as ox
+
+        convert = _FromOxigraph()
+        return {(convert(q.subject), convert(q.predicate), convert(q.object))
+                for q in self._store().quads_for_pattern(None, None, None, ox.NamedNode(str(DERIVED_GRAPH)))}
 
     def query(self, sparql: str, *, bindings: Mapping[str, Node] | None = None,
               timeout: float | None = None, max_rows: int | None = None, isolated: bool = False):
@@ -556,31 +638,41 @@ class Store:
         return Dataset(store=OxigraphStore(store=self._store()))
 
     # -- writing -----------------------------------------------------------
+    def _update(self, update: str, what: str) -> None:
+        store = self._writable()
+        try:
+            store.update(update)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"{self.path}: cannot {what}: {exc}") from None
+
     def replace_document(self, doc_id: str, fragment: Graph | Iterable[tuple[Node, Node, Node]] | str) -> None:
-        """Make ``fragment`` the whole graph of document ``doc_id``, atomically.
+        """Make ``fragment`` the whole graph of document ``doc_id``, atomically,
+        with the derived triples recomputed in the same transaction.
 
         ``fragment`` is a graph, triples, or N-Triples text made by
         :func:`ntriples` (what extraction workers send back).
         """
-        store = self._writable()
+        from kg.derived import refresh_update
+
+        self._writable()
         graph = f"<{document_graph(doc_id)}>"
         body = fragment if isinstance(fragment, str) else ntriples(fragment)
-        update = f"{_drop(graph)} ;\nINSERT DATA {{\n{body}\nGRAPH {graph} {{\n{body}\n}} }}"
-        try:
-            store.update(update)
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise StoreError(f"{self.path}: cannot store document {doc_id!r}: {exc}") from None
+        changes = [_drop(graph), f"INSERT DATA {{\n{body}\nGRAPH {graph} {{\n{body}\n}} }}"]
+        self._update(refresh_update(changes), f"store document {doc_id!r}")
 
-    def load_documents(self, documents: Iterable[tuple[str, str]]) -> None:
-        """Add the graphs of new documents at once, with Oxigraph's bulk loader.
+    def load_documents(self, documents: Iterable[tuple[str, str]], *, staging: bool = False) -> None:
+        """Add the graphs of documents at once, with Oxigraph's bulk loader.
 
         ``documents`` are ``(doc_id, N-Triples text)`` pairs (text made by
-        :func:`ntriples`) for documents the store does not hold yet; their
-        triples go into their graphs and into the union. Several times faster
-        than :meth:`replace_document`, but not atomic: for a store being
-        built from empty only, whose fingerprint (:meth:`set_meta`) is set
-        once everything is in, so that a build killed half-way leaves a
-        store without one, which the next build clears.
+        :func:`ntriples`). Several times faster than :meth:`replace_document`,
+        but not atomic. With ``staging``, the graphs go to the staging
+        graphs only, for :meth:`commit`: out of the union, harmless if the
+        process dies. Without, they go into their document graphs and into
+        the union: for documents the store does not hold yet, in a store
+        being built from empty only, whose fingerprint (:meth:`set_meta`)
+        is set once everything is in, so that a build killed half-way
+        leaves a store without one, which the next build clears. Derived
+        triples are left to :meth:`refresh_derived`.
         """
         import pyoxigraph as ox
 
@@ -588,8 +680,9 @@ class Store:
         parts = []
         for doc_id, body in documents:
             lines = [line for line in body.split("\n") if line]
-            graph = f"<{document_graph(doc_id)}>"
-            parts.extend(lines)
+            graph = f"<{(staging_graph if staging else document_graph)(doc_id)}>"
+            if not staging:
+                parts.extend(lines)
             parts.extend(f"{line[:-1]}{graph} ." for line in lines)  # "s p o ." -> "s p o <g> ."
         if not parts:
             return
@@ -598,13 +691,44 @@ class Store:
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"{self.path}: cannot store documents: {exc}") from None
 
+    def staged(self) -> list[str]:
+        """Names of the documents waiting in staging graphs, sorted."""
+        names = (g.value for g in self._store().named_graphs())
+        return sorted(n[len(STAGING_PREFIX):] for n in names if n.startswith(STAGING_PREFIX))
+
+    def discard_staged(self) -> None:
+        """Drop every staging graph (what a build killed before its commit left)."""
+        names = self.staged()
+        if names:
+            self._update(" ;\n".join(f"DROP SILENT GRAPH <{staging_graph(n)}>" for n in names),
+                         "drop the staging graphs")
+
+    def commit(self, replace: Iterable[str] = (), remove: Iterable[str] = ()) -> None:
+        """One transaction: the staged documents ``replace`` their graphs (new
+        ones are added), the documents ``remove`` go, and the derived triples
+        are recomputed. Either all of it is in the store or none of it.
+        """
+        from kg.derived import refresh_update
+
+        changes = []
+        for doc_id in replace:
+            graph, staged = f"<{document_graph(doc_id)}>", f"<{staging_graph(doc_id)}>"
+            changes += [_drop(graph), f"ADD SILENT {staged} TO {graph}", f"ADD SILENT {staged} TO DEFAULT",
+                        f"DROP SILENT GRAPH {staged}"]
+        for doc_id in remove:
+            changes.append(_drop(f"<{document_graph(doc_id)}>"))
+        self._update(refresh_update(changes), "update the store")
+
+    def refresh_derived(self) -> None:
+        """Recompute the derived triples (:mod:`kg.derived`) in one transaction."""
+        from kg.derived import refresh_update
+
+        self._update(refresh_update(), "compute the derived triples")
+
     def remove_document(self, doc_id: str) -> None:
-        """Drop document ``doc_id``'s graph (its evidence, and what only it supported)."""
-        store = self._writable()
-        try:
-            store.update(_drop(f"<{document_graph(doc_id)}>"))
-        except OSError as exc:
-            raise StoreError(f"{self.path}: cannot remove document {doc_id!r}: {exc}") from None
+        """Drop document ``doc_id``'s graph (its evidence, and what only it supported),
+        with the derived triples recomputed in the same transaction."""
+        self.commit(remove=[doc_id])
 
     def clear(self) -> None:
         """Remove everything from the store."""
@@ -612,7 +736,9 @@ class Store:
         self.set_meta({})
 
     def meta(self) -> dict:
-        """The store's side data (``kg-store.json``): format and fingerprint."""
+        """The store's side data (``kg-store.json``): format, fingerprint, and
+        ``exported``: False from just before the store changes until
+        ``graph.ttl`` and ``graph.html`` have been written from it."""
         try:
             data = json.loads((self.path / META_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -626,6 +752,10 @@ class Store:
         self._writable()
         payload = {"format": STORE_FORMAT, **data}
         write_atomic(self.path / META_FILE, json.dumps(payload, indent=1, sort_keys=True).encode())
+
+    def update_meta(self, **changes) -> None:
+        """Change some keys of the side data, keeping the others."""
+        self.set_meta({key: value for key, value in {**self.meta(), **changes}.items() if key != "format"})
 
     def flush(self) -> None:
         """Write everything buffered to disk."""
@@ -650,14 +780,16 @@ class Store:
 
 
 #: kg modules that cannot change what a document's graph holds.
-_NOT_EXTRACTION = frozenset({"__init__", "__main__", "cli", "errors", "evaluate", "export", "html", "query",
-                             "server", "store", "validate"})
+_NOT_EXTRACTION = frozenset({"__init__", "__main__", "cli", "derived", "errors", "evaluate", "export", "html",
+                             "query", "server", "store", "validate"})
 
 
 def _drop(graph: str) -> str:
-    """SPARQL Update dropping a document graph and what only it gave the union."""
+    """SPARQL Update dropping a document graph and what only it gave the union
+    (a triple another document graph holds stays; staging and derived graphs do not count)."""
     return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {graph}) }} }} ;\n"
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} "
+            f"FILTER(?other != {graph} && STRSTARTS(STR(?other), \"{GRAPH_PREFIX}\")) }} }} ;\n"
             f"DROP SILENT GRAPH {graph}")
 
 

@@ -24,6 +24,11 @@ GEONAMES = Namespace("https://sws.geonames.org/")
 #: Ontology classes an entity can have.
 ENTITY_CLASSES = ("State", "ArmedGroup", "Organization", "Coalition", "Person", "Place")
 
+#: The store keeps each document's triples in the named graph ``DOCUMENT_GRAPHS + <doc id>``
+#: (:mod:`kg.store`) and the triples derived from all of them in :data:`DERIVED_GRAPH` (:mod:`kg.derived`).
+DOCUMENT_GRAPHS = str(KGR["graph/"])
+DERIVED_GRAPH = KGR["derived"]
+
 PREFIXES = {
     "kgo": KGO,
     "kgr": KGR,
