@@ -103,8 +103,10 @@ def graph_to_networkx(graph: rdflib.Graph) -> networkx.MultiDiGraph:
     asserted), ``evidence`` (dicts with ``text``,
     ``doc``, ``begin``, ``end``, ``title``, ``publisher``, ``date``,
     ``modality``, ``speaker``, ``speaker_iri``, sorted by document and
-    offset), ``count`` (evidence sentences) and ``sources`` (distinct
-    documents). A symmetric relation asserted both ways is one edge, from the
+    offset; ``sources`` lists ``doc``, ``begin``, ``end`` of every document
+    that prints the sentence, the first being ``doc``), ``count`` (evidence
+    sentences, a sentence several documents print counted once) and
+    ``sources`` (distinct documents). A symmetric relation asserted both ways is one edge, from the
     smaller IRI. ``graph.graph["documents"]`` maps each document id to its
     ``id``, ``title``, ``publisher``, ``date`` and ``path``.
 
@@ -218,7 +220,7 @@ def graph_to_networkx(graph: rdflib.Graph) -> networkx.MultiDiGraph:
             asserted=(s, name, o) in asserted,
             evidence=evidence,
             count=len(evidence),
-            sources=len({ev["doc"] for ev in evidence if ev["doc"]}),
+            sources=len({src["doc"] for ev in evidence for src in ev["sources"] if src["doc"]}),
         )
         for ev in evidence:
             if ev["doc"] and ev["doc"] not in documents:
@@ -313,17 +315,29 @@ class _Index:
             }
         return self._documents[doc]
 
+    def _occurrences(self, ev: URIRef) -> list[tuple[Any, int | None, int | None]]:
+        """``(document node, begin, end)`` of each place a piece of evidence stands, sorted by
+        document id and offsets (for evidence without ``kgo:occurrence``: its own)."""
+        found = [(self.value(node, DCTERMS.isPartOf), _int(self.value(node, KGO.beginOffset)),
+                  _int(self.value(node, KGO.endOffset))) for node in self.objects(ev, KGO.occurrence) or [ev]]
+        return sorted(found, key=lambda o: (self.document(o[0])["id"] if o[0] is not None else "",
+                                            -1 if o[1] is None else o[1], -1 if o[2] is None else o[2]))
+
     def evidence(self, ev: URIRef) -> dict[str, Any]:
-        doc = self.value(ev, DCTERMS.isPartOf)
+        occurrences = self._occurrences(ev)
+        sources = [{"doc": self.document(doc)["id"] if doc is not None else None, "begin": begin, "end": end}
+                   for doc, begin, end in occurrences]
+        doc, first = occurrences[0][0], sources[0]
         info = self.document(doc) if doc is not None else {
             "id": None, "title": None, "publisher": None, "date": None}
         modality = self.value(ev, KGO.modality)
         speaker = self.value(ev, KGO.attributedTo)
         return {
             "text": _text(self.value(ev, KGO.text)) or "",
-            "doc": info["id"],
-            "begin": _int(self.value(ev, KGO.beginOffset)),
-            "end": _int(self.value(ev, KGO.endOffset)),
+            "doc": first["doc"],
+            "begin": first["begin"],
+            "end": first["end"],
+            "sources": sources,
             "title": info["title"],
             "publisher": info["publisher"],
             "date": info["date"],
@@ -911,15 +925,17 @@ def _page_data(graph: rdflib.Graph) -> dict[str, Any]:
             elif ev["speaker"]:
                 marked = names + [ev["speaker"]]
             item = {k: ev[k] for k in ("doc", "begin", "end", "modality", "speaker")}
+            item["sources"] = [[src["doc"], src["begin"], src["end"]] for src in ev["sources"]]
             item["parts"] = _split_marks(ev["text"], marked)
             evidence.append(item)
             mode = ev["modality"] or "asserted"
             modality_counts[mode] = modality_counts.get(mode, 0) + 1
-            if ev["doc"]:
-                doc = documents.setdefault(ev["doc"], {
-                    "id": ev["doc"], "title": ev["title"], "publisher": ev["publisher"],
-                    "date": ev["date"], "path": None, "edges": []})
-                if not doc["edges"] or doc["edges"][-1] != edge_id:
+            for source in sorted({src["doc"] for src in ev["sources"] if src["doc"]}):
+                doc = documents.setdefault(source, {
+                    "id": source, "title": ev["title"] if source == ev["doc"] else None,
+                    "publisher": ev["publisher"] if source == ev["doc"] else None,
+                    "date": ev["date"] if source == ev["doc"] else None, "path": None, "edges": []})
+                if edge_id not in doc["edges"]:
                     doc["edges"].append(edge_id)
         edges_meta[edge_id] = {
             "from": u,
@@ -1466,8 +1482,11 @@ _APP_JS = r"""
     return on;
   }
   var relationOn = checked(relationBoxes), modalityOn = checked(modalityBoxes);
+  function inDocument(ev, id) {
+    return ev.sources.some(function (src) { return src[0] === id; });
+  }
   function evidencePasses(ev) {
-    if (docFilter && ev.doc !== docFilter) { return false; }
+    if (docFilter && !inDocument(ev, docFilter)) { return false; }
     return modalityOn[ev.modality || "asserted"] !== false;
   }
   function edgePassesClaims(rel) {
@@ -1595,15 +1614,19 @@ _APP_JS = r"""
       });
       item.appendChild(quote);
       var source = el("p", "kg-source");
-      var doc = ev.doc ? documents[ev.doc] || {} : {};
-      if (ev.doc) {
+      var doc = ev.doc && ev.sources.length === 1 ? documents[ev.doc] || {} : {};
+      if (ev.sources.length > 1) {  // one sentence that several documents print
+        source.appendChild(el("span", "kg-badge kg-sources", ev.sources.length + " sources"));
+      }
+      ev.sources.forEach(function (src) {
+        if (!src[0]) { return; }
         var where = el("span");
-        where.appendChild(docLink(ev.doc));
-        if (ev.begin !== null && ev.end !== null) {
-          where.appendChild(document.createTextNode(" chars " + ev.begin + "\u2013" + ev.end));
+        where.appendChild(docLink(src[0]));
+        if (src[1] !== null && src[2] !== null) {
+          where.appendChild(document.createTextNode(" chars " + src[1] + "\u2013" + src[2]));
         }
         source.appendChild(where);
-      }
+      });
       if (doc.title) { var cite = el("span"); cite.appendChild(el("cite", null, doc.title)); source.appendChild(cite); }
       if (doc.publisher) { source.appendChild(el("span", "kg-publisher", doc.publisher)); }
       if (doc.date) { var d = el("span"); d.appendChild(el("time", null, doc.date)); source.appendChild(d); }
@@ -1697,7 +1720,7 @@ _APP_JS = r"""
     panelBody.appendChild(only);
     var ids = doc.edges.slice();
     ids.forEach(function (eid, i) {
-      var items = relations[eid].evidence.filter(function (ev) { return ev.doc === id; });
+      var items = relations[eid].evidence.filter(function (ev) { return inDocument(ev, id); });
       panelBody.appendChild(relationSection(eid, items, i < EXPANDED));
     });
     if (ids.length) { network.selectEdges(ids.filter(function (eid) { return !edges.get(eid).hidden; })); }

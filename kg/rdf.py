@@ -2,9 +2,13 @@
 
 Implements the contract of DESIGN.md. Every relation triple is asserted
 directly and reified as one ``rdf:Statement`` whose ``prov:wasDerivedFrom``
-points at ``kgo:Evidence`` nodes (sentence text, offsets, document). The same
-triple seen again adds evidence to the same statement. IRIs are minted from
-content, never from counters or blank nodes, so output is deterministic.
+points at ``kgo:Evidence`` nodes: one per sentence text (white space
+normalised), with the documents it is part of and, for each, a
+``kgo:Occurrence`` (its exact text there, character offsets, document). The
+same triple seen again adds evidence to the same statement; the same sentence
+in another document (a syndicated copy) adds a source to the same evidence.
+IRIs are minted from content, never from counters or blank nodes, so output
+is deterministic.
 
 >>> from kg.records import Agreement, Claim, Document, Entity, Span
 >>> doc = Document(id="d1", path="d1.txt", text="SDF and ISIS agreed a truce.", body="SDF and ISIS agreed a truce.")
@@ -35,7 +39,7 @@ from kg.errors import OutputError
 from kg.records import Agreement, Claim, Document, Entity
 from kg.resources import load_data
 from kg.vocab import (GEO, KGO, KGR, agreement_iri, document_iri, entity_iri, evidence_iri, geonames_iri,
-                      statement_iri)
+                      normalise_space, occurrence_iri, statement_iri)
 
 #: What :func:`clean_literal` blanks: control characters but tab, LF and CR;
 #: lone surrogates; the non-characters U+FFFE and U+FFFF.
@@ -101,6 +105,7 @@ _KGO, _GEO = _Terms(KGO), _Terms(GEO)
 _document_iri = lru_cache(maxsize=1024)(document_iri)
 _entity_iri = lru_cache(maxsize=4096)(entity_iri)
 _evidence_iri = lru_cache(maxsize=1024)(evidence_iri)
+_occurrence_iri = lru_cache(maxsize=1024)(occurrence_iri)
 
 
 @lru_cache(maxsize=8192, typed=True)
@@ -247,12 +252,21 @@ class GraphBuilder:
         qualifier = ""
         if claim.modality != "asserted" or claim.speaker:
             qualifier = "-".join(x for x in (claim.modality, claim.speaker) if x)
-        node = _evidence_iri(claim.doc, claim.sentence.start, claim.sentence.end, qualifier=qualifier)
+        text = clean_literal(claim.text)
+        # One piece of evidence per sentence text (white space normalised), whatever
+        # documents it is in; where it stands in this one is its occurrence here.
+        node = _evidence_iri(text, qualifier=qualifier)
+        document = _document_iri(claim.doc)
+        occurrence = _occurrence_iri(claim.doc, claim.sentence.start, claim.sentence.end)
         g.add((node, _RDF.type, _KGO.Evidence))
-        g.add((node, _KGO.text, Literal(clean_literal(claim.text))))
-        g.add((node, _KGO.beginOffset, _literal(claim.sentence.start)))
-        g.add((node, _KGO.endOffset, _literal(claim.sentence.end)))
-        g.add((node, _DCTERMS.isPartOf, _document_iri(claim.doc)))
+        g.add((node, _KGO.text, Literal(normalise_space(text))))
+        g.add((node, _DCTERMS.isPartOf, document))
+        g.add((node, _KGO.occurrence, occurrence))
+        g.add((occurrence, _RDF.type, _KGO.Occurrence))
+        g.add((occurrence, _KGO.text, Literal(text)))
+        g.add((occurrence, _KGO.beginOffset, _literal(claim.sentence.start)))
+        g.add((occurrence, _KGO.endOffset, _literal(claim.sentence.end)))
+        g.add((occurrence, _DCTERMS.isPartOf, document))
         g.add((node, _KGO.modality, _KGO[claim.modality]))
         if claim.speaker and claim.speaker in entities:
             g.add((node, _KGO.attributedTo, self.add_entity(entities[claim.speaker], names.get(claim.speaker, ()))))

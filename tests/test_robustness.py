@@ -108,13 +108,14 @@ def parse_turtle(data: bytes) -> list:
 
 
 def evidence(ttl: bytes) -> list[tuple[str, str, int, int]]:
-    """(document id, text, begin, end) of every evidence node."""
+    """(document id, text, begin, end) of every place an evidence sentence stands (its occurrences)."""
     g = rdflib.Graph().parse(data=ttl, format="turtle")
     rows = g.query("""
         PREFIX kgo: <https://w3id.org/kg-conflict/ontology#>
         PREFIX dcterms: <http://purl.org/dc/terms/>
-        SELECT ?id ?text ?b ?e WHERE { ?ev a kgo:Evidence ; kgo:text ?text ; kgo:beginOffset ?b ;
-            kgo:endOffset ?e ; dcterms:isPartOf ?d . ?d dcterms:identifier ?id }""")
+        SELECT DISTINCT ?id ?text ?b ?e WHERE { ?ev a kgo:Evidence ; kgo:occurrence ?o .
+            ?o kgo:text ?text ; kgo:beginOffset ?b ; kgo:endOffset ?e ; dcterms:isPartOf ?d .
+            ?d dcterms:identifier ?id }""")
     return sorted((str(r.id), str(r.text), int(r.b), int(r.e)) for r in rows)
 
 
