@@ -205,22 +205,24 @@ def build(inputs: Iterable[str | Path], out: str | Path, *, model: str | None = 
     out = Path(out)
     report = BuildReport()
     messages: list[tuple[int, str, object]] = []  # (input index, "rejected" | "warning" | "kept", message)
-    walked, walk_rejected = _walk(paths, messages)
-    # Workers start before the store opens: forking a process that runs the store's threads is unsafe.
-    extractor = make_engine(engine, jobs=jobs, scheduler=scheduler, model=model, documents=len(walked))
-    try:
-        with Store.open(out / "store", holder="kg build") as store:
-            with extractor:
-                _extract(walked, walk_rejected, store, extractor, report, messages, batch_size, on_document,
-                         prune=prune)
-            # Messages in the order of the inputs, as a reader of the walk would meet them.
-            messages.sort(key=lambda item: item[0])
-            report.rejected[:0] = [m for _, kind, m in messages if kind == "rejected"]
-            report.warnings[:0] = [m for _, kind, m in messages if kind == "warning"]
-            report.kept[:0] = [m for _, kind, m in messages if kind == "kept"]
-            _export(store, out, report, html=html, validate=validate)
-    finally:
-        extractor.close()
+    # The writer's lock first: a second build into the same output stops here, having read nothing.
+    with Store.lock(out / "store", holder="kg build") as held:
+        walked, walk_rejected = _walk(paths, messages)
+        # Workers start before the store opens: forking a process that runs the store's threads is unsafe.
+        extractor = make_engine(engine, jobs=jobs, scheduler=scheduler, model=model, documents=len(walked))
+        try:
+            with Store.open(out / "store", held=held) as store:
+                with extractor:
+                    _extract(walked, walk_rejected, store, extractor, report, messages, batch_size, on_document,
+                             prune=prune)
+                # Messages in the order of the inputs, as a reader of the walk would meet them.
+                messages.sort(key=lambda item: item[0])
+                report.rejected[:0] = [m for _, kind, m in messages if kind == "rejected"]
+                report.warnings[:0] = [m for _, kind, m in messages if kind == "warning"]
+                report.kept[:0] = [m for _, kind, m in messages if kind == "kept"]
+                _export(store, out, report, html=html, validate=validate)
+        finally:
+            extractor.close()
     report.seconds = time.perf_counter() - started
     return report
 

@@ -329,7 +329,7 @@ class _Lock:
 
     The holder writes its pid, whether it reads or writes, and what it is
     (``kg build``, ``kg serve``) into the file, for the message another
-    process gets.
+    process gets. Of several readers the first still running is named.
     """
 
     def __init__(self, folder: Path, exclusive: bool, holder: str = "another kg process"):
@@ -353,20 +353,47 @@ class _Lock:
         except BlockingIOError:
             pid, writing, holder = _read_holder(fd)
             os.close(fd)
+            if not _alive(pid):  # the entry of a reader gone; others still read
+                pid, holder = "?", "another kg process"
             raise StoreLockedError(_locked_message(self.path.parent, pid, writing, holder, self.exclusive)) from None
         self._fd = fd
         try:  # who holds it, for the message another process gets
-            os.ftruncate(fd, 0)
-            mode = "writes" if self.exclusive else "reads"
-            os.pwrite(fd, f"{os.getpid()}\t{mode}\t{' '.join(self.holder.split())}\n".encode(), 0)
+            pid, writing, _ = _read_holder(fd)
+            if self.exclusive or writing is not False or not _alive(pid):  # a live reader's entry stays
+                os.ftruncate(fd, 0)
+                mode = "writes" if self.exclusive else "reads"
+                os.pwrite(fd, f"{os.getpid()}\t{mode}\t{' '.join(self.holder.split())}\n".encode(), 0)
         except OSError:
             pass
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
 
     def release(self) -> None:
         if self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+    def __enter__(self) -> "_Lock":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.release()
+
+
+def _alive(pid: str) -> bool:
+    """Is process ``pid`` (a string, "?" when unknown) running?"""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
 
 
 def _read_holder(fd: int) -> tuple[str, bool | None, str]:
@@ -401,6 +428,13 @@ def _locked_message(folder: Path, pid: str, writing: bool | None, holder: str, w
 # --------------------------------------------------------------------------
 # The store
 # --------------------------------------------------------------------------
+
+def _make_folder(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create the store: {exc.strerror or exc}") from None
+
 
 def _has_database_files(path: Path) -> bool:
     """Does ``path`` hold what a RocksDB database leaves (a store without its CURRENT file)?"""
@@ -437,15 +471,17 @@ class Store:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, create: bool = True, read_only: bool = False,
-             lock: bool = True, holder: str | None = None) -> "Store":
+             lock: bool = True, holder: str | None = None, held: "_Lock | None" = None) -> "Store":
         """Open (or create) the store in folder ``path``.
 
         ``read_only`` opens without write access and takes a shared lock
         (many readers, no writer). ``lock=False`` skips locking: only for a
         process whose parent already holds the lock (kg's query workers).
-        ``holder`` names the opener (``"kg build"``) in the message another
-        process gets while the lock is held. Raises :class:`StoreLockedError` when another process holds a
-        conflicting lock and :class:`StoreError` when there is no store and
+        ``held`` is the writer's lock taken beforehand with :meth:`lock`
+        (closing the store then leaves it held). ``holder`` names the opener
+        (``"kg build"``) in the message another process gets while the lock
+        is held. Raises :class:`StoreLockedError` when another process holds
+        a conflicting lock and :class:`StoreError` when there is no store and
         ``create`` is false or the folder is not a store.
         """
         import pyoxigraph as ox
@@ -457,10 +493,11 @@ class Store:
         if not exists and (read_only or not create):
             raise StoreError(f"{path}: no kg store here (build one with `kg build ... --out {path.parent}`)")
         if exists or not read_only:
-            try:
-                path.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"{path}: cannot create the store: {exc.strerror or exc}") from None
+            _make_folder(path)
+        if held is not None:
+            if read_only or not held.exclusive or held.path != path / LOCK_FILE or not held.held:
+                raise StoreError(f"{path}: the lock given is not this store's writer lock")
+            lock = False
         guard = _Lock(path, exclusive=not read_only, holder=holder or "another kg process") if lock else None
         if guard is not None:
             guard.acquire()
@@ -487,6 +524,20 @@ class Store:
             store.close()
             raise StoreError(_damaged(path, str(exc))) from None
         return store
+
+    @classmethod
+    def lock(cls, path: str | os.PathLike[str], *, holder: str | None = None) -> "_Lock":
+        """The writer's lock on the store in folder ``path`` (made if need be), taken now,
+        without opening the database: a context manager, for :meth:`open` with ``held``.
+
+        ``kg build`` takes it before it reads any input or starts extraction
+        workers, so that a second build into the same output stops at once.
+        """
+        path = Path(path)
+        _make_folder(path)
+        guard = _Lock(path, exclusive=True, holder=holder or "another kg process")
+        guard.acquire()
+        return guard
 
     # -- context manager -------------------------------------------------
     def __enter__(self) -> "Store":
