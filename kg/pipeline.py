@@ -28,7 +28,7 @@ from itertools import groupby, islice
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from kg.errors import MissingInputError, StaleStoreError, UnknownDocumentError
+from kg.errors import MissingInputError, StaleStoreError, StoreError, UnknownDocumentError
 from kg.records import Document, IngestError
 
 #: Texts parsed together; enough to keep spaCy busy, small enough to stream ...
@@ -369,13 +369,12 @@ def _plan(walked: list[tuple[int, Path]], stored_files) -> list[_Planned]:
     return plan
 
 
-def _stream(plan: list[_Planned], stored: dict, report: BuildReport, messages: list, read: set[str],
+def _stream(plan: list[_Planned], stored: dict, report: BuildReport, messages: list,
             on_document: Callable[[Document], None] | None, *, trust: bool) -> Iterator[Document]:
     """The documents to extract, read lazily, one document graph at a time.
 
     With ``trust``, a group whose files have the same bytes, paths and ids as
-    the stored graph is counted as skipped. ``read`` gets the key of every
-    group read.
+    the stored graph is counted as skipped.
     """
     from kg.ingest import iter_documents
 
@@ -395,7 +394,6 @@ def _stream(plan: list[_Planned], stored: dict, report: BuildReport, messages: l
                     report.replaced_chars += item.replaced_chars
         if not docs:
             continue
-        read.add(key)
         known = stored.get(key)
         if (trust and known is not None and known.ids == {d.id for d in docs}
                 and known.hashes == {d.sha256 for d in docs} and known.paths == {d.path for d in docs}):
@@ -458,7 +456,9 @@ def _extract(walked: list[tuple[int, Path]], walk_rejected: list[str], store, ex
     files = store.files()
     fresh = not files  # an empty store: bulk-loaded directly (nothing to lose if killed)
     stale = not fresh and meta.get("fingerprint") != info.fingerprint
-    stored = store.documents()
+    if fresh and meta.get("fingerprint") is not None:
+        store.set_meta({})  # until the load is complete: a build killed half-way leaves a store to clear
+    stored = store.documents(files)
     removing = _prunable(stored, walked, walk_rejected) if prune else []
     gone = set(removing)
     # The documents removed free their ids: a pruned graph is the graph of its inputs.
@@ -466,8 +466,7 @@ def _extract(walked: list[tuple[int, Path]], walk_rejected: list[str], store, ex
     planned = {entry.key for entry in plan}
     if stale:  # made by other extraction code: every document the graph keeps is read again
         plan = sorted(plan + _reread(files, planned, set(removing), len(walked)))
-    read: set[str] = set()
-    documents = split_documents(_stream(plan, stored, report, messages, read, on_document, trust=not stale),
+    documents = split_documents(_stream(plan, stored, report, messages, on_document, trust=not stale),
                                 info.chunk_limit, report)
     key, parts = None, []  # the document graph being written and its fragments
     pending: list[tuple[str, str]] = []  # document graphs waiting for the bulk loader
@@ -507,10 +506,13 @@ def _extract(walked: list[tuple[int, Path]], walk_rejected: list[str], store, ex
         if pending:
             store.load_documents(pending, staging=not fresh)
         if stale:
-            _require_all_read(files, set(written) | set(removing), store.path)
+            _require_all_read(files, set(written) | set(removing))
     except BaseException:
         if not fresh:
-            store.discard_staged()
+            try:
+                store.discard_staged()
+            except StoreError:
+                pass  # the error that stopped the build is the one to report; the next build drops them
         raise
     if fresh:
         store.refresh_derived()
@@ -558,7 +560,8 @@ def _reread(files, planned: set[str], removing: set[str], start: int) -> list[_P
     return entries
 
 
-def _require_all_read(files, done: set[str], where: Path) -> None:
+def _require_all_read(files, done: set[str]) -> None:
+    """:class:`kg.errors.StaleStoreError` naming the stored files that were neither read again nor removed."""
     left = sorted({f"{f.path or f.id} ({f.id})" for f in files if f.key not in done})
     if left:
         raise StaleStoreError(_stale_message(left))

@@ -97,7 +97,11 @@ GRAPH_PREFIX = DOCUMENT_GRAPHS
 STAGING_PREFIX = str(KGR["staging/"])
 LOCK_FILE = "kg.lock"
 META_FILE = "kg-store.json"
-#: Bumped when the layout of the store changes; an older store is rebuilt.
+#: Staging less N-Triples text than this is one SPARQL Update, not a bulk load.
+_SMALL_STAGING = 1_000_000
+#: Bumped when the layout of the store changes so that another version cannot read it. Format 1
+#: stores made before the derived graph and staging graphs existed are read as they are (their
+#: documents are read again, as the extractor changed, and the derived triples are computed).
 STORE_FORMAT = 1
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
@@ -517,12 +521,11 @@ class Store:
                 guard.release()
             raise StoreError(_damaged(path, str(exc))) from None
         store = cls(path, ox_store, guard, read_only)
-        try:
-            if not read_only and store.meta().get("format", STORE_FORMAT) != STORE_FORMAT:
-                store.clear()
-        except (OSError, RuntimeError, ValueError) as exc:
+        found = store.meta().get("format", STORE_FORMAT)
+        if not read_only and found != STORE_FORMAT:  # never cleared: what it holds may be all there is
             store.close()
-            raise StoreError(_damaged(path, str(exc))) from None
+            raise StoreError(f"{path}: a store of another layout (format {found!r}; this kg writes format "
+                             f"{STORE_FORMAT}): build into a new folder, or use the kg that made it")
         return store
 
     @classmethod
@@ -578,10 +581,11 @@ class Store:
                                      None if row["hash"] is None else row["hash"].value))
         return sorted(found, key=lambda f: (f.key, f.id, f.path or "", f.hash or ""))
 
-    def documents(self) -> dict[str, StoredDocument]:
-        """Stored documents by graph name: their ids, content hashes and paths."""
+    def documents(self, files: Iterable[StoredFile] | None = None) -> dict[str, StoredDocument]:
+        """Stored documents by graph name: their ids, content hashes and paths
+        (from ``files``, when the caller has just read :meth:`files`)."""
         found: dict[str, dict[str, set[str]]] = {}
-        for row in self.files():
+        for row in self.files() if files is None else files:
             entry = found.setdefault(row.key, {"ids": set(), "hashes": set(), "paths": set()})
             entry["ids"].add(row.id)
             if row.hash is not None:
@@ -728,6 +732,13 @@ class Store:
         import pyoxigraph as ox
 
         store = self._writable()
+        documents = list(documents)
+        if staging and sum(len(body) for _, body in documents) < _SMALL_STAGING:
+            # a few documents: one small transaction beats the bulk loader's new files
+            inserts = [f"GRAPH <{staging_graph(doc_id)}> {{\n{body}\n}}" for doc_id, body in documents]
+            if inserts:
+                self._update(f"INSERT DATA {{\n{chr(10).join(inserts)}\n}}", "stage documents")
+            return
         parts = []
         for doc_id, body in documents:
             lines = [line for line in body.split("\n") if line]

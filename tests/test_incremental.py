@@ -51,16 +51,8 @@ SUMMARY = re.compile(r"^(\d+) documents in the graph \((\d+) added, (\d+) update
                      r"(\d+) unchanged(?:; \d+ split to parse)?\), \d+ sentences parsed, ", re.M)
 
 #: Short articles written for these tests, and a second version of each (an edit).
-ARTICLES = {
-    "truce": "The SDF and Islamic State agreed a truce in Raqqa on Monday, a spokesman said.\n\n"
-             "Turkey attacked the YPG in Afrin, the ministry said.\n",
-    "backing": "Russia backed the Syrian government in Idlib, officials said.\n\n"
-               "Iran backed Hezbollah in Qusayr, analysts said.\n",
-    "deal": "Hezbollah agreed a deal with the Nusra Front near Arsal, a source said.\n",
-    "capture": "The Syrian army captured Palmyra from Islamic State.\n\nThe SDF captured Tabqa in May.\n",
-    "withdrawal": "Islamic State withdrew from Raqqa under a deal with the SDF.\n",
-    "strike": "Israel attacked Hezbollah in Quneitra, a monitor said.\n",
-}
+ARTICLES = {path.stem: path.read_text(encoding="utf-8")
+            for path in sorted((ROOT / "tests" / "data" / "incremental").glob("*.txt"))}
 EDIT = "\nTurkey attacked the SDF in Manbij, a monitor said.\n"
 
 
@@ -171,7 +163,8 @@ def _contents(out: Path) -> tuple:
     """What a command may change: the outputs' bytes, and every quad of the store."""
     with Store.open(out / "store", read_only=True) as store:
         quads = {str(q) for q in store._store()}
-    return (out / "graph.ttl").read_bytes(), (out / "graph.html").read_bytes(), quads
+    page = out / "graph.html"
+    return (out / "graph.ttl").read_bytes(), page.read_bytes() if page.exists() else None, quads
 
 
 # ---------------------------------------------------------------------------
@@ -275,6 +268,56 @@ def test_a_new_file_never_takes_the_id_of_another_document(tmp_path):
     assert re.fullmatch(r"x_[0-9a-f]{8}", files[str(tmp_path / "b" / "x.txt")])
     again = kg.build([tmp_path / "a", tmp_path / "b"], out, html=False)  # known by path: the same ids
     assert (again.added, again.updated, again.skipped, again.in_graph) == (0, 0, 2, 2)
+
+
+@pytest.mark.slow
+def test_a_changed_extractor_reads_every_document_again_or_changes_nothing(tmp_path):
+    write(tmp_path / "a", ["truce", "backing"])
+    write(tmp_path / "b", ["deal"])
+    out = tmp_path / "out"
+    kg.build([tmp_path / "a", tmp_path / "b"], out, html=False)
+    expected = (out / "graph.ttl").read_bytes()
+    with Store.open(out / "store") as store:
+        store.update_meta(fingerprint="another version of the extractor")
+    report = kg.build([tmp_path / "b"], out, html=False)  # a/ is not among the inputs: read again all the same
+    assert (report.documents, report.added, report.updated, report.skipped, report.in_graph) == (3, 0, 3, 0, 3)
+    assert (out / "graph.ttl").read_bytes() == expected
+    assert_one_truth(out)
+
+    with Store.open(out / "store") as store:
+        store.update_meta(fingerprint="yet another")
+    (tmp_path / "a" / "truce.txt").unlink()
+    before = _contents(out)
+    result = CliRunner().invoke(cli, ["build", str(tmp_path / "b"), "--out", str(out), "--no-html"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("kg: error: the store was built by another version of kg's extractor, so "
+                                    "every document in it must be read again, but these cannot be: "
+                                    f"{tmp_path / 'a' / 'truce.txt'} (truce); give them as inputs")
+    assert result.stderr.endswith("(nothing was changed)\n") and result.stderr.count("\n") == 1
+    assert (out / "graph.ttl").read_bytes() == expected and _contents(out) == before
+    with Store.open(out / "store", read_only=True) as store:
+        assert store.graph_names() == ["backing", "deal", "truce"] and store.staged() == []
+    report = kg.build([tmp_path / "a", tmp_path / "b"], out, html=False, prune=True)  # the gone one pruned
+    assert ([r.id for r in report.removed_documents], report.updated, report.in_graph) == (["truce"], 2, 2)
+    assert (out / "graph.ttl").read_bytes() == clean_build([tmp_path / "a", tmp_path / "b"], tmp_path / "c")
+
+
+@pytest.mark.slow
+def test_a_store_of_another_layout_is_refused_not_cleared(tmp_path):
+    write(tmp_path / "in", ["deal"])
+    out = tmp_path / "out"
+    kg.build([tmp_path / "in"], out, html=False)
+    meta = out / "store" / "kg-store.json"
+    data = json.loads(meta.read_text(encoding="utf-8"))
+    meta.write_text(json.dumps({**data, "format": 99}), encoding="utf-8")
+    before = (out / "graph.ttl").read_bytes()
+    result = CliRunner().invoke(cli, ["build", str(tmp_path / "in"), "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr == (f"kg: error: {out / 'store'}: a store of another layout (format 99; this kg writes "
+                             "format 1): build into a new folder, or use the kg that made it\n")
+    assert (out / "graph.ttl").read_bytes() == before
+    with Store.open(out / "store", read_only=True) as store:
+        assert store.graph_names() == ["deal"]
 
 
 # ---------------------------------------------------------------------------
@@ -500,3 +543,98 @@ def test_the_page_shows_a_syndicated_sentence_once_with_its_sources(browser_page
     page.evaluate("id => kgSetDocumentFilter(id)", "paper_c")
     assert page.evaluate("id => !kgEdges.get(id).hidden", edge)
     assert browser_page.errors == []
+
+
+# ---------------------------------------------------------------------------
+# 6. random sequences of add, update, remove and prune (hypothesis)
+# ---------------------------------------------------------------------------
+
+NAMES = sorted(ARTICLES)
+OPERATIONS = st.one_of(
+    st.tuples(st.just("add"), st.frozensets(st.sampled_from(NAMES), min_size=1, max_size=3)),
+    st.tuples(st.just("update"), st.sampled_from(NAMES)),
+    st.tuples(st.just("remove"), st.frozensets(st.sampled_from(NAMES), min_size=1, max_size=2)),
+    st.tuples(st.just("prune"), st.frozensets(st.sampled_from(NAMES), min_size=1, max_size=4)),
+)
+
+
+class _Memo:
+    """``kg.engines.extract_batch`` that parses each document (id, path, bytes) once per session.
+
+    The spaCy parse is what a build costs; the property is about what the
+    store does with the results, so incremental and clean builds share them.
+    """
+
+    def __init__(self):
+        self.real = kg.engines.extract_batch
+        self.done: dict = {}
+
+    def __call__(self, documents, model=None):
+        key = lambda doc: (doc.id, doc.path, doc.sha256, getattr(doc, "number", None))  # noqa: E731
+        missing = [doc for doc in documents if key(doc) not in self.done]
+        if missing:
+            for doc, result in zip(missing, self.real(missing, model)):
+                self.done[key(doc)] = result
+        return [self.done[key(doc)] for doc in documents]
+
+
+@pytest.fixture(scope="module")
+def sequences(tmp_path_factory):
+    """A folder for the files and outputs, clean builds by set of documents, the memo of parses."""
+    return tmp_path_factory.mktemp("sequences"), {}, _Memo()
+
+
+@pytest.mark.slow
+@settings(max_examples=12, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(operations=st.lists(OPERATIONS, min_size=1, max_size=5))
+def test_any_sequence_of_commands_leaves_the_graph_of_a_clean_build(sequences, operations):
+    from unittest import mock
+
+    work, clean, memo = sequences
+    inputs, out = work / "in", work / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    versions: dict[str, int] = {}  # each file's version on disk
+    graph: dict[str, int] = {}  # what the graph should hold: document -> version
+
+    def files(names) -> list[Path]:
+        for name in names:
+            write(inputs, [name], version=versions.setdefault(name, 0))
+        return [inputs / f"{name}.txt" for name in sorted(names)]
+
+    with mock.patch.object(kg.engines, "extract_batch", memo):
+        for kind, arg in operations:
+            if kind == "add":
+                kg.build(files(arg), out, html=False, validate=False)
+                graph.update({name: versions[name] for name in arg})
+            elif kind == "update":
+                versions[arg] = versions.get(arg, 0) + 1
+                report = kg.build(files([arg]), out, html=False, validate=False)
+                assert (report.updated, report.added) == ((1, 0) if arg in graph else (0, 1))
+                graph[arg] = versions[arg]
+            elif kind == "remove":
+                if not out.exists() or not arg <= set(graph):
+                    if out.exists():
+                        with pytest.raises(UnknownDocumentError):  # nothing removed
+                            remove(sorted(arg), out, html=False, validate=False)
+                    continue
+                report = remove(sorted(arg), out, html=False, validate=False)
+                assert sorted(r.id for r in report.removed_documents) == sorted(arg)
+                for name in arg:
+                    del graph[name]
+            else:  # prune
+                report = kg.build(files(arg), out, html=False, validate=False, prune=True)
+                assert sorted(r.id for r in report.removed_documents) == sorted(set(graph) - arg)
+                graph = {name: versions[name] for name in arg}
+            # after every step: one truth, and the graph of the same documents built from nothing
+            assert_one_truth(out)
+            state = frozenset(graph.items())
+            if state not in clean:
+                where = work / f"clean-{len(clean)}"
+                clean[state] = (clean_build([inputs / f"{name}.txt" for name in sorted(graph)], where),
+                                store_triples(where))
+            expected_ttl, expected_triples = clean[state]
+            assert (out / "graph.ttl").read_bytes() == expected_ttl, (operations, kind, arg)
+            assert store_triples(out) == expected_triples
+            with Store.open(out / "store", read_only=True) as store:
+                assert store.graph_names() == sorted(graph) and store.staged() == []

@@ -32,15 +32,8 @@ import pyoxigraph as ox
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTICLES = {
-    "truce": "The SDF and Islamic State agreed a truce in Raqqa on Monday, a spokesman said.\n\n"
-             "Turkey attacked the YPG in Afrin, the ministry said.\n",
-    "backing": "Russia backed the Syrian government in Idlib, officials said.\n\n"
-               "Iran backed Hezbollah in Qusayr, analysts said.\n",
-    "deal": "Hezbollah agreed a deal with the Nusra Front near Arsal, a source said.\n",
-    "capture": "The Syrian army captured Palmyra from Islamic State.\n\nThe SDF captured Tabqa in May.\n",
-    "strike": "Israel attacked Hezbollah in Quneitra, a monitor said.\n",
-}
+ARTICLES = {path.stem: path.read_text(encoding="utf-8")
+            for path in sorted((ROOT / "tests" / "data" / "incremental").glob("*.txt"))}
 
 #: Runs the kg command line, first making the process SIGKILL itself at a chosen point.
 KILLER = textwrap.dedent("""
