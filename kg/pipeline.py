@@ -244,6 +244,7 @@ def remove(names: Iterable[str], out: str | Path, *, html: bool = True, validate
     out = Path(out)
     report = BuildReport()
     with Store.open(out / "store", create=False, holder="kg remove") as store:
+        store.discard_staged()  # and a commit a killed command left half-done is finished
         files = store.files()
         matched, unknown = match_documents(names, files)
         if unknown:
@@ -252,7 +253,6 @@ def remove(names: Iterable[str], out: str | Path, *, html: bool = True, validate
             shown = ", ".join(repr(n) for n in unknown)
             raise UnknownDocumentError(f"{shown}: no document of {out} has this id or path; nothing was removed")
         keys = sorted({f.key for f in matched})
-        store.discard_staged()
         store.update_meta(exported=False)
         store.commit(remove=keys)
         report.removed = len(keys)
@@ -449,10 +449,10 @@ def _extract(walked: list[tuple[int, Path]], walk_rejected: list[str], store, ex
     from kg.chunking import is_last_part, split_documents
 
     info = extractor.info()
+    store.discard_staged()  # what a build killed before its commit left (a half-done commit is finished)
     meta = store.meta()
     if meta.get("fingerprint") is None and store.graph_names():
         store.clear()  # a first build that never finished: nothing in it is trusted
-    store.discard_staged()  # what a build killed before its commit left
     files = store.files()
     fresh = not files  # an empty store: bulk-loaded directly (nothing to lose if killed)
     stale = not fresh and meta.get("fingerprint") != info.fingerprint

@@ -35,7 +35,9 @@ documents and recomputes the derived triples. A build killed before the
 commit leaves the store as it was (its staging graphs are dropped by the next
 one); killed after, the store holds the new graph. Only a build into an empty
 store writes directly, with Oxigraph's bulk loader (see
-:meth:`Store.load_documents`).
+:meth:`Store.load_documents`), and a change of more than
+:data:`COMMIT_DOCUMENTS` documents is committed in several transactions under
+a journal that the next writer finishes (:meth:`Store.commit`).
 
 Why pyoxigraph directly, and oxrdflib as a view. Writes go through SPARQL
 Update, which Oxigraph applies as one transaction, and queries
@@ -97,6 +99,8 @@ GRAPH_PREFIX = DOCUMENT_GRAPHS
 STAGING_PREFIX = str(KGR["staging/"])
 LOCK_FILE = "kg.lock"
 META_FILE = "kg-store.json"
+#: A commit of more documents than this goes in several transactions, under a journal (:meth:`Store.commit`).
+COMMIT_DOCUMENTS = 500
 #: Staging less N-Triples text than this is one SPARQL Update, not a bulk load.
 _SMALL_STAGING = 1_000_000
 #: Bumped when the layout of the store changes so that another version cannot read it. Format 1
@@ -759,19 +763,55 @@ class Store:
         return sorted(n[len(STAGING_PREFIX):] for n in names if n.startswith(STAGING_PREFIX))
 
     def discard_staged(self) -> None:
-        """Drop every staging graph (what a build killed before its commit left)."""
+        """Drop every staging graph (what a build killed before its commit left);
+        a commit left half-done is finished first (:meth:`finish_commit`)."""
+        self.finish_commit()
         names = self.staged()
         if names:
             self._update(" ;\n".join(f"DROP SILENT GRAPH <{staging_graph(n)}>" for n in names),
                          "drop the staging graphs")
 
     def commit(self, replace: Iterable[str] = (), remove: Iterable[str] = ()) -> None:
-        """One transaction: the staged documents ``replace`` their graphs (new
-        ones are added), the documents ``remove`` go, and the derived triples
-        are recomputed. Either all of it is in the store or none of it.
-        """
-        from kg.derived import refresh_update
+        """The staged documents ``replace`` their graphs (new ones are added), the
+        documents ``remove`` go, and the derived triples are recomputed.
 
+        Up to :data:`COMMIT_DOCUMENTS` documents, in one transaction: either
+        all of it is in the store or none of it. More would make one
+        transaction that Oxigraph holds in memory (about 5 GB for a million
+        triples), so larger changes go in transactions of that many
+        documents, the derived triples recomputed in the last one, under a
+        journal in the side data (``committing``): a process killed half-way
+        leaves the journal, and the next writer finishes the commit
+        (:meth:`finish_commit`) before it does anything else.
+        """
+        from kg.derived import clear_update, refresh_update
+
+        replace, remove = list(replace), list(remove)
+        if len(replace) + len(remove) <= COMMIT_DOCUMENTS:
+            self._update(refresh_update(self._swaps(replace, remove)), "update the store")
+            return
+        self.update_meta(committing={"replace": replace, "remove": remove})
+        self._update(clear_update(), "update the store")
+        for start in range(0, len(replace), COMMIT_DOCUMENTS):
+            self._update(" ;\n".join(self._swaps(replace[start:start + COMMIT_DOCUMENTS], [])),
+                         "update the store")
+        self._update(refresh_update(self._swaps([], remove)), "update the store")
+        self.update_meta(committing=None)
+
+    def finish_commit(self) -> bool:
+        """Finish a commit a killed process left half-done (see :meth:`commit`); True if there was one."""
+        journal = self.meta().get("committing")
+        if not journal:
+            return False
+        staged = set(self.staged())  # the documents swapped in already have no staging graph left
+        self.commit(replace=[key for key in journal.get("replace", []) if key in staged],
+                    remove=journal.get("remove", []))
+        self.update_meta(committing=None)
+        return True
+
+    @staticmethod
+    def _swaps(replace: list[str], remove: list[str]) -> list[str]:
+        """SPARQL Update operations swapping staged graphs in and dropping removed ones."""
         changes = []
         for doc_id in replace:
             graph, staged = f"<{document_graph(doc_id)}>", f"<{staging_graph(doc_id)}>"
@@ -779,7 +819,7 @@ class Store:
                         f"DROP SILENT GRAPH {staged}"]
         for doc_id in remove:
             changes.append(_drop(f"<{document_graph(doc_id)}>"))
-        self._update(refresh_update(changes), "update the store")
+        return changes
 
     def refresh_derived(self) -> None:
         """Recompute the derived triples (:mod:`kg.derived`) in one transaction."""
@@ -816,8 +856,9 @@ class Store:
         write_atomic(self.path / META_FILE, json.dumps(payload, indent=1, sort_keys=True).encode())
 
     def update_meta(self, **changes) -> None:
-        """Change some keys of the side data, keeping the others."""
-        self.set_meta({key: value for key, value in {**self.meta(), **changes}.items() if key != "format"})
+        """Change some keys of the side data, keeping the others (a key given None goes)."""
+        self.set_meta({key: value for key, value in {**self.meta(), **changes}.items()
+                       if key != "format" and value is not None})
 
     def flush(self) -> None:
         """Write everything buffered to disk."""

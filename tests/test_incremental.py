@@ -253,6 +253,24 @@ def test_remove_by_id_path_or_folder(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
+def test_a_commit_of_many_documents_in_several_transactions_gives_the_same_graph(tmp_path, monkeypatch):
+    import kg.store
+
+    write(tmp_path / "in", ["truce", "backing", "deal"])
+    write(tmp_path / "more", ["capture", "withdrawal", "strike"])
+    clean = clean_build([tmp_path / "more", tmp_path / "in" / "deal.txt"], tmp_path / "clean")
+    out = tmp_path / "out"
+    kg.build([tmp_path / "in"], out, html=False)
+    monkeypatch.setattr(kg.store, "COMMIT_DOCUMENTS", 2)  # 3 added and 2 removed: three transactions
+    report = kg.build([tmp_path / "more", tmp_path / "in" / "deal.txt"], out, html=False, prune=True)
+    assert (report.added, report.removed, report.in_graph) == (3, 2, 4)
+    assert (out / "graph.ttl").read_bytes() == clean
+    assert_one_truth(out)
+    with Store.open(out / "store", read_only=True) as store:
+        assert "committing" not in store.meta() and store.staged() == []
+
+
+@pytest.mark.slow
 def test_a_new_file_never_takes_the_id_of_another_document(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

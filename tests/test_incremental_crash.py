@@ -52,6 +52,16 @@ KILLER = textwrap.dedent("""
             commit(self, *args, **kwargs)
             die()
         kg.store.Store.commit = commit_then_die
+    elif point == "mid-commit":  # a commit too large for one transaction, killed between two
+        kg.store.COMMIT_DOCUMENTS = 1
+        real_update, calls = kg.store.Store._update, []
+
+        def update_then_die(self, update, what):
+            real_update(self, update, what)
+            calls.append(what)
+            if calls.count("update the store") == 1:  # the first of several: the derived triples cleared
+                die()
+        kg.store.Store._update = update_then_die
     elif point == "between-outputs":
         def write_then_die(path, data):
             write(path, data)
@@ -194,6 +204,29 @@ def test_sigkill_at_random_moments_leaves_the_old_graph_or_the_new_one(before, c
         finish(work, out, command)
         assert state(out)["ttl"] == new["ttl"] and state(out)["union"] == new["union"]
     print(f"{command}: {duration:.2f} s; killed at", outcomes)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_commit_too_large_for_one_transaction_is_finished_by_the_next_command(before, command):
+    """Above kg.store.COMMIT_DOCUMENTS documents a commit takes several transactions under a
+    journal: killed between two, the store is half-way (the one case where it is), says so,
+    and the next command finishes it before anything else."""
+    work = before
+    old, new, _ = _expected(work, command)
+    out = work / f"killed-{command}-mid-commit"
+    shutil.copytree(work / "base", out)
+    proc = run([sys.executable, "-c", KILLER, "mid-commit", *COMMANDS[command], "--out", out.name], cwd=work)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    now = state(out)
+    assert now["meta"]["committing"] and now["meta"]["exported"] is False
+    assert now["ttl"] == old["ttl"] and now["html"] == old["html"]  # the outputs are the previous graph's
+    assert now["union"] not in (old["union"], new["union"])  # half-way: counts cleared, documents not swapped
+    finish(work, out, command)
+    now = state(out)
+    for key in ("documents", "union", "ttl", "html", "staged"):
+        assert now[key] == new[key], key
+    assert "committing" not in now["meta"] and now["meta"]["exported"] is True
 
 
 # ---------------------------------------------------------------------------
