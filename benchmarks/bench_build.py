@@ -12,9 +12,9 @@ seeds and of news-style articles, deterministic) and prints:
   (the bodies kg parses), run one after the other. The ratio is the
   figure: spaCy's parse is the limit;
 * **stages**: where kg's own time goes, from an in-process build with one
-  process (``--profile-docs`` documents): parse, linking, relation
-  extraction, RDF building, store writes, union, Turtle, SHACL validation,
-  HTML;
+  process (``--profile-docs`` documents): publication dates (ingest),
+  parse, linking, relation extraction, evidence dates, RDF building, store
+  writes, union, Turtle, SHACL validation, HTML;
 * **memory**: peak RSS of ``kg build`` at several corpus sizes
   (``--rss-docs``), each in its own process (``ru_maxrss``): of the main
   process while documents stream through, of the main process at the end
@@ -109,6 +109,8 @@ def profile_stages(folder: Path, out: Path) -> dict[str, float]:
     import kg.engines
     import kg.html
     import kg.linking
+    import kg.ingest
+    import kg.temporal
     import kg.rdf
     import kg.extract
     import kg.store
@@ -130,6 +132,8 @@ def profile_stages(folder: Path, out: Path) -> dict[str, float]:
                 times[label] += time.perf_counter() - start
         setattr(owner, name, timed)
 
+    wrap(kg.ingest, "publication_date", "publication dates (ingest)")
+    wrap(kg.temporal, "date_sentences", "evidence dates")
     wrap(kg.linking, "link", "linking")
     wrap(kg.extract, "read_article", "relation extraction")
     wrap(kg.store, "ntriples", "RDF building")
@@ -150,9 +154,9 @@ def profile_stages(folder: Path, out: Path) -> dict[str, float]:
         for owner, name, function in reversed(originals):
             setattr(owner, name, function)
     times["RDF building"] += (times.pop("_extract_document") - times["linking"] - times["relation extraction"]
-                              - times["RDF building"])
+                              - times["evidence dates"] - times["RDF building"])
     times["parse (spaCy)"] = times.pop("_extract_batch") - sum(
-        times[k] for k in ("linking", "relation extraction", "RDF building"))
+        times[k] for k in ("linking", "relation extraction", "evidence dates", "RDF building"))
     times["other (ingest, counts, ...)"] = total - sum(times.values())
     times["total"] = total
     return dict(times)

@@ -175,14 +175,18 @@ def extract_document(parsed, document: Document, gazetteer, lexicon, triggers, *
     from kg.rdf import GraphBuilder
     from kg.extract import read_article
     from kg.store import ntriples
+    from kg.temporal import date_sentences
     from kg.vocab import safe_segment
 
     linked = link_document(parsed, document, gazetteer, lexicon, text=text)
     claims, agreements = to_file_offsets(document, *read_article(linked, document, triggers=triggers))
+    # when each evidence sentence says it happened, against the publication date (kg.temporal)
+    dates = date_sentences([(c.sentence, c.text) for c in claims] + [(a.sentence, a.text) for a in agreements],
+                           document.date)
     fragment = GraphBuilder(_Triples())
     fragment.add_document(document)
-    fragment.add_claims(claims, linked.entities, linked.surface)
-    fragment.add_agreements(agreements, linked.entities, linked.surface, date=document.date)
+    fragment.add_claims(claims, linked.entities, linked.surface, dates=dates)
+    fragment.add_agreements(agreements, linked.entities, linked.surface, dates=dates)
     sentences = linked.sentence_count()
     return Extracted(document.id, safe_segment(document.id), ntriples(fragment.graph), sentences)
 

@@ -13,8 +13,9 @@
     triples, and the descriptions (types, labels, coordinates) of the
     entities they involve. A triple supported by several documents is in
     each of their graphs. The **default graph** holds what belongs to no
-    single document: the ``kgo:evidenceCount`` / ``kgo:sourceCount`` of
-    every statement, which are computed over all documents, and any triple
+    single document: the ``kgo:evidenceCount`` / ``kgo:sourceCount`` and
+    ``kgo:firstEvidenceDate`` / ``kgo:lastEvidenceDate`` of every statement,
+    which are computed over all documents, and any triple
     no document's evidence reaches. The union of all the graphs is exactly
     ``graph.ttl``. (Derived graphs give an entity every ``skos:altLabel`` of
     ``graph.ttl``; the store's graphs only the names seen in that document.)
@@ -58,7 +59,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 from kg.errors import InputError, KgError
 from kg.rdf import write_atomic
 from kg.resources import load_data
-from kg.vocab import ENTITY_CLASSES, GEO, KGO, KGR, safe_segment
+from kg.vocab import ENTITY_CLASSES, GEO, KGO, KGR, TIME, safe_segment
 
 __all__ = [
     "FORMATS", "JSONLD_CONTEXT", "export", "export_bytes", "named_graphs", "split_by_document",
@@ -86,6 +87,7 @@ PREFIXES = {
     "rdf": RDF,
     "rdfs": RDFS,
     "skos": SKOS,
+    "time": TIME,
     # (not imported by name: pytest's doctest collection trips over XSD)
     "xsd": rdflib.namespace.XSD,
 }

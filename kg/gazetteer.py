@@ -69,9 +69,12 @@ class EntityInfo:
     tags: frozenset[str] = frozenset()
     demonyms: tuple[str, ...] = ()
     metonyms: tuple[str, ...] = ()
-    context: str | None = None
+    context: str | None = None  # the country where its metonyms stand for it (the first, if several)
+    contexts: tuple[str, ...] = ()  # every such country
     affiliation: tuple[str, str] | None = None  # (relation, entity id)
     capital_of: str | None = None
+    government: str | None = None  # a region that names its own government ("Kurdistan": the KRG)
+    armed_wing: str | None = None  # a political body whose fighting is done by another entity
     kind: str | None = None
     country: str | None = None  # places: the country they lie in
 
@@ -195,6 +198,14 @@ class Gazetteer:
         return geonames.find_place(text, self.country_code(country))
 
 
+def _contexts(entry: dict) -> tuple[str, ...]:
+    """The 'context' of an entry: one country id, or a list of them (the coalition fights in Iraq and Syria)."""
+    context = entry.get("context")
+    if context is None:
+        return ()
+    return (context,) if isinstance(context, str) else tuple(context)
+
+
 def _entity_from(entry: dict, source: str) -> EntityInfo:
     try:
         eid = entry["id"]
@@ -210,9 +221,12 @@ def _entity_from(entry: dict, source: str) -> EntityInfo:
         tags=frozenset(entry.get("tags", ())),
         demonyms=tuple(entry.get("demonyms", ())),
         metonyms=tuple(entry.get("metonyms", ())),
-        context=entry.get("context"),
+        context=_contexts(entry)[0] if _contexts(entry) else None,
+        contexts=_contexts(entry),
         affiliation=(affiliation["relation"], affiliation["object"]) if affiliation else None,
         capital_of=entry.get("capital_of"),
+        government=entry.get("government"),
+        armed_wing=entry.get("armed_wing"),
         kind=entry.get("kind"),
         country=entry.get("country"),
     )

@@ -58,6 +58,8 @@ from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
 from kg.errors import DataFileError
+from kg.html_time import agreements as _agreements
+from kg.html_time import evidence_when, histogram
 from kg.rdf import write_atomic
 from kg.resources import load_data
 from kg.vocab import ENTITY_CLASSES, GEO, KGO
@@ -101,12 +103,16 @@ def graph_to_networkx(graph: rdflib.Graph) -> networkx.MultiDiGraph:
     ``relation``, ``family``, ``symmetric``, ``asserted`` (False for a claim
     its sources only deny or leave unconfirmed, which is reified but not
     asserted), ``evidence`` (dicts with ``text``,
-    ``doc``, ``begin``, ``end``, ``title``, ``publisher``, ``date``,
-    ``modality``, ``speaker``, ``speaker_iri``, sorted by document and
-    offset; ``sources`` lists ``doc``, ``begin``, ``end`` of every document
-    that prints the sentence, the first being ``doc``), ``count`` (evidence
-    sentences, a sentence several documents print counted once) and
-    ``sources`` (distinct documents). A symmetric relation asserted both ways is one edge, from the
+    ``doc``, ``begin``, ``end``, ``title``, ``publisher``, ``date`` (the
+    document's), ``modality``, ``speaker``, ``speaker_iri``, and the
+    sentence's own date: ``when``, ``until``, ``precision``, ``dated`` (its
+    source), ``expr`` (:func:`kg.html_time.evidence_when`); sorted by
+    document and offset; ``sources`` lists ``doc``, ``begin``, ``end`` and
+    the date there of every document that prints the sentence, the first
+    being ``doc``: the sentence's ``when`` is the earliest of their dates,
+    its ``until`` the latest end), ``count`` (evidence sentences, a sentence
+    several documents print counted once) and ``sources`` (distinct
+    documents). A symmetric relation asserted both ways is one edge, from the
     smaller IRI. ``graph.graph["documents"]`` maps each document id to its
     ``id``, ``title``, ``publisher``, ``date`` and ``path``.
 
@@ -315,24 +321,34 @@ class _Index:
             }
         return self._documents[doc]
 
-    def _occurrences(self, ev: URIRef) -> list[tuple[Any, int | None, int | None]]:
-        """``(document node, begin, end)`` of each place a piece of evidence stands, sorted by
-        document id and offsets (for evidence without ``kgo:occurrence``: its own)."""
-        found = [(self.value(node, DCTERMS.isPartOf), _int(self.value(node, KGO.beginOffset)),
-                  _int(self.value(node, KGO.endOffset))) for node in self.objects(ev, KGO.occurrence) or [ev]]
-        return sorted(found, key=lambda o: (self.document(o[0])["id"] if o[0] is not None else "",
-                                            -1 if o[1] is None else o[1], -1 if o[2] is None else o[2]))
+    def _occurrences(self, ev: URIRef) -> list[tuple[Any, dict[str, Any]]]:
+        """``(document node, source)`` of each place a piece of evidence stands, sorted by
+        document id and offsets (for evidence without ``kgo:occurrence``: its own); a
+        source has ``doc``, ``begin``, ``end`` and the date there (:func:`kg.html_time.evidence_when`)."""
+        found = []
+        for node in self.objects(ev, KGO.occurrence) or [ev]:
+            doc = self.value(node, DCTERMS.isPartOf)
+            found.append((doc, {"doc": self.document(doc)["id"] if doc is not None else None,
+                                "begin": _int(self.value(node, KGO.beginOffset)),
+                                "end": _int(self.value(node, KGO.endOffset)), **evidence_when(self.value, node)}))
+        return sorted(found, key=lambda o: (o[1]["doc"] or "", -1 if o[1]["begin"] is None else o[1]["begin"],
+                                            -1 if o[1]["end"] is None else o[1]["end"]))
 
     def evidence(self, ev: URIRef) -> dict[str, Any]:
         occurrences = self._occurrences(ev)
-        sources = [{"doc": self.document(doc)["id"] if doc is not None else None, "begin": begin, "end": end}
-                   for doc, begin, end in occurrences]
+        sources = [source for _, source in occurrences]
         doc, first = occurrences[0][0], sources[0]
         info = self.document(doc) if doc is not None else {
             "id": None, "title": None, "publisher": None, "date": None}
+        # the sentence's date: its copies' earliest (with that copy's precision and source) to their latest end
+        dated = [source for source in sources if source["when"]]
+        when = dict(min(dated, key=lambda source: source["when"]) if dated else first)
+        if dated:
+            when["until"] = max(source["until"] or source["when"] for source in dated)
         modality = self.value(ev, KGO.modality)
         speaker = self.value(ev, KGO.attributedTo)
         return {
+            **{key: when[key] for key in ("when", "until", "precision", "dated", "expr")},
             "text": _text(self.value(ev, KGO.text)) or "",
             "doc": first["doc"],
             "begin": first["begin"],
@@ -890,6 +906,7 @@ def _page_data(graph: rdflib.Graph) -> dict[str, Any]:
     family_counts: dict[str, int] = {}
     relation_counts: dict[str, int] = {}
     modality_counts: dict[str, int] = {}
+    all_evidence: list[dict[str, Any]] = []
     width = len(str(len(ordered)))
     for index, (u, v, name, attrs) in enumerate(ordered):
         edge_id = f"e{index + 1:0{width}d}"
@@ -924,10 +941,12 @@ def _page_data(graph: rdflib.Graph) -> dict[str, Any]:
                 marked = names + [nxg.nodes[speaker]["label"], *nxg.nodes[speaker]["aliases"]]
             elif ev["speaker"]:
                 marked = names + [ev["speaker"]]
-            item = {k: ev[k] for k in ("doc", "begin", "end", "modality", "speaker")}
+            item = {k: ev[k] for k in ("doc", "begin", "end", "modality", "speaker",
+                                       "when", "until", "precision", "dated", "expr")}
             item["sources"] = [[src["doc"], src["begin"], src["end"]] for src in ev["sources"]]
             item["parts"] = _split_marks(ev["text"], marked)
             evidence.append(item)
+            all_evidence.append(item)
             mode = ev["modality"] or "asserted"
             modality_counts[mode] = modality_counts.get(mode, 0) + 1
             for source in sorted({src["doc"] for src in ev["sources"] if src["doc"]}):
@@ -992,6 +1011,12 @@ def _page_data(graph: rdflib.Graph) -> dict[str, Any]:
         if len(text) > 90:
             text = text[:89] + "\u2026"
         document_rows.append({"id": doc_id, "text": text, "count": len(doc["edges"])})
+    pairs: dict[tuple[str, str], list] = {}
+    for edge_id, meta in edges_meta.items():
+        pairs.setdefault(tuple(sorted((meta["from"], meta["to"]))), []).append(
+            (edge_id, {tuple(src) for ev in meta["evidence"] for src in ev["sources"]},
+             {src[0] for ev in meta["evidence"] for src in ev["sources"]}))
+    index = _Index(graph)
     return {
         "blob": {
             "nodes": vis_nodes,
@@ -1001,6 +1026,8 @@ def _page_data(graph: rdflib.Graph) -> dict[str, Any]:
             "relations": edges_meta,
             "documents": documents,
             "geo": geo,
+            "timeline": histogram(all_evidence),
+            "agreements": _agreements(graph, index.value, index.label, pairs),
         },
         "counts": {"nodes": nxg.number_of_nodes(), "edges": nxg.number_of_edges()},
         "documents": document_rows,
@@ -1096,6 +1123,21 @@ def _vis_assets() -> tuple[str, str]:
     return js, css
 
 
+_STATIC = Path(__file__).resolve().parent / "static"
+
+
+@functools.lru_cache(maxsize=None)
+def _static(name: str) -> str:
+    """A script or style sheet of ``kg/static``, checked to be safe to inline."""
+    try:
+        text = (_STATIC / name).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DataFileError(f"kg/static/{name} is missing: {exc.strerror or exc}") from None
+    if "</script" in text.lower() or "</style" in text.lower():
+        raise DataFileError(f"kg/static/{name} cannot be inlined safely")
+    return text
+
+
 def _build_page(graph: rdflib.Graph, title: str) -> tuple[str, dict[str, int]]:
     import jinja2
     from markupsafe import Markup
@@ -1108,6 +1150,7 @@ def _build_page(graph: rdflib.Graph, title: str) -> tuple[str, dict[str, int]]:
         _plural(len(page["documents"]), "document"),
     ))
     vis_js, vis_css = _vis_assets()
+    timeline_js, timeline_css = _static("timeline.js"), _static("timeline.css")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True)
     html = env.from_string(_TEMPLATE).render(
@@ -1119,13 +1162,16 @@ def _build_page(graph: rdflib.Graph, title: str) -> tuple[str, dict[str, int]]:
         documents=page["documents"],
         geo=page["geo"],
         place_too=page["place_too"],
-        csp=Markup(f"default-src 'none'; script-src {_csp_hash(vis_js)} {_csp_hash(_APP_JS)}; "
+        csp=Markup(f"default-src 'none'; script-src {_csp_hash(vis_js)} {_csp_hash(_APP_JS)} "
+                   f"{_csp_hash(timeline_js)}; "
                    "style-src 'unsafe-inline'; img-src data:; font-src data:; "
                    "base-uri 'none'; form-action 'none'"),
         vis_css=Markup(vis_css),
         app_css=Markup(_APP_CSS),
         vis_js=Markup(vis_js),
         app_js=Markup(_APP_JS),
+        timeline_js=Markup(timeline_js),
+        timeline_css=Markup(timeline_css),
         data=Markup(_script_json(page["blob"])),
     )
     return html, dict(counts)
@@ -1172,6 +1218,7 @@ _TEMPLATE = """\
 <title>{{ title }} \u2014 {{ summary }}</title>
 <style>{{ vis_css }}</style>
 <style>{{ app_css }}</style>
+<style>{{ timeline_css }}</style>
 </head>
 <body>
 <header id="kg-header">
@@ -1208,6 +1255,7 @@ data-of="{{ f.id }}" value="{{ r.id }}"><span class="kg-arrow" style="color:{{ f
       </div>
 {%- endfor %}
     </fieldset>
+    <fieldset id="kg-agreements"></fieldset>
     <fieldset id="kg-modalities"><legend>Claims</legend>
 {%- for m in modalities %}
       <label class="kg-modality-opt" title="{{ m.help }}"><input type="checkbox" checked \
@@ -1229,6 +1277,7 @@ data-modality="{{ m.id }}" value="{{ m.id }}"{% if not m.count %} disabled{% end
   <div id="kg-stage">
     <div id="kg-graph" aria-label="Graph of actors and places"></div>
     <span id="kg-status" role="status"></span>
+    <section id="kg-timeline" aria-label="Timeline: evidence by month"></section>
   </div>
   <section id="kg-panel" hidden aria-live="polite">
     <button id="kg-close" type="button" aria-label="Close">\u00d7</button>
@@ -1238,6 +1287,7 @@ data-modality="{{ m.id }}" value="{{ m.id }}"{% if not m.count %} disabled{% end
 <script type="application/json" id="kg-data">{{ data }}</script>
 <script>{{ vis_js }}</script>
 <script>{{ app_js }}</script>
+<script>{{ timeline_js }}</script>
 </body>
 </html>
 """
@@ -1476,21 +1526,27 @@ _APP_JS = r"""
 
   // ---- filters ----
   var docFilter = "";
+  var dateRange = null;  // [first day, last day] (ISO), set by the timeline (kg/static/timeline.js)
   function checked(boxes) {
     var on = {};
     boxes.forEach(function (box) { on[box.value] = box.checked; });
     return on;
   }
   var relationOn = checked(relationBoxes), modalityOn = checked(modalityBoxes);
+  function sourcesOf(ev) { return ev.sources || [[ev.doc, ev.begin, ev.end]]; }
   function inDocument(ev, id) {
-    return ev.sources.some(function (src) { return src[0] === id; });
+    return sourcesOf(ev).some(function (src) { return src[0] === id; });
+  }
+  function datePasses(ev) {  // the evidence's period overlaps the range; undated only without one
+    return !dateRange || (Boolean(ev.when) && ev.until >= dateRange[0] && ev.when <= dateRange[1]);
   }
   function evidencePasses(ev) {
     if (docFilter && !inDocument(ev, docFilter)) { return false; }
+    if (!datePasses(ev)) { return false; }
     return modalityOn[ev.modality || "asserted"] !== false;
   }
   function edgePassesClaims(rel) {
-    if (!rel.evidence.length) { return !docFilter && modalityOn.asserted !== false; }
+    if (!rel.evidence.length) { return !docFilter && !dateRange && modalityOn.asserted !== false; }
     return rel.evidence.some(evidencePasses);
   }
   function visibleCounts() {
@@ -1509,7 +1565,7 @@ _APP_JS = r"""
     modalityOn = checked(modalityBoxes);
     docFilter = docSelect.value;
     var query = fold(filterBox.value.trim());
-    var active = Boolean(query || docFilter) ||
+    var active = Boolean(query || docFilter || dateRange) ||
       relationBoxes.some(function (b) { return !b.checked; }) ||
       modalityBoxes.some(function (b) { return !b.checked && !b.disabled; });
     var matched = null;
@@ -1529,7 +1585,7 @@ _APP_JS = r"""
     });
     // An entity shows while one of its relations does; one with no relation
     // at all shows unless the actor or document filter leaves it out.
-    var narrowed = Boolean(query || docFilter);
+    var narrowed = Boolean(query || docFilter || dateRange);
     var nodeUpdates = data.nodes.map(function (n) {
       var visible = !active || Boolean(shown[n.id] || (matched && matched[n.id])) ||
         (!narrowed && !entities[n.id].edges.length);
@@ -1538,7 +1594,16 @@ _APP_JS = r"""
     nodes.update(nodeUpdates);
     edges.update(edgeUpdates);
     showStatus();
+    if (current && !panel.hidden) {  // the open panel follows the filters
+      var scroll = panel.scrollTop;
+      current();
+      panel.scrollTop = scroll;
+    }
     return visibleCounts();
+  }
+  function setDateRange(first, last) {
+    dateRange = first || last ? [first || "0000-01-01", last || "9999-12-31"] : null;
+    return applyFilters();
   }
   function syncFamily(family) {
     var box = familyBoxes.filter(function (b) { return b.value === family; })[0];
@@ -1571,9 +1636,33 @@ _APP_JS = r"""
   });
 
   // ---- evidence panel (DOM built with textContent only) ----
+  var current = null;  // re-renders the open panel
   function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
-  function openPanel() { panel.hidden = false; panel.scrollTop = 0; }
-  function closePanel() { panel.hidden = true; clear(panelBody); network.unselectAll(); }
+  function openPanel(refresh) { panel.hidden = false; panel.scrollTop = 0; current = refresh || null; }
+  function closePanel() { panel.hidden = true; clear(panelBody); network.unselectAll(); current = null; }
+  function whenText(ev) {
+    if (ev.precision === "year") { return ev.when.slice(0, 4); }
+    if (ev.precision === "month") { return ev.when.slice(0, 7); }
+    if (ev.precision === "week") { return "week of " + ev.when; }
+    return ev.when;
+  }
+  function whenLine(ev) {
+    if (ev.when) {
+      var span = el("span", "kg-when", "when: ");
+      var time = el("time", null, whenText(ev));
+      time.setAttribute("datetime", ev.when);
+      span.appendChild(time);
+      var how = ev.dated === "inherited" ? "the document's date" : (ev.expr ? "\u201c" + ev.expr + "\u201d" : ev.dated);
+      span.appendChild(document.createTextNode(" (" + ev.precision + (how ? ", " + how : "") + ")"));
+      span.setAttribute("data-precision", ev.precision);
+      return span;
+    }
+    if (ev.dated === "unresolved") {
+      return el("span", "kg-when kg-undated", "when: not known (\u201c" + (ev.expr || "") +
+                "\u201d; the document has no date)");
+    }
+    return null;
+  }
   function familyBox(family) { return familyBoxes.filter(function (b) { return b.value === family; })[0]; }
   function familyColor(family) {
     var box = familyBox(family), line = box && box.parentNode.querySelector(".kg-line");
@@ -1614,11 +1703,12 @@ _APP_JS = r"""
       });
       item.appendChild(quote);
       var source = el("p", "kg-source");
-      var doc = ev.doc && ev.sources.length === 1 ? documents[ev.doc] || {} : {};
-      if (ev.sources.length > 1) {  // one sentence that several documents print
-        source.appendChild(el("span", "kg-badge kg-sources", ev.sources.length + " sources"));
+      var sources = sourcesOf(ev);
+      var doc = ev.doc && sources.length === 1 ? documents[ev.doc] || {} : {};
+      if (sources.length > 1) {  // one sentence that several documents print
+        source.appendChild(el("span", "kg-badge kg-sources", sources.length + " sources"));
       }
-      ev.sources.forEach(function (src) {
+      sources.forEach(function (src) {
         if (!src[0]) { return; }
         var where = el("span");
         where.appendChild(docLink(src[0]));
@@ -1630,6 +1720,8 @@ _APP_JS = r"""
       if (doc.title) { var cite = el("span"); cite.appendChild(el("cite", null, doc.title)); source.appendChild(cite); }
       if (doc.publisher) { source.appendChild(el("span", "kg-publisher", doc.publisher)); }
       if (doc.date) { var d = el("span"); d.appendChild(el("time", null, doc.date)); source.appendChild(d); }
+      var when = whenLine(ev);
+      if (when) { source.appendChild(when); }
       if (ev.speaker) { source.appendChild(el("span", "kg-speaker", "according to " + ev.speaker)); }
       if (ev.modality) {
         var badge = el("span", "kg-badge kg-modality", ev.modality);
@@ -1664,7 +1756,7 @@ _APP_JS = r"""
     panelBody.appendChild(el("p", "kg-meta", plural(rel.count, "evidence sentence") + " from " +
                              plural(rel.sources, "document")));
     panelBody.appendChild(evidenceList(rel.evidence));
-    openPanel();
+    openPanel(function () { showEdge(id); });
     return true;
   }
   function showNode(id) {
@@ -1692,7 +1784,7 @@ _APP_JS = r"""
     ent.edges.forEach(function (eid, i) {
       panelBody.appendChild(relationSection(eid, relations[eid].evidence, i < EXPANDED));
     });
-    openPanel();
+    openPanel(function () { showNode(id); });
     return true;
   }
   function showDocument(id) {
@@ -1724,7 +1816,7 @@ _APP_JS = r"""
       panelBody.appendChild(relationSection(eid, items, i < EXPANDED));
     });
     if (ids.length) { network.selectEdges(ids.filter(function (eid) { return !edges.get(eid).hidden; })); }
-    openPanel();
+    openPanel(function () { showDocument(id); });
     return true;
   }
   function selectEdge(id) {
@@ -1761,6 +1853,17 @@ _APP_JS = r"""
   window.kgDocuments = documents;
   window.kgVisibleCounts = visibleCounts;
   window.kgApplyFilters = applyFilters;
+  window.kgSetDateRange = setDateRange;
+  window.kgDateRange = function () { return dateRange; };
+  window.kgData = data;
+  // for the page's other script (kg/static/timeline.js): the panel's parts
+  window.kgPanel = {
+    el: el,
+    start: function () { clear(panelBody); return panelBody; },
+    open: openPanel,
+    evidenceList: evidenceList,
+    relationSection: function (eid, expand) { return relationSection(eid, relations[eid].evidence, expand); }
+  };
   showStatus();
 }());
 """

@@ -49,7 +49,8 @@ from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
-from kg.furniture import analyse_page, find_furniture, find_iso_date, visible_chars
+from kg.furniture import analyse_page, find_furniture, visible_chars
+from kg.pubdate import publication_date
 from kg.records import Document, IngestError
 
 __all__ = [
@@ -409,16 +410,19 @@ def read_document(
     except ValueError as exc:
         return IngestError(shown, str(exc))
     parsed = None
+    html_page = False
     if _looks_like_html(file_path, text):
         try:
             parsed = _read_html(text)
+            html_page = True
         except (AssertionError, ValueError, IndexError) as exc:  # malformed beyond html.parser
             warnings.append(f"cannot parse as HTML ({exc}); read as plain text")
     if parsed is None:
         page = analyse_page(text)
         parsed = (mask(text, page.spans), page.title, page.publisher, page.date,
                   visible_chars(text) - page.repeated)
-    body, title, publisher, date, text_chars = parsed
+    body, title, publisher, date_line, text_chars = parsed
+    published = publication_date(text, body=body, path=file_path, html=html_page, date_line=date_line)
     if not body.strip():
         warnings.append("no article text left after removing page furniture")
     return Document(
@@ -428,7 +432,8 @@ def read_document(
         body=body,
         title=title,
         publisher=publisher,
-        date=date,
+        date=published.date,
+        date_source=published.source,
         sha256=hashlib.sha256(data).hexdigest(),
         warnings=tuple(warnings),
         replaced_chars=replaced,
@@ -604,7 +609,6 @@ class _HtmlScanner(HTMLParser):
         self.h1: list[str] = []
         self.h1_done = False
         self.meta: dict[str, str] = {}
-        self.time: str | None = None
 
     def _pos(self) -> int:
         line, col = self.getpos()
@@ -620,8 +624,6 @@ class _HtmlScanner(HTMLParser):
             key = (values.get("property") or values.get("name") or values.get("itemprop") or "").lower()
             if key and values.get("content"):
                 self.meta.setdefault(key, values["content"])
-        elif tag == "time" and values.get("datetime") and self.time is None:
-            self.time = values["datetime"]
         if tag in _VOID_TAGS:
             return
         # Not counted as the page's text (Document.text_chars): code and metadata, and
@@ -685,7 +687,7 @@ class _HtmlScanner(HTMLParser):
 
 
 def _read_html(text: str) -> tuple[str, str | None, str | None, str | None, int]:
-    """``(body, title, publisher, date, text_chars)`` of an HTML page."""
+    """``(body, title, publisher, date line, text_chars)`` of an HTML page."""
     scanner = _HtmlScanner(text)
     scanner.feed(text)
     scanner.close()
@@ -706,15 +708,9 @@ def _read_html(text: str) -> tuple[str, str | None, str | None, str | None, int]
         return s or None
 
     title = clean(scanner.title) or clean(scanner.h1) or page.title
-    date = None
-    for key in ("article:published_time", "datepublished", "date", "pubdate", "dc.date"):
-        if scanner.meta.get(key):
-            date = find_iso_date(scanner.meta[key])
-            if date:
-                break
-    date = date or (find_iso_date(scanner.time) if scanner.time else None) or page.date
     publisher = (" ".join(scanner.meta.get("og:site_name", "").split()) or None) or page.publisher
-    return body, title, publisher, date, scanner.readable - page.repeated
+    # the page's own date line, if any; its markup's date is read by kg.pubdate (htmldate)
+    return body, title, publisher, page.date, scanner.readable - page.repeated
 
 
 def _block_view(body: str, breaks: set[int]) -> str:

@@ -9,7 +9,9 @@ comment lines that :func:`list_queries` reads::
 
 A parameter pre-binds the query variable of the same name (``?actor``): the
 value is appended to the query as a trailing ``VALUES`` clause, which is plain
-SPARQL 1.1 and behaves the same on every engine. A parameter left out leaves
+SPARQL 1.1 and behaves the same on every engine; or, where the query has a
+line ``# --param values here``, given as a ``VALUES`` block in that group, so
+that its filters see it (``FILTER (!BOUND(?from) || ?date >= ?from)``). A parameter left out leaves
 its variable free, and a line of the query that ends with the comment
 ``# only with --param NAME`` (or ``NAME1|NAME2``) is dropped: it only
 serves to bind that parameter, and can cost Oxigraph a join. Values of entity parameters (``actor``, ``subject``,
@@ -17,7 +19,10 @@ serves to bind that parameter, and can cost Oxigraph a join. Values of entity pa
 from the dictionaries ("SDF", "Daesh"), an entity id ("sdf"), a label or
 altLabel found in the graph, or an IRI. ``relation`` takes a relation name
 (``truce_with``), ``modality`` one of the five modalities, ``document`` a
-document id; any other parameter is bound to a plain string.
+document id; the date parameters (``from``, ``to``, ``date``) a date,
+``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` (``from`` its first day, ``to`` and
+``date`` its last), bound as an ``xsd:date``; any other parameter is bound
+to a plain string.
 
 Every query is read with Oxigraph's own lexical rules before it runs
 (:func:`check_query`, :mod:`kg.sparqlguard`); updates, ``LOAD``, ``SERVICE``
@@ -30,7 +35,7 @@ the union of the document graphs (see :mod:`kg.store`); common prefixes (``kgo:`
 ``owl:``) need no declaration.
 
 >>> [q.name for q in list_queries()][:2]
-['claims-by-speaker', 'denied-or-unconfirmed']
+['as-of', 'claims-by-speaker']
 >>> load_query("who-dealt-with-whom").params[0].name
 'actor'
 >>> import pyoxigraph as ox
@@ -68,6 +73,11 @@ PREFIXES = {
     "xsd": "http://www.w3.org/2001/XMLSchema#", "owl": str(OWL), "skos": str(SKOS), "prov": str(PROV), "dcterms": str(DCTERMS),
 }
 ENTITY_PARAMS = frozenset({"actor", "subject", "object", "speaker", "place"})
+#: Date parameters: the first day of the period given (``from``) or its last (``to``, ``date``).
+DATE_PARAMS = {"from": "first", "to": "last", "date": "last"}
+_DATE_VALUE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+#: Where a named query wants its parameters' VALUES block (else it is a trailing clause).
+VALUES_MARKER = re.compile(r"(?m)^[ \t]*# --param values here[ \t]*$")
 MODALITIES = ("asserted", "reported", "denied", "planned", "unconfirmed")
 #: Widest cell of the ``table`` format; csv, tsv, json and xml are never cut.
 TABLE_CELL = 80
@@ -155,7 +165,7 @@ def load_query(name: str) -> NamedQuery:
     >>> load_query("no-such-query")
     Traceback (most recent call last):
     ...
-    kg.errors.QueryError: unknown query 'no-such-query'; available: claims-by-speaker, ...
+    kg.errors.QueryError: unknown query 'no-such-query'; available: as-of, claims-by-speaker, ...
     """
     path = QUERIES_DIR / f"{name}.rq"
     if not _NAME.match(name) or not path.is_file():
@@ -226,7 +236,40 @@ def resolve_param(name: str, value: str, *, store=None) -> Node:
         return KGO[key]
     if name == "document":
         return document_iri(value)
+    if name in DATE_PARAMS:
+        return date_param(name, value)
     return Literal(value)
+
+
+def date_param(name: str, value: str) -> Literal:
+    """The ``xsd:date`` a date parameter stands for: a day, or the first
+    (``from``) or last (``to``, ``date``) day of a month or year.
+
+    >>> [str(date_param(n, v)) for n, v in (("from", "2017"), ("to", "2017-02"), ("date", "2016-02"))]
+    ['2017-01-01', '2017-02-28', '2016-02-29']
+    >>> date_param("to", "October 2017")
+    Traceback (most recent call last):
+    ...
+    kg.errors.QueryError: bad date 'October 2017' for --param to: give YYYY-MM-DD, YYYY-MM or YYYY
+    """
+    import calendar
+    from datetime import date
+
+    match = _DATE_VALUE.match(value.strip())
+    try:
+        if match is None:
+            raise ValueError
+        year, month, day = int(match[1]), match[2], match[3]
+        last = DATE_PARAMS[name] == "last"
+        if month is None:
+            found = date(year, 12, 31) if last else date(year, 1, 1)
+        elif day is None:
+            found = date(year, int(month), calendar.monthrange(year, int(month))[1] if last else 1)
+        else:
+            found = date(year, int(month), int(day))
+    except ValueError:
+        raise QueryError(f"bad date {value!r} for --param {name}: give YYYY-MM-DD, YYYY-MM or YYYY") from None
+    return Literal(found.isoformat(), datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))
 
 
 def resolve_entity(name: str, *, kind: str = "actor", store=None) -> URIRef:
@@ -300,10 +343,13 @@ def drop_unbound_lines(sparql: str, params: Mapping[str, object]) -> str:
 
 
 def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
-    """Append a trailing ``VALUES`` clause that pre-binds ``bindings``.
+    """Append a trailing ``VALUES`` clause that pre-binds ``bindings``; or put
+    that ``VALUES`` block where the query's ``# --param values here`` lines are.
 
     >>> bind_values("SELECT * { ?s ?p ?o }", {"s": URIRef("http://x")})
     'SELECT * { ?s ?p ?o }\\nVALUES (?s) { (<http://x>) }\\n'
+    >>> bind_values("SELECT * {\\n  # --param values here\\n  ?s ?p ?o }", {"s": URIRef("http://x")})
+    'SELECT * {\\n  VALUES (?s) { (<http://x>) }\\n  ?s ?p ?o }'
     """
     if not bindings:
         return sparql
@@ -311,7 +357,10 @@ def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
 
     names = " ".join(f"?{name}" for name in bindings)
     values = " ".join(str(to_oxigraph(term)) for term in bindings.values())
-    return f"{sparql.rstrip()}\nVALUES ({names}) {{ ({values}) }}\n"
+    block = f"VALUES ({names}) {{ ({values}) }}"
+    if VALUES_MARKER.search(sparql):
+        return VALUES_MARKER.sub(lambda m: m.group(0).replace("# --param values here", block), sparql)
+    return f"{sparql.rstrip()}\n{block}\n"
 
 
 # --------------------------------------------------------------------------

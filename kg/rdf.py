@@ -36,10 +36,10 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
 from kg.errors import OutputError
-from kg.records import Agreement, Claim, Document, Entity
+from kg.records import Agreement, Claim, Document, Entity, EventDate, Span
 from kg.resources import load_data
-from kg.vocab import (GEO, KGO, KGR, agreement_iri, document_iri, entity_iri, evidence_iri, geonames_iri,
-                      normalise_space, occurrence_iri, statement_iri)
+from kg.vocab import (GEO, KGO, KGR, PRECISION_UNITS, TIME, agreement_iri, document_iri, entity_iri, evidence_iri,
+                      geonames_iri, normalise_space, occurrence_iri, statement_iri)
 
 #: What :func:`clean_literal` blanks: control characters but tab, LF and CR;
 #: lone surrogates; the non-characters U+FFFE and U+FFFF.
@@ -64,6 +64,7 @@ def new_graph() -> Graph:
     graph.bind("kgo", KGO)
     graph.bind("kgr", KGR)
     graph.bind("geo", GEO)
+    graph.bind("time", TIME)
     graph.bind("prov", PROV)
     graph.bind("dcterms", DCTERMS)
     graph.bind("skos", SKOS)
@@ -179,6 +180,8 @@ class GraphBuilder:
             g.add((node, _DCTERMS.publisher, Literal(clean_literal(doc.publisher))))
         if doc.date:
             g.add((node, _DCTERMS.date, _literal(doc.date, _XSD.date)))
+            if doc.date_source:
+                g.add((node, _KGO.dateSource, _literal(doc.date_source)))
         return node
 
     def add_entity(self, entity: Entity, names: Iterable[str] = ()) -> URIRef:
@@ -196,8 +199,12 @@ class GraphBuilder:
         return node
 
     def add_claims(self, claims: Iterable[Claim], entities: Mapping[str, Entity],
-                   names: Mapping[str, Iterable[str]]) -> int:
-        """Assert and reify each claim; returns how many claims were added."""
+                   names: Mapping[str, Iterable[str]], *, dates: Mapping[Span, EventDate] | None = None) -> int:
+        """Assert and reify each claim; returns how many claims were added.
+
+        ``dates`` gives the date of each evidence sentence, by its span
+        (:func:`kg.temporal.date_sentences`); a sentence it lacks is undated.
+        """
         g = self.graph
         count = 0
         for claim in claims:
@@ -215,14 +222,19 @@ class GraphBuilder:
             g.add((statement, _RDF.subject, s_node))
             g.add((statement, _RDF.predicate, predicate))
             g.add((statement, _RDF.object, o_node))
-            evidence = self._add_evidence(claim, entities, names)
+            evidence = self._add_evidence(claim, entities, names, dates.get(claim.sentence) if dates else None)
             g.add((statement, _PROV.wasDerivedFrom, evidence))
             count += 1
         return count
 
     def add_agreements(self, agreements: Iterable[Agreement], entities: Mapping[str, Entity],
-                       names: Mapping[str, Iterable[str]], *, date: str | None = None) -> int:
-        """One kgo:Agreement node per agreement, linked to parties, brokers, places, evidence."""
+                       names: Mapping[str, Iterable[str]], *, date: str | None = None,
+                       dates: Mapping[Span, EventDate] | None = None) -> int:
+        """One kgo:Agreement node per agreement, linked to parties, brokers, places, evidence.
+
+        Its date is that of its evidence sentence (``dates``, by span), with
+        its precision and source; without ``dates``, ``date`` (a plain date).
+        """
         g = self.graph
         count = 0
         for agreement in agreements:
@@ -238,16 +250,21 @@ class GraphBuilder:
                         if prop == _KGO.party:
                             labels.append(entities[entity_id].label)
             g.add((node, _RDFS.label, Literal(clean_literal(f"{agreement.kind}: {' – '.join(labels) or '?'}"))))
-            if date:
+            when = dates.get(agreement.sentence) if dates else None
+            if when is not None and when.date:
+                g.add((node, _DCTERMS.date, _literal(when.date, _XSD.date)))
+                g.add((node, _KGO.datePrecision, PRECISION_UNITS[when.precision]))
+                g.add((node, _KGO.dateSource, _literal(when.source)))
+            elif date and dates is None:
                 g.add((node, _DCTERMS.date, _literal(date, _XSD.date)))
             claim = Claim("", "", "", doc=agreement.doc, sentence=agreement.sentence, text=agreement.text,
                           rule=f"agreement:{agreement.kind}", modality=agreement.modality, speaker=agreement.speaker)
-            g.add((node, _PROV.wasDerivedFrom, self._add_evidence(claim, entities, names)))
+            g.add((node, _PROV.wasDerivedFrom, self._add_evidence(claim, entities, names, when)))
             count += 1
         return count
 
     def _add_evidence(self, claim: Claim, entities: Mapping[str, Entity],
-                      names: Mapping[str, Iterable[str]]) -> URIRef:
+                      names: Mapping[str, Iterable[str]], when: EventDate | None = None) -> URIRef:
         g = self.graph
         qualifier = ""
         if claim.modality != "asserted" or claim.speaker:
@@ -272,10 +289,18 @@ class GraphBuilder:
             g.add((node, _KGO.attributedTo, self.add_entity(entities[claim.speaker], names.get(claim.speaker, ()))))
         if claim.rule:
             g.add((node, _KGO.extractedBy, _literal(clean_literal(claim.rule))))
+        if when is not None:  # the date this copy speaks of: resolved against its own document's date
+            if when.date:
+                g.add((occurrence, _KGO.eventDate, _literal(when.date, _XSD.date)))
+                g.add((occurrence, _KGO.datePrecision, PRECISION_UNITS[when.precision]))
+            g.add((occurrence, _KGO.dateSource, _literal(when.source)))
+            if when.expression:
+                g.add((occurrence, _KGO.timeExpression, _literal(clean_literal(when.expression))))
         return node
 
     def finish(self) -> Graph:
-        """Add the derived triples (evidence and source counts, :mod:`kg.derived`); return the graph."""
+        """Add the derived triples (evidence and source counts, first and last evidence
+        dates: :mod:`kg.derived`); return the graph."""
         from kg.derived import add_derived
 
         return add_derived(self.graph)
@@ -339,6 +364,7 @@ TURTLE_PREFIXES = (
     ("rdf", str(RDF)),
     ("rdfs", str(RDFS)),
     ("skos", str(SKOS)),
+    ("time", str(TIME)),
     ("xsd", str(XSD)),
 )
 

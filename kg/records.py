@@ -51,6 +51,8 @@ class Document:
     title: str | None = None
     publisher: str | None = None
     date: str | None = None  # ISO 8601 (YYYY-MM-DD) when the page gives one
+    #: How ``date`` was found (:data:`kg.pubdate.SOURCES`: "html-meta", "date-line", ...).
+    date_source: str | None = None
     sha256: str = ""
     warnings: tuple[str, ...] = ()
     #: Characters ingest replaced: U+FFFD for invalid bytes, spaces for control characters.
@@ -169,3 +171,23 @@ class Agreement:
     modality: str = "asserted"
     speaker: str | None = None
     anchor: int = 0  # character offset of the noun that names it
+
+
+@dataclass(frozen=True, slots=True)
+class EventDate:
+    """The date an evidence sentence speaks of (:func:`kg.temporal.date_sentence`).
+
+    ``date`` is the first day (ISO 8601) of the period of ``precision``
+    (``day``, ``week``, ``month`` or ``year``); ``source`` is ``stated`` (the
+    sentence's own ``expression``), ``inherited`` (the publication date) or
+    ``unresolved`` (an expression that needs the publication date the document
+    lacks: no date).
+
+    >>> EventDate("2017-10-15", "day", "stated", "on Sunday").precision
+    'day'
+    """
+
+    date: str | None
+    precision: str | None
+    source: str
+    expression: str | None = None

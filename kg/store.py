@@ -337,7 +337,8 @@ class _Lock:
 
     The holder writes its pid, whether it reads or writes, and what it is
     (``kg build``, ``kg serve``) into the file, for the message another
-    process gets. Of several readers the first still running is named.
+    process gets, and takes it out when it lets go. Of several readers the
+    first still reading is named.
     """
 
     def __init__(self, folder: Path, exclusive: bool, holder: str = "another kg process"):
@@ -380,6 +381,11 @@ class _Lock:
 
     def release(self) -> None:
         if self._fd is not None:
+            try:  # our entry goes with us (another reader's stays)
+                if _read_holder(self._fd)[0] == str(os.getpid()):
+                    os.ftruncate(self._fd, 0)
+            except OSError:
+                pass
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
@@ -882,9 +888,9 @@ class Store:
                 self._lock = None
 
 
-#: kg modules that cannot change what a document's graph holds.
-_NOT_EXTRACTION = frozenset({"__init__", "__main__", "cli", "derived", "errors", "evaluate", "export", "html",
-                             "query", "server", "store", "validate"})
+#: kg modules and subpackages that cannot change what a document's graph holds.
+_NOT_EXTRACTION = frozenset({"__init__", "__main__", "cli", "derived", "diagnose", "errors", "evaluate", "export",
+                             "html", "html_time", "query", "server", "shacl", "store", "validate"})
 
 
 def _drop(graph: str) -> str:
@@ -896,7 +902,7 @@ def _drop(graph: str) -> str:
             f"DROP SILENT GRAPH {graph}")
 
 
-def extraction_fingerprint(*parts: str) -> str:
+def extraction_fingerprint(*parts: str, package: Path | None = None) -> str:
     """A digest of everything that shapes the graph of a file besides its bytes.
 
     kg's extraction code (every module but those in ``_NOT_EXTRACTION``), its data files (dictionaries, triggers) and the
@@ -910,11 +916,14 @@ def extraction_fingerprint(*parts: str) -> str:
     from kg.resources import ontology_dir
 
     digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    code = [p for p in sorted(package.glob("*.py")) if p.stem not in _NOT_EXTRACTION]
+    package = Path(__file__).resolve().parent if package is None else Path(package)  # (another copy: tests)
+    # every module, in subpackages too (kg/extract/, kg/linking/): the rules live there
+    code = [p for p in sorted(package.rglob("*.py"))
+            if p.relative_to(package).parts[0].removesuffix(".py") not in _NOT_EXTRACTION]
     files = code + sorted(ontology_dir().glob("*.json"))
     for path in files:
-        digest.update(path.name.encode() + b"\0")
+        name = path.relative_to(package).as_posix() if path.is_relative_to(package) else path.name
+        digest.update(name.encode() + b"\0")
         try:
             digest.update(path.read_bytes())
         except OSError:

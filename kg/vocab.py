@@ -20,6 +20,10 @@ KGR = Namespace("https://w3id.org/kg-conflict/id/")
 GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 #: GeoNames features (``https://sws.geonames.org/ID/``), the targets of places' ``owl:sameAs``.
 GEONAMES = Namespace("https://sws.geonames.org/")
+#: OWL-Time: its temporal units are the values of ``kgo:datePrecision``.
+TIME = Namespace("http://www.w3.org/2006/time#")
+#: ``kgo:datePrecision`` of each precision kg.temporal gives.
+PRECISION_UNITS = {"day": TIME.unitDay, "week": TIME.unitWeek, "month": TIME.unitMonth, "year": TIME.unitYear}
 
 #: Ontology classes an entity can have.
 ENTITY_CLASSES = ("State", "ArmedGroup", "Organization", "Coalition", "Person", "Place")

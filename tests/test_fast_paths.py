@@ -22,7 +22,8 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 
 from kg.engines import _Triples
 from kg.gazetteer import normalize_name
-from kg.linking import _DETERMINERS, _MAX_ALIAS_TOKENS, LinkedDoc, _first_words, _last_words, _table, _windows, link
+from kg.linking import link
+from kg.linking.doc import _DETERMINERS, _MAX_ALIAS_TOKENS, LinkedDoc, _first_words, _last_words, _table, _windows
 from kg.rdf import GraphBuilder, clean_literal
 from kg.records import Agreement, Claim, Document, Entity, Span
 from kg.extract import _verb_key, load_triggers

@@ -87,8 +87,10 @@ def test_evidence_is_complete_and_sorted(small_graph):
         ("001_a2f9", 120, 260), ("001_a2f9", 300, 380)]
     first = evidence[0]
     assert set(first) == {"text", "doc", "begin", "end", "sources", "title", "publisher", "date",
-                          "modality", "speaker", "speaker_iri"}
-    assert first["sources"] == [{"doc": "001_a2f9", "begin": 120, "end": 260}]
+                          "modality", "speaker", "speaker_iri", "when", "until", "precision", "dated", "expr"}
+    assert first["sources"] == [{"doc": "001_a2f9", "begin": 120, "end": 260, "when": None, "until": None,
+                                 "precision": None, "dated": None, "expr": None}]
+    assert (first["when"], first["precision"], first["dated"]) == (None, None, None)  # small.ttl dates none
     assert first["text"].startswith("U.S.-backed Syrian Democratic Forces")
     assert (first["title"], first["publisher"], first["date"]) == (
         "SDF, ISIS reach truce in Raqqa", "Zaman Al Wasl", "2017-10-15")
@@ -164,7 +166,7 @@ def test_data_blob_is_escaped_json(small_html):
     blob = blob_of(html)
     assert "</script" not in blob.lower()
     assert not set("<>&\u2028\u2029") & set(blob)
-    assert html.count("</script>") == 3  # the blob, vis, the page's script: nothing injected
+    assert html.count("</script>") == 4  # the blob, vis, the page's two scripts: nothing injected
     data = json.loads(blob)
     texts = ["".join(ev["parts"]) for rel in data["relations"].values() for ev in rel["evidence"]]
     assert any(XSS_IMG in t and XSS_SCRIPT in t and "\u2028" in t for t in texts)
@@ -371,7 +373,7 @@ def test_hostile_evidence_is_shown_as_text_and_never_runs(browser_page, small_ht
     assert XSS_IMG in text
     assert XSS_SCRIPT in text
     assert page.locator("#kg-panel img, #kg-panel script").count() == 0
-    assert page.locator("script").count() == 3
+    assert page.locator("script").count() == 4
     page.wait_for_timeout(300)
     assert page.evaluate("typeof window.pwned") == "undefined"
     assert browser_page.dialogs == []
@@ -512,7 +514,7 @@ def hostile_html(tmp_path_factory) -> Path:
 
 def test_hostile_metadata_is_escaped_in_the_markup(hostile_html):
     html = hostile_html.read_text(encoding="utf-8")
-    assert html.count("</script>") == 3
+    assert html.count("</script>") == 4
     assert not re.search(r"<img\b", html, re.I)
     assert "&lt;img src=x onerror=alert(1)&gt;" in html  # the document <option>, the modality filter
     assert not set("<>&") & set(blob_of(html))
@@ -528,7 +530,7 @@ def test_hostile_metadata_is_shown_as_text(browser_page, hostile_html):
     page.locator("#kg-panel button.kg-doc-link").click()
     assert f"p/{XSS_SCRIPT}.txt" in panel_text(page)
     assert page.locator("#kg-doc option").nth(1).inner_text().startswith(f"d{XSS_IMG}")
-    assert page.locator("img").count() == 0 and page.locator("script").count() == 3
+    assert page.locator("img").count() == 0 and page.locator("script").count() == 4
     page.wait_for_timeout(200)
     assert page.evaluate("typeof window.pwned") == "undefined"
     assert browser_page.dialogs == [] and browser_page.errors == []

@@ -188,6 +188,10 @@ def test_no_relation_outside_relations_json():
         ("broker", OWL.ObjectProperty, KGO.Agreement, KGO.Actor),
         ("place", OWL.ObjectProperty, KGO.Agreement, KGO.Place),
         ("agreementType", OWL.DatatypeProperty, KGO.Agreement, None),
+        ("eventDate", OWL.DatatypeProperty, KGO.Occurrence, None),
+        ("timeExpression", OWL.DatatypeProperty, KGO.Occurrence, None),
+        ("firstEvidenceDate", OWL.DatatypeProperty, RDF.Statement, None),
+        ("lastEvidenceDate", OWL.DatatypeProperty, RDF.Statement, None),
     ],
 )
 def test_evidence_and_event_property(name, kind, domain, range_):

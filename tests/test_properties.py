@@ -231,7 +231,7 @@ def test_any_text_comes_back_intact_from_the_page(folder, label, sentence, title
     page = folder / "graph.html"
     render_html(builder.finish(), page)
     html = page.read_text(encoding="utf-8")
-    assert html.count("</script>") == 3 and not re.search(r"<img\b", html, re.I)
+    assert html.count("</script>") == 4 and not re.search(r"<img\b", html, re.I)
     blob = BLOB.search(html).group(1)
     assert not set("<>&") & set(blob)
     data = json.loads(blob)

@@ -20,7 +20,8 @@ from kg.vocab import KGO, entity_iri
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIRED = {"who-dealt-with-whom", "where-an-actor-went", "who-backs-whom", "evidence-for-triple",
-            "claims-by-speaker", "denied-or-unconfirmed", "single-source-claims", "places-with-coordinates"}
+            "claims-by-speaker", "denied-or-unconfirmed", "single-source-claims", "places-with-coordinates",
+            "timeline", "as-of"}
 
 
 @pytest.fixture(scope="session")
@@ -39,8 +40,10 @@ def test_the_named_queries_ship_with_headers():
         assert query.title and query.description, query.name
         assert query.text.lstrip().startswith("# title:"), query.name
         check_query(query.text)  # each parses, none uses SERVICE or FROM
-    assert [p.name for p in queries["who-dealt-with-whom"].params] == ["actor"]
-    assert [p.name for p in queries["evidence-for-triple"].params] == ["subject", "relation", "object"]
+    assert [p.name for p in queries["who-dealt-with-whom"].params] == ["actor", "from", "to"]
+    assert [p.name for p in queries["timeline"].params] == ["actor", "from", "to"]
+    assert [p.name for p in queries["as-of"].params] == ["date", "place"]
+    assert [p.name for p in queries["evidence-for-triple"].params] == ["subject", "relation", "object", "from", "to"]
     assert all(p.optional for q in queries.values() for p in q.params)
 
 
@@ -123,6 +126,21 @@ def test_bind_values_is_a_trailing_values_clause():
     text = bind_values("SELECT ?s WHERE { ?s ?p ?o }", {"s": URIRef("http://x"), "o": Literal("a\"b")})
     assert text.endswith('VALUES (?s ?o) { (<http://x> "a\\"b") }\n')
     check_query(text)
+
+
+def test_bind_values_goes_where_the_query_asks_so_that_filters_see_it():
+    import pyoxigraph as ox
+
+    from kg.query import date_param, execute
+
+    text = ("SELECT ?d WHERE {\n  # --param values here\n  VALUES ?d { \"2017-01-05\"^^xsd:date \"2018-03-01\"^^xsd:date }\n"
+            "  FILTER (!BOUND(?from) || ?d >= ?from)\n}")
+    bound = bind_values(text, {"from": date_param("from", "2018")})
+    assert "VALUES (?from)" in bound.splitlines()[1] and not bound.rstrip().endswith("}\n}")
+    assert [str(r[0]) for r in execute(ox.Store(), bound).rows] == ["2018-03-01"]
+    assert len(execute(ox.Store(), text).rows) == 2  # no parameter: no filter
+    trailing = bind_values(text.replace("  # --param values here\n", ""), {"from": date_param("from", "2018")})
+    assert len(execute(ox.Store(), trailing).rows) == 2  # a trailing VALUES comes after the FILTER: unfiltered
 
 
 # --------------------------------------------------------------------------
@@ -222,7 +240,7 @@ def test_who_dealt_with_whom(seeds):
     store, _ = seeds
     result = run_query(store, "who-dealt-with-whom")
     assert result.columns == ["subject", "subjectLabel", "relation", "object", "objectLabel",
-                              "kinds", "places", "dates", "documents", "evidence"]
+                              "kinds", "places", "first", "last", "documents", "evidence"]
     rows = rows_of(result)
     truce = [r for r in rows if {r["subject"], r["object"]} == {SDF, ISIS} and r["relation"] == str(KGO.truce_with)]
     assert truce, rows
@@ -284,7 +302,7 @@ def test_claims_by_speaker_and_modalities(seeds):
     store, graph = seeds
     result = run_query(store, "claims-by-speaker")
     assert result.columns == ["speaker", "speakerLabel", "subjectLabel", "relation", "objectLabel", "modality",
-                              "text", "document"]
+                              "date", "precision", "text", "document"]
     speakers = {r["speaker"] for r in rows_of(result)}
     for speaker in speakers:
         label = graph.value(URIRef(speaker), rdflib.RDFS.label)

@@ -834,7 +834,7 @@ def hostile_build(tmp_path_factory) -> Path:
 @pytest.mark.slow
 def test_hostile_article_text_is_inert_in_the_page(hostile_build):
     html = (hostile_build / "graph.html").read_text(encoding="utf-8")
-    assert html.count("</script>") == 3  # the data blob, vis-network, the page's own script
+    assert html.count("</script>") == 4  # the data blob, vis-network, the page's two scripts
     assert not re.search(r"<img\b", html, re.I)
     blob = BLOB.search(html).group(1)
     assert not set("<>&") & set(blob)
@@ -855,7 +855,7 @@ def test_hostile_article_text_never_runs_in_the_browser(browser_page, hostile_bu
     assert page.evaluate("id => kgSelectEdge(id)", edge)
     text = page.locator("#kg-panel").inner_text()
     assert XSS_IMG in text and "</script><script>" in text
-    assert page.locator("img").count() == 0 and page.locator("script").count() == 3
+    assert page.locator("img").count() == 0 and page.locator("script").count() == 4
     page.wait_for_timeout(300)
     assert page.evaluate("typeof window.pwned") == "undefined"
     assert browser_page.dialogs == [] and browser_page.errors == []

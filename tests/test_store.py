@@ -419,3 +419,23 @@ def test_a_damaged_store_is_one_line_with_what_to_do(tmp_path, damage):
         assert "build into a new folder" in lines[0] and "Traceback" not in result.output
     with pytest.raises(StoreError, match="damaged"):
         Store.open(out / "store", read_only=True)
+
+
+def test_the_fingerprint_covers_the_rules_in_subpackages(tmp_path):
+    """A changed rule of kg/extract/ or kg/linking/ re-reads every file (the stored graphs came from the old one)."""
+    from kg.store import extraction_fingerprint
+
+    package = Path(__file__).resolve().parents[1] / "kg"
+    copy = tmp_path / "kg"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    same = extraction_fingerprint("m", package=copy)
+    assert same == extraction_fingerprint("m")
+    for changed in ("extract/reader.py", "linking/names.py", "rdf.py"):
+        with (copy / changed).open("a", encoding="utf-8") as handle:
+            handle.write("\n# changed\n")
+        assert extraction_fingerprint("m", package=copy) != same, changed
+        same = extraction_fingerprint("m", package=copy)
+    for unchanged in ("html.py", "shacl/run.py", "diagnose/causes.py", "server.py"):
+        with (copy / unchanged).open("a", encoding="utf-8") as handle:
+            handle.write("\n# changed\n")
+        assert extraction_fingerprint("m", package=copy) == same, unchanged

@@ -26,6 +26,8 @@ TURTLE_HEADER = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in TURTLE_P
 KGO = Namespace("https://w3id.org/kg-conflict/ontology#")
 KGR = Namespace("https://w3id.org/kg-conflict/id/")
 GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
+TIME = Namespace("http://www.w3.org/2006/time#")
+XSD_DATE = rdflib.XSD.date
 REPO = Path(__file__).resolve().parents[1]
 
 SDF, ISIS, RAQQA = KGR["entity/sdf"], KGR["entity/isis"], KGR["entity/raqqa"]
@@ -47,7 +49,8 @@ kgr:entity\\/raqqa a kgo:Place ; rdfs:label "Raqqa" ; geo:lat 35.95 ; geo:long 3
 
 kgr:statement\\/truce a rdf:Statement ;
     rdf:subject kgr:entity\\/sdf ; rdf:predicate kgo:truce_with ; rdf:object kgr:entity\\/isis ;
-    prov:wasDerivedFrom kgr:evidence\\/e1 ; kgo:evidenceCount 1 ; kgo:sourceCount 1 .
+    prov:wasDerivedFrom kgr:evidence\\/e1 ; kgo:evidenceCount 1 ; kgo:sourceCount 1 ;
+    kgo:firstEvidenceDate "2017-10-15"^^xsd:date ; kgo:lastEvidenceDate "2017-10-15"^^xsd:date .
 kgr:statement\\/capture a rdf:Statement ;
     rdf:subject kgr:entity\\/sdf ; rdf:predicate kgo:captured ; rdf:object kgr:entity\\/raqqa ;
     prov:wasDerivedFrom kgr:evidence\\/e1 ; kgo:evidenceCount 1 ; kgo:sourceCount 1 .
@@ -57,12 +60,16 @@ kgr:evidence\\/e1 a kgo:Evidence ;
     dcterms:isPartOf kgr:document\\/d1 ; kgo:occurrence kgr:occurrence\\/d1\\/0-28 .
 kgr:occurrence\\/d1\\/0-28 a kgo:Occurrence ;
     kgo:text "SDF and ISIS agreed a truce." ; kgo:beginOffset 0 ; kgo:endOffset 28 ;
-    dcterms:isPartOf kgr:document\\/d1 .
-kgr:document\\/d1 a kgo:Document ; dcterms:identifier "d1" ; kgo:sourcePath "d1.txt" .
+    dcterms:isPartOf kgr:document\\/d1 ;
+    kgo:eventDate "2017-10-15"^^xsd:date ; kgo:datePrecision time:unitDay ; kgo:dateSource "stated" ;
+    kgo:timeExpression "Sunday" .
+kgr:document\\/d1 a kgo:Document ; dcterms:identifier "d1" ; kgo:sourcePath "d1.txt" ;
+    dcterms:date "2017-10-18"^^xsd:date ; kgo:dateSource "date-line" .
 
 kgr:agreement\\/d1\\/0 a kgo:Agreement ; rdfs:label "truce: SDF – Islamic State" ;
     kgo:agreementType "truce" ; kgo:party kgr:entity\\/sdf, kgr:entity\\/isis ;
-    kgo:place kgr:entity\\/raqqa ; prov:wasDerivedFrom kgr:evidence\\/e1 .
+    kgo:place kgr:entity\\/raqqa ; prov:wasDerivedFrom kgr:evidence\\/e1 ;
+    dcterms:date "2017-10-15"^^xsd:date ; kgo:datePrecision time:unitDay ; kgo:dateSource "stated" .
 """
 
 
@@ -179,6 +186,35 @@ BROKEN: list[tuple[str, Callable[[rdflib.Graph], None], tuple[str, ...]]] = [
      ("kgo:place of an agreement must be a kgo:Place",)),
     ("evidenceCount not an integer", _set(STATEMENT, KGO.evidenceCount, Literal("1")),
      ("kgo:evidenceCount must be one positive xsd:integer",)),
+    # time: the date a sentence speaks of where it stands (its occurrence)
+    ("occurrence with two dates", _add((OCCURRENCE, KGO.eventDate, Literal("2017-10-16", datatype=XSD_DATE))),
+     ("kgo:Occurrence has at most one kgo:eventDate, an xsd:date",)),
+    ("occurrence date as a string", _set(OCCURRENCE, KGO.eventDate, Literal("2017-10-15")),
+     ("kgo:Occurrence has at most one kgo:eventDate, an xsd:date",)),
+    ("unknown precision", _set(OCCURRENCE, KGO.datePrecision, TIME.unitHour),
+     ("kgo:datePrecision is one of time:unitDay, time:unitWeek, time:unitMonth, time:unitYear",)),
+    ("date without precision", _remove((OCCURRENCE, KGO.datePrecision, TIME.unitDay)),
+     ("kgo:eventDate needs a kgo:datePrecision",)),
+    ("precision without date", _remove((OCCURRENCE, KGO.eventDate, Literal("2017-10-15", datatype=XSD_DATE))),
+     ("kgo:datePrecision without a date",)),
+    ("unresolved with a date", _set(OCCURRENCE, KGO.dateSource, Literal("unresolved")),
+     ('a kgo:eventDate is "stated" or "inherited"',)),
+    ("occurrence date from the clock", _set(OCCURRENCE, KGO.dateSource, Literal("clock")),
+     ("an occurrence's kgo:dateSource is", 'a kgo:eventDate is "stated" or "inherited"')),
+    ("document date source unknown", _set(DOC, KGO.dateSource, Literal("clock")),
+     ("a document's kgo:dateSource is one of",)),
+    ("document with two dates", _add((DOC, DCTERMS.date, Literal("2017-10-19", datatype=XSD_DATE))),
+     ("kgo:Document has at most one dcterms:date, an xsd:date",)),
+    ("agreement with two dates", _add((AGREEMENT, DCTERMS.date, Literal("2017-10-19", datatype=XSD_DATE))),
+     ("kgo:Agreement has at most one dcterms:date, an xsd:date",)),
+    ("agreement date unresolved", _set(AGREEMENT, KGO.dateSource, Literal("unresolved")),
+     ("an agreement's kgo:dateSource is",)),
+    ("first evidence date after the last", _set(STATEMENT, KGO.firstEvidenceDate,
+                                                Literal("2017-10-20", datatype=XSD_DATE)),
+     ("kgo:firstEvidenceDate must not be after kgo:lastEvidenceDate",)),
+    ("first evidence date without a last", _remove((STATEMENT, KGO.lastEvidenceDate,
+                                                    Literal("2017-10-15", datatype=XSD_DATE))),
+     ("a statement with evidence dates has exactly one kgo:lastEvidenceDate",)),
 ]
 
 

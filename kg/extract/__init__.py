@@ -20,15 +20,16 @@ people's roles (:mod:`kg.extract.roles`) and locatives
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import combinations
-from typing import Iterator
 
-from kg.extract.agreements import extract_agreements
+from kg.extract.agreements import brokered, extract_agreements
 from kg.extract.attribution import MODALITIES, modality_and_speaker
-from kg.extract.locatives import _locatives
+from kg.extract.locatives import _asset_presence, _locatives
 from kg.extract.modifiers import _modifier
-from kg.extract.reader import _NOT_RECIPROCAL, Reader, _between, _unique
+from kg.extract.reader import Reader
 from kg.extract.roles import _person_roles, _possessive_members
+from kg.extract.syntax import _NOT_RECIPROCAL, between_parties, unique
 from kg.extract.triggers import Frame, Triggers, load_triggers
 from kg.linking import LinkedDoc
 from kg.records import Agreement, Claim, Document
@@ -121,6 +122,8 @@ def _sentence_claims(reader: Reader, sent) -> Iterator[tuple]:
     yield from _person_roles(reader, sent)
     yield from _possessive_members(reader, sent)
     yield from _locatives(reader, sent)
+    yield from _asset_presence(reader, sent)
+    yield from brokered(reader, sent)
 
 
 def _apply(reader: Reader, trigger, frames, *, is_noun: bool):
@@ -142,18 +145,22 @@ def _apply(reader: Reader, trigger, frames, *, is_noun: bool):
         objects = _first(reader, trigger, frame.o, is_noun, frame, o_type)
         rule = f"{'noun' if is_noun else 'verb'}:{trigger.lemma_.lower()}:{frame.rel}"
         if frame.reciprocal and spec["symmetric"]:
-            parties = _between(reader, trigger)
+            parties = between_parties(reader, trigger)
             for group_a, group_b in parties:
                 for a in group_a:
                     for b in group_b:
                         if a != b and reader.fits(a, s_type, frame.rel) and reader.fits(b, o_type, frame.rel):
                             yield a, frame.rel, b, rule + ":between", modality, trigger
             if not objects and len(subjects) > 1 and not any(
-                    c.dep_ == "prep" and c.lower_ in _NOT_RECIPROCAL for c in trigger.children):
+                    c.dep_ == "prep" and c.lower_ in _NOT_RECIPROCAL and (c.lower_ != "for" or any(
+                        reader.linked.is_actor(e) for e in reader.nps(reader.prep_objects(trigger, "for"))))
+                    for c in trigger.children):  # "fought for the regime" is one side; "for control of" is not
                 for a, b in combinations(subjects, 2):
                     yield a, frame.rel, b, rule + ":reciprocal", modality, trigger
         for s in subjects:
             rel = frame.rel
+            if rel == "appealed_to" and _own_side(reader, s, objects):
+                continue  # "Abadi ordered Iraqi forces to ...": a leader's orders to his own side are no appeal
             if rel == "located_in" and "State" in reader.linked.types(s):
                 rel = "active_in"  # "the Turkish observation post located in Morek": forces, not a place
             for o in objects:
@@ -166,11 +173,16 @@ def _apply(reader: Reader, trigger, frames, *, is_noun: bool):
                         yield s, rel, state, rule + ":ruled", modality, trigger
 
 
+def _own_side(reader: Reader, subject: str, objects: list[str]) -> bool:
+    info = reader.linked.info(subject)
+    return info is not None and info.affiliation is not None and info.affiliation[1] in objects
+
+
 def _first(reader, trigger, roles, is_noun, frame, wanted) -> list[str]:
     for role in roles:
         found = [reader.coerce(e, wanted, frame.rel)
                  for e in reader.role(trigger, role, is_noun=is_noun, frame=frame, wanted=wanted)]
-        found = _unique([e for e in found if e and reader.fits(e, wanted, frame.rel)])
+        found = unique([e for e in found if e and reader.fits(e, wanted, frame.rel)])
         if found:
             return found
     return []

@@ -9,14 +9,30 @@ Ezzor and Hasaka.
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from kg.extract.attribution import modality_and_speaker
-from kg.extract.reader import _between, _unique
+from kg.extract.syntax import between_parties, unique
 from kg.records import Agreement, Claim, Span
 
 _PLACE_RELATIONS = frozenset({"withdrew_from", "moved_to", "captured", "active_in"})
 _PLACE_PREPS = ("in", "for", "to", "from", "across", "along")
+
+
+def brokered(reader, sent) -> Iterator[tuple]:
+    """'a ceasefire brokered by Russia and Jordan', 'the Russian-brokered deal': the broker mediated for each party."""
+    for tok in reader.scan.tokens(reader.scan.agreement_nouns, sent.start, sent.end):
+        if tok.pos_ not in ("NOUN", "PROPN"):
+            continue
+        brokers = reader.brokers_of(tok)
+        if not brokers:
+            continue
+        modality = reader.modality(tok)
+        for broker in brokers:
+            broker = reader.coerce(broker, "Actor")
+            for party in reader.agreement_parties(tok):
+                if party != broker:
+                    yield broker, "mediated", party, "agreement:broker", modality, tok
 
 
 def extract_agreements(reader, sentence_claims: Iterable[Claim], sent, *, doc_id: str,
@@ -53,7 +69,7 @@ def extract_agreements(reader, sentence_claims: Iterable[Claim], sent, *, doc_id
             for role in (*frame.s, *frame.o):
                 parties += [e for e in reader.role(tok, role, is_noun=True, frame=frame)
                             if reader.fits(e, "Actor", "deal_with")]
-        for group_a, group_b in _between(reader, tok):
+        for group_a, group_b in between_parties(reader, tok):
             parties += group_a + group_b
         brokers: list[str] = []
         if support is not None and support.lemma_.lower() in brokers_verbs:
@@ -63,7 +79,7 @@ def extract_agreements(reader, sentence_claims: Iterable[Claim], sent, *, doc_id
             if prep.dep_ == "prep" and prep.lower_ == "for":
                 parties += [e for e in reader.nps([p for p in prep.children if p.dep_ == "pobj"])
                             if reader.fits(e, "Actor", "deal_with")]
-        parties = _unique(parties)
+        parties = unique(parties)
         if not parties and not brokers:
             continue
         places = [c.object for c in claims if c.relation in _PLACE_RELATIONS and c.subject in parties]
@@ -76,5 +92,5 @@ def extract_agreements(reader, sentence_claims: Iterable[Claim], sent, *, doc_id
                                if reader.linked.is_place(e)]
         modality, speaker = modality_and_speaker(reader, tok, base)
         yield Agreement(doc=doc_id, sentence=span, text=text, kind=kind, parties=tuple(parties),
-                        brokers=tuple(_unique(brokers)), places=tuple(_unique(places)),
+                        brokers=tuple(unique(brokers)), places=tuple(unique(places)),
                         modality=modality, speaker=speaker, anchor=tok.idx)

@@ -9,7 +9,8 @@ lies in a province, never a province in a town).
 """
 from __future__ import annotations
 
-from kg.extract.reader import _LOCATIVE_OR_OF, _LOCATIVE_PREPS, Reader, _unique
+from kg.extract.reader import Reader
+from kg.extract.syntax import _LOCATIVE_OR_OF, _LOCATIVE_PREPS, unique
 from kg.linking import LinkedDoc
 
 #: How large a kind of place is; a place lies only in a larger one.
@@ -77,7 +78,7 @@ def _phrases(reader: Reader, sent):
         else:
             continue
         modality = reader.modality(head)
-        for member in _unique(members):
+        for member in unique(members):
             for outer in places_in:
                 if member not in places_in:
                     yield member, "located_in", outer, "locative", modality, None
@@ -104,7 +105,7 @@ def _just_before(linked: LinkedDoc, prep) -> list[str]:
     while first.dep_ == "conj" and first.head != first:
         first = first.head
     members = [linked.entity_at(m) for m in [first, *first.conjuncts]]
-    return _unique([m for m in members if m and linked.is_place(m)]) or [entity]
+    return unique([m for m in members if m and linked.is_place(m)]) or [entity]
 
 
 def _comma_country(reader: Reader, sent):
@@ -164,3 +165,44 @@ def _fits_inside(linked: LinkedDoc, inner: str, outer: str) -> bool:
 def _is_country(linked: LinkedDoc, entity: str) -> bool:
     types = linked.types(entity)
     return "State" in types
+
+
+def _asset_presence(reader: Reader, sent):
+    """'Iranian military targets inside of Syria', 'three locations of the militia group in Iraq':
+    an actor's forces or sites in a place put the actor there (active_in).
+
+    The place comes from a locative phrase on the noun, or on the verb the
+    noun is the object of. Countries and capitals of the actor itself are
+    not said (a state's forces in its own country tell nothing).
+    """
+    linked = reader.linked
+    doc = sent.doc
+    for tok in doc[sent.start:sent.end]:
+        if tok.pos_ != "NOUN" or (tok.lemma_.lower() not in reader.asset_nouns and tok.lower_ not in reader.asset_nouns):
+            continue
+        owners = [e for e in reader.np(tok) if linked.is_actor(e) and not (linked.is_place(e) and "State" not in linked.types(e))]
+        owners += [e for p in reader.prep_objects(tok, "of") for e in reader.np(p) if linked.is_actor(e)]
+        if not owners:
+            continue
+        heads = [tok, *reader.prep_objects(tok, "of")]  # "locations of the group in Iraq"
+        holder = tok
+        if holder.dep_ == "pobj" and holder.head.lower_ == "of" and holder.head.head.dep_ in ("dobj", "nsubjpass"):
+            holder = holder.head.head  # "dozens of Iranian targets inside of Syria"
+        if holder.dep_ in ("dobj", "nsubjpass") and holder.head.pos_ in ("VERB", "AUX"):
+            heads.append(holder.head)
+        places = []
+        for head in heads:
+            for prep in head.children:
+                if prep.dep_ == "prep" and prep.lower_ in ("in", "inside", "within", "across", "near", "around"):
+                    objects = [p for p in prep.children if p.dep_ == "pobj"]
+                    objects += [p for c in prep.children if c.dep_ == "prep" and c.lower_ == "of"
+                                for p in c.children if p.dep_ == "pobj"]  # "inside of Syria"
+                    places += [e for e in reader.nps(objects) if linked.is_place(e)]
+        modality = reader.modality(heads[-1])
+        for owner in unique(owners):
+            for place in unique(places):
+                info = linked.info(place)
+                if place == owner or (info is not None and info.capital_of == owner) \
+                        or (info is not None and info.country == owner):
+                    continue
+                yield owner, "active_in", place, "presence:asset", modality, None

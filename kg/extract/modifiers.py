@@ -55,7 +55,7 @@ def _modifier(reader: Reader, tok):
 def _metonym(linked: LinkedDoc, name: str) -> str | None:
     """'rebel-held': a metonym valid in this article's country."""
     for entity_id in linked.gazetteer.metonyms.get(normalize_name(name), ()):
-        context = linked.gazetteer.entities[entity_id].context
-        if context is None or context == linked.country:
+        contexts = linked.gazetteer.entities[entity_id].contexts
+        if not contexts or linked.country in contexts:
             return entity_id
     return None

@@ -7,7 +7,8 @@ of; the role words are data (``ontology/lexicon.json``, ``roles``).
 """
 from __future__ import annotations
 
-from kg.extract.reader import Reader, _unique
+from kg.extract.reader import Reader
+from kg.extract.syntax import unique
 from kg.linking import LinkedDoc
 
 
@@ -27,6 +28,8 @@ def _person_roles(reader: Reader, sent):
         found = False
         for role_tok in _role_tokens(reader, head, span):
             rel = _role_relation(reader, role_tok)
+            if rel == "leads" and _of_subunit(reader, role_tok):
+                rel = "member_of"  # "the head of the SDF media office": a member of the SDF
             orgs = _role_orgs(reader, role_tok)
             if not orgs:  # "Commander Jamal Haddad of the Falcons Brigade"
                 orgs = reader.nps([p for c in head.children if c.dep_ == "prep" and c.lower_ in ("of", "from")
@@ -102,6 +105,16 @@ def _role_tokens(reader: Reader, head, span) -> list:
             out.append(child)
     if head.dep_ == "appos" and _role_word(head.head, roles):
         out.append(head.head)
+    elif head.dep_ == "appos":
+        # "the UN envoy for Syria, Geir Pedersen": the parser hung the name on the role's phrase
+        anchor = head.head
+        for _ in range(3):
+            if anchor.dep_ not in ("pobj", "prep") or anchor.head == anchor:
+                break
+            anchor = anchor.head
+            if _role_word(anchor, roles):
+                out.append(anchor)
+                break
     # "Mostafa Bali, SDF spokesman"
     if head.dep_ in ("compound",) and _role_word(head.head, roles):
         out.append(head.head)
@@ -120,7 +133,7 @@ def _role_orgs(reader: Reader, role_tok) -> list[str]:
     title_words = set(" ".join(reader.leader_titles + reader.member_titles).split())
     for child in role_tok.children:
         if child.dep_ in ("poss", "compound", "amod", "nmod"):
-            if child.dep_ == "compound" and child.lower_ in title_words:
+            if child.dep_ == "compound" and child.lower_ in title_words and linked.entity_at(child) is None:
                 continue  # "Defense Minister": part of the title, not an organisation
             found = reader.np(child)
             # a lone capitalised word NER guessed at is no organisation
@@ -130,8 +143,21 @@ def _role_orgs(reader: Reader, role_tok) -> list[str]:
                 reader.introduce(gaz_hit)
                 orgs.append(gaz_hit)
         elif child.dep_ == "prep" and child.lower_ in ("of", "for", "in", "at", "with"):
+            if child.lower_ in ("for", "to", "in", "at") and role_tok.lemma_.lower() in reader.liaison_roles:
+                continue  # "the UN envoy for Syria": the country the envoy deals with, not his own
             orgs += reader.nps([p for p in child.children if p.dep_ == "pobj"])
-    return _unique(orgs)
+    return unique(orgs)
+
+
+def _of_subunit(reader: Reader, role_tok) -> bool:
+    """Is the role one of a unit inside the organisation ('head of the SDF media office')?"""
+    for prep in role_tok.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("of", "at", "in"):
+            for pobj in prep.children:
+                if pobj.dep_ == "pobj" and reader.linked.entity_at(pobj) is None \
+                        and pobj.lemma_.lower() in reader.subunit_nouns:
+                    return True
+    return False
 
 
 def _multiword(linked: LinkedDoc, entity_id: str) -> bool:

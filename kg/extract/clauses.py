@@ -1,0 +1,354 @@
+"""Clause structure: subjects and objects in any voice, support verbs, owners.
+
+A mixin of :class:`~kg.extract.reader.Reader`; it reads the attributes the
+reader sets up and calls the other mixins through ``self``.
+"""
+from __future__ import annotations
+
+from kg.extract.syntax import (
+    _CLIMB_DEPS,
+    _CLIMB_PREPS,
+    _MISPARSED_OBJECT,
+    _OBJ,
+    _PASS_SUBJ,
+    _RELATIVE,
+    _SUBJ,
+)
+from kg.extract.triggers import Frame
+
+
+class Clauses:
+    """The logical subject and object of a verb in any voice, the verb a nominal
+    trigger hangs from, a noun's owner and recipients."""
+
+    # -- clause structure ----------------------------------------------------------------
+    @staticmethod
+    def is_passive(verb) -> bool:
+        if any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
+            return True
+        return verb.tag_ == "VBN" and verb.dep_ in ("acl", "amod", "advcl") and not any(
+            c.dep_ in ("aux", "nsubj") for c in verb.children)
+
+    def subject_tokens(self, verb, depth: int = 0) -> list:
+        """Tokens naming the logical subject (agent) of a verb."""
+        if depth > 4:
+            return []
+        if self.is_passive(verb):
+            return [p for c in verb.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+        subjects = [c for c in verb.children if c.dep_ in _SUBJ]
+        with_clause = verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "with" for c in verb.children) \
+            or verb.dep_ == "pcomp" and verb.head.lower_ == "with"
+        if subjects and with_clause:
+            # "rebels reach agreement with government to leave Quneitra", parsed as a with-clause
+            governor = verb.head if verb.dep_ == "advcl" else verb.head.head
+            if self._leaving_side(governor, verb, subjects) == "subject":
+                return self.subject_tokens(governor, depth + 1)
+        if subjects:
+            return subjects
+        dep, head = verb.dep_, verb.head
+        if head == verb:
+            return []
+        if dep == "conj":
+            return self.subject_tokens(head, depth + 1)
+        if dep in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN", "PRON"):
+            if dep == "acl" and self._infinitive(verb):
+                if self.np(head):
+                    return [head]
+                owner = self._owner_tokens(head)
+                if not owner and verb.lemma_.lower() in self.departure_verbs:
+                    # "reached an agreement with Russian officers to leave Douma": the rebel side leaves
+                    partners = self.prep_objects(head, "with")
+                    support = self.support_verb(head)
+                    if partners and support is not None:
+                        side = self._leaving_side(support, verb, partners)
+                        if side == "subject":
+                            return self.subject_tokens(support, depth + 1)
+                        if side == "partner":
+                            return partners
+                return owner
+            return [head]
+        if dep == "pcomp" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "AUX"):
+            governor = head.head
+            if head.lower_ in ("of", "from", "for"):
+                objects = [c for c in governor.children if c.dep_ in _OBJ]
+                # "accused Turkey of shelling Kobani", "stopped them from leaving": the object acts
+                return objects if objects else []
+            return self.subject_tokens(governor, depth + 1)  # "announced ... after meeting Putin"
+        if dep in ("xcomp", "advcl", "ccomp", "pcomp") or (dep == "acl" and head.pos_ in ("VERB", "AUX")):
+            if head.pos_ not in ("VERB", "AUX"):
+                # "decision to hasten": the noun's owner.
+                return self._owner_tokens(head) if head.pos_ in ("NOUN", "PROPN") else []
+            raised = [c for c in verb.children if c.lower_ in _RELATIVE and c.i < head.i]
+            if dep == "xcomp" and raised:
+                return raised  # "the YPG, which Ankara considers to be an offshoot of the PKK"
+            if dep in ("xcomp", "advcl") and self._infinitive(verb) or dep == "xcomp":
+                controller = self._object_controller(head, verb)
+                if controller:
+                    return controller
+            found = self.subject_tokens(head, depth + 1)
+            if not found and dep == "advcl" and verb.tag_ == "VBG" and self.is_passive(head) \
+                    and head.dep_ in ("ccomp", "xcomp", "advcl") and head.head.pos_ in ("VERB", "AUX"):
+                # "The PMF confirmed that the two were killed, blaming the strike on the US": the
+                # participle hangs from the agentless passive; its subject is the one who confirmed
+                return self.subject_tokens(head.head, depth + 1)
+            return found
+        return []
+
+    @staticmethod
+    def _infinitive(verb) -> bool:
+        return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+
+    def _object_controller(self, governor, verb=None) -> list:
+        """'allowed Daesh fighters to leave', 'a deal with Daesh fighters to leave'.
+
+        In a deal to leave, the side that leaves is the armed opposition or
+        the jihadists when one side is and the other is not ("rebels reached
+        an agreement with government forces to leave Quneitra").
+        """
+        objects = [c for c in governor.children if c.dep_ in _OBJ]
+        if governor.lemma_ in self.control_object:
+            objects += [p for c in governor.children if c.dep_ == "prep" and c.lower_ in ("to", "on")
+                        for p in c.children if p.dep_ == "pobj"]
+            return [o for o in objects if self.np(o)] or []
+        for obj in objects:
+            if self.np(obj):
+                return []  # the object is itself an actor: subject control stays
+            for prep in obj.children:
+                if prep.dep_ == "prep" and prep.lower_ in ("with", "for"):
+                    actors = [p for p in prep.children if p.dep_ == "pobj" and self._actor_np(p)]
+                    if actors and verb is not None and self._leaving_side(governor, verb, actors) == "subject":
+                        return []
+                    if actors:
+                        return actors
+        return []
+
+    def _leaving_side(self, governor, verb, partners) -> str | None:
+        """Who leaves under a deal: 'subject', 'partner' or None (no telling)."""
+        if verb.lemma_.lower() not in self.departure_verbs:
+            return None
+
+        def insurgent(entities) -> bool:
+            for entity in entities:
+                info = self.linked.info(entity)
+                if info is not None and info.tags & {"rebel", "jihadist"}:
+                    return True
+            return False
+        subjects = self.nps(self.subject_tokens(governor))
+        partner_entities = self.nps(partners)
+        if insurgent(subjects) and not insurgent(partner_entities):
+            return "subject"
+        if insurgent(partner_entities) and not insurgent(subjects):
+            return "partner"
+        return None
+
+    def _actor_np(self, tok) -> bool:
+        return any(self.linked.is_actor(e) for e in self.np(tok))
+
+    def object_tokens(self, verb) -> list:
+        """Tokens naming the logical object (patient) of a verb."""
+        if self.is_passive(verb):
+            subjects = [c for c in verb.children if c.dep_ in _PASS_SUBJ]
+            if subjects:
+                return subjects
+            if verb.dep_ in ("acl", "amod", "relcl") and verb.head.pos_ in ("NOUN", "PROPN"):
+                return [verb.head]
+            if verb.dep_ == "advcl" and verb.head.pos_ in ("VERB", "AUX"):
+                # "Backed by Iranian forces, the army recaptured Palmyra"
+                return self.subject_tokens(verb.head)
+            if verb.dep_ == "conj":
+                return self.object_tokens(verb.head)
+            return []
+        objects = [c for c in verb.children if c.dep_ in _OBJ]
+        if objects:
+            return objects
+        # "Iraqi forces recaptured Mosul from the Islamic State": the parser may hang a name
+        # right after the verb as an adverb; a linked name there is the object
+        for child in verb.rights:
+            if child.dep_ in ("prep", "agent", "punct", "cc", "conj", "ccomp", "advcl", "xcomp", "mark"):
+                break
+            if child.dep_ in _MISPARSED_OBJECT and self.linked.entity_at(child) is not None:
+                return [child]
+        return []
+
+    def prep_objects(self, head, name: str) -> list:
+        """Objects of preposition ``name`` ('out of' allowed) attached to ``head``."""
+        words = name.split()
+        out = []
+        for child in head.children:
+            if child.dep_ not in ("prep", "agent", "prt", "advmod", "dative") or child.lower_ != words[0]:
+                continue
+            if len(words) == 1:
+                objects = [p for p in child.children if p.dep_ == "pobj"]
+                # "agreed with the government to leave": the parser made the object a clause's subject
+                objects += [s for p in child.children if p.dep_ == "pcomp" for s in p.children if s.dep_ in _SUBJ]
+                if not objects and not any(p.dep_ in ("pcomp", "pobj") for p in child.children):
+                    objects = self._dangling_object(child)
+                elif objects and all(self._reporter(o) for o in objects):
+                    # "fighting with the opposition, U.K.-based monitoring group X said": a source
+                    # is never the party; the name right after the preposition is
+                    objects = self._dangling_object(child) or objects
+                out += objects
+            else:
+                out += [p for c in child.children if c.dep_ == "prep" and c.lower_ == words[1]
+                        for p in c.children if p.dep_ == "pobj"]
+                if child.dep_ == "prt":
+                    out += [p for c in head.children if c.dep_ == "prep" and c.lower_ == words[1]
+                            for p in c.children if p.dep_ == "pobj"]
+        return out
+
+    # -- nouns -----------------------------------------------------------------------
+    def support_verb(self, noun):
+        """The verb a nominal trigger is the object of ('reached a truce')."""
+        cur = noun
+        for _ in range(6):
+            dep, head = cur.dep_, cur.head
+            if head == cur or dep not in _CLIMB_DEPS:
+                return None
+            if dep == "prep" and cur.lower_ not in _CLIMB_PREPS:
+                return None
+            if head.pos_ in ("VERB", "AUX") and head.dep_ == "prep":
+                return None  # "following two days of fighting": a participle used as a preposition
+            if head.pos_ in ("VERB", "AUX"):
+                if dep in ("nsubjpass",):
+                    return None
+                return head
+            cur = head
+        return None
+
+    @staticmethod
+    def direct_support(noun):
+        """The verb whose object the noun is: its negation is the noun's."""
+        head = noun.head
+        if noun.dep_ in _OBJ and head.pos_ in ("VERB", "AUX"):
+            return head
+        if noun.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ in ("to", "on", "into") \
+                and head.head.pos_ in ("VERB", "AUX"):
+            return head.head
+        if noun.dep_ == "nsubjpass" and head.pos_ in ("VERB", "AUX"):
+            return head  # "a ceasefire with the YPG was never agreed"
+        return None
+
+    def _owner_tokens(self, noun) -> list:
+        poss = [c for c in noun.children if c.dep_ == "poss"]
+        if poss:
+            return poss
+        mods = [c for c in noun.children if c.dep_ in ("compound", "amod", "nmod") and self.linked.entity_at(c)]
+        if mods:
+            # "the Russia-Turkey agreement": the names hyphenated to a modifier own it too
+            doc = noun.doc
+            for mod in list(mods):
+                i = mod.i
+                while i >= 2 and doc[i - 1].text == "-" and self.linked.entity_at(doc[i - 2]) \
+                        and doc[i - 2] not in mods:
+                    mods.append(doc[i - 2])
+                    i -= 2
+            return mods
+        return []
+
+    def owner(self, noun, frame: Frame) -> list[str]:
+        linked = self.linked
+        # "Russian airstrikes": the noun is itself part of the actor's mention.
+        entity = linked.entity_at(noun)
+        if entity is not None:
+            return [entity]
+        tokens = self._owner_tokens(noun)
+        if tokens:
+            return self.nps(tokens)
+        head = noun.head
+        if noun.dep_ == "nsubjpass" and head.lemma_.lower() in self.support_verbs and head.dep_ == "ccomp" \
+                and not any(c.dep_ == "agent" for c in head.children) \
+                and head.head.lemma_.lower() in self.speech_verbs:
+            # "The SDF announced that a deal with the government was reached": the announcer is a party
+            return self.nps(self.subject_tokens(head.head))
+        verb = self.support_verb(noun)
+        if verb is None and frame.rel in self.adjunct_relations:
+            # "captured the town following two days of fighting with the opposition"
+            verb = self.adjunct_verb(noun, frame.rel)
+            return self.nps(self.subject_tokens(verb)) if verb is not None else []
+        if verb is None or verb.lemma_ in self.recipient_verbs:
+            return []
+        if frame.rel in self.adjunct_relations and self.adjunct_verb(noun, frame.rel) == verb \
+                and verb.lemma_.lower() not in self.participation_verbs:
+            # "Kurdish forces, allied with the U.S. in the fight against the Islamic State"
+            actors = self.subject_tokens(verb)
+            if not actors and self.is_passive(verb) and verb.lemma_.lower() in self.alignment_verbs:
+                actors = [c for c in verb.children if c.dep_ in _PASS_SUBJ]  # "forces allied with X in ..."
+            return self.nps(actors)
+        lemma = verb.lemma_.lower()
+        if lemma in self.participation_verbs and self.is_passive(verb):
+            # "Kataeb Hezbollah, which was involved in the attack on the US Embassy"
+            return self.nps([c for c in verb.children if c.dep_ in _PASS_SUBJ])
+        if lemma not in self.support_verbs and lemma not in frame.support and lemma not in self.participation_verbs:
+            return []  # "Iran hosted talks between ...": the host is no party
+        return self.nps(self.subject_tokens(verb))
+
+    def adjunct_verb(self, noun, relation: str | None = None):
+        """The clause a noun phrase of time or circumstance belongs to ('after clashes with X').
+
+        "Under" introduces the terms a clause acts on ("under the deal, X and Y ...") for
+        agreements only: what comes "under attack" is its object, not its author.
+        """
+        cur = noun
+        for _ in range(5):
+            head = cur.head
+            if head == cur:
+                return None
+            if cur.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ in self.adjunct_preps \
+                    and (head.lower_ != "under" or relation in ("deal_with", "truce_with")):
+                return head.head if head.head.pos_ in ("VERB", "AUX") else None
+            if cur.dep_ not in ("pobj", "prep") or (cur.dep_ == "prep" and cur.lower_ != "of"):
+                return None
+            cur = head
+        return None
+
+    def recipient(self, noun) -> list[str]:
+        if noun.dep_ == "pobj" and noun.head.lower_ == "with" and noun.head.head.pos_ in ("VERB", "AUX"):
+            # "With air support from the coalition, the SDF drove..."
+            return self.nps(self.subject_tokens(noun.head.head))
+        if noun.dep_ == "pobj" and noun.head.lower_ == "with" and noun.head.head.pos_ in ("NOUN", "PROPN"):
+            # "Peshmerga forces, with the backing of coalition warplanes, broke through"
+            return self.np(noun.head.head)
+        verb = self.support_verb(noun)
+        if verb is None or verb.lemma_ not in self.recipient_verbs:
+            return []
+        return self.nps(self.subject_tokens(verb))
+
+    def reattached(self, noun, verb, name: str) -> list:
+        """Objects of preposition ``name`` the parser attached one noun too far.
+
+        "strikes by the coalition on ISIS-held areas": 'on' belongs to
+        'strikes' but hangs from 'coalition'. Looks right of the trigger,
+        within the clause of its support verb, at prepositions whose head is
+        a noun of that clause.
+        """
+        clause_root = verb if verb is not None else noun
+        sent_end = self.linked.sentence_bounds(noun.i)[1]
+        out = []
+        for tok in self.scan.tokens(self.scan.prepositions, noun.i + 1, min(sent_end, noun.i + 16)):
+            if tok.dep_ not in ("prep", "agent") or tok.lower_ != name:
+                continue
+            if tok.i == noun.right_edge.i + 1:
+                # "against the offensive by government forces", the by-phrase hung from the verb
+                out += [p for p in tok.children if p.dep_ == "pobj"]
+                continue
+            if tok.dep_ == "prep" and tok.head.pos_ not in ("NOUN", "PROPN"):
+                continue
+            cur, ok = tok.head, False
+            for _ in range(8):
+                if cur == clause_root or cur == noun:
+                    ok = True
+                    break
+                if cur.pos_ in ("VERB", "AUX") or cur.head == cur:
+                    break
+                cur = cur.head
+            if ok:
+                out += [p for p in tok.children if p.dep_ == "pobj"]
+        return out
+
+    def _force_phrase(self, tok) -> bool:
+        """Does a noun phrase name forces ('thousands of troops', 'military police', 'U.S. troops')?"""
+        for cur in (tok, *[p for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+                           for p in c.children if p.dep_ == "pobj"]):
+            if cur.lemma_.lower() in self.force_nouns or cur.lower_ in self.force_nouns:
+                return True
+        return False

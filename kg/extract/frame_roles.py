@@ -1,0 +1,195 @@
+"""Frame roles: the entity filling each role of a trigger, and where it happened.
+
+A mixin of :class:`~kg.extract.reader.Reader`; it reads the attributes the
+reader sets up and calls the other mixins through ``self``.
+"""
+from __future__ import annotations
+
+from kg.extract.syntax import _OBJ, _PASS_SUBJ, _SUBJ, between_parties, unique
+from kg.extract.triggers import Frame
+
+
+class FrameRoles:
+    """Fills a frame's roles from the clause around its trigger and finds the
+    places a clause happened in or a side controls."""
+
+    # -- roles -----------------------------------------------------------------------
+    def role(self, trigger, role: str, *, is_noun: bool, frame: Frame, wanted: str | None = None) -> list[str]:
+        if role == "subj":
+            return self.nps(self.subject_tokens(trigger), want=wanted)
+        if role == "obj":
+            return self.nps(self.object_tokens(trigger), want=wanted)
+        if role == "owner":
+            return self.owner(trigger, frame)
+        if role == "recipient":
+            return self.recipient(trigger)
+        if role == "described":
+            return self.described(trigger)
+        if role == "poss":
+            return [self.ruled(e) for e in self.nps([c for c in trigger.children if c.dep_ == "poss"])]
+        if role == "self":
+            entity = self.linked.entity_at(trigger)
+            return [entity] if entity else []
+        if role == "obj_parties":
+            # "Jordan brokered an agreement between the rebels and the government"
+            parties: list[str] = []
+            for obj in self.object_tokens(trigger):
+                for group_a, group_b in between_parties(self, obj):
+                    parties += group_a + group_b
+            return unique(parties)
+        if role.startswith("obj_prep:"):
+            # "blamed the car bombing on the Islamic State": the phrase hangs from the object
+            name = role[len("obj_prep:"):]
+            holders = list(self.object_tokens(trigger))
+            holders += [p for o in holders for q in o.children if q.dep_ == "prep" and q.lower_ == "of"
+                        for p in q.children if p.dep_ == "pobj"]  # "a list of demands to the delegation"
+            return self.nps([p for o in holders for p in self.prep_objects(o, name)], want=wanted)
+        if role == "for_clause":
+            return self.nps(self.for_clause_subjects(trigger), want=wanted)
+        if role == "modifier":
+            found = []
+            for child in trigger.children:
+                if child.dep_ in ("amod", "compound") and child.i < trigger.i:
+                    found += [self.ruled(e) for e in self.nps([child])]
+                    demonym = self.linked.gazetteer.demonyms.get(child.lower_)
+                    if demonym and not found:
+                        found.append(self.introduce(demonym))  # "a Syrian ally"
+            return unique(found)
+        if role == "purpose":
+            return self.purpose_objects(trigger, wanted)
+        if role == "casualties":
+            # "clashes in which 60 Turkish soldiers and scores of Syrian forces were killed"
+            found: list[str] = []
+            for clause in trigger.children:
+                if clause.dep_ == "relcl" and clause.lemma_.lower() in ("kill", "wound", "injure", "die"):
+                    found += self.nps([c for c in clause.children if c.dep_ in _PASS_SUBJ or c.dep_ in _SUBJ])
+            return [e for e in found if self.linked.is_actor(e)] if len(set(found)) > 1 else []
+        if role == "clause_place":
+            # "regained control of Deir ez-Zor after a three-year Islamic State siege": the place the
+            # clause the siege is an adjunct of acts on
+            clause = self.adjunct_verb(trigger, "besieged")
+            if clause is None:
+                return []
+            objects = self.object_tokens(clause) + [p for c in self.object_tokens(clause)
+                                                     for p in self.prep_objects(c, "of")]
+            return [e for e in self.nps(objects, want=wanted) if self.linked.is_place(e)]
+        if role == "victims":
+            # "30 pro-government fighters were killed in an Islamic State ambush": whom it hit
+            prep = trigger.head
+            if trigger.dep_ == "pobj" and prep.lower_ in ("in", "by") and prep.head.lemma_.lower() in (
+                    "kill", "wound", "injure", "hit", "target") and self.is_passive(prep.head):
+                return self.nps([c for c in prep.head.children if c.dep_ in _PASS_SUBJ], want=wanted)
+            return []
+        if role == "defended":
+            # "to back the rebels against the offensive by Assad's forces": whom the attack was on
+            prep = trigger.head
+            if trigger.dep_ == "pobj" and prep.lower_ == "against" and prep.head.pos_ in ("VERB", "AUX"):
+                return self.nps(self.object_tokens(prep.head), want=wanted)
+            return []
+        if role == "repeller":
+            if any(c.dep_ == "prep" and c.lower_ in ("on", "against") for c in trigger.children):
+                return []  # "repelled a rebel attack on the town": the town was the target
+            verb = trigger.head if trigger.dep_ in _OBJ else None
+            if verb is not None and verb.lemma_.lower() in self.repel_verbs:
+                return self.nps(self.subject_tokens(verb), want=wanted)
+            return []
+        if role == "where":
+            return self.where(trigger, is_noun=is_noun)
+        if role == "under":
+            return self.under_control(trigger)
+        if role == "preceding":
+            return self.preceding(trigger)
+        if role == "subj_location":
+            return self.subject_location(trigger)
+        if role.startswith("prep:"):
+            name = role[5:]
+            tokens = self.prep_objects(trigger, name)
+            own = self.linked.entity_at(trigger)
+            if own is not None:
+                # "the regime of Bashar al-Assad" is one alias: read the name inside it.
+                return [e for e in (self.own_name(t) for t in tokens) if e and e != own]
+            if not tokens and is_noun:
+                verb = self.support_verb(trigger)
+                if verb is not None and any(c.dep_ in _OBJ and c.i == trigger.i for c in verb.children):
+                    tokens = self.prep_objects(verb, name)
+                if not tokens:
+                    tokens = self.reattached(trigger, verb, name)
+            return self.nps(tokens)
+        return []
+
+    def for_clause_subjects(self, verb) -> list:
+        """'called for both Israel and Iran to show restraint': the subjects of the for-clause."""
+        out = []
+        for clause in verb.children:
+            if clause.dep_ in ("advcl", "ccomp", "xcomp") and any(
+                    c.dep_ == "mark" and c.lower_ == "for" for c in clause.children):
+                out += [c for c in clause.children if c.dep_ in _SUBJ]
+        return out
+
+    def purpose_objects(self, noun, wanted: str | None) -> list[str]:
+        """'an operation to take back Saraqeb': what the purpose clause of an attack noun would capture."""
+        found: list[str] = []
+        for clause in noun.children:
+            if clause.dep_ not in ("acl", "relcl") or not self._infinitive(clause):
+                continue
+            frames = self.t.verbs.get(clause.lemma_.lower(), ())
+            if any(f.rel in ("captured", "attacked", "besieged") for f in frames):
+                found += self.nps(self.object_tokens(clause), want=wanted)
+        return [e for e in unique(found) if self.linked.is_place(e)]
+
+    def where(self, trigger, *, is_noun: bool) -> list[str]:
+        """Places an event happens in: 'strikes around the areas of Zap and Hakurk',
+        'operations against the PKK had begun across the border in Qandil and Sinjar'.
+
+        Reads the locative phrases of the trigger and, for a noun, of the
+        verb it is the subject or object of, through place nouns ("the
+        border in Qandil", "the outskirts of Raqqa").
+        """
+        heads = [trigger]
+        if is_noun and trigger.dep_ in ("nsubj", "dobj", "nsubjpass") and trigger.head.pos_ in ("VERB", "AUX"):
+            heads.append(trigger.head)
+        found: list[str] = []
+        for head in heads:
+            for prep in head.children:
+                if prep.dep_ == "prep" and prep.lower_ in self.where_preps:
+                    for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                        found += self._places_under(pobj, 0)
+        linked = self.linked
+        places = []
+        for entity in unique(found):
+            info = linked.info(entity)
+            if not linked.is_place(entity) or "State" in linked.types(entity):
+                continue  # "strikes in Syria" locate, they do not target a country
+            if info is not None and info.capital_of:
+                continue  # "a strike in Baghdad on two figures": the seat of government locates the event
+            places.append(entity)
+        # "in Qandil and Sinjar in Iraqi Kurdistan": the region only locates the places attacked
+        regions = {e for e in places if (linked.info(e) is not None and linked.info(e).kind in ("region", "province"))}
+        if len(regions) < len(places):
+            places = [e for e in places if e not in regions]
+        return places
+
+    def _places_under(self, tok, depth: int) -> list[str]:
+        if depth > 3:
+            return []
+        places = [e for e in self.nps([tok]) if self.linked.is_place(e)]
+        if places:
+            return places
+        if tok.lemma_.lower() in self.place_containers or tok.lemma_.lower() in self.relational_places:
+            out: list[str] = []
+            for prep in tok.children:
+                if prep.dep_ == "prep" and prep.lower_ in self.where_preps | {"of"}:
+                    for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                        out += self._places_under(pobj, depth + 1)
+            return out
+        return []
+
+    def under_control(self, noun) -> list[str]:
+        """'pockets of the province under rebel control': what is under the control."""
+        prep = noun.head
+        if noun.dep_ != "pobj" or prep.lower_ != "under":
+            return []
+        holder = prep.head
+        if holder.pos_ in ("VERB", "AUX"):  # "Eastern Ghouta has been under siege", "came under attack"
+            return self.nps(self.subject_tokens(holder))
+        return [e for e in self.np(holder) if self.linked.is_place(e)]

@@ -1,0 +1,402 @@
+"""Noun phrases: which entities a phrase denotes.
+
+A mixin of :class:`~kg.extract.reader.Reader`; it reads the attributes the
+reader sets up and calls the other mixins through ``self``.
+"""
+from __future__ import annotations
+
+from kg.extract.syntax import (
+    _DESCEND_PREPS,
+    _LOCATIVE_PREPS,
+    _MODIFIER_DEPS,
+    _OBJ,
+    _RELATIVE,
+    _REPORTERS,
+    _SUBJ,
+    between_parties,
+    unique,
+)
+
+
+class NounPhrases:
+    """Entity resolution of noun phrases: containers, coreference, appositions,
+    'known as' names, generic mentions and the parties of agreement nouns."""
+
+    # -- entity resolution of noun phrases ------------------------------------------
+    def np(self, tok, *, exclude: frozenset = frozenset(), depth: int = 0, want: str | None = None) -> list[str]:
+        """Entities a noun-phrase head denotes (coordination not included)."""
+        if tok is None or tok.i in exclude or depth > 5:
+            return []
+        linked = self.linked
+        named = self.known_as(tok, exclude)
+        if named:
+            return named  # "Iran-backed militias known as the Popular Mobilization Forces"
+        entity = linked.entity_at(tok)
+        if entity is not None:
+            if self._generic_mention(tok):
+                # "a coalition of rebel factions, the National Liberation Front": the name says which
+                for child in tok.children:
+                    named = linked.entity_at(child) if child.dep_ == "appos" and child.i not in exclude else None
+                    if named and named != entity and linked.is_actor(named):
+                        return [named]
+            return [entity, *linked.also.get(tok.i, ())]
+        lower = tok.lower_
+        if lower in _RELATIVE and tok.head.dep_ in ("relcl", "acl"):
+            return self.np(tok.head.head, exclude=exclude, depth=depth + 1)
+        if tok.pos_ == "PRON" and tok.dep_ in _SUBJ and tok.head.dep_ == "ccomp":
+            # "the tribal leaders said they appealed...": the reporter's subject
+            reporters = [c for c in tok.head.head.children if c.dep_ in _SUBJ]
+            if reporters and tok.lower_ in ("they", "we", "he", "she", "it"):
+                return self.np(reporters[0], exclude=exclude, depth=depth + 1)
+        if tok.pos_ == "PRON":
+            resolved = linked.resolve(tok, types=("Place",) if want == "Place" else None)
+            return [resolved] if resolved else []
+        if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns or tok.lemma_.lower() in self.asset_nouns) \
+                and tok.pos_ == "NOUN":
+            for child in tok.children:  # "drones launched by rebels", "rockets fired by the militia"
+                if child.dep_ == "acl" and child.tag_ == "VBN" and child.i not in exclude:
+                    agents = [p for c in child.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+                    found = [e for e in self.nps(agents, exclude=exclude) if self.linked.is_actor(e)]
+                    if found:
+                        return found
+        if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns) and tok.pos_ == "NOUN" \
+                and any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children) and depth == 0:
+            earlier = self._earlier_forces(tok)
+            if earlier:
+                return earlier  # "its fighter jets struck ... the jets also destroyed": the same jets
+        if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns) and tok.pos_ == "NOUN":
+            # "its military", "its fighter jets", "Iraq's U.S.-backed government": the possessor's forces
+            owners = [c for c in tok.children if c.dep_ == "poss" and c.i not in exclude]
+            if owners:
+                found = [e for e in self.np(owners[0], exclude=exclude, depth=depth + 1) if self.linked.is_actor(e)]
+                if found:  # "Assad's forces": a ruler's forces are his government's
+                    return [self.ruled(self.coerce(found[0], "Actor"))]
+        if lower in self.containers or tok.lemma_.lower() in self.containers:
+            found = self._container(tok, exclude, depth)
+            if found:
+                return found
+        resolved = linked.resolve(tok)
+        if resolved:
+            return [resolved]
+        if tok.pos_ == "NOUN":  # "his Turkish counterpart Mevlut Cavusoglu"
+            for child in tok.children:
+                if child.dep_ == "appos" and child.i not in exclude and linked.entity_at(child):
+                    return [linked.entity_at(child)]
+            if tok.lemma_.lower() in self.role_nouns:
+                # "The UN envoy for Syria, Geir Pedersen, met ...": the person the role names
+                for prep in tok.children:
+                    if prep.dep_ == "prep":
+                        for pobj in prep.children:
+                            for appos in pobj.children:
+                                person = linked.entity_at(appos) if appos.dep_ == "appos" else None
+                                if person and "Person" in linked.types(person) and appos.i not in exclude:
+                                    return [person]
+        # A modifier that is an entity ("Hezbollah fighters" when not an alias), unless the
+        # noun names a symbol, text or accord of it ("the Kurdistan flag", "the Idlib agreement").
+        if tok.pos_ == "PROPN" or tok.pos_ == "NOUN" and tok.lemma_.lower() not in self.symbol_nouns \
+                and tok.lower_ not in self.symbol_nouns:
+            standing = tok.lemma_.lower() in self.asset_nouns or tok.lower_ in self.force_nouns
+            for child in tok.children:
+                if child.i in exclude:
+                    continue
+                entity = linked.entity_at(child)
+                # "Iranian military targets": an adjective naming the actor, for its forces' things
+                if entity and (child.dep_ == "compound" or child.dep_ == "amod" and standing and linked.is_actor(entity)):
+                    return [entity]
+        return []
+
+    def agreement_parties(self, noun) -> list[str]:
+        """The parties of an agreement noun: its owner, its with-party, 'between' groups,
+        or the subjects of the clause it governs ('Under a deal, X and Y exchanged prisoners')."""
+        parties: list[str] = []
+        for frame in self.t.nouns.get(noun.lemma_.lower(), ()) or self.t.nouns.get(noun.lower_, ()):
+            if frame.rel in ("deal_with", "truce_with"):
+                parties += self.owner(noun, frame)
+                parties += self.nps(self.prep_objects(noun, "with"))
+                break
+        for group_a, group_b in between_parties(self, noun):
+            parties += group_a + group_b
+        if noun.dep_ in _OBJ and noun.head.lemma_.lower() in ("agree", "accept", "sign", "reach", "welcome", "approve"):
+            parties += self.nps(self.subject_tokens(noun.head))
+        if noun.dep_ == "pobj" and noun.head.lower_ == "to" and noun.head.head.lemma_.lower() in ("agree", "commit"):
+            parties += self.nps(self.subject_tokens(noun.head.head))  # "agreed to a ceasefire"
+        clause = self.adjunct_verb(noun, "deal_with")
+        if clause is not None and noun.head.lower_ == "under":
+            # "X handed over Manbij to the Syrian army under a deal": the one it was handed to is a party
+            parties += self.nps(self.subject_tokens(clause)) + self.nps(self.prep_objects(clause, "to"))
+            parties += self.nps([c for c in clause.children if c.dep_ in _OBJ])
+        if noun.dep_ == "nsubj" and noun.head.lemma_.lower() in self.control_object:
+            # "the deal allowed rebels to leave" (the parser may make them the clause's subject)
+            allowed = [c for c in noun.head.children if c.dep_ in _OBJ] or [
+                g for c in noun.head.children if c.dep_ in ("xcomp", "ccomp") for g in c.children if g.dep_ in _SUBJ]
+            parties += self.nps(allowed)
+        return unique([e for e in parties if self.linked.is_actor(e)])
+
+    def brokers_of(self, noun) -> list[str]:
+        """Who brokered an agreement noun: 'a ceasefire brokered by Russia and Jordan',
+        'the Russian-brokered deal', 'a deal mediated by Qatar'."""
+        found: list[str] = []
+        for child in noun.children:
+            if child.dep_ == "acl" and child.lemma_.lower() in self.broker_verbs:
+                agents = [p for c in child.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+                found += self.nps(agents)
+            if child.dep_ in ("amod", "compound") and self.t.modifiers.get(child.lower_) == "mediated":
+                for grand in child.children:
+                    if grand.dep_ in ("npadvmod", "compound", "amod", "nmod"):
+                        entity = self.linked.entity_at(grand) or self.linked.gazetteer.demonyms.get(grand.lower_)
+                        if entity:
+                            found.append(self.introduce(entity) if entity not in self.linked.entities else entity)
+        return unique([e for e in found if self.linked.is_actor(self.coerce(e, "Actor"))])
+
+    def _earlier_forces(self, tok) -> list[str]:
+        """The actor whose forces of the same kind the article named just before ('the jets')."""
+        linked = self.linked
+        lemma = tok.lemma_.lower()
+        start = linked.sentence_bounds(tok.i)[0]
+        floor = linked.sentence_bounds(max(0, start - 1))[0] if start else 0
+        floor = linked.sentence_bounds(max(0, floor - 1))[0] if floor else 0
+        for i in range(tok.i - 1, floor - 1, -1):
+            other = tok.doc[i]
+            if other.lemma_.lower() == lemma and other.pos_ == "NOUN":
+                found = [e for e in self.np(other, depth=1) if linked.is_actor(e)]
+                if found:
+                    return found[:1]
+        return []
+
+    def _generic_mention(self, tok) -> bool:
+        """Is the mention covering ``tok`` a generic phrase ('rebel factions', 'the regime')?"""
+        if self._generic_starts is None:
+            from kg.gazetteer import normalize_name
+
+            linked = self.linked
+            metonyms = linked.gazetteer.metonyms
+            self._generic_starts = [(m.span.start, m.span.end) for m in linked.mentions
+                                    if normalize_name(m.text) in metonyms]
+        return any(start <= tok.idx < end for start, end in self._generic_starts)
+
+    def known_as(self, tok, exclude: frozenset = frozenset()) -> list[str]:
+        """'militias known as the Popular Mobilization Forces', 'a group called X': the name given."""
+        for child in tok.children:
+            if child.dep_ in ("acl", "relcl") and child.lemma_ in ("know", "call", "name", "dub") and child.i not in exclude:
+                for prep in child.children:
+                    if prep.dep_ == "prep" and prep.lower_ == "as":
+                        found = self.nps([p for p in prep.children if p.dep_ == "pobj"], exclude=exclude)
+                        if found:
+                            return found
+                found = self.nps([c for c in child.children if c.dep_ in ("oprd", "attr", "dobj")], exclude=exclude)
+                if found:
+                    return found
+        return []
+
+    def _container(self, tok, exclude, depth) -> list[str]:
+        linked = self.linked
+        found: list[str] = []
+        pronoun_owner = []
+        for child in tok.children:
+            if child.i in exclude or child.dep_ not in _MODIFIER_DEPS:
+                continue
+            if child.pos_ == "PRON":
+                pronoun_owner.append(child)
+                continue
+            entity = linked.entity_at(child)
+            if entity is None and self.t.modifiers.get(child.lower_) == "controls":
+                # "ISIS-held areas": the actor behind the participle ("Iranian-backed militias" are not Iran).
+                for grand in child.children:
+                    if grand.dep_ in _MODIFIER_DEPS and linked.entity_at(grand):
+                        entity = linked.entity_at(grand)
+            if entity and entity not in found:
+                found.append(entity)
+        holders, found = found, []
+        if len(holders) > 1 and tok.lower_ in self.place_containers:
+            # "southern Idlib's Khan Sheikhoun town": the possessor only says where the town is
+            named = [linked.entity_at(c) for c in tok.children if c.dep_ in ("compound", "nmod", "amod")]
+            owners = {linked.entity_at(c) for c in tok.children if c.dep_ == "poss"}
+            if any(n and n not in owners for n in named):
+                holders = [h for h in holders if h not in owners or not linked.is_place(h)]
+        if holders and tok.lower_ not in self.place_containers:
+            return holders
+        for child in tok.children:
+            if child.dep_ == "amod" and child.lower_ in ("loyal", "affiliated", "allied", "linked", "aligned") \
+                    and child.i not in exclude:
+                # "fighters loyal to Hayat Tahrir al-Sham"
+                sides = [e for p in child.children if p.dep_ == "prep" and p.lower_ in ("to", "with")
+                         for e in self.nps([o for o in p.children if o.dep_ == "pobj"], exclude=exclude)]
+                if sides and tok.lower_ not in self.place_containers:
+                    return unique([self.ruled(e) for e in sides])
+        for child in tok.children:
+            if child.dep_ == "acl" and child.lemma_ in self.holding_verbs and child.i not in exclude \
+                    and tok.lower_ in self.place_containers:
+                # "areas controlled by the Islamic State": with no name of its own, its holder
+                agents = [p for c in child.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+                held_by = [e for e in self.nps(agents, exclude=exclude) if self.linked.is_actor(e)]
+                if held_by:
+                    holders = holders + [e for e in held_by if e not in holders]
+        for child in tok.children:
+            if child.dep_ == "acl" and child.lemma_ in ("carry", "transport") and child.i not in exclude:
+                # "a convoy carrying Ahrar al-Sham fighters"
+                found += self.nps([c for c in child.children if c.dep_ in _OBJ], exclude=exclude)
+        for child in tok.children:
+            if child.dep_ == "appos" and child.i not in exclude:
+                for member in [child, *child.conjuncts]:
+                    found += self.np(member, exclude=exclude, depth=depth + 1)
+                if found:
+                    return unique(found)
+        relational = tok.lemma_.lower() in self.relational_places  # "the capital of Anbar" is not Anbar
+        place_noun = tok.lower_ in self.place_containers
+        for prep_word in () if relational else _DESCEND_PREPS:
+            for child in tok.children:
+                if child.dep_ == "prep" and child.lower_ == prep_word:
+                    for pobj in child.children:
+                        if pobj.dep_ == "pobj":
+                            for member in [pobj, *pobj.conjuncts]:
+                                members = self.np(member, exclude=exclude, depth=depth + 1)
+                                if prep_word != "of" and not place_noun:
+                                    # "the militia group in Iraq" is no part of Iraq
+                                    members = [m for m in members if not linked.is_place(m)]
+                                elif prep_word != "of":
+                                    # "a region in Syria" is never Syria itself
+                                    members = [m for m in members if "State" not in linked.types(m)]
+                                found += members
+                    if found and prep_word != "of" and holders:
+                        # "rebel towns in Idlib": the holders, and where their towns lie
+                        return unique(holders + found)
+                    if found:
+                        return unique(found)
+        if not found and tok.dep_ in _OBJ and tok.lower_ in self.place_containers:
+            # "leave last pockets in Deir Ezzor": the locative hangs from the verb.
+            for prep in tok.head.children:
+                if prep.dep_ == "prep" and prep.lower_ in _LOCATIVE_PREPS and prep.i > tok.i:
+                    found += self.nps([p for p in prep.children if p.dep_ == "pobj"], exclude=exclude)
+            if found:
+                return unique(found)
+        if found:
+            return unique(found)
+        if holders:
+            return holders  # "ISIS-held areas": no name, so the holder
+        if tok.dep_ == "attr" and tok.head.lemma_ == "be":
+            for subj in tok.head.children:
+                if subj.dep_ in _SUBJ:
+                    return self.np(subj, exclude=exclude, depth=depth + 1)
+        if pronoun_owner and tok.lower_ not in self.place_containers:
+            return self.np(pronoun_owner[0], exclude=exclude, depth=depth + 1)
+        if tok.lower_ in self.place_containers and not holders:
+            for child in tok.children:  # "the city centre": the city named before
+                if child.dep_ == "compound" and child.i not in exclude and child.pos_ == "NOUN" \
+                        and any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
+                    resolved = linked.resolve(child, types=("Place",), definite=True)
+                    if resolved:
+                        return [resolved]
+        if pronoun_owner:  # "its last segments", "its outskirts": parts of a place
+            resolved = linked.resolve(pronoun_owner[0], types=("Place",))
+            return [resolved] if resolved and "State" not in linked.types(resolved) else []
+        return []
+
+    def nps(self, tokens, *, exclude: frozenset = frozenset(), want: str | None = None) -> list[str]:
+        """Entities of several heads, each expanded over its coordination."""
+        out: list[str] = []
+        for tok in tokens:
+            for member in [tok, *tok.conjuncts]:
+                if member.i < tok.i and tok.dep_ == "conj":
+                    continue
+                out += self.np(member, exclude=exclude, want=want)
+                out += [e for e in self.hyphen_partners(member) if e not in out]
+        return unique(out)
+
+    def hyphen_partners(self, tok) -> list[str]:
+        """'Iraq-Kurdistan', 'the Russia-Turkey agreement': actors joined to a name by hyphens."""
+        linked = self.linked
+        own = linked.entity_at(tok)
+        if own is None:
+            return []
+        doc = tok.doc
+        found: list[str] = []
+        i = tok.i
+        while i >= 2 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_ and not doc[i - 2].whitespace_:
+            other = linked.entity_at(doc[i - 2])
+            if other is None or other == own:
+                break
+            found.append(other)
+            i -= 2
+        return [e for e in found if self.linked.is_actor(self.coerce(e, "Actor"))]
+
+    def _reporter(self, tok) -> bool:
+        info = self.linked.info(self.linked.entity_at(tok) or "")
+        return info is not None and bool(info.tags & _REPORTERS)
+
+    def _dangling_object(self, prep) -> list:
+        """A preposition the parser left without object ('fighting with the opposition, a
+        monitor said', the noun hung elsewhere): the linked name right after it."""
+        doc = prep.doc
+        sent_end = self.linked.sentence_bounds(prep.i)[1]
+        for tok in doc[prep.i + 1:min(sent_end, prep.i + 4)]:
+            if tok.pos_ in ("DET", "ADJ", "NUM") or tok.is_space:
+                continue
+            if tok.pos_ in ("NOUN", "PROPN") and self.linked.entity_at(tok) is not None:
+                return [tok]
+            break
+        return []
+
+    def described(self, noun) -> list[str]:
+        """The entity a descriptive noun is said of (apposition or copula)."""
+        linked = self.linked
+        if noun.dep_ == "appos":
+            return self.nps([noun.head])
+        for child in noun.children:
+            if child.dep_ == "appos" and linked.entity_at(child):
+                return self.nps([child])
+        if noun.dep_ in ("attr", "acomp") and noun.head.lemma_ == "be":
+            return self.nps(self.subject_tokens(noun.head))
+        if noun.lemma_.lower() in ("ally", "backer", "sponsor", "patron", "proxy", "partner"):
+            # "their Syrian rebel allies": the allies are what the modifier names
+            for child in noun.children:
+                if child.dep_ in ("amod", "compound") and linked.entity_at(child) and linked.is_actor(linked.entity_at(child)):
+                    return [linked.entity_at(child)]
+        # "Markada town, last ISIS stronghold": apposition the parser missed.
+        left = noun.left_edge
+        if left.i >= 2 and left.nbor(-1).text == ",":
+            previous = left.nbor(-2)
+            entity = linked.entity_at(previous)
+            if entity is None:
+                entity = next(iter(self.np(previous)), None)
+            if entity:
+                return [entity]
+        return []
+
+    def own_name(self, tok) -> str | None:
+        """Entity named by a token's own phrase, ignoring any larger mention."""
+        doc = tok.doc
+        return self.linked.gazetteer.lookup(doc[tok.left_edge.i:tok.i + 1].text)
+
+    def ruled(self, entity: str) -> str:
+        """"Assad's backers": a ruler's name in the possessive stands for his government."""
+        info = self.linked.info(entity)
+        if info and info.affiliation and info.affiliation[0] == "leads" and "Person" in info.types:
+            target = info.affiliation[1]
+            self.introduce(target)
+            return target
+        return entity
+
+    def preceding(self, trigger) -> list[str]:
+        """"the city, located in Syria": the noun phrase before the comma."""
+        left = trigger.left_edge
+        if left.i >= 2 and left.nbor(-1).text == ",":
+            return self.np(left.nbor(-2))
+        return []
+
+    def subject_location(self, verb) -> list[str]:
+        """'They include Yarmuk': where the things 'they' stand for lie."""
+        for subj in (c for c in verb.children if c.dep_ in _SUBJ):
+            candidates = [subj]
+            if subj.pos_ == "PRON":
+                sents = list(self.linked.doc.sents)
+                index = next(i for i, s in enumerate(sents) if s.start <= subj.i < s.end)
+                if index == 0:
+                    return []
+                candidates = [t for t in sents[index - 1] if t.tag_ in ("NNS", "NNPS")
+                              and t.lower_ in self.place_containers][-1:]
+            for head in candidates:
+                for prep in head.children:
+                    if prep.dep_ == "prep" and prep.lower_ in _LOCATIVE_PREPS:
+                        places = self.nps([p for p in prep.children if p.dep_ == "pobj"])
+                        return [p for p in places if self.linked.is_place(p)]
+        return []

@@ -1,0 +1,76 @@
+"""Shared vocabulary of the reader: dependency-label sets, small token tests, the
+parties of a "between" phrase.
+"""
+from __future__ import annotations
+
+from itertools import combinations
+
+_SUBJ = frozenset({"nsubj", "csubj"})
+_PASS_SUBJ = frozenset({"nsubjpass", "csubjpass"})
+_OBJ = frozenset({"dobj", "obj"})
+_MODIFIER_DEPS = frozenset({"compound", "amod", "poss", "npadvmod", "nmod"})
+_CLIMB_DEPS = frozenset({"dobj", "pobj", "attr", "oprd", "conj", "appos", "prep", "xcomp", "nsubjpass", "acomp"})
+_CLIMB_PREPS = frozenset({"of", "in", "to", "into", "on", "at", "for", "with", "under"})
+_DESCEND_PREPS = ("of", "from", "in", "inside", "within")
+_LOCATIVE_PREPS = frozenset({"in", "inside", "within"})
+_LOCATIVE_OR_OF = _LOCATIVE_PREPS | {"of"}
+_RELATIVE = frozenset({"that", "which", "who", "whom", "whose"})
+_REPORTERS = frozenset({"media", "monitor"})
+_REPORTER_RELATIONS = frozenset({"member_of", "leads", "active_in", "accused", "appealed_to", None})
+_PHRASE_ENDS = frozenset({"in", "at", "near", "during", "after", "before", "since", "under", "over", "from",
+                          "to", "for", "amid", "across", "through", "about", "regarding"})
+_NOT_RECIPROCAL = frozenset({"alongside", "against", "with", "for", "beside", "behind"})
+#: Dependencies a misparsed object may get when it stands right after its verb.
+_MISPARSED_OBJECT = frozenset({"advmod", "npadvmod", "attr", "oprd", "dep", "nmod", "compound", "appos"})
+_CLAUSE_DEPS = frozenset({"xcomp", "advcl", "acl", "relcl", "ccomp", "conj", "pcomp"})
+
+
+def unique(items: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)
+
+
+def between_parties(reader, trigger) -> list[tuple[list[str], list[str]]]:
+    """Parties of 'a deal between X (on one side) and Y and Z (on the other)'."""
+    doc = trigger.doc
+    between = [c for c in trigger.children if c.dep_ == "prep" and c.lower_ == "between"]
+    if not between:
+        return []
+    start = between[0].i + 1
+    sent_end = reader.linked.sentence_bounds(trigger.i)[1]
+    groups: list[list[str]] = [[]]
+    i = start
+    while i < sent_end:
+        tok = doc[i]
+        if tok.text in (";", ":") or (tok.pos_ == "VERB" and tok.dep_ not in ("amod", "compound")):
+            break
+
+        if tok.lower_ == "side" and i + 1 < sent_end and groups[-1]:
+            groups.append([])
+        entity = reader.linked.entity_at(tok)
+        if entity is None and tok.pos_ in ("NOUN", "PRON"):
+            entity = reader.linked.resolve(tok)
+        if entity and located_by(tok):
+            entity = None  # "talks between X and Y in Tehran": Tehran is where, not who
+        if entity:
+            entity = reader.coerce(entity, "Actor")
+        if entity and entity not in groups[-1] and reader.linked.is_actor(entity):
+            groups[-1].append(entity)
+        i += 1
+    groups = [g for g in groups if g]
+    if len(groups) >= 2:
+        return [(groups[0], sum(groups[1:], []))]
+    if groups and len(groups[0]) >= 2:
+        members = groups[0]
+        return [([a], [b]) for a, b in combinations(members, 2)]
+    return []
+
+
+def located_by(tok) -> bool:
+    """Is this token (part of) the object of a locative preposition?"""
+    cur = tok
+    while cur.dep_ in ("compound", "amod", "nmod", "conj", "flat") and cur.head != cur:
+        cur = cur.head
+    return cur.dep_ == "pobj" and cur.head.lower_ in _PHRASE_ENDS
