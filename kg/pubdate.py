@@ -80,10 +80,8 @@ def html_meta_date(markup: str) -> str | None:
     ...                '</head><body><p>x</p></body></html>')
     '2017-10-15'
     """
-    try:
-        from htmldate import find_date
-    except ImportError:  # pragma: no cover - a dependency; without it the text rules still run
-        return None
+    from htmldate import find_date  # a declared dependency: missing, it must fail loudly
+
     try:
         found = find_date(markup, extensive_search=False, original_date=True, outputformat="%Y-%m-%d",
                           min_date=_HTMLDATE_RANGE[0], max_date=_HTMLDATE_RANGE[1])

@@ -352,3 +352,20 @@ class Clauses:
             if cur.lemma_.lower() in self.force_nouns or cur.lower_ in self.force_nouns:
                 return True
         return False
+
+    def _asset_phrase(self, tok) -> bool:
+        """Is a noun phrase an actor's asset with no place name of its own ('a Syrian army
+        base', 'two Iraqi police checkpoints'; not 'the K-1 military base')?"""
+        if not (tok.lemma_.lower() in self.asset_nouns or tok.lower_ in self.force_nouns):
+            return False
+        linked = self.linked
+        for child in tok.children:
+            entity = linked.entity_at(child) if child.dep_ in ("compound", "nmod", "amod", "appos") else None
+            if entity and linked.is_place(entity) and "State" not in linked.types(entity):
+                return False
+        return True
+
+    def _site_phrase(self, tok) -> bool:
+        """Does a noun phrase name a site of an actor ('a Russian observation post')?"""
+        return tok.lemma_.lower() in self.site_nouns or " ".join(
+            [c.lower_ for c in tok.lefts if c.dep_ == "compound"] + [tok.lower_]) in self.site_nouns

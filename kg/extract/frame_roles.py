@@ -41,6 +41,7 @@ class FrameRoles:
             # "blamed the car bombing on the Islamic State": the phrase hangs from the object
             name = role[len("obj_prep:"):]
             holders = list(self.object_tokens(trigger))
+            holders += [c for o in holders for c in o.conjuncts if c not in holders]  # "the airport and a base from X"
             holders += [p for o in holders for q in o.children if q.dep_ == "prep" and q.lower_ == "of"
                         for p in q.children if p.dep_ == "pobj"]  # "a list of demands to the delegation"
             return self.nps([p for o in holders for p in self.prep_objects(o, name)], want=wanted)

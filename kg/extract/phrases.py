@@ -31,6 +31,10 @@ class NounPhrases:
         named = self.known_as(tok, exclude)
         if named:
             return named  # "Iran-backed militias known as the Popular Mobilization Forces"
+        if tok.pos_ == "PRON" and tok.dep_ == "poss" and tok.lower_ in ("its", "their") and depth < 3:
+            controlled = self._controlled_owner(tok, exclude, depth)
+            if controlled:
+                return controlled  # "accused Ankara of violating Iraqi sovereignty with its raids"
         entity = linked.entity_at(tok)
         if entity is not None:
             if self._generic_mention(tok):
@@ -43,20 +47,34 @@ class NounPhrases:
         lower = tok.lower_
         if lower in _RELATIVE and tok.head.dep_ in ("relcl", "acl"):
             return self.np(tok.head.head, exclude=exclude, depth=depth + 1)
+        if lower == "whose" and tok.head.head.dep_ in ("relcl", "acl") and tok.head.head.head != tok.head.head:
+            return self.np(tok.head.head.head, exclude=exclude, depth=depth + 1)  # "Israel, whose forces occupy"
         if tok.pos_ == "PRON" and tok.dep_ in _SUBJ and tok.head.dep_ == "ccomp":
             # "the tribal leaders said they appealed...": the reporter's subject
             reporters = [c for c in tok.head.head.children if c.dep_ in _SUBJ]
             if reporters and tok.lower_ in ("they", "we", "he", "she", "it"):
-                return self.np(reporters[0], exclude=exclude, depth=depth + 1)
+                found = self.np(reporters[0], exclude=exclude, depth=depth + 1)
+                if found:
+                    return found
         if tok.pos_ == "PRON":
             resolved = linked.resolve(tok, types=("Place",) if want == "Place" else None)
             return [resolved] if resolved else []
         if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns or tok.lemma_.lower() in self.asset_nouns) \
                 and tok.pos_ == "NOUN":
             for child in tok.children:  # "drones launched by rebels", "rockets fired by the militia"
-                if child.dep_ == "acl" and child.tag_ == "VBN" and child.i not in exclude:
+                if child.dep_ == "acl" and child.tag_ == "VBN" and child.i not in exclude \
+                        and child.lemma_.lower() not in self.relinquish_verbs \
+                        and child.lemma_.lower() not in self.support_verb_triggers:
+                    # not "positions vacated by X", nor "fighters supported by X" (X backs them)
                     agents = [p for c in child.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
                     found = [e for e in self.nps(agents, exclude=exclude) if self.linked.is_actor(e)]
+                    if found:
+                        return found
+                if child.dep_ == "acl" and child.lemma_ in self.owning_verbs and child.i not in exclude:
+                    # "depots belonging to Iranian-backed militias": the owner's
+                    owners = [p for c in child.children if c.dep_ == "prep" and c.lower_ == "to"
+                              for p in c.children if p.dep_ == "pobj"]
+                    found = [e for e in self.nps(owners, exclude=exclude) if self.linked.is_actor(e)]
                     if found:
                         return found
         if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns) and tok.pos_ == "NOUN" \
@@ -78,6 +96,16 @@ class NounPhrases:
         resolved = linked.resolve(tok)
         if resolved:
             return [resolved]
+        if tok.dep_ == "appos" and tok.pos_ == "NOUN" and tok.head.i not in exclude \
+                and tok.lemma_.lower() not in self.role_nouns:
+            # "the Manbij Military Council, a local force allied to the SDF": the apposition
+            # describes the name it stands beside
+            heads = [linked.entity_at(tok.head)] if linked.entity_at(tok.head) else [
+                e for c in tok.head.children if c.dep_ == "prep" and c.lower_ == "of"  # "officials of X, a party ..."
+                for p in c.children if p.dep_ == "pobj" and p.i < tok.i for e in [linked.entity_at(p)] if e]
+            heads = [h for h in heads if linked.is_actor(h) and "Person" not in linked.types(h)]
+            if len(heads) == 1:
+                return heads
         if tok.pos_ == "NOUN":  # "his Turkish counterpart Mevlut Cavusoglu"
             for child in tok.children:
                 if child.dep_ == "appos" and child.i not in exclude and linked.entity_at(child):
@@ -130,7 +158,9 @@ class NounPhrases:
             allowed = [c for c in noun.head.children if c.dep_ in _OBJ] or [
                 g for c in noun.head.children if c.dep_ in ("xcomp", "ccomp") for g in c.children if g.dep_ in _SUBJ]
             parties += self.nps(allowed)
-        return unique([e for e in parties if self.linked.is_actor(e)])
+        linked = self.linked  # a news agency or a monitor reporting the deal is never a party to it
+        return unique([e for e in parties if linked.is_actor(e)
+                       and not (linked.info(e) is not None and linked.info(e).tags & _REPORTERS)])
 
     def brokers_of(self, noun) -> list[str]:
         """Who brokered an agreement noun: 'a ceasefire brokered by Russia and Jordan',
@@ -187,6 +217,20 @@ class NounPhrases:
                 if found:
                     return found
         return []
+
+    def _controlled_owner(self, pronoun, exclude, depth) -> list[str]:
+        """A possessive pronoun in a clause with no subject of its own ('accused Ankara of
+        violating ... with its raids') stands for the clause's understood subject."""
+        verb = pronoun.head
+        for _ in range(4):
+            if verb.pos_ in ("VERB", "AUX") or verb.head == verb:
+                break
+            verb = verb.head
+        if verb.tag_ not in ("VBG", "VB") or any(c.dep_ in _SUBJ for c in verb.children):
+            return []
+        found = [self.coerce(e, "Actor") for e in self.nps(self.subject_tokens(verb), exclude=exclude | {pronoun.i})]
+        found = [e for e in found if self.linked.is_actor(e)]
+        return found[:1]
 
     def _container(self, tok, exclude, depth) -> list[str]:
         linked = self.linked
@@ -339,8 +383,14 @@ class NounPhrases:
     def described(self, noun) -> list[str]:
         """The entity a descriptive noun is said of (apposition or copula)."""
         linked = self.linked
+        if noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.dep_ in ("appos", "attr") \
+                and (noun.head.head.pos_ == "NUM" or noun.head.head.lower_ in ("some", "part", "each", "any")):
+            return self.described(noun.head.head)  # "Kataib Hezbollah, one of the factions of the PMF"
         if noun.dep_ == "appos":
-            return self.nps([noun.head])
+            # "Russia and Iran, the main backers of Assad": a plural apposition describes each
+            if noun.tag_ in ("NNS", "NNPS"):
+                return self.nps([noun.head, *noun.head.conjuncts])
+            return self.np(noun.head)  # "Russia, a key ally of Damascus, and Turkey": Russia alone
         for child in noun.children:
             if child.dep_ == "appos" and linked.entity_at(child):
                 return self.nps([child])
@@ -351,6 +401,9 @@ class NounPhrases:
             for child in noun.children:
                 if child.dep_ in ("amod", "compound") and linked.entity_at(child) and linked.is_actor(linked.entity_at(child)):
                     return [linked.entity_at(child)]
+                demonym = linked.gazetteer.demonyms.get(child.lower_) if child.dep_ == "amod" else None
+                if demonym:  # "its Russian ally"
+                    return [self.introduce(demonym)]
         # "Markada town, last ISIS stronghold": apposition the parser missed.
         left = noun.left_edge
         if left.i >= 2 and left.nbor(-1).text == ",":
@@ -358,6 +411,8 @@ class NounPhrases:
             entity = linked.entity_at(previous)
             if entity is None:
                 entity = next(iter(self.np(previous)), None)
+            if entity and noun.tag_ in ("NNS", "NNPS"):  # "Russia and Iran, the main backers of ..."
+                return unique([entity, *(e for c in previous.conjuncts for e in self.np(c))])
             if entity:
                 return [entity]
         return []

@@ -150,10 +150,15 @@ class Reader(NounPhrases, Clauses, FrameRoles):
         self.accusation_verbs = frozenset(lex["accusation_verbs"])
         self.departure_verbs = frozenset(lex["departure_verbs"])
         self.holding_verbs = frozenset({"control", "hold", "occupy", "run", "administer", "dominate"})
+        self.owning_verbs = frozenset(lex["owning_verbs"])
+        self.relinquish_verbs = frozenset(lex["relinquish_verbs"])
+        self.support_verb_triggers = frozenset(
+            verb for verb, frames in triggers.verbs.items() if any(f.rel in ("backs", "allied_with") for f in frames))
         self.alignment_verbs = frozenset(lex["alignment_verbs"])
         self.speech_verbs = frozenset(lex["speech_verbs"])
         self.repel_verbs = frozenset(lex["repel_verbs"])
         self.asset_nouns = frozenset(lex["asset_nouns"])
+        self.site_nouns = frozenset(lex["site_nouns"])
         self.broker_verbs = frozenset(lex["agreements"]["broker_verbs"])
         self.armed_relations = frozenset(r for r, spec in triggers.relations.items()
                                          if spec.get("family") in ("hostility", "territory") and r != "accused")
@@ -226,6 +231,11 @@ class Reader(NounPhrases, Clauses, FrameRoles):
         the trigger.
         """
         cur = trigger
+        if _purpose_infinitive(trigger) and trigger.head.lemma_.lower() not in self.t.nouns \
+                and trigger.head.lower_ not in self.t.nouns:
+            # "activities to push X out of Iraq": an aim, not an event; but "a campaign to
+            # drive X out" and "a deal to leave P" say what the campaign or the deal is
+            return "negated"
         for _ in range(6):
             if cur != trigger and cur.lemma_.lower() in self.irrealis:
                 return "negated"  # "urged the PKK to withdraw": a request, not a claim
@@ -282,6 +292,12 @@ class Reader(NounPhrases, Clauses, FrameRoles):
                 return True  # "handed over letters", "a list of demands"
             if kind == "obj_force" and any(self._force_phrase(o) for o in self.object_tokens(trigger)):
                 return True
+            if kind == "tense" and value == "present" and _present(trigger):
+                return True
+            if kind == "obj_asset" and any(self._asset_phrase(o) for o in self.object_tokens(trigger)):
+                return True
+            if kind == "obj_site" and any(self._site_phrase(o) for o in self.object_tokens(trigger)):
+                return True
             if kind == "obj_place_noun" and any(o.lemma_.lower() in self.place_containers or
                                                 o.lower_ in self.place_containers for o in self.object_tokens(trigger)):
                 return True  # "captured Islamic State's last enclave": a place, not a captive
@@ -291,3 +307,25 @@ class Reader(NounPhrases, Clauses, FrameRoles):
                 return True  # "held Turkey responsible" (the parser may hang it from the object)
         return False
 
+
+def _purpose_infinitive(verb) -> bool:
+    """'activities to push X out', 'a plan to retake P': an infinitive saying what a noun
+    is for, not what happened."""
+    if not (verb.pos_ == "VERB" and verb.dep_ in ("acl", "relcl") and verb.head.pos_ in ("NOUN", "PROPN")
+            and any(c.dep_ == "aux" and c.tag_ == "TO" for c in verb.children)):
+        return False
+    # "the first big city to fall to Daesh", "the last town to be retaken": it happened
+    return not any(c.dep_ in ("amod", "nummod") and (c.tag_ == "JJS" or c.lower_ in _REALISED_RANKS)
+                   for c in verb.head.children)
+
+
+#: Words that make an infinitive relative tell what happened ('the first city to fall').
+_REALISED_RANKS = frozenset({"first", "last", "only", "second", "third", "latest"})
+
+
+def _present(verb) -> bool:
+    """Is a verb in the present tense ('occupies', 'are occupying', 'is occupied by')?"""
+    if verb.tag_ in ("VBZ", "VBP"):
+        return True
+    return verb.tag_ in ("VBG", "VBN") and any(
+        c.dep_ in ("aux", "auxpass") and c.lower_ in ("is", "are", "am", "'s", "'re") for c in verb.children)

@@ -146,6 +146,10 @@ def _role_orgs(reader: Reader, role_tok) -> list[str]:
             if child.lower_ in ("for", "to", "in", "at") and role_tok.lemma_.lower() in reader.liaison_roles:
                 continue  # "the UN envoy for Syria": the country the envoy deals with, not his own
             orgs += reader.nps([p for p in child.children if p.dep_ == "pobj"])
+    ethnic = frozenset(linked.lexicon["ethnic_modifiers"])
+    if any(c.dep_ in ("amod", "compound") and c.lower_ in ethnic for c in role_tok.children):
+        # "Iraqi Kurdish leader Masoud Barzani": a leader of the Kurds, not of Iraq
+        orgs = [o for o in orgs if "State" not in linked.types(o)]
     return unique(orgs)
 
 
@@ -207,7 +211,10 @@ def _title(reader: Reader, span) -> tuple[str, list[str]] | None:
         return None
     title_start = best[0] - best[1]
     orgs: list[str] = []
+    ethnic = frozenset(linked.lexicon["ethnic_modifiers"])
     for tok in reversed(tokens[:title_start]):
+        if tok.lower_ in ethnic and linked.entity_at(tok) is None:
+            break  # "Iraqi Kurdish leader Masoud Barzani": a leader of the Kurds, not of Iraq
         entity = linked.entity_at(tok)
         if entity and entity != person and linked.is_actor(entity) and entity not in orgs:
             orgs.append(entity)

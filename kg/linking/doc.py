@@ -133,6 +133,7 @@ class LinkedDoc:
         types = set(spec.get("types", ()))
         tags = set(spec.get("tags", ()))
         kinds = set(spec.get("kinds", ()))
+        avoid = set(spec.get("avoid_tags", ()))
         candidates = []
         for mention in reversed(self.mentions):
             start_token, last_token = self._mention_tokens(mention)
@@ -144,6 +145,8 @@ class LinkedDoc:
             if types and not entity_types & types:
                 continue
             info = self.info(mention.entity)
+            if avoid and info is not None and info.tags & avoid:
+                continue  # "the militants" are never the Peshmerga or a government's militia
             if kinds and (info is None or info.kind not in kinds or _named_kind(mention.text, kinds)):
                 continue
             candidates.append((mention.entity, info, self._is_subject(mention), sent_start[start_token]))

@@ -372,6 +372,12 @@ def _ner_kind(linked: LinkedDoc, start: int, end: int, kind: str, text: str) -> 
     if member.dep_ == "pobj" and member.head.lower_ == "of" and \
             member.head.head.lower_ in lex["place_container_nouns"]:
         return "Place"  # "the village of Khirbet Nasser"
+    if member.dep_ == "pobj" and member.head.lower_ == "of" and member.head.head.lower_ == "out" \
+            and member.head.head.dep_ in ("prep", "prt", "advmod"):
+        return "Place"  # "forced out of Kafr Nabudah"
+    if member.dep_ in ("dobj", "obj") and member.head.lemma_.lower() in lex["taking_verbs"] and any(
+            c.dep_ == "prep" and c.lower_ == "from" for c in member.head.children):
+        return "Place"  # "captured Al-Eis from the rebels": what is taken from a side is ground
     single = end - start == 1
     if member.dep_ == "pobj" and member.head.lower_ in lex["place_prepositions"] and (kind != "Person" or single):
         return "Place"

@@ -56,9 +56,14 @@ def _force_head(token, force_nouns: set[str]):
     head = token.head
     if head == token or token.dep_ not in ("amod", "compound", "npadvmod", "nmod"):
         return None
-    words = [c.lower_ for c in head.lefts if c.dep_ == "compound" and c.i > token.i] + [head.lower_]
-    if " ".join(words) in force_nouns or head.lower_ in force_nouns or head.lemma_.lower() in force_nouns:
-        return head
+    for _ in range(3):
+        words = [c.lower_ for c in head.lefts if c.dep_ == "compound" and c.i > token.i] + [head.lower_]
+        if " ".join(words) in force_nouns or head.lower_ in force_nouns or head.lemma_.lower() in force_nouns:
+            return head
+        # "Iraqi counter-terrorism troops": the demonym hangs from a modifier of the force noun
+        if head.dep_ not in ("compound", "amod") or head.head.i <= head.i or head.pos_ not in ("NOUN", "ADJ"):
+            return None
+        head = head.head
     return None
 
 
