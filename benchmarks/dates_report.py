@@ -64,9 +64,9 @@ def evidence_dates(name: str, graph_path: Path) -> None:
     from kg.vocab import KGO
 
     g = rdflib.Graph().parse(graph_path, format="turtle")
-    # an evidence sentence once, whatever its modality or speaker (its IRI's qualifier)
+    # an evidence sentence once per document printing it, whatever its modality or speaker: its occurrence there
     sentences: dict[tuple, tuple] = {}
-    for ev in g.subjects(RDF.type, KGO.Evidence):
+    for ev in g.subjects(RDF.type, KGO.Occurrence):
         key = (str(g.value(ev, DCTERMS.isPartOf)), int(g.value(ev, KGO.beginOffset)), int(g.value(ev, KGO.endOffset)))
         unit = g.value(ev, KGO.datePrecision)
         sentences[key] = (str(g.value(ev, KGO.dateSource) or "none"),

@@ -1,7 +1,8 @@
 """The ``kg`` command line: a thin layer over the library.
 
 Exit codes: 0 success; 1 the build or command failed (a clear one-line
-message says why); 2 usage error (bad option or argument); 3 the build
+message says why); 2 usage error (bad option or argument, an input path
+that does not exist, a document ``kg remove`` does not know); 3 the build
 finished but some input files were rejected (each named on stderr).
 """
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from kg.errors import KgError
+from kg.errors import KgError, MissingInputError, UnknownDocumentError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -34,14 +35,15 @@ class _Context:
             click.echo(message, err=True)
 
     def fail(self, exc: BaseException) -> None:
-        """Report a library error as one line (with traceback under --verbose); exit 1."""
+        """Report a library error as one line (with traceback under --verbose); exit 1
+        (2 for a missing input or an unknown document: usage errors)."""
         if self.verbose:
             import traceback
 
             traceback.print_exception(exc)
         message = " ".join(str(exc).split()) or type(exc).__name__
         click.echo(f"kg: error: {message}", err=True)
-        sys.exit(EXIT_FAILED)
+        sys.exit(EXIT_USAGE if isinstance(exc, (MissingInputError, UnknownDocumentError)) else EXIT_FAILED)
 
 
 class _Group(click.Group):
@@ -86,22 +88,34 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool) -> None:
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler to use with --engine dask, e.g. tcp://HOST:8786 "
                    "(default: start a local cluster of --jobs workers).")
+@click.option("--prune", is_flag=True,
+              help="Also remove every document of the graph that is not among INPUTS, so that the "
+                   "graph mirrors them exactly (each removed document is named).")
 @click.pass_obj
 def build(obj: _Context, inputs: tuple[Path, ...], out: Path, model: str | None, no_html: bool,
-          jobs: int, engine: str, scheduler: str | None) -> None:
+          jobs: int, engine: str, scheduler: str | None, prune: bool) -> None:
     """Build a graph from article files and folders (INPUTS) into --out.
 
-    Writes OUT/graph.ttl (RDF Turtle, every triple with its source sentence)
-    and OUT/graph.html (interactive graph, works offline), then prints a
-    summary. Files that cannot be read are named on stderr and skipped; the
-    exit code is then 3. A document that kept less than 60% of its text once
-    page furniture was removed is named in a warning; --verbose prints the
-    share kept of every document.
+    Adds to the graph already in OUT: new files are added, changed ones
+    updated, unchanged ones left as they are, and documents that are not
+    among INPUTS stay (--prune removes them; so does `kg remove`). Writes
+    OUT/graph.ttl (RDF Turtle, every triple with its source sentence) and
+    OUT/graph.html (interactive graph, works offline), then prints a summary
+    of the whole graph. An input that does not exist is a usage error (exit
+    2), before anything is read or written. Files that cannot be read are
+    named on stderr and skipped; the exit code is then 3. A document that
+    kept less than 60% of its text once page furniture was removed is named
+    in a warning; --verbose prints the share kept of every document.
     """
     from kg.pipeline import build as run_build
+    from kg.pipeline import check_inputs
 
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler goes with --engine dask")
+    try:
+        check_inputs(inputs)
+    except MissingInputError as exc:
+        obj.fail(exc)
     bar = None
     show_bar = not obj.quiet and sys.stderr.isatty()
     if show_bar:
@@ -113,12 +127,13 @@ def build(obj: _Context, inputs: tuple[Path, ...], out: Path, model: str | None,
     try:
         report = run_build(inputs, out, model=model, html=not no_html,
                            on_document=(lambda _doc: bar.update(1)) if bar else None,
-                           jobs=jobs, engine=engine, scheduler=scheduler)
+                           jobs=jobs, engine=engine, scheduler=scheduler, prune=prune)
     except KgError as exc:
         obj.fail(exc)
         return
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the workers are stopped, the outputs untouched
-        click.echo("kg: error: interrupted; the previous outputs are as they were", err=True)
+        click.echo("kg: error: interrupted; the graph is the previous one or the new one, never a mixture "
+                   "(run the command again to finish)", err=True)
         sys.exit(EXIT_FAILED)
     finally:
         import signal
@@ -139,12 +154,53 @@ def build(obj: _Context, inputs: tuple[Path, ...], out: Path, model: str | None,
         obj.info(f"kg: warning: {kept.warning()}")
     for rejected in report.rejected:
         click.echo(f"kg: rejected {rejected}", err=True)
-    if not obj.quiet:
-        click.echo(report.summary())
-        for path in report.outputs.values():
-            click.echo(f"wrote {path}")
+    _print_report(obj, report)
     if report.rejected:
         sys.exit(EXIT_REJECTED)
+
+
+def _print_report(obj: _Context, report) -> None:
+    """The documents removed, the summary line and the files written (unless --quiet)."""
+    if obj.quiet:
+        return
+    for removed in report.removed_documents:
+        click.echo(f"removed {removed}")
+    click.echo(report.summary())
+    for path in report.outputs.values():
+        click.echo(f"wrote {path}")
+
+
+@cli.command()
+@click.argument("names", nargs=-1, required=True, metavar="ID-OR-PATH...")
+@click.option("-o", "--out", "out", default="output", show_default=True, type=click.Path(path_type=Path),
+              metavar="DIR", help="The build folder (as given to kg build --out).")
+@click.option("--no-html", is_flag=True, help="Write graph.ttl only.")
+@click.pass_obj
+def remove(obj: _Context, names: tuple[str, ...], out: Path, no_html: bool) -> None:
+    """Take documents out of the graph in --out, and write it again.
+
+    Each ID-OR-PATH is a document id (as in the graph's dcterms:identifier),
+    the path the document was built from, or a folder: every document under
+    it goes. Prints each document removed and the summary. A name that is no
+    document of the graph is a usage error (exit 2) and nothing is removed.
+    """
+    from kg.pipeline import remove as run_remove
+
+    previous = _interrupt_on_sigterm()
+    try:
+        report = run_remove(names, out, html=not no_html)
+    except KgError as exc:
+        obj.fail(exc)
+        return
+    except KeyboardInterrupt:
+        click.echo("kg: error: interrupted; the graph is the previous one or the new one, never a mixture "
+                   "(run the command again to finish)", err=True)
+        sys.exit(EXIT_FAILED)
+    finally:
+        import signal
+
+        signal.signal(signal.SIGTERM, previous)
+    _print_report(obj, report)
 
 
 @cli.command()

@@ -17,6 +17,18 @@ class InputError(KgError):
     """The inputs name nothing that can be read."""
 
 
+class MissingInputError(InputError):
+    """An input named on the command line does not exist: a usage error, found before anything is read or written."""
+
+
+class UnknownDocumentError(InputError):
+    """``kg remove`` was given a name that is no document of the graph: nothing is removed."""
+
+
+class StaleStoreError(KgError):
+    """A store made by other extraction code holds documents that cannot be read again."""
+
+
 class OutputError(KgError):
     """An output file or folder cannot be written."""
 

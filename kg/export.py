@@ -159,7 +159,7 @@ def _store_graphs(store_dir: Path) -> dict[URIRef, Graph] | None:
     except ImportError:
         return None
     graphs: dict[URIRef, Graph] = {}
-    with Store.open(store_dir, read_only=True, create=False) as store:
+    with Store.open(store_dir, read_only=True, create=False, holder="kg export") as store:
         for s, p, o, g in store.quads():
             target = graphs.get(g)
             if target is None:
@@ -212,7 +212,15 @@ def split_by_document(graph: Graph) -> NamedGraphs:
         found.extend((document, p, o) for p, o in graph.predicate_objects(document))
         entities: set = set()
         for evidence in set(graph.subjects(DCTERMS.isPartOf, document)):
+            if (evidence, RDF.type, KGO.Occurrence) in graph:  # where a sentence stands in this document
+                found.extend((evidence, p, o) for p, o in graph.predicate_objects(evidence))
+                continue
             for p, o in graph.predicate_objects(evidence):
+                # a sentence several documents print: only its links to this one
+                if p == DCTERMS.isPartOf and o != document:
+                    continue
+                if p == KGO.occurrence and (o, DCTERMS.isPartOf, document) not in graph:
+                    continue
                 found.append((evidence, p, o))
                 if is_entity(o):
                     entities.add(o)  # kgo:attributedTo

@@ -107,7 +107,11 @@ def graph_to_networkx(graph: rdflib.Graph) -> networkx.MultiDiGraph:
     document's), ``modality``, ``speaker``, ``speaker_iri``, and the
     sentence's own date: ``when``, ``until``, ``precision``, ``dated`` (its
     source), ``expr`` (:func:`kg.html_time.evidence_when`); sorted by
-    document and offset), ``count`` (evidence sentences) and ``sources`` (distinct
+    document and offset; ``sources`` lists ``doc``, ``begin``, ``end`` and
+    the date there of every document that prints the sentence, the first
+    being ``doc``: the sentence's ``when`` is the earliest of their dates,
+    its ``until`` the latest end), ``count`` (evidence sentences, a sentence
+    several documents print counted once) and ``sources`` (distinct
     documents). A symmetric relation asserted both ways is one edge, from the
     smaller IRI. ``graph.graph["documents"]`` maps each document id to its
     ``id``, ``title``, ``publisher``, ``date`` and ``path``.
@@ -222,7 +226,7 @@ def graph_to_networkx(graph: rdflib.Graph) -> networkx.MultiDiGraph:
             asserted=(s, name, o) in asserted,
             evidence=evidence,
             count=len(evidence),
-            sources=len({ev["doc"] for ev in evidence if ev["doc"]}),
+            sources=len({src["doc"] for ev in evidence for src in ev["sources"] if src["doc"]}),
         )
         for ev in evidence:
             if ev["doc"] and ev["doc"] not in documents:
@@ -317,18 +321,39 @@ class _Index:
             }
         return self._documents[doc]
 
+    def _occurrences(self, ev: URIRef) -> list[tuple[Any, dict[str, Any]]]:
+        """``(document node, source)`` of each place a piece of evidence stands, sorted by
+        document id and offsets (for evidence without ``kgo:occurrence``: its own); a
+        source has ``doc``, ``begin``, ``end`` and the date there (:func:`kg.html_time.evidence_when`)."""
+        found = []
+        for node in self.objects(ev, KGO.occurrence) or [ev]:
+            doc = self.value(node, DCTERMS.isPartOf)
+            found.append((doc, {"doc": self.document(doc)["id"] if doc is not None else None,
+                                "begin": _int(self.value(node, KGO.beginOffset)),
+                                "end": _int(self.value(node, KGO.endOffset)), **evidence_when(self.value, node)}))
+        return sorted(found, key=lambda o: (o[1]["doc"] or "", -1 if o[1]["begin"] is None else o[1]["begin"],
+                                            -1 if o[1]["end"] is None else o[1]["end"]))
+
     def evidence(self, ev: URIRef) -> dict[str, Any]:
-        doc = self.value(ev, DCTERMS.isPartOf)
+        occurrences = self._occurrences(ev)
+        sources = [source for _, source in occurrences]
+        doc, first = occurrences[0][0], sources[0]
         info = self.document(doc) if doc is not None else {
             "id": None, "title": None, "publisher": None, "date": None}
+        # the sentence's date: its copies' earliest (with that copy's precision and source) to their latest end
+        dated = [source for source in sources if source["when"]]
+        when = dict(min(dated, key=lambda source: source["when"]) if dated else first)
+        if dated:
+            when["until"] = max(source["until"] or source["when"] for source in dated)
         modality = self.value(ev, KGO.modality)
         speaker = self.value(ev, KGO.attributedTo)
         return {
-            **evidence_when(self.value, ev),  # when, until, precision, dated, expr (kg.html_time)
+            **{key: when[key] for key in ("when", "until", "precision", "dated", "expr")},
             "text": _text(self.value(ev, KGO.text)) or "",
-            "doc": info["id"],
-            "begin": _int(self.value(ev, KGO.beginOffset)),
-            "end": _int(self.value(ev, KGO.endOffset)),
+            "doc": first["doc"],
+            "begin": first["begin"],
+            "end": first["end"],
+            "sources": sources,
             "title": info["title"],
             "publisher": info["publisher"],
             "date": info["date"],
@@ -918,16 +943,18 @@ def _page_data(graph: rdflib.Graph) -> dict[str, Any]:
                 marked = names + [ev["speaker"]]
             item = {k: ev[k] for k in ("doc", "begin", "end", "modality", "speaker",
                                        "when", "until", "precision", "dated", "expr")}
+            item["sources"] = [[src["doc"], src["begin"], src["end"]] for src in ev["sources"]]
             item["parts"] = _split_marks(ev["text"], marked)
             evidence.append(item)
             all_evidence.append(item)
             mode = ev["modality"] or "asserted"
             modality_counts[mode] = modality_counts.get(mode, 0) + 1
-            if ev["doc"]:
-                doc = documents.setdefault(ev["doc"], {
-                    "id": ev["doc"], "title": ev["title"], "publisher": ev["publisher"],
-                    "date": ev["date"], "path": None, "edges": []})
-                if not doc["edges"] or doc["edges"][-1] != edge_id:
+            for source in sorted({src["doc"] for src in ev["sources"] if src["doc"]}):
+                doc = documents.setdefault(source, {
+                    "id": source, "title": ev["title"] if source == ev["doc"] else None,
+                    "publisher": ev["publisher"] if source == ev["doc"] else None,
+                    "date": ev["date"] if source == ev["doc"] else None, "path": None, "edges": []})
+                if edge_id not in doc["edges"]:
                     doc["edges"].append(edge_id)
         edges_meta[edge_id] = {
             "from": u,
@@ -987,8 +1014,8 @@ def _page_data(graph: rdflib.Graph) -> dict[str, Any]:
     pairs: dict[tuple[str, str], list] = {}
     for edge_id, meta in edges_meta.items():
         pairs.setdefault(tuple(sorted((meta["from"], meta["to"]))), []).append(
-            (edge_id, {(ev["doc"], ev["begin"], ev["end"]) for ev in meta["evidence"]},
-             {ev["doc"] for ev in meta["evidence"]}))
+            (edge_id, {tuple(src) for ev in meta["evidence"] for src in ev["sources"]},
+             {src[0] for ev in meta["evidence"] for src in ev["sources"]}))
     index = _Index(graph)
     return {
         "blob": {
@@ -1506,11 +1533,15 @@ _APP_JS = r"""
     return on;
   }
   var relationOn = checked(relationBoxes), modalityOn = checked(modalityBoxes);
+  function sourcesOf(ev) { return ev.sources || [[ev.doc, ev.begin, ev.end]]; }
+  function inDocument(ev, id) {
+    return sourcesOf(ev).some(function (src) { return src[0] === id; });
+  }
   function datePasses(ev) {  // the evidence's period overlaps the range; undated only without one
     return !dateRange || (Boolean(ev.when) && ev.until >= dateRange[0] && ev.when <= dateRange[1]);
   }
   function evidencePasses(ev) {
-    if (docFilter && ev.doc !== docFilter) { return false; }
+    if (docFilter && !inDocument(ev, docFilter)) { return false; }
     if (!datePasses(ev)) { return false; }
     return modalityOn[ev.modality || "asserted"] !== false;
   }
@@ -1672,15 +1703,20 @@ _APP_JS = r"""
       });
       item.appendChild(quote);
       var source = el("p", "kg-source");
-      var doc = ev.doc ? documents[ev.doc] || {} : {};
-      if (ev.doc) {
+      var sources = sourcesOf(ev);
+      var doc = ev.doc && sources.length === 1 ? documents[ev.doc] || {} : {};
+      if (sources.length > 1) {  // one sentence that several documents print
+        source.appendChild(el("span", "kg-badge kg-sources", sources.length + " sources"));
+      }
+      sources.forEach(function (src) {
+        if (!src[0]) { return; }
         var where = el("span");
-        where.appendChild(docLink(ev.doc));
-        if (ev.begin !== null && ev.end !== null) {
-          where.appendChild(document.createTextNode(" chars " + ev.begin + "\u2013" + ev.end));
+        where.appendChild(docLink(src[0]));
+        if (src[1] !== null && src[2] !== null) {
+          where.appendChild(document.createTextNode(" chars " + src[1] + "\u2013" + src[2]));
         }
         source.appendChild(where);
-      }
+      });
       if (doc.title) { var cite = el("span"); cite.appendChild(el("cite", null, doc.title)); source.appendChild(cite); }
       if (doc.publisher) { source.appendChild(el("span", "kg-publisher", doc.publisher)); }
       if (doc.date) { var d = el("span"); d.appendChild(el("time", null, doc.date)); source.appendChild(d); }
@@ -1776,7 +1812,7 @@ _APP_JS = r"""
     panelBody.appendChild(only);
     var ids = doc.edges.slice();
     ids.forEach(function (eid, i) {
-      var items = relations[eid].evidence.filter(function (ev) { return ev.doc === id; });
+      var items = relations[eid].evidence.filter(function (ev) { return inDocument(ev, id); });
       panelBody.appendChild(relationSection(eid, items, i < EXPANDED));
     });
     if (ids.length) { network.selectEdges(ids.filter(function (eid) { return !edges.get(eid).hidden; })); }

@@ -103,14 +103,18 @@ def agreements(graph, value: Callable[[Any, Any], Any], label: Callable[[Any], s
         evidence = sorted((e for e in graph.objects(node, PROV.wasDerivedFrom) if isinstance(e, URIRef)), key=str)
         sentences, docs, text, begin = set(), set(), None, None
         for ev in evidence:
-            doc = value(ev, DCTERMS.isPartOf)
-            doc_id = str(value(doc, DCTERMS.identifier) or "") if doc is not None else ""
-            start, end = value(ev, KGO.beginOffset), value(ev, KGO.endOffset)
-            key = (doc_id, _int(start), _int(end))
-            sentences.add(key)
-            docs.add(doc_id)
-            if text is None:
-                text, begin = str(value(ev, KGO.text) or ""), key
+            # where the sentence stands: each document printing it (kgo:occurrence), or on the evidence itself
+            own = str(node).rsplit("/", 2)[-2]  # kgr:agreement/<doc>/<anchor>: its document's copy first
+            for where in sorted(graph.objects(ev, KGO.occurrence),
+                                key=lambda o: (str(o).rsplit("/", 2)[-2] != own, str(o))) or [ev]:
+                doc = value(where, DCTERMS.isPartOf)
+                doc_id = str(value(doc, DCTERMS.identifier) or "") if doc is not None else ""
+                start, end = value(where, KGO.beginOffset), value(where, KGO.endOffset)
+                key = (doc_id, _int(start), _int(end))
+                sentences.add(key)
+                docs.add(doc_id)
+                if text is None:
+                    text, begin = str(value(ev, KGO.text) or ""), key
         members = sorted(set(parties + brokers + places))
         selected, fallback = [], []
         for i, a in enumerate(members):

@@ -1,12 +1,17 @@
-"""The build: files → documents → parses → mentions → claims → RDF + HTML.
+"""The build: files → documents → parses → mentions → claims → RDF + HTML; and removal.
 
->>> report = BuildReport(documents=2, sentences=10, entities=4, relation_triples=3, seconds=1.5)
+A build adds to what the output already holds: new files become new
+documents, changed ones replace their own graph, and a document that is not
+among the inputs stays. ``prune=True`` makes the graph mirror exactly the
+inputs; :func:`remove` takes named documents out. The summary states the
+whole graph:
+
+>>> report = BuildReport(in_graph=7, added=2, updated=1, removed=1, sentences=10, entities=4,
+...                      relation_triples=3, seconds=1.5)
 >>> report.summary()
-'2 documents, 10 sentences, 4 entities, 3 relation triples in 1.5 s'
->>> BuildReport(documents=5, skipped=3, removed=1, sentences=40, seconds=1).summary()
-'5 documents (3 unchanged, 1 removed), 40 sentences parsed, 0 entities, 0 relation triples in 1.0 s'
->>> BuildReport(documents=1, split_documents=1, replaced_chars=2, seconds=1).summary()
-'1 documents (1 split to parse), 0 sentences, 0 entities, 0 relation triples in 1.0 s; 2 characters replaced'
+'7 documents in the graph (2 added, 1 updated, 1 removed, 4 unchanged), 10 sentences parsed, 4 entities, 3 relation triples in 1.5 s'
+>>> BuildReport(in_graph=1, added=1, split_documents=1, replaced_chars=2, seconds=1).summary()
+'1 documents in the graph (1 added, 0 updated, 0 removed, 0 unchanged; 1 split to parse), 0 sentences parsed, 0 entities, 0 relation triples in 1.0 s; 2 characters replaced'
 >>> report = BuildReport(documents=2, seconds=1, kept=[KeptText("a.txt", 950, 1000), KeptText("b.txt", 50, 500)])
 >>> report.summary().split("; ")[1]
 '67% of page text kept (lowest: 10% of b.txt)'
@@ -16,12 +21,14 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from dataclasses import dataclass, field
 from itertools import groupby, islice
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from kg.errors import MissingInputError, StaleStoreError, StoreError, UnknownDocumentError
 from kg.records import Document, IngestError
 
 #: Texts parsed together; enough to keep spaCy busy, small enough to stream ...
@@ -60,19 +67,37 @@ class KeptText:
                 "the article")
 
 
+@dataclass(frozen=True, slots=True)
+class RemovedDocument:
+    """A document a command took out of the graph."""
+
+    id: str
+    path: str | None
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.path})" if self.path else self.id
+
+
 @dataclass
 class BuildReport:
-    """What a build did, for the summary line and for callers."""
+    """What a build (or a removal) did, for the summary line and for callers."""
 
+    #: Documents read from the inputs (unchanged ones included).
     documents: int = 0
+    #: Documents in the graph once the command is done.
+    in_graph: int = 0
+    #: Documents new to the graph, and documents whose graph was made again (changed file or extractor).
+    added: int = 0
+    updated: int = 0
     sentences: int = 0
     entities: int = 0
     relation_triples: int = 0
     statements: int = 0
-    #: Documents left as they were in the store (same bytes, path and extractor).
+    #: Documents read but left as they were in the store (same bytes, path and extractor).
     skipped: int = 0
-    #: Documents dropped from the store because they are no longer among the inputs.
+    #: Documents taken out of the graph (``prune``, :func:`remove`): how many, and which.
     removed: int = 0
+    removed_documents: list[RemovedDocument] = field(default_factory=list)
     #: Documents too long for one spaCy call, parsed in parts (:mod:`kg.chunking`).
     split_documents: int = 0
     #: Characters ingest replaced (invalid bytes by U+FFFD, control characters by spaces).
@@ -85,48 +110,82 @@ class BuildReport:
     #: share of its page text kept once page furniture was blanked.
     kept: list[KeptText] = field(default_factory=list)
 
+    @property
+    def unchanged(self) -> int:
+        """Documents of the graph this command left as they were (among the inputs or not)."""
+        return max(0, self.in_graph - self.added - self.updated)
+
     def low_kept(self, threshold: float = LOW_KEPT_SHARE) -> list[KeptText]:
         """The documents that kept less than ``threshold`` of their page text."""
         return [k for k in self.kept if k.share < threshold]
 
     def summary(self) -> str:
-        """One line: documents, sentences, entities, relation triples, seconds."""
-        documents = f"{self.documents} documents"
-        if self.skipped or self.removed or self.split_documents:
-            notes = [f"{self.skipped} unchanged"] if self.skipped else []
-            notes += [f"{self.removed} removed"] if self.removed else []
-            notes += [f"{self.split_documents} split to parse"] if self.split_documents else []
-            documents += f" ({', '.join(notes)})"
-        sentences = f"{self.sentences} sentences" + (" parsed" if self.skipped else "")
+        """One line: the documents of the graph and what happened to them, sentences parsed,
+        entities and relation triples of the graph, seconds."""
+        documents = (f"{self.in_graph} documents in the graph ({self.added} added, {self.updated} updated, "
+                     f"{self.removed} removed, {self.unchanged} unchanged")
+        documents += f"; {self.split_documents} split to parse)" if self.split_documents else ")"
         replaced = f"; {self.replaced_chars} characters replaced" if self.replaced_chars else ""
         kept = ""
         if self.kept:
             total = KeptText("", sum(k.kept_chars for k in self.kept), sum(k.text_chars for k in self.kept))
             lowest = min(self.kept, key=lambda k: k.share)
             kept = f"; {total.share:.0%} of page text kept (lowest: {lowest.share:.0%} of {lowest.path})"
-        return (f"{documents}, {sentences}, {self.entities} entities, "
+        return (f"{documents}, {self.sentences} sentences parsed, {self.entities} entities, "
                 f"{self.relation_triples} relation triples in {self.seconds:.1f} s{replaced}{kept}")
+
+
+def check_inputs(inputs: Iterable[str | Path]) -> list[Path]:
+    """The inputs as paths; :class:`~kg.errors.MissingInputError` for the first that does not exist.
+
+    Called before anything is read or written: a mistyped path changes nothing.
+
+    >>> check_inputs(["no/such/folder"])
+    Traceback (most recent call last):
+    ...
+    kg.errors.MissingInputError: no/such/folder: no such file or directory; nothing was read or written
+    """
+    from kg.ingest import printable_path
+
+    paths = [Path(item) for item in ([inputs] if isinstance(inputs, (str, os.PathLike)) else inputs)]
+    for path in paths:
+        if not os.path.exists(path):
+            what = "a broken symbolic link" if os.path.islink(path) else "no such file or directory"
+            raise MissingInputError(f"{printable_path(path.as_posix())}: {what}; nothing was read or written")
+    return paths
 
 
 def build(inputs: Iterable[str | Path], out: str | Path, *, model: str | None = None,
           html: bool = True, validate: bool = True,
           on_document: Callable[[Document], None] | None = None,
           jobs: int = 0, engine: str = "local", scheduler: str | None = None,
-          batch_size: int = BATCH_SIZE) -> BuildReport:
-    """Build ``out/graph.ttl`` and ``out/graph.html`` from articles.
+          batch_size: int = BATCH_SIZE, prune: bool = False) -> BuildReport:
+    """Build ``out/graph.ttl`` and ``out/graph.html`` from articles, adding to what ``out`` holds.
 
-    ``inputs`` are files or directories. Unreadable inputs are reported in
-    ``report.rejected`` and the build goes on with the rest. ``on_document``
-    is called after each document is processed (for progress bars). With
-    ``validate`` (the default) the graph is checked against
-    ``ontology/shapes.ttl`` before anything is written, and a violation raises
-    :class:`kg.errors.ValidationError`.
+    ``inputs`` are files or directories; one that does not exist raises
+    :class:`kg.errors.MissingInputError` before anything is read or written.
+    Unreadable files are reported in ``report.rejected`` and the build goes
+    on with the rest. ``on_document`` is called after each document is
+    processed (for progress bars). With ``validate`` (the default) the graph
+    is checked against ``ontology/shapes.ttl`` before anything is written,
+    and a violation raises :class:`kg.errors.ValidationError`.
 
     The graph lives in the store at ``out/store`` (:mod:`kg.store`), one named
-    graph per document: a file with the same bytes, path and extraction code
-    as last time is not parsed again (``report.skipped``); a changed one
-    replaces exactly its own graph; a document no longer among the inputs is
-    removed (``report.removed``). ``graph.ttl`` is exported from the store.
+    graph per document. A file with the same bytes, path and extraction code
+    as last time is not parsed again (``report.skipped``); a new file adds a
+    document (``report.added``); a changed one replaces exactly its own graph
+    (``report.updated``); a document that is not among the inputs stays,
+    unless ``prune`` is given, which removes it (``report.removed``). A file
+    is known by its path as given (``kgo:sourcePath``) and keeps its document
+    id from one build to the next; a new file whose id another document of the
+    graph has gets a digest of its path added. All changes reach the store in
+    one transaction (:meth:`kg.store.Store.commit`), with the derived triples
+    recomputed; ``graph.ttl`` is then exported from the store.
+
+    When the extraction code changed since the store was built, every
+    document of the store is read again from its path, so that no graph made
+    by other code stays; :class:`kg.errors.StaleStoreError` names those that
+    cannot be, before anything is changed.
 
     Documents stream through in batches of ``batch_size`` documents and at
     most :data:`BATCH_CHARS` characters (see :func:`_stream` and
@@ -142,26 +201,107 @@ def build(inputs: Iterable[str | Path], out: str | Path, *, model: str | None = 
     from kg.store import Store
 
     started = time.perf_counter()
+    paths = check_inputs(inputs)
     out = Path(out)
     report = BuildReport()
     messages: list[tuple[int, str, object]] = []  # (input index, "rejected" | "warning" | "kept", message)
-    plan = _plan(inputs, messages)
-    # Workers start before the store opens: forking a process that runs the store's threads is unsafe.
-    extractor = make_engine(engine, jobs=jobs, scheduler=scheduler, model=model, documents=len(plan))
-    try:
-        with Store.open(out / "store") as store:
-            with extractor:
-                _extract(plan, store, extractor, report, messages, batch_size, on_document)
-            # Messages in the order of the inputs, as a reader of the walk would meet them.
-            messages.sort(key=lambda item: item[0])
-            report.rejected[:0] = [m for _, kind, m in messages if kind == "rejected"]
-            report.warnings[:0] = [m for _, kind, m in messages if kind == "warning"]
-            report.kept[:0] = [m for _, kind, m in messages if kind == "kept"]
-            _export(store, out, report, html=html, validate=validate)
-    finally:
-        extractor.close()
+    # The writer's lock first: a second build into the same output stops here, having read nothing.
+    with Store.lock(out / "store", holder="kg build") as held:
+        walked, walk_rejected = _walk(paths, messages)
+        # Workers start before the store opens: forking a process that runs the store's threads is unsafe.
+        extractor = make_engine(engine, jobs=jobs, scheduler=scheduler, model=model, documents=len(walked))
+        try:
+            with Store.open(out / "store", held=held) as store:
+                with extractor:
+                    _extract(walked, walk_rejected, store, extractor, report, messages, batch_size, on_document,
+                             prune=prune)
+                # Messages in the order of the inputs, as a reader of the walk would meet them.
+                messages.sort(key=lambda item: item[0])
+                report.rejected[:0] = [m for _, kind, m in messages if kind == "rejected"]
+                report.warnings[:0] = [m for _, kind, m in messages if kind == "warning"]
+                report.kept[:0] = [m for _, kind, m in messages if kind == "kept"]
+                _export(store, out, report, html=html, validate=validate)
+        finally:
+            extractor.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def remove(names: Iterable[str], out: str | Path, *, html: bool = True, validate: bool = True) -> BuildReport:
+    """Take the documents ``names`` out of the graph in ``out``; write graph.ttl and graph.html again.
+
+    A name is a document id, its path as recorded (``kgo:sourcePath``), or a
+    path to the file or to a folder holding files of the graph (every
+    document under it goes). A name that matches no document raises
+    :class:`kg.errors.UnknownDocumentError` and nothing is removed. The
+    documents go in one transaction, with the derived triples recomputed, as
+    in a build.
+    """
+    from kg.store import Store
+
+    started = time.perf_counter()
+    names = [names] if isinstance(names, str) else list(names)
+    out = Path(out)
+    report = BuildReport()
+    with Store.open(out / "store", create=False, holder="kg remove") as store:
+        store.discard_staged()  # and a commit a killed command left half-done is finished
+        files = store.files()
+        matched, unknown = match_documents(names, files)
+        if unknown:
+            if store.meta().get("exported") is False:  # outputs behind after an interrupted command
+                _export(store, out, BuildReport(), html=html and (out / "graph.html").exists(), validate=validate)
+            shown = ", ".join(repr(n) for n in unknown)
+            raise UnknownDocumentError(f"{shown}: no document of {out} has this id or path; nothing was removed")
+        keys = sorted({f.key for f in matched})
+        store.update_meta(exported=False)
+        store.commit(remove=keys)
+        report.removed = len(keys)
+        report.removed_documents = _removed(files, keys)
+        _export(store, out, report, html=html, validate=validate)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def match_documents(names: Iterable[str], files) -> tuple[list, list[str]]:
+    """The stored files (:class:`kg.store.StoredFile`) that ``names`` designate, and the names matching none.
+
+    A name matches a document by id (or graph name), by its recorded path, or as
+    a path (relative to here) to its file or to a folder above it.
+
+    >>> from kg.store import StoredFile
+    >>> files = [StoredFile("a", "a", "in/a.txt", None), StoredFile("b", "b", "in/sub/b.txt", None)]
+    >>> [f.key for f in match_documents(["a"], files)[0]], match_documents(["in/sub", "c"], files)
+    (['a'], ([StoredFile(key='b', id='b', path='in/sub/b.txt', hash=None)], ['c']))
+    """
+    found: dict = {}
+    unknown = []
+    for name in names:
+        hits = [f for f in files if _designates(name, f)]
+        if not hits:
+            unknown.append(name)
+        for f in hits:
+            found[(f.key, f.id, f.path)] = f
+    return [found[k] for k in sorted(found, key=lambda k: (k[0], k[1], k[2] or ""))], unknown
+
+
+def _designates(name: str, stored) -> bool:
+    if name in (stored.key, stored.id) or (stored.path is not None and name == stored.path):
+        return True
+    if stored.path is None:
+        return False
+    wanted, path = os.path.normpath(name), os.path.normpath(stored.path)
+    if path == wanted or path.startswith(wanted.rstrip("/") + "/"):
+        return True
+    if os.path.exists(name) and os.path.exists(stored.path):
+        real, here = os.path.realpath(name), os.path.realpath(stored.path)
+        return here == real or here.startswith(real.rstrip("/") + "/")
+    return False
+
+
+def _removed(files, keys) -> list[RemovedDocument]:
+    keys = set(keys)
+    return sorted({RemovedDocument(f.id, f.path) for f in files if f.key in keys},
+                  key=lambda r: (r.id, r.path or ""))
 
 
 @dataclass(frozen=True, order=True)
@@ -175,37 +315,66 @@ class _Planned:
     path: Path = field(compare=False)
 
 
-def _plan(inputs: Iterable[str | Path], messages: list) -> list[_Planned]:
-    """Every input file, sorted by document graph, id and path; nothing is read yet.
+def _walk(paths: list[Path], messages: list) -> tuple[list[tuple[int, Path]], list[str]]:
+    """Every input file with its position in the walk, and the paths that could not be walked.
 
-    Every file gets its own id, hence its own document graph
-    (:func:`kg.ingest.assign_ids`: a/x.txt and b/x.txt are told apart). Paths
-    that cannot be walked go to ``messages``. The plan holds a path and a few
-    names per file, no text.
+    Nothing is read yet; paths that cannot be walked go to ``messages``.
     """
-    from kg.ingest import _shown_path, assign_ids, iter_paths
-    from kg.vocab import safe_segment
+    from kg.ingest import iter_paths
 
     files: list[tuple[int, Path]] = []
-    for index, item in enumerate(iter_paths(inputs)):
+    failed: list[str] = []
+    for index, item in enumerate(iter_paths(paths)):
         if isinstance(item, IngestError):
             messages.append((index, "rejected", item))
+            failed.append(item.path)
         else:
             files.append((index, item))
-    shown = [_shown_path(path, None) for _, path in files]
-    ids = assign_ids([path for _, path in files], shown)
-    plan = [_Planned(safe_segment(doc_id), doc_id, name, index, path)
-            for (index, path), name, doc_id in zip(files, shown, ids)]
+    return files, failed
+
+
+def _plan(walked: list[tuple[int, Path]], stored_files) -> list[_Planned]:
+    """Every input file with its document id, sorted by document graph, id and path.
+
+    A file whose path (``Document.path``) a stored document has is that
+    document, with its id. Other files get ids of their own
+    (:func:`kg.ingest.assign_ids`: a/x.txt and b/x.txt are told apart), and
+    one that another stored document has gets a digest of its path added.
+    The plan holds a path and a few names per file, no text.
+    """
+    from kg.ingest import _digest, _shown_path, assign_ids
+    from kg.vocab import safe_segment
+
+    by_path = {f.path: f for f in stored_files if f.path is not None}
+    taken = {f.key for f in stored_files}
+    shown = [_shown_path(path, None) for _, path in walked]
+    known = [by_path.get(name) for name in shown]
+    fresh = [i for i, k in enumerate(known) if k is None]
+    fresh_ids = dict(zip(fresh, assign_ids([walked[i][1] for i in fresh], [shown[i] for i in fresh])))
+    plan = []
+    for i, ((index, path), name) in enumerate(zip(walked, shown)):
+        if known[i] is not None:
+            plan.append(_Planned(known[i].key, known[i].id, name, index, path))
+            continue
+        doc_id = fresh_ids[i]
+        if safe_segment(doc_id) in taken:  # another document of the graph has this id
+            doc_id = base = f"{doc_id}_{_digest(name)}"
+            number = 1
+            while safe_segment(doc_id) in taken:
+                number += 1
+                doc_id = f"{base}_{number}"
+        taken.add(safe_segment(doc_id))
+        plan.append(_Planned(safe_segment(doc_id), doc_id, name, index, path))
     plan.sort()
     return plan
 
 
-def _stream(plan: list[_Planned], stored: dict, report: BuildReport, messages: list, seen: set[str],
-            on_document: Callable[[Document], None] | None) -> Iterator[Document]:
+def _stream(plan: list[_Planned], stored: dict, report: BuildReport, messages: list,
+            on_document: Callable[[Document], None] | None, *, trust: bool) -> Iterator[Document]:
     """The documents to extract, read lazily, one document graph at a time.
 
-    A group whose files have the same bytes, paths and ids as the stored
-    graph is counted as skipped. ``seen`` gets the key of every group read.
+    With ``trust``, a group whose files have the same bytes, paths and ids as
+    the stored graph is counted as skipped.
     """
     from kg.ingest import iter_documents
 
@@ -225,9 +394,8 @@ def _stream(plan: list[_Planned], stored: dict, report: BuildReport, messages: l
                     report.replaced_chars += item.replaced_chars
         if not docs:
             continue
-        seen.add(key)
         known = stored.get(key)
-        if (known is not None and known.ids == {d.id for d in docs}
+        if (trust and known is not None and known.ids == {d.id for d in docs}
                 and known.hashes == {d.sha256 for d in docs} and known.paths == {d.path for d in docs}):
             report.documents += len(docs)
             report.skipped += len(docs)
@@ -269,79 +437,153 @@ def _batches(items: Iterable[Document], size: int, chars: int | None = None) -> 
         yield batch
 
 
-def _extract(plan: list[_Planned], store, extractor, report: BuildReport, messages: list, batch_size: int,
-             on_document: Callable[[Document], None] | None) -> None:
-    """Extract what changed and write it to the store, one document graph at a time.
+def _extract(walked: list[tuple[int, Path]], walk_rejected: list[str], store, extractor, report: BuildReport,
+             messages: list, batch_size: int, on_document: Callable[[Document], None] | None, *,
+             prune: bool) -> None:
+    """Extract what changed, stage it, and commit it to the store with the removals, in one transaction.
 
     Results come back in document order, whatever the engine; a document
-    graph is written as soon as its last file (or part) is extracted.
+    graph is staged as soon as its last file (or part) is extracted. Into an
+    empty store, graphs go straight in with the bulk loader instead.
     """
     from kg.chunking import is_last_part, split_documents
 
     info = extractor.info()
-    # A store made by other extraction code, or by a build that never finished (no
-    # fingerprint), is rebuilt from empty, with the bulk loader; else documents are
-    # replaced one by one, each in its own transaction.
-    fresh = store.meta().get("fingerprint") != info.fingerprint
-    if fresh:
-        store.clear()
-    stored = {} if fresh else store.documents()
-    seen: set[str] = set()
-    documents = split_documents(_stream(plan, stored, report, messages, seen, on_document),
+    store.discard_staged()  # what a build killed before its commit left (a half-done commit is finished)
+    meta = store.meta()
+    if meta.get("fingerprint") is None and store.graph_names():
+        store.clear()  # a first build that never finished: nothing in it is trusted
+    files = store.files()
+    fresh = not files  # an empty store: bulk-loaded directly (nothing to lose if killed)
+    stale = not fresh and meta.get("fingerprint") != info.fingerprint
+    if fresh and meta.get("fingerprint") is not None:
+        store.set_meta({})  # until the load is complete: a build killed half-way leaves a store to clear
+    stored = store.documents(files)
+    removing = _prunable(stored, walked, walk_rejected) if prune else []
+    gone = set(removing)
+    # The documents removed free their ids: a pruned graph is the graph of its inputs.
+    plan = _plan(walked, [f for f in files if f.key not in gone])
+    planned = {entry.key for entry in plan}
+    if stale:  # made by other extraction code: every document the graph keeps is read again
+        plan = sorted(plan + _reread(files, planned, set(removing), len(walked)))
+    documents = split_documents(_stream(plan, stored, report, messages, on_document, trust=not stale),
                                 info.chunk_limit, report)
     key, parts = None, []  # the document graph being written and its fragments
-    pending: list[tuple[str, str]] = []  # fresh: document graphs waiting for the bulk loader
-    unflushed = 0  # N-Triples characters written since the store last flushed
+    pending: list[tuple[str, str]] = []  # document graphs waiting for the bulk loader
+    written: list[str] = []
+    unflushed = 0  # N-Triples characters since the last bulk load
 
     def write(key: str, parts: list[str]) -> None:
         nonlocal unflushed, pending
         body = "\n".join(parts)
         unflushed += len(body)
-        if fresh:
-            pending.append((key, body))
+        pending.append((key, body))
+        written.append(key)
+        if key in stored and key not in gone:
+            report.updated += 1
         else:
-            store.replace_document(key, body)
-        if unflushed > FLUSH_CHARS:
-            if pending:
-                store.load_documents(pending)
-                pending = []
-            else:
-                store.flush()  # else the store's write buffers grow with the corpus
+            report.added += 1
+        if unflushed > FLUSH_CHARS:  # else the store's write buffers grow with the corpus
+            store.load_documents(pending, staging=not fresh)
+            pending = []
             unflushed = 0
 
-    batch_chars = min(BATCH_CHARS, info.chunk_limit)
-    for batch, results in extractor.map(_batches(documents, batch_size, batch_chars)):
-        for document, result in zip(batch, results):
-            if result.key != key:
-                if parts:
-                    write(key, parts)
-                key, parts = result.key, []
-            parts.append(result.ntriples)
-            report.documents += is_last_part(document)
-            report.sentences += result.sentences
-            if on_document is not None and is_last_part(document):
-                on_document(document)
-    if parts:
-        write(key, parts)
-    if pending:
-        store.load_documents(pending)
-    for name in store.graph_names():
-        if name not in seen:
-            store.remove_document(name)
-            report.removed += 1
+    try:
+        batch_chars = min(BATCH_CHARS, info.chunk_limit)
+        for batch, results in extractor.map(_batches(documents, batch_size, batch_chars)):
+            for document, result in zip(batch, results):
+                if result.key != key:
+                    if parts:
+                        write(key, parts)
+                    key, parts = result.key, []
+                parts.append(result.ntriples)
+                report.documents += is_last_part(document)
+                report.sentences += result.sentences
+                if on_document is not None and is_last_part(document):
+                    on_document(document)
+        if parts:
+            write(key, parts)
+        if pending:
+            store.load_documents(pending, staging=not fresh)
+        if stale:
+            _require_all_read(files, set(written) | set(removing))
+    except BaseException:
+        if not fresh:
+            try:
+                store.discard_staged()
+            except StoreError:
+                pass  # the error that stopped the build is the one to report; the next build drops them
+        raise
+    if fresh:
+        store.refresh_derived()
+    else:
+        store.update_meta(exported=False)  # until graph.ttl is written from the new store
+        store.commit(replace=written, remove=[key for key in removing if key not in set(written)])
+    report.removed = len(removing)
+    report.removed_documents = _removed(files, removing)
     store.flush()
-    if store.meta().get("fingerprint") != info.fingerprint:
-        store.set_meta({"fingerprint": info.fingerprint})
+    if meta.get("fingerprint") != info.fingerprint or fresh:
+        store.update_meta(fingerprint=info.fingerprint, exported=False)
+
+
+def _prunable(stored: dict, walked: list[tuple[int, Path]], walk_rejected: list[str]) -> list[str]:
+    """The stored documents ``prune`` removes: none of their paths among the inputs, and
+    none under an input path that could not be walked (what is there is unknown, not gone)."""
+    from kg.ingest import _shown_path
+
+    inputs = {_shown_path(path, None) for _, path in walked}
+    protected = [os.path.normpath(p) for p in walk_rejected]
+
+    def under(path: str) -> bool:
+        path = os.path.normpath(path)
+        return any(path == p or path.startswith(p.rstrip("/") + "/") for p in protected)
+
+    return sorted(key for key, doc in stored.items()
+                  if not (doc.paths & inputs) and not any(under(p) for p in doc.paths))
+
+
+def _reread(files, planned: set[str], removing: set[str], start: int) -> list[_Planned]:
+    """Plan entries for the stored files that are not among the inputs, to be read again from their paths.
+
+    :class:`kg.errors.StaleStoreError` when some of them are not there any more.
+    """
+    entries, missing = [], []
+    for offset, f in enumerate(files):
+        if f.key in planned or f.key in removing:
+            continue
+        if f.path is None or not os.path.isfile(f.path):
+            missing.append(f"{f.path or f.id} ({f.id})")
+            continue
+        entries.append(_Planned(f.key, f.id, f.path, start + offset, Path(f.path)))
+    if missing:
+        raise StaleStoreError(_stale_message(missing))
+    return entries
+
+
+def _require_all_read(files, done: set[str]) -> None:
+    """:class:`kg.errors.StaleStoreError` naming the stored files that were neither read again nor removed."""
+    left = sorted({f"{f.path or f.id} ({f.id})" for f in files if f.key not in done})
+    if left:
+        raise StaleStoreError(_stale_message(left))
+
+
+def _stale_message(names: list[str]) -> str:
+    shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+    return (f"the store was built by another version of kg's extractor, so every document in it must be "
+            f"read again, but these cannot be: {shown}; give them as inputs from where they are now, take "
+            f"them out with `kg remove`, or build into a new folder (nothing was changed)")
 
 
 def _export(store, out: Path, report: BuildReport, *, html: bool, validate: bool) -> None:
-    """The union of the document graphs: counts, validation, graph.ttl, graph.html.
+    """The store's default graph (the union of the documents and the derived triples):
+    validation, graph.ttl, graph.html.
 
-    The union is copied out of the store into an in-memory Oxigraph store
-    (:meth:`kg.store.Store.union_store`, with evidence and source counts);
-    validation, the Turtle writer and the page read it there. This is the
-    one stage that holds the whole graph in memory, in Oxigraph's compact
-    form, not as rdflib objects.
+    The default graph is copied out of the store into an in-memory Oxigraph
+    store (:meth:`kg.store.Store.union_store`); validation, the Turtle writer
+    and the page read it there. This is the one stage that holds the whole
+    graph in memory, in Oxigraph's compact form, not as rdflib objects.
+    Once both files are written, the store's side data says so
+    (``exported``).
     """
     from kg.rdf import turtle_bytes, write_atomic
     from kg.resources import load_build_sparql
@@ -350,6 +592,7 @@ def _export(store, out: Path, report: BuildReport, *, html: bool, validate: bool
     row = next(iter(union.query(load_build_sparql("report-counts"))))
     report.statements = report.relation_triples = int(row["statements"].value)
     report.entities = int(row["entities"].value)
+    report.in_graph = len(store.graph_names())
     if validate:
         from kg.validate import require_valid_oxigraph
 
@@ -366,3 +609,5 @@ def _export(store, out: Path, report: BuildReport, *, html: bool, validate: bool
         render_html(GraphView(union), page)
         report.outputs["html"] = page
     report.outputs["store"] = store.path
+    if store.meta().get("exported") is not True:
+        store.update_meta(exported=True)

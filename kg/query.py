@@ -446,7 +446,7 @@ def run_query(store_or_path, query: "str | NamedQuery", *, params: Mapping[str, 
         sparql = named.text if named is not None else query
     if isinstance(store_or_path, Store):
         return _run(store_or_path, sparql, named, params or {}, timeout, max_rows, isolated)
-    with Store.open(store_or_path, read_only=True) as store:
+    with Store.open(store_or_path, read_only=True, holder="kg query") as store:
         return _run(store, sparql, named, params or {}, timeout, max_rows, isolated)
 
 

@@ -2,9 +2,13 @@
 
 Implements the contract of DESIGN.md. Every relation triple is asserted
 directly and reified as one ``rdf:Statement`` whose ``prov:wasDerivedFrom``
-points at ``kgo:Evidence`` nodes (sentence text, offsets, document). The same
-triple seen again adds evidence to the same statement. IRIs are minted from
-content, never from counters or blank nodes, so output is deterministic.
+points at ``kgo:Evidence`` nodes: one per sentence text (white space
+normalised), with the documents it is part of and, for each, a
+``kgo:Occurrence`` (its exact text there, character offsets, document). The
+same triple seen again adds evidence to the same statement; the same sentence
+in another document (a syndicated copy) adds a source to the same evidence.
+IRIs are minted from content, never from counters or blank nodes, so output
+is deterministic.
 
 >>> from kg.records import Agreement, Claim, Document, Entity, Span
 >>> doc = Document(id="d1", path="d1.txt", text="SDF and ISIS agreed a truce.", body="SDF and ISIS agreed a truce.")
@@ -35,7 +39,7 @@ from kg.errors import OutputError
 from kg.records import Agreement, Claim, Document, Entity, EventDate, Span
 from kg.resources import load_data
 from kg.vocab import (GEO, KGO, KGR, PRECISION_UNITS, TIME, agreement_iri, document_iri, entity_iri, evidence_iri,
-                      geonames_iri, statement_iri)
+                      geonames_iri, normalise_space, occurrence_iri, statement_iri)
 
 #: What :func:`clean_literal` blanks: control characters but tab, LF and CR;
 #: lone surrogates; the non-characters U+FFFE and U+FFFF.
@@ -102,6 +106,7 @@ _KGO, _GEO = _Terms(KGO), _Terms(GEO)
 _document_iri = lru_cache(maxsize=1024)(document_iri)
 _entity_iri = lru_cache(maxsize=4096)(entity_iri)
 _evidence_iri = lru_cache(maxsize=1024)(evidence_iri)
+_occurrence_iri = lru_cache(maxsize=1024)(occurrence_iri)
 
 
 @lru_cache(maxsize=8192, typed=True)
@@ -264,58 +269,41 @@ class GraphBuilder:
         qualifier = ""
         if claim.modality != "asserted" or claim.speaker:
             qualifier = "-".join(x for x in (claim.modality, claim.speaker) if x)
-        node = _evidence_iri(claim.doc, claim.sentence.start, claim.sentence.end, qualifier=qualifier)
+        text = clean_literal(claim.text)
+        # One piece of evidence per sentence text (white space normalised), whatever
+        # documents it is in; where it stands in this one is its occurrence here.
+        node = _evidence_iri(text, qualifier=qualifier)
+        document = _document_iri(claim.doc)
+        occurrence = _occurrence_iri(claim.doc, claim.sentence.start, claim.sentence.end)
         g.add((node, _RDF.type, _KGO.Evidence))
-        g.add((node, _KGO.text, Literal(clean_literal(claim.text))))
-        g.add((node, _KGO.beginOffset, _literal(claim.sentence.start)))
-        g.add((node, _KGO.endOffset, _literal(claim.sentence.end)))
-        g.add((node, _DCTERMS.isPartOf, _document_iri(claim.doc)))
+        g.add((node, _KGO.text, Literal(normalise_space(text))))
+        g.add((node, _DCTERMS.isPartOf, document))
+        g.add((node, _KGO.occurrence, occurrence))
+        g.add((occurrence, _RDF.type, _KGO.Occurrence))
+        g.add((occurrence, _KGO.text, Literal(text)))
+        g.add((occurrence, _KGO.beginOffset, _literal(claim.sentence.start)))
+        g.add((occurrence, _KGO.endOffset, _literal(claim.sentence.end)))
+        g.add((occurrence, _DCTERMS.isPartOf, document))
         g.add((node, _KGO.modality, _KGO[claim.modality]))
         if claim.speaker and claim.speaker in entities:
             g.add((node, _KGO.attributedTo, self.add_entity(entities[claim.speaker], names.get(claim.speaker, ()))))
         if claim.rule:
             g.add((node, _KGO.extractedBy, _literal(clean_literal(claim.rule))))
-        if when is not None:
+        if when is not None:  # the date this copy speaks of: resolved against its own document's date
             if when.date:
-                g.add((node, _KGO.eventDate, _literal(when.date, _XSD.date)))
-                g.add((node, _KGO.datePrecision, PRECISION_UNITS[when.precision]))
-            g.add((node, _KGO.dateSource, _literal(when.source)))
+                g.add((occurrence, _KGO.eventDate, _literal(when.date, _XSD.date)))
+                g.add((occurrence, _KGO.datePrecision, PRECISION_UNITS[when.precision]))
+            g.add((occurrence, _KGO.dateSource, _literal(when.source)))
             if when.expression:
-                g.add((node, _KGO.timeExpression, _literal(clean_literal(when.expression))))
+                g.add((occurrence, _KGO.timeExpression, _literal(clean_literal(when.expression))))
         return node
 
     def finish(self) -> Graph:
-        """Write evidence and source counts and first and last evidence dates on every statement; return the graph."""
-        return add_counts(self.graph)
+        """Add the derived triples (evidence and source counts, first and last evidence
+        dates: :mod:`kg.derived`); return the graph."""
+        from kg.derived import add_derived
 
-
-def add_counts(graph: Graph) -> Graph:
-    """Set ``kgo:evidenceCount``, ``kgo:sourceCount``, ``kgo:firstEvidenceDate``
-    and ``kgo:lastEvidenceDate`` on every statement (the figures of
-    ``kg/queries/build/counts.ru``, which does the same on Oxigraph).
-
-    Counted from the graph itself (distinct evidence nodes, distinct
-    documents, their evidence dates), so a union of per-document graphs gets
-    the right figures. A statement none of whose evidence is dated has no
-    first and last date.
-    """
-    evidence: dict = defaultdict(set)
-    for statement, node in graph.subject_objects(PROV.wasDerivedFrom):
-        evidence[statement].add(node)
-    for statement, nodes in evidence.items():
-        if (statement, RDF.type, RDF.Statement) not in graph:
-            continue
-        docs = {doc for node in nodes for doc in graph.objects(node, DCTERMS.isPartOf)}
-        graph.set((statement, KGO.evidenceCount, Literal(len(nodes))))
-        graph.set((statement, KGO.sourceCount, Literal(len(docs))))
-        dates = sorted({d for node in nodes for d in graph.objects(node, KGO.eventDate)
-                        if isinstance(d, Literal) and d.datatype == XSD.date}, key=str)
-        graph.remove((statement, KGO.firstEvidenceDate, None))
-        graph.remove((statement, KGO.lastEvidenceDate, None))
-        if dates:
-            graph.add((statement, KGO.firstEvidenceDate, dates[0]))
-            graph.add((statement, KGO.lastEvidenceDate, dates[-1]))
-    return graph
+        return add_derived(self.graph)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -438,16 +426,3 @@ def turtle_bytes(graph) -> bytes:
     header = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in TURTLE_PREFIXES).encode("utf-8")
     blocks = b"\n".join(lines[start:]).replace(b" .\n", b" .\n\n").rstrip(b"\n")
     return header + (b"\n" + blocks + b"\n" if blocks else b"")
-
-
-def add_counts_oxigraph(store) -> None:
-    """:func:`add_counts` for the default graph of a ``pyoxigraph.Store``, in one SPARQL update.
-
-    >>> import pyoxigraph as ox
-    >>> store = oxigraph_copy(GraphBuilder().graph)
-    >>> add_counts_oxigraph(store); len(store)
-    0
-    """
-    from kg.resources import load_build_sparql
-
-    store.update(load_build_sparql("counts"))

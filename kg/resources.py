@@ -71,15 +71,16 @@ def build_sparql_names() -> list[str]:
 def load_build_sparql(name: str) -> str:
     """The text of ``kg/queries/build/<name>.ru`` (an update) or ``<name>.rq`` (a query).
 
-    These are the build's own queries (counts on the union), apart from the
-    named queries users run with ``kg query``.
+    These are the build's own queries (the figures of its summary), apart
+    from the named queries users run with ``kg query``; the rules of derived
+    triples are in ``derived/`` (:mod:`kg.derived`).
 
-    >>> "kgo:evidenceCount" in load_build_sparql("counts")
+    >>> "COUNT(DISTINCT ?statement)" in load_build_sparql("report-counts")
     True
     >>> load_build_sparql("nope")
     Traceback (most recent call last):
     ...
-    kg.errors.DataFileError: unknown build query 'nope'; available: counts, report-counts
+    kg.errors.DataFileError: unknown build query 'nope'; available: report-counts
     """
     for suffix in (".ru", ".rq"):
         path = _PACKAGE / "queries" / "build" / f"{name}{suffix}"

@@ -41,8 +41,11 @@ What it refuses, and how (never silently):
   get ``Access-Control-Allow-Origin``.
 
 The server listens on 127.0.0.1 unless told otherwise. It holds a shared
-lock on the store: ``kg build`` into the same store fails with "store is
-locked" until the server stops. SIGTERM and SIGINT stop it and its query
+lock on the store: ``kg build`` or ``kg remove`` into the same store is
+refused, at once and changing nothing, with "store is locked: kg serve (pid
+N) is reading it, ..." until the server stops (Oxigraph allows no writer
+while another process reads), and the server goes on answering from the
+graph it has. SIGTERM and SIGINT stop it and its query
 processes; its query processes also end by themselves if it is killed.
 
 >>> negotiate("text/csv;q=0.5, application/sparql-results+json")
@@ -530,7 +533,7 @@ def serve(config: ServerConfig, *, ready: Callable[[str], None] | None = None,
     stop = stop or threading.Event()
     previous = _stop_on_signals(stop)  # from the start: a SIGTERM while starting stops too
     try:
-        with Store.open(config.store, read_only=True):  # the shared lock: no build meanwhile
+        with Store.open(config.store, read_only=True, holder="kg serve"):  # the shared lock: no build meanwhile
             pool = WorkerPool(config.store, config.workers, log)
             try:
                 try:

@@ -5,13 +5,12 @@
 live in their own named graph, ``kgr:graph/<doc id>``: its document node,
 the descriptions of the entities it mentions (types, labels, altLabels,
 coordinates), its asserted relation triples, their ``rdf:Statement``
-reification and its evidence. Statement and entity IRIs are minted from
-content (:mod:`kg.vocab`), so the same triple read from two documents has the
-same statement IRI in both graphs and the union merges them. Replacing or
-dropping one document's graph therefore replaces or drops exactly its
-evidence, and a triple that no document supports any more disappears from the
-union with it. Evidence and source counts are not stored: they are recomputed
-on the union (:func:`kg.rdf.add_counts`).
+reification and its evidence. Statement, entity and evidence IRIs are minted
+from content (:mod:`kg.vocab`), so the same triple read from two documents
+has the same statement IRI in both graphs and the union merges them.
+Replacing or dropping one document's graph therefore replaces or drops
+exactly its evidence, and a triple that no document supports any more
+disappears from the union with it.
 
 The union is materialised. Oxigraph's "default graph as union" option
 yields a triple once per named graph holding it (a bag, not an RDF merge), so
@@ -21,8 +20,27 @@ document deletes from the default graph the triples only its old graph had,
 then inserts its new triples in both places, in the same transaction. Queries
 run on the default graph; ``GRAPH ?g { }`` still reaches each document.
 
-Why pyoxigraph directly, and oxrdflib as a view. Writes go through one SPARQL
-Update per document, which Oxigraph applies as one transaction, and queries
+Derived triples (evidence and source counts: :mod:`kg.derived`) are computed
+over all documents by SPARQL rules, kept in the named graph ``kgr:derived``
+and in the default graph, and recomputed in the same transaction as every
+change of documents. So the default graph is always exactly what
+``graph.ttl`` holds, and what a build of the same documents from nothing
+gives.
+
+A build changes the store in one transaction (:meth:`Store.commit`): new and
+changed documents' graphs are first written to staging graphs
+(``kgr:staging/<doc id>``, outside the union and never read by queries of the
+default graph), then one SPARQL Update swaps them in, drops the removed
+documents and recomputes the derived triples. A build killed before the
+commit leaves the store as it was (its staging graphs are dropped by the next
+one); killed after, the store holds the new graph. Only a build into an empty
+store writes directly, with Oxigraph's bulk loader (see
+:meth:`Store.load_documents`), and a change of more than
+:data:`COMMIT_DOCUMENTS` documents is committed in several transactions under
+a journal that the next writer finishes (:meth:`Store.commit`).
+
+Why pyoxigraph directly, and oxrdflib as a view. Writes go through SPARQL
+Update, which Oxigraph applies as one transaction, and queries
 go to ``pyoxigraph.Store.query``; both are much faster than going term by
 term through rdflib's Store API. Users who want rdflib get the
 very same database as an ``rdflib.Dataset`` backed by oxrdflib's
@@ -33,12 +51,16 @@ Locking. Oxigraph allows one writer. A writer holds an exclusive ``flock`` on
 ``kg.lock`` in the store folder; readers (``kg query``, ``kg serve``) hold a
 shared one, because opening read-only while another process writes is
 undefined behaviour in Oxigraph. Whoever cannot get the lock gets
-:class:`~kg.errors.StoreLockedError` at once, naming the holder's pid; the
-database is never opened twice for writing.
+:class:`~kg.errors.StoreLockedError` at once, naming the holder (its command
+and pid); the database is never opened twice for writing. So a second build
+into the same output stops at once, before it reads or writes anything, and
+a build into a store that ``kg serve`` is serving is refused until the
+server stops.
 
 The store folder also holds ``kg-store.json``: the fingerprint of the
 extraction code and data that produced the stored graphs, so that a changed
-extractor re-reads unchanged files (see :func:`extraction_fingerprint`).
+extractor re-reads unchanged files (see :func:`extraction_fingerprint`), and
+whether ``graph.ttl`` was written since the store last changed.
 
 >>> import tempfile
 >>> from rdflib import Literal, URIRef
@@ -69,13 +91,21 @@ from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from kg.errors import StoreError, StoreLockedError
-from kg.vocab import KGO, KGR, safe_segment
+from kg.vocab import DERIVED_GRAPH, DOCUMENT_GRAPHS, KGO, KGR, safe_segment
 
 #: Named graphs of documents are ``GRAPH_PREFIX + <doc id>``.
-GRAPH_PREFIX = str(KGR["graph/"])
+GRAPH_PREFIX = DOCUMENT_GRAPHS
+#: New graphs of documents wait in ``STAGING_PREFIX + <doc id>`` until :meth:`Store.commit`.
+STAGING_PREFIX = str(KGR["staging/"])
 LOCK_FILE = "kg.lock"
 META_FILE = "kg-store.json"
-#: Bumped when the layout of the store changes; an older store is rebuilt.
+#: A commit of more documents than this goes in several transactions, under a journal (:meth:`Store.commit`).
+COMMIT_DOCUMENTS = 500
+#: Staging less N-Triples text than this is one SPARQL Update, not a bulk load.
+_SMALL_STAGING = 1_000_000
+#: Bumped when the layout of the store changes so that another version cannot read it. Format 1
+#: stores made before the derived graph and staging graphs existed are read as they are (their
+#: documents are read again, as the extractor changed, and the derived triples are computed).
 STORE_FORMAT = 1
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
@@ -88,6 +118,25 @@ def document_graph(doc_id: str) -> URIRef:
     'https://w3id.org/kg-conflict/id/graph/001_a2f9'
     """
     return URIRef(GRAPH_PREFIX + safe_segment(doc_id))
+
+
+def staging_graph(doc_id: str) -> URIRef:
+    """IRI of the graph where a document's new triples wait for :meth:`Store.commit`.
+
+    >>> str(staging_graph("001_a2f9"))
+    'https://w3id.org/kg-conflict/id/staging/001_a2f9'
+    """
+    return URIRef(STAGING_PREFIX + safe_segment(doc_id))
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """One document node of the store: its graph, id, path (``kgo:sourcePath``) and hash."""
+
+    key: str
+    id: str
+    path: str | None
+    hash: str | None
 
 
 @dataclass(frozen=True)
@@ -284,11 +333,18 @@ def from_oxigraph(term) -> Node | None:
 # --------------------------------------------------------------------------
 
 class _Lock:
-    """An ``flock`` on ``kg.lock``: exclusive for the writer, shared for readers."""
+    """An ``flock`` on ``kg.lock``: exclusive for the writer, shared for readers.
 
-    def __init__(self, folder: Path, exclusive: bool):
+    The holder writes its pid, whether it reads or writes, and what it is
+    (``kg build``, ``kg serve``) into the file, for the message another
+    process gets, and takes it out when it lets go. Of several readers the
+    first still reading is named.
+    """
+
+    def __init__(self, folder: Path, exclusive: bool, holder: str = "another kg process"):
         self.path = folder / LOCK_FILE
         self.exclusive = exclusive
+        self.holder = holder
         self._fd: int | None = None
 
     def acquire(self) -> None:
@@ -304,35 +360,95 @@ class _Lock:
         try:
             fcntl.flock(fd, (fcntl.LOCK_EX if self.exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = _read_pid(fd)
+            pid, writing, holder = _read_holder(fd)
             os.close(fd)
-            raise StoreLockedError(
-                f"{self.path.parent}: store is locked by another kg process (pid {holder})") from None
+            if not _alive(pid):  # the entry of a reader gone; others still read
+                pid, holder = "?", "another kg process"
+            raise StoreLockedError(_locked_message(self.path.parent, pid, writing, holder, self.exclusive)) from None
         self._fd = fd
         try:  # who holds it, for the message another process gets
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            pid, writing, _ = _read_holder(fd)
+            if self.exclusive or writing is not False or not _alive(pid):  # a live reader's entry stays
+                os.ftruncate(fd, 0)
+                mode = "writes" if self.exclusive else "reads"
+                os.pwrite(fd, f"{os.getpid()}\t{mode}\t{' '.join(self.holder.split())}\n".encode(), 0)
         except OSError:
             pass
 
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
     def release(self) -> None:
         if self._fd is not None:
+            try:  # our entry goes with us (another reader's stays)
+                if _read_holder(self._fd)[0] == str(os.getpid()):
+                    os.ftruncate(self._fd, 0)
+            except OSError:
+                pass
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
 
+    def __enter__(self) -> "_Lock":
+        return self
 
-def _read_pid(fd: int) -> str:
+    def __exit__(self, *exc_info) -> None:
+        self.release()
+
+
+def _alive(pid: str) -> bool:
+    """Is process ``pid`` (a string, "?" when unknown) running?"""
+    if not pid.isdigit():
+        return False
     try:
-        text = os.pread(fd, 32, 0).decode("ascii", "replace").split()
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
+
+
+def _read_holder(fd: int) -> tuple[str, bool | None, str]:
+    """``(pid, writing, holder)`` from a lock file (``"?"``, None, a generic name when unknown)."""
+    try:
+        fields = os.pread(fd, 256, 0).decode("utf-8", "replace").strip().split("\t")
     except OSError:
-        return "?"
-    return text[0] if text and text[0].isdigit() else "?"
+        fields = []
+    pid = fields[0] if fields and fields[0].isdigit() else "?"
+    writing = {"writes": True, "reads": False}.get(fields[1]) if len(fields) > 1 else None
+    holder = fields[2] if len(fields) > 2 and fields[2] else "another kg process"
+    return pid, writing, holder
+
+
+def _locked_message(folder: Path, pid: str, writing: bool | None, holder: str, want_write: bool) -> str:
+    """The one line for a store another process holds.
+
+    >>> _locked_message(Path("out/store"), "12", False, "kg serve", True)
+    'out/store: store is locked: kg serve (pid 12) is reading it, and a store cannot be written while it is read; stop kg serve, or build into another folder'
+    >>> _locked_message(Path("out/store"), "12", True, "kg build", True)
+    'out/store: store is locked: kg build (pid 12) is writing to it; wait until it has finished'
+    """
+    who = f"{holder} (pid {pid})"
+    if writing is False:
+        return (f"{folder}: store is locked: {who} is reading it, and a store cannot be written while it is "
+                f"read; stop {holder}, or build into another folder")
+    if writing is True:
+        return f"{folder}: store is locked: {who} is writing to it; wait until it has finished"
+    return f"{folder}: store is locked by {who}; wait until it has finished"
 
 
 # --------------------------------------------------------------------------
 # The store
 # --------------------------------------------------------------------------
+
+def _make_folder(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create the store: {exc.strerror or exc}") from None
+
 
 def _has_database_files(path: Path) -> bool:
     """Does ``path`` hold what a RocksDB database leaves (a store without its CURRENT file)?"""
@@ -369,14 +485,17 @@ class Store:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, create: bool = True, read_only: bool = False,
-             lock: bool = True) -> "Store":
+             lock: bool = True, holder: str | None = None, held: "_Lock | None" = None) -> "Store":
         """Open (or create) the store in folder ``path``.
 
         ``read_only`` opens without write access and takes a shared lock
         (many readers, no writer). ``lock=False`` skips locking: only for a
         process whose parent already holds the lock (kg's query workers).
-        Raises :class:`StoreLockedError` when another process holds a
-        conflicting lock and :class:`StoreError` when there is no store and
+        ``held`` is the writer's lock taken beforehand with :meth:`lock`
+        (closing the store then leaves it held). ``holder`` names the opener
+        (``"kg build"``) in the message another process gets while the lock
+        is held. Raises :class:`StoreLockedError` when another process holds
+        a conflicting lock and :class:`StoreError` when there is no store and
         ``create`` is false or the folder is not a store.
         """
         import pyoxigraph as ox
@@ -388,11 +507,12 @@ class Store:
         if not exists and (read_only or not create):
             raise StoreError(f"{path}: no kg store here (build one with `kg build ... --out {path.parent}`)")
         if exists or not read_only:
-            try:
-                path.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"{path}: cannot create the store: {exc.strerror or exc}") from None
-        guard = _Lock(path, exclusive=not read_only) if lock else None
+            _make_folder(path)
+        if held is not None:
+            if read_only or not held.exclusive or held.path != path / LOCK_FILE or not held.held:
+                raise StoreError(f"{path}: the lock given is not this store's writer lock")
+            lock = False
+        guard = _Lock(path, exclusive=not read_only, holder=holder or "another kg process") if lock else None
         if guard is not None:
             guard.acquire()
         try:
@@ -411,13 +531,26 @@ class Store:
                 guard.release()
             raise StoreError(_damaged(path, str(exc))) from None
         store = cls(path, ox_store, guard, read_only)
-        try:
-            if not read_only and store.meta().get("format", STORE_FORMAT) != STORE_FORMAT:
-                store.clear()
-        except (OSError, RuntimeError, ValueError) as exc:
+        found = store.meta().get("format", STORE_FORMAT)
+        if not read_only and found != STORE_FORMAT:  # never cleared: what it holds may be all there is
             store.close()
-            raise StoreError(_damaged(path, str(exc))) from None
+            raise StoreError(f"{path}: a store of another layout (format {found!r}; this kg writes format "
+                             f"{STORE_FORMAT}): build into a new folder, or use the kg that made it")
         return store
+
+    @classmethod
+    def lock(cls, path: str | os.PathLike[str], *, holder: str | None = None) -> "_Lock":
+        """The writer's lock on the store in folder ``path`` (made if need be), taken now,
+        without opening the database: a context manager, for :meth:`open` with ``held``.
+
+        ``kg build`` takes it before it reads any input or starts extraction
+        workers, so that a second build into the same output stops at once.
+        """
+        path = Path(path)
+        _make_folder(path)
+        guard = _Lock(path, exclusive=True, holder=holder or "another kg process")
+        guard.acquire()
+        return guard
 
     # -- context manager -------------------------------------------------
     def __enter__(self) -> "Store":
@@ -442,23 +575,33 @@ class Store:
         names = (g.value for g in self._store().named_graphs())
         return sorted(n[len(GRAPH_PREFIX):] for n in names if n.startswith(GRAPH_PREFIX))
 
-    def documents(self) -> dict[str, StoredDocument]:
-        """Stored documents by graph name: their ids, content hashes and paths."""
-        found: dict[str, dict[str, set[str]]] = {}
+    def files(self) -> list[StoredFile]:
+        """Every document node of the document graphs: graph, id, path and hash; sorted."""
         query = f"""
             SELECT ?g ?id ?hash ?path WHERE {{ GRAPH ?g {{
               ?d a <{KGO.Document}> ; <{DCTERMS.identifier}> ?id .
               OPTIONAL {{ ?d <{KGO.contentHash}> ?hash }}
               OPTIONAL {{ ?d <{KGO.sourcePath}> ?path }} }} }}"""
+        found = set()
         for row in self._store().query(query):
             graph = row["g"].value
-            if not graph.startswith(GRAPH_PREFIX):
-                continue
-            entry = found.setdefault(graph[len(GRAPH_PREFIX):], {"ids": set(), "hashes": set(), "paths": set()})
-            entry["ids"].add(row["id"].value)
-            for key, var in (("hashes", "hash"), ("paths", "path")):
-                if row[var] is not None:
-                    entry[key].add(row[var].value)
+            if graph.startswith(GRAPH_PREFIX):
+                found.add(StoredFile(graph[len(GRAPH_PREFIX):], row["id"].value,
+                                     None if row["path"] is None else row["path"].value,
+                                     None if row["hash"] is None else row["hash"].value))
+        return sorted(found, key=lambda f: (f.key, f.id, f.path or "", f.hash or ""))
+
+    def documents(self, files: Iterable[StoredFile] | None = None) -> dict[str, StoredDocument]:
+        """Stored documents by graph name: their ids, content hashes and paths
+        (from ``files``, when the caller has just read :meth:`files`)."""
+        found: dict[str, dict[str, set[str]]] = {}
+        for row in self.files() if files is None else files:
+            entry = found.setdefault(row.key, {"ids": set(), "hashes": set(), "paths": set()})
+            entry["ids"].add(row.id)
+            if row.hash is not None:
+                entry["hashes"].add(row.hash)
+            if row.path is not None:
+                entry["paths"].add(row.path)
         return {name: StoredDocument(frozenset(e["ids"]), frozenset(e["hashes"]), frozenset(e["paths"]))
                 for name, e in sorted(found.items())}
 
@@ -484,14 +627,14 @@ class Store:
         return len(self._store())
 
     def union_graph(self) -> Graph:
-        """The union of all document graphs as an in-memory rdflib Graph.
+        """The default graph (the union of all document graphs, with the derived
+        triples) as an in-memory rdflib Graph.
 
-        Prefixes are bound as by :func:`kg.rdf.new_graph` and evidence and
-        source counts are recomputed with :func:`kg.rdf.add_counts`, so
+        Prefixes are bound as by :func:`kg.rdf.new_graph`, so
         ``turtle_bytes(store.union_graph())`` equals the Turtle of the same
-        documents built in memory.
+        documents built in memory (:meth:`kg.rdf.GraphBuilder.finish`).
         """
-        from kg.rdf import add_counts, new_graph
+        from kg.rdf import new_graph
 
         import pyoxigraph as ox
 
@@ -500,20 +643,17 @@ class Store:
         convert = _FromOxigraph()
         for quad in self._store().quads_for_pattern(None, None, None, ox.DefaultGraph()):
             add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
-        return add_counts(graph)
+        return graph
 
     def union_store(self):
-        """The union of all document graphs, with counts, in a new in-memory ``pyoxigraph.Store``.
+        """The default graph in a new in-memory ``pyoxigraph.Store`` (its default graph).
 
         What ``kg build`` exports from: the same triples as
-        :meth:`union_graph` (evidence and source counts recomputed by
-        :func:`kg.rdf.add_counts_oxigraph`) in the default graph, held by
-        Oxigraph (a few hundred bytes a triple) instead of rdflib (about
-        1 KB), and copied without a Python object per triple.
+        :meth:`union_graph`, held by Oxigraph (a few hundred bytes a triple)
+        instead of rdflib (about 1 KB), and copied without a Python object
+        per triple.
         """
         import pyoxigraph as ox
-
-        from kg.rdf import add_counts_oxigraph
 
         union = ox.Store()
         try:
@@ -522,8 +662,15 @@ class Store:
             raise StoreError(f"{self.path}: cannot read the store: {exc}") from None
         union.load(data, format=ox.RdfFormat.N_TRIPLES)
         del data
-        add_counts_oxigraph(union)
         return union
+
+    def derived_triples(self) -> set[tuple[Node, Node, Node]]:
+        """The derived triples (graph ``kgr:derived``, :mod:`kg.derived`), as rdflib terms."""
+        import pyoxigraph as ox
+
+        convert = _FromOxigraph()
+        return {(convert(q.subject), convert(q.predicate), convert(q.object))
+                for q in self._store().quads_for_pattern(None, None, None, ox.NamedNode(str(DERIVED_GRAPH)))}
 
     def query(self, sparql: str, *, bindings: Mapping[str, Node] | None = None,
               timeout: float | None = None, max_rows: int | None = None, isolated: bool = False):
@@ -556,40 +703,58 @@ class Store:
         return Dataset(store=OxigraphStore(store=self._store()))
 
     # -- writing -----------------------------------------------------------
+    def _update(self, update: str, what: str) -> None:
+        store = self._writable()
+        try:
+            store.update(update)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"{self.path}: cannot {what}: {exc}") from None
+
     def replace_document(self, doc_id: str, fragment: Graph | Iterable[tuple[Node, Node, Node]] | str) -> None:
-        """Make ``fragment`` the whole graph of document ``doc_id``, atomically.
+        """Make ``fragment`` the whole graph of document ``doc_id``, atomically,
+        with the derived triples recomputed in the same transaction.
 
         ``fragment`` is a graph, triples, or N-Triples text made by
         :func:`ntriples` (what extraction workers send back).
         """
-        store = self._writable()
+        from kg.derived import refresh_update
+
+        self._writable()
         graph = f"<{document_graph(doc_id)}>"
         body = fragment if isinstance(fragment, str) else ntriples(fragment)
-        update = f"{_drop(graph)} ;\nINSERT DATA {{\n{body}\nGRAPH {graph} {{\n{body}\n}} }}"
-        try:
-            store.update(update)
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise StoreError(f"{self.path}: cannot store document {doc_id!r}: {exc}") from None
+        changes = [_drop(graph), f"INSERT DATA {{\n{body}\nGRAPH {graph} {{\n{body}\n}} }}"]
+        self._update(refresh_update(changes), f"store document {doc_id!r}")
 
-    def load_documents(self, documents: Iterable[tuple[str, str]]) -> None:
-        """Add the graphs of new documents at once, with Oxigraph's bulk loader.
+    def load_documents(self, documents: Iterable[tuple[str, str]], *, staging: bool = False) -> None:
+        """Add the graphs of documents at once, with Oxigraph's bulk loader.
 
         ``documents`` are ``(doc_id, N-Triples text)`` pairs (text made by
-        :func:`ntriples`) for documents the store does not hold yet; their
-        triples go into their graphs and into the union. Several times faster
-        than :meth:`replace_document`, but not atomic: for a store being
-        built from empty only, whose fingerprint (:meth:`set_meta`) is set
-        once everything is in, so that a build killed half-way leaves a
-        store without one, which the next build clears.
+        :func:`ntriples`). Several times faster than :meth:`replace_document`,
+        but not atomic. With ``staging``, the graphs go to the staging
+        graphs only, for :meth:`commit`: out of the union, harmless if the
+        process dies. Without, they go into their document graphs and into
+        the union: for documents the store does not hold yet, in a store
+        being built from empty only, whose fingerprint (:meth:`set_meta`)
+        is set once everything is in, so that a build killed half-way
+        leaves a store without one, which the next build clears. Derived
+        triples are left to :meth:`refresh_derived`.
         """
         import pyoxigraph as ox
 
         store = self._writable()
+        documents = list(documents)
+        if staging and sum(len(body) for _, body in documents) < _SMALL_STAGING:
+            # a few documents: one small transaction beats the bulk loader's new files
+            inserts = [f"GRAPH <{staging_graph(doc_id)}> {{\n{body}\n}}" for doc_id, body in documents]
+            if inserts:
+                self._update(f"INSERT DATA {{\n{chr(10).join(inserts)}\n}}", "stage documents")
+            return
         parts = []
         for doc_id, body in documents:
             lines = [line for line in body.split("\n") if line]
-            graph = f"<{document_graph(doc_id)}>"
-            parts.extend(lines)
+            graph = f"<{(staging_graph if staging else document_graph)(doc_id)}>"
+            if not staging:
+                parts.extend(lines)
             parts.extend(f"{line[:-1]}{graph} ." for line in lines)  # "s p o ." -> "s p o <g> ."
         if not parts:
             return
@@ -598,13 +763,80 @@ class Store:
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"{self.path}: cannot store documents: {exc}") from None
 
+    def staged(self) -> list[str]:
+        """Names of the documents waiting in staging graphs, sorted."""
+        names = (g.value for g in self._store().named_graphs())
+        return sorted(n[len(STAGING_PREFIX):] for n in names if n.startswith(STAGING_PREFIX))
+
+    def discard_staged(self) -> None:
+        """Drop every staging graph (what a build killed before its commit left);
+        a commit left half-done is finished first (:meth:`finish_commit`)."""
+        self.finish_commit()
+        names = self.staged()
+        if names:
+            self._update(" ;\n".join(f"DROP SILENT GRAPH <{staging_graph(n)}>" for n in names),
+                         "drop the staging graphs")
+
+    def commit(self, replace: Iterable[str] = (), remove: Iterable[str] = ()) -> None:
+        """The staged documents ``replace`` their graphs (new ones are added), the
+        documents ``remove`` go, and the derived triples are recomputed.
+
+        Up to :data:`COMMIT_DOCUMENTS` documents, in one transaction: either
+        all of it is in the store or none of it. More would make one
+        transaction that Oxigraph holds in memory (about 5 GB for a million
+        triples), so larger changes go in transactions of that many
+        documents, the derived triples recomputed in the last one, under a
+        journal in the side data (``committing``): a process killed half-way
+        leaves the journal, and the next writer finishes the commit
+        (:meth:`finish_commit`) before it does anything else.
+        """
+        from kg.derived import clear_update, refresh_update
+
+        replace, remove = list(replace), list(remove)
+        if len(replace) + len(remove) <= COMMIT_DOCUMENTS:
+            self._update(refresh_update(self._swaps(replace, remove)), "update the store")
+            return
+        self.update_meta(committing={"replace": replace, "remove": remove})
+        self._update(clear_update(), "update the store")
+        for start in range(0, len(replace), COMMIT_DOCUMENTS):
+            self._update(" ;\n".join(self._swaps(replace[start:start + COMMIT_DOCUMENTS], [])),
+                         "update the store")
+        self._update(refresh_update(self._swaps([], remove)), "update the store")
+        self.update_meta(committing=None)
+
+    def finish_commit(self) -> bool:
+        """Finish a commit a killed process left half-done (see :meth:`commit`); True if there was one."""
+        journal = self.meta().get("committing")
+        if not journal:
+            return False
+        staged = set(self.staged())  # the documents swapped in already have no staging graph left
+        self.commit(replace=[key for key in journal.get("replace", []) if key in staged],
+                    remove=journal.get("remove", []))
+        self.update_meta(committing=None)
+        return True
+
+    @staticmethod
+    def _swaps(replace: list[str], remove: list[str]) -> list[str]:
+        """SPARQL Update operations swapping staged graphs in and dropping removed ones."""
+        changes = []
+        for doc_id in replace:
+            graph, staged = f"<{document_graph(doc_id)}>", f"<{staging_graph(doc_id)}>"
+            changes += [_drop(graph), f"ADD SILENT {staged} TO {graph}", f"ADD SILENT {staged} TO DEFAULT",
+                        f"DROP SILENT GRAPH {staged}"]
+        for doc_id in remove:
+            changes.append(_drop(f"<{document_graph(doc_id)}>"))
+        return changes
+
+    def refresh_derived(self) -> None:
+        """Recompute the derived triples (:mod:`kg.derived`) in one transaction."""
+        from kg.derived import refresh_update
+
+        self._update(refresh_update(), "compute the derived triples")
+
     def remove_document(self, doc_id: str) -> None:
-        """Drop document ``doc_id``'s graph (its evidence, and what only it supported)."""
-        store = self._writable()
-        try:
-            store.update(_drop(f"<{document_graph(doc_id)}>"))
-        except OSError as exc:
-            raise StoreError(f"{self.path}: cannot remove document {doc_id!r}: {exc}") from None
+        """Drop document ``doc_id``'s graph (its evidence, and what only it supported),
+        with the derived triples recomputed in the same transaction."""
+        self.commit(remove=[doc_id])
 
     def clear(self) -> None:
         """Remove everything from the store."""
@@ -612,7 +844,9 @@ class Store:
         self.set_meta({})
 
     def meta(self) -> dict:
-        """The store's side data (``kg-store.json``): format and fingerprint."""
+        """The store's side data (``kg-store.json``): format, fingerprint, and
+        ``exported``: False from just before the store changes until
+        ``graph.ttl`` and ``graph.html`` have been written from it."""
         try:
             data = json.loads((self.path / META_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -626,6 +860,11 @@ class Store:
         self._writable()
         payload = {"format": STORE_FORMAT, **data}
         write_atomic(self.path / META_FILE, json.dumps(payload, indent=1, sort_keys=True).encode())
+
+    def update_meta(self, **changes) -> None:
+        """Change some keys of the side data, keeping the others (a key given None goes)."""
+        self.set_meta({key: value for key, value in {**self.meta(), **changes}.items()
+                       if key != "format" and value is not None})
 
     def flush(self) -> None:
         """Write everything buffered to disk."""
@@ -649,19 +888,21 @@ class Store:
                 self._lock = None
 
 
-#: kg modules that cannot change what a document's graph holds.
-_NOT_EXTRACTION = frozenset({"__init__", "__main__", "cli", "errors", "evaluate", "export", "html", "html_time",
-                             "query", "server", "store", "validate"})
+#: kg modules and subpackages that cannot change what a document's graph holds.
+_NOT_EXTRACTION = frozenset({"__init__", "__main__", "cli", "derived", "diagnose", "errors", "evaluate", "export",
+                             "html", "html_time", "query", "server", "shacl", "store", "validate"})
 
 
 def _drop(graph: str) -> str:
-    """SPARQL Update dropping a document graph and what only it gave the union."""
+    """SPARQL Update dropping a document graph and what only it gave the union
+    (a triple another document graph holds stays; staging and derived graphs do not count)."""
     return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {graph}) }} }} ;\n"
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} "
+            f"FILTER(?other != {graph} && STRSTARTS(STR(?other), \"{GRAPH_PREFIX}\")) }} }} ;\n"
             f"DROP SILENT GRAPH {graph}")
 
 
-def extraction_fingerprint(*parts: str) -> str:
+def extraction_fingerprint(*parts: str, package: Path | None = None) -> str:
     """A digest of everything that shapes the graph of a file besides its bytes.
 
     kg's extraction code (every module but those in ``_NOT_EXTRACTION``), its data files (dictionaries, triggers) and the
@@ -675,11 +916,14 @@ def extraction_fingerprint(*parts: str) -> str:
     from kg.resources import ontology_dir
 
     digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    code = [p for p in sorted(package.glob("*.py")) if p.stem not in _NOT_EXTRACTION]
+    package = Path(__file__).resolve().parent if package is None else Path(package)  # (another copy: tests)
+    # every module, in subpackages too (kg/extract/, kg/linking/): the rules live there
+    code = [p for p in sorted(package.rglob("*.py"))
+            if p.relative_to(package).parts[0].removesuffix(".py") not in _NOT_EXTRACTION]
     files = code + sorted(ontology_dir().glob("*.json"))
     for path in files:
-        digest.update(path.name.encode() + b"\0")
+        name = path.relative_to(package).as_posix() if path.is_relative_to(package) else path.name
+        digest.update(name.encode() + b"\0")
         try:
             digest.update(path.read_bytes())
         except OSError:

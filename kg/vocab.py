@@ -28,6 +28,11 @@ PRECISION_UNITS = {"day": TIME.unitDay, "week": TIME.unitWeek, "month": TIME.uni
 #: Ontology classes an entity can have.
 ENTITY_CLASSES = ("State", "ArmedGroup", "Organization", "Coalition", "Person", "Place")
 
+#: The store keeps each document's triples in the named graph ``DOCUMENT_GRAPHS + <doc id>``
+#: (:mod:`kg.store`) and the triples derived from all of them in :data:`DERIVED_GRAPH` (:mod:`kg.derived`).
+DOCUMENT_GRAPHS = str(KGR["graph/"])
+DERIVED_GRAPH = KGR["derived"]
+
 PREFIXES = {
     "kgo": KGO,
     "kgr": KGR,
@@ -94,20 +99,46 @@ def statement_iri(subject: str, relation: str, obj: str) -> URIRef:
     return KGR[f"statement/{digest}"]
 
 
-def evidence_iri(doc_id: str, start: int, end: int, *, qualifier: str = "") -> URIRef:
-    """IRI of one evidence sentence: document and character offsets.
+def normalise_space(text: str) -> str:
+    r"""Text with every run of white space made one space, and none at the ends.
 
-    A claim that is not a plain assertion of the writer (reported by a
-    speaker, denied, planned...) gets its own evidence node for the same
+    Two copies of a sentence that differ only in line breaks or spacing (a
+    wire story syndicated by several papers) are one piece of evidence.
+
+    >>> normalise_space("  Islamic State\n agreed\t a truce. ")
+    'Islamic State agreed a truce.'
+    """
+    return " ".join(text.split())
+
+
+def evidence_iri(text: str, *, qualifier: str = "") -> URIRef:
+    r"""IRI of one piece of evidence: a sentence's text, in however many documents it appears.
+
+    Minted from the text with white space normalised (:func:`normalise_space`),
+    so the same sentence in several documents is one node with several
+    sources. A claim that is not a plain assertion of the writer (reported
+    by a speaker, denied, planned...) gets its own evidence node for the same
     sentence, told apart by ``qualifier``.
 
-    >>> str(evidence_iri("001", 10, 42))
-    'https://w3id.org/kg-conflict/id/evidence/001/10-42'
-    >>> str(evidence_iri("001", 10, 42, qualifier="reported-sohr"))
-    'https://w3id.org/kg-conflict/id/evidence/001/10-42/reported-sohr'
+    >>> str(evidence_iri("SDF and ISIS agreed a truce."))
+    'https://w3id.org/kg-conflict/id/evidence/8e0c2b90945f29d2'
+    >>> evidence_iri("SDF and ISIS\n agreed a truce. ") == evidence_iri("SDF and ISIS agreed a truce.")
+    True
+    >>> str(evidence_iri("SDF and ISIS agreed a truce.", qualifier="reported-sohr")).rsplit("/", 2)[1:]
+    ['8e0c2b90945f29d2', 'reported-sohr']
     """
+    key = normalise_space(text).encode("utf-8", "surrogatepass")
     tail = f"/{safe_segment(qualifier)}" if qualifier else ""
-    return KGR[f"evidence/{safe_segment(doc_id)}/{start}-{end}{tail}"]
+    return KGR[f"evidence/{hashlib.sha1(key).hexdigest()[:16]}{tail}"]
+
+
+def occurrence_iri(doc_id: str, start: int, end: int) -> URIRef:
+    """IRI of where a piece of evidence stands in one document: the document and character offsets.
+
+    >>> str(occurrence_iri("001", 10, 42))
+    'https://w3id.org/kg-conflict/id/occurrence/001/10-42'
+    """
+    return KGR[f"occurrence/{safe_segment(doc_id)}/{start}-{end}"]
 
 
 def agreement_iri(doc_id: str, anchor: int) -> URIRef:

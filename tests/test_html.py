@@ -86,8 +86,10 @@ def test_evidence_is_complete_and_sorted(small_graph):
     assert [(e["doc"], e["begin"], e["end"]) for e in evidence] == [
         ("001_a2f9", 120, 260), ("001_a2f9", 300, 380)]
     first = evidence[0]
-    assert set(first) == {"text", "doc", "begin", "end", "title", "publisher", "date",
+    assert set(first) == {"text", "doc", "begin", "end", "sources", "title", "publisher", "date",
                           "modality", "speaker", "speaker_iri", "when", "until", "precision", "dated", "expr"}
+    assert first["sources"] == [{"doc": "001_a2f9", "begin": 120, "end": 260, "when": None, "until": None,
+                                 "precision": None, "dated": None, "expr": None}]
     assert (first["when"], first["precision"], first["dated"]) == (None, None, None)  # small.ttl dates none
     assert first["text"].startswith("U.S.-backed Syrian Democratic Forces")
     assert (first["title"], first["publisher"], first["date"]) == (

@@ -13,7 +13,7 @@ import pyoxigraph
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 
 ROOT = Path(__file__).parents[1]
 TTL = ROOT / "ontology" / "kg.ttl"
@@ -173,9 +173,10 @@ def test_no_relation_outside_relations_json():
 @pytest.mark.parametrize(
     "name, kind, domain, range_",
     [
-        ("text", OWL.DatatypeProperty, KGO.Evidence, None),
-        ("beginOffset", OWL.DatatypeProperty, KGO.Evidence, None),
-        ("endOffset", OWL.DatatypeProperty, KGO.Evidence, None),
+        ("text", OWL.DatatypeProperty, PROV.Entity, None),
+        ("beginOffset", OWL.DatatypeProperty, KGO.Occurrence, None),
+        ("endOffset", OWL.DatatypeProperty, KGO.Occurrence, None),
+        ("occurrence", OWL.ObjectProperty, KGO.Evidence, KGO.Occurrence),
         ("sourcePath", OWL.DatatypeProperty, KGO.Document, None),
         ("contentHash", OWL.DatatypeProperty, KGO.Document, None),
         ("evidenceCount", OWL.DatatypeProperty, RDF.Statement, None),
@@ -187,8 +188,8 @@ def test_no_relation_outside_relations_json():
         ("broker", OWL.ObjectProperty, KGO.Agreement, KGO.Actor),
         ("place", OWL.ObjectProperty, KGO.Agreement, KGO.Place),
         ("agreementType", OWL.DatatypeProperty, KGO.Agreement, None),
-        ("eventDate", OWL.DatatypeProperty, KGO.Evidence, None),
-        ("timeExpression", OWL.DatatypeProperty, KGO.Evidence, None),
+        ("eventDate", OWL.DatatypeProperty, KGO.Occurrence, None),
+        ("timeExpression", OWL.DatatypeProperty, KGO.Occurrence, None),
         ("firstEvidenceDate", OWL.DatatypeProperty, RDF.Statement, None),
         ("lastEvidenceDate", OWL.DatatypeProperty, RDF.Statement, None),
     ],

@@ -27,7 +27,8 @@ from kg.ingest import _doc_id, decode_bytes, printable_path, read_document
 from kg.rdf import GraphBuilder, clean_literal, turtle_bytes
 from kg.records import Claim, Document, Entity, IngestError, Span
 from kg.store import document_graph, to_oxigraph
-from kg.vocab import (agreement_iri, document_iri, entity_iri, evidence_iri, safe_segment, slug,
+from kg.vocab import (agreement_iri, document_iri, entity_iri, evidence_iri, normalise_space, occurrence_iri,
+                      safe_segment, slug,
                       statement_iri)
 
 SETTINGS = settings(max_examples=100, deadline=None,
@@ -131,7 +132,7 @@ def test_any_file_name_gives_a_safe_id_and_a_printable_path(name):
 @SETTINGS
 @given(text=any_text, other=any_text, start=st.integers(0, 10**9), end=st.integers(0, 10**9))
 def test_any_string_mints_a_valid_iri(text, other, start, end):
-    iris = [entity_iri(text), document_iri(text), evidence_iri(text, start, end, qualifier=other),
+    iris = [entity_iri(text), document_iri(text), evidence_iri(text, qualifier=other), occurrence_iri(text, start, end),
             agreement_iri(text, start), statement_iri(text, other, text), document_graph(text)]
     for iri in iris:
         ox.NamedNode(str(iri))  # raises ValueError on an invalid IRI
@@ -235,7 +236,7 @@ def test_any_text_comes_back_intact_from_the_page(folder, label, sentence, title
     assert not set("<>&") & set(blob)
     data = json.loads(blob)
     (relation,) = data["relations"].values()
-    assert "".join(relation["evidence"][0]["parts"]) == sentence
+    assert "".join(relation["evidence"][0]["parts"]) == normalise_space(sentence)  # the evidence's text
     assert data["entities"][str(entity_iri("a"))]["label"] == label
 
 

@@ -108,13 +108,14 @@ def parse_turtle(data: bytes) -> list:
 
 
 def evidence(ttl: bytes) -> list[tuple[str, str, int, int]]:
-    """(document id, text, begin, end) of every evidence node."""
+    """(document id, text, begin, end) of every place an evidence sentence stands (its occurrences)."""
     g = rdflib.Graph().parse(data=ttl, format="turtle")
     rows = g.query("""
         PREFIX kgo: <https://w3id.org/kg-conflict/ontology#>
         PREFIX dcterms: <http://purl.org/dc/terms/>
-        SELECT ?id ?text ?b ?e WHERE { ?ev a kgo:Evidence ; kgo:text ?text ; kgo:beginOffset ?b ;
-            kgo:endOffset ?e ; dcterms:isPartOf ?d . ?d dcterms:identifier ?id }""")
+        SELECT DISTINCT ?id ?text ?b ?e WHERE { ?ev a kgo:Evidence ; kgo:occurrence ?o .
+            ?o kgo:text ?text ; kgo:beginOffset ?b ; kgo:endOffset ?e ; dcterms:isPartOf ?d .
+            ?d dcterms:identifier ?id }""")
     return sorted((str(r.id), str(r.text), int(r.b), int(r.e)) for r in rows)
 
 
@@ -388,7 +389,7 @@ def test_a_document_longer_than_the_limit_is_split_and_offsets_stay_file_offsets
     assert whole.split_documents == 0 and split.split_documents == 1
     assert split.documents == 1 and whole.documents == 1
     assert split.sentences == whole.sentences
-    assert "(1 split to parse)" in split.summary()
+    assert "; 1 split to parse)" in split.summary()
     assert any("parsed in" in w and "parts of at most 500" in w for w in split.warnings)
     ttl_whole = (tmp_path / "whole" / "graph.ttl").read_bytes()
     ttl_split = (tmp_path / "split" / "graph.ttl").read_bytes()
@@ -464,7 +465,7 @@ def test_cli_on_every_kind_of_bad_input(tmp_path, monkeypatch, small_chunks):
     lines = rejected_lines(result.stderr)
     assert sorted(lines) == sorted(f"kg: rejected {path}: {reason}" for path, reason in expected.items())
     assert all(line in result.stderr.splitlines() for line in lines)  # one line each
-    assert "(1 split to parse)" in result.stdout and "characters replaced" in result.stdout
+    assert "; 1 split to parse)" in result.stdout and "characters replaced" in result.stdout
     ttl = (out / "graph.ttl").read_bytes()
     parse_turtle(ttl)
     docs = {doc for doc, *_ in evidence(ttl)}
@@ -898,7 +899,7 @@ def test_every_input_file_gets_its_own_stable_id(tmp_path):
     assert runs[0] == runs[1]  # stable
     assert runs[0]["001_a2f90259e8779014"] == "in/001_a2f90259e8779014.txt"  # plain names keep their id
     assert runs[0]["report_1"] == "in/report_1.txt"
-    assert "(8 unchanged)" in result.stdout
+    assert "8 documents in the graph (0 added, 0 updated, 0 removed, 8 unchanged)" in result.stdout
 
 
 def test_an_unreadable_file_named_on_the_command_line_is_skipped(tmp_path, monkeypatch):

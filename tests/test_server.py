@@ -470,7 +470,7 @@ def test_the_query_page_is_self_contained(server):
 
 
 def test_the_server_holds_the_store_against_builds(server):
-    with pytest.raises(StoreLockedError, match="store is locked by another kg process"):
+    with pytest.raises(StoreLockedError, match=r"store is locked: kg serve \(pid \d+\) is reading it"):
         Store.open(server.store)
 
 

@@ -8,7 +8,8 @@ from rdflib.namespace import PROV
 from kg.errors import ModelError
 from kg.linking import link
 from kg.nlp import load_pipeline, resolve_model_name
-from kg.rdf import GraphBuilder, add_counts, clean_literal, turtle_bytes
+from kg.derived import add_derived
+from kg.rdf import GraphBuilder, clean_literal, turtle_bytes
 from kg.records import Claim, Document, Entity, Span
 from kg.extract import extract_claims, load_triggers
 from kg.resources import load_data
@@ -85,7 +86,7 @@ def test_rdf_reifies_and_counts_evidence():
     builder = GraphBuilder()
     builder.add_document(doc)
     builder.add_claims(claims, ents, {})
-    graph = add_counts(builder.graph)
+    graph = add_derived(builder.graph)
     statements = list(graph.subjects(RDF.type, RDF.Statement))
     assert len(statements) == 1  # symmetric: one statement, both directions merged
     assert len(list(graph.objects(statements[0], PROV.wasDerivedFrom))) == 2

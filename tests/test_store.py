@@ -12,7 +12,8 @@ from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from kg.errors import QueryTimeoutError, StoreError, StoreLockedError
-from kg.rdf import GraphBuilder, add_counts, new_graph, turtle_bytes
+from kg.derived import add_derived
+from kg.rdf import GraphBuilder, new_graph, turtle_bytes
 from kg.records import Claim, Document, Entity, Span
 from kg.store import Store, document_graph
 from kg.vocab import KGO, entity_iri, statement_iri
@@ -40,7 +41,7 @@ def in_memory(*graphs) -> bytes:
     union = new_graph()
     for graph in graphs:
         union += graph
-    return turtle_bytes(add_counts(union))
+    return turtle_bytes(add_derived(union))
 
 
 TRUCE = ("sdf", "truce_with", "isis")
@@ -69,7 +70,7 @@ def test_union_matches_the_in_memory_graph_byte_for_byte(store):
     store.replace_document("d2", g2)
     assert turtle_bytes(store.union_graph()) == in_memory(g1, g2)
     # Equal as rdflib terms too: kg writes decimals canonically, as Oxigraph keeps them.
-    assert set(store.union_graph()) == set(add_counts(g1 + g2))
+    assert set(store.union_graph()) == set(add_derived(g1 + g2))
     decimal = URIRef("http://www.w3.org/2001/XMLSchema#decimal")
     assert Literal("39", datatype=decimal) in set(store.union_graph().objects())
 
@@ -168,7 +169,7 @@ def test_read_only_store_refuses_writes(tmp_path):
     with Store.open(tmp_path / "store") as store:
         store.replace_document("d1", g1)
     with Store.open(tmp_path / "store", read_only=True) as store:
-        assert len(store.union_graph()) == len(add_counts(g1 + new_graph()))
+        assert len(store.union_graph()) == len(add_derived(g1 + new_graph()))
         with pytest.raises(StoreError, match="read-only"):
             store.remove_document("d1")
 
@@ -201,7 +202,8 @@ def test_a_second_writer_gets_a_clean_locked_error(tmp_path):
     with Store.open(path) as store:
         store.replace_document("d1", g1)
         message = probe(path, "rw")
-        assert message == f"LOCKED {path}: store is locked by another kg process (pid {os.getpid()})"
+        assert message == (f"LOCKED {path}: store is locked: another kg process (pid {os.getpid()}) is writing "
+                           "to it; wait until it has finished")
         assert probe(path, "ro").startswith("LOCKED")  # no reader while a build writes
         with pytest.raises(StoreLockedError):  # same process, second handle
             Store.open(path)
@@ -245,6 +247,7 @@ def test_incremental_builds_replace_exactly_the_changed_documents(tmp_path):
     out = tmp_path / "out"
     first = build([seeds], out, html=False)
     assert first.skipped == 0 and first.documents == 5
+    key = lambda path: str(document_graph(path.stem))  # noqa: E731
     ttl = (out / "graph.ttl").read_bytes()
     with Store.open(out / "store", read_only=True) as store:
         before = evidence_by_document(store)
@@ -252,18 +255,22 @@ def test_incremental_builds_replace_exactly_the_changed_documents(tmp_path):
     again = build([seeds], out, html=False)  # nothing changed: nothing parsed
     assert (again.documents, again.skipped, again.sentences) == (5, 5, 0)
     assert (out / "graph.ttl").read_bytes() == ttl
-    assert "5 documents (5 unchanged)" in again.summary()
+    assert "5 documents in the graph (0 added, 0 updated, 0 removed, 5 unchanged)" in again.summary()
 
     changed, deleted = sorted(seeds.iterdir())[1], sorted(seeds.iterdir())[2]
     with changed.open("a", encoding="utf-8") as handle:
         handle.write("\nThe SDF and Hezbollah agreed a truce in Raqqa on Monday.\n")
     deleted.unlink()
-    third = build([seeds], out, html=False)
-    assert (third.documents, third.skipped, third.removed) == (4, 3, 1)
+    kept = build([seeds], out, html=False)  # a file gone from the inputs: its document stays
+    assert (kept.documents, kept.skipped, kept.updated, kept.removed, kept.in_graph) == (4, 3, 1, 0, 5)
+    with Store.open(out / "store", read_only=True) as store:
+        assert key(deleted) in evidence_by_document(store)
+    third = build([seeds], out, html=False, prune=True)  # --prune: the graph mirrors the inputs
+    assert (third.documents, third.skipped, third.removed, third.in_graph) == (4, 4, 1, 4)
+    assert [r.id for r in third.removed_documents] == [deleted.stem]
     with Store.open(out / "store", read_only=True) as store:
         after = evidence_by_document(store)
         union = store.union_graph()
-    key = lambda path: str(document_graph(path.stem))  # noqa: E731
     assert key(deleted) not in after
     assert after[key(changed)] != before[key(changed)]
     for name in set(before) - {key(changed), key(deleted)}:
@@ -280,7 +287,7 @@ def test_incremental_builds_replace_exactly_the_changed_documents(tmp_path):
     with Store.open(out / "store") as store:
         store.set_meta({"fingerprint": "another extractor"})
     fourth = build([seeds], out, html=False)
-    assert (fourth.documents, fourth.skipped) == (4, 0)
+    assert (fourth.documents, fourth.skipped, fourth.updated) == (4, 0, 4)
     assert (out / "graph.ttl").read_bytes() == (tmp_path / "scratch" / "graph.ttl").read_bytes()
 
 
@@ -318,6 +325,7 @@ def test_load_documents_fills_graphs_and_union_like_replace_document(tmp_path):
 
         bulk.load_documents([("d1", ntriples(g1)), ("d2", ntriples(g2) + "\n")])
         bulk.load_documents([])
+        bulk.refresh_derived()  # the bulk loader leaves the derived triples to the caller
         assert sorted(map(str, one._store())) == sorted(map(str, bulk._store()))
         assert turtle_bytes(bulk.union_store()) == turtle_bytes(one.union_store()) == in_memory(g1, g2)
         # and a bulk-loaded document is replaced like any other
@@ -411,3 +419,23 @@ def test_a_damaged_store_is_one_line_with_what_to_do(tmp_path, damage):
         assert "build into a new folder" in lines[0] and "Traceback" not in result.output
     with pytest.raises(StoreError, match="damaged"):
         Store.open(out / "store", read_only=True)
+
+
+def test_the_fingerprint_covers_the_rules_in_subpackages(tmp_path):
+    """A changed rule of kg/extract/ or kg/linking/ re-reads every file (the stored graphs came from the old one)."""
+    from kg.store import extraction_fingerprint
+
+    package = Path(__file__).resolve().parents[1] / "kg"
+    copy = tmp_path / "kg"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    same = extraction_fingerprint("m", package=copy)
+    assert same == extraction_fingerprint("m")
+    for changed in ("extract/reader.py", "linking/names.py", "rdf.py"):
+        with (copy / changed).open("a", encoding="utf-8") as handle:
+            handle.write("\n# changed\n")
+        assert extraction_fingerprint("m", package=copy) != same, changed
+        same = extraction_fingerprint("m", package=copy)
+    for unchanged in ("html.py", "shacl/run.py", "diagnose/causes.py", "server.py"):
+        with (copy / unchanged).open("a", encoding="utf-8") as handle:
+            handle.write("\n# changed\n")
+        assert extraction_fingerprint("m", package=copy) == same, unchanged

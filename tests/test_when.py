@@ -1,6 +1,7 @@
-"""Dates in the graph: documents, evidence, agreements, statements' first and last
-evidence dates, computed alike in Python (kg.rdf.add_counts) and in the store's
-SPARQL (kg/queries/build/counts.ru); and a build of small articles written here.
+"""Dates in the graph: documents, evidence (on each occurrence of a sentence: its
+date is resolved against its own document's), agreements, statements' first and
+last evidence dates (a derived-triple rule, kg/queries/build/derived/, the same
+on an rdflib graph and in a store); and a build of small articles written here.
 """
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ import rdflib
 from rdflib import RDF, Literal, Namespace
 from rdflib.namespace import DCTERMS, PROV
 
-from kg.rdf import GraphBuilder, add_counts, add_counts_oxigraph, oxigraph_copy, turtle_bytes
+from kg.derived import add_derived, derive
+from kg.rdf import GraphBuilder, oxigraph_copy, turtle_bytes
 from kg.records import Agreement, Claim, Document, Entity, EventDate, Span
-from kg.vocab import KGO, KGR, TIME, agreement_iri, evidence_iri, statement_iri
+from kg.vocab import KGO, KGR, TIME, agreement_iri, occurrence_iri, statement_iri
 
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # rdflib's XSD warns when pytest inspects this module
 ENTITIES = {"sdf": Entity("sdf", "Syrian Democratic Forces", ("ArmedGroup",)),
@@ -52,12 +54,12 @@ def test_evidence_agreement_and_document_dates():
     g = _fragment("d1", "2017-10-18", {0: EventDate("2017-10-15", "day", "stated", "Sunday"),
                                        1: EventDate("2017-10-18", "day", "inherited"),
                                        2: EventDate("2017-10-01", "month", "stated", "in October")})
-    first = evidence_iri("d1", 0, len(SUNDAY))
+    first = occurrence_iri("d1", 0, len(SUNDAY))
     assert g.value(first, KGO.eventDate) == _date("2017-10-15")
     assert g.value(first, KGO.datePrecision) == TIME.unitDay
     assert g.value(first, KGO.dateSource) == Literal("stated")
     assert g.value(first, KGO.timeExpression) == Literal("Sunday")
-    second = evidence_iri("d1", len(SUNDAY) + 1, len(SUNDAY) + 1 + len(LATER))
+    second = occurrence_iri("d1", len(SUNDAY) + 1, len(SUNDAY) + 1 + len(LATER))
     assert g.value(second, KGO.dateSource) == Literal("inherited")
     assert g.value(second, KGO.timeExpression) is None
     doc = KGR["document/d1"]
@@ -70,7 +72,7 @@ def test_evidence_agreement_and_document_dates():
 
 def test_unresolved_evidence_has_no_date():
     g = _fragment("d2", None, {0: EventDate(None, None, "unresolved", "Sunday")})
-    first = evidence_iri("d2", 0, len(SUNDAY))
+    first = occurrence_iri("d2", 0, len(SUNDAY))
     assert g.value(first, KGO.eventDate) is None and g.value(first, KGO.datePrecision) is None
     assert g.value(first, KGO.dateSource) == Literal("unresolved")
     assert g.value(first, KGO.timeExpression) == Literal("Sunday")
@@ -91,35 +93,38 @@ def _union() -> rdflib.Graph:
 
 
 def test_first_and_last_evidence_dates_of_a_statement():
-    g = add_counts(_union())
+    g = add_derived(_union())
     captured = statement_iri("sdf", "captured", "raqqa")
     assert g.value(captured, KGO.firstEvidenceDate) == _date("2017-09-01")
     assert g.value(captured, KGO.lastEvidenceDate) == _date("2017-11-02")
-    assert int(g.value(captured, KGO.evidenceCount)) == 6
+    # the three documents print the same two sentences: two pieces of evidence, three sources
+    assert (int(g.value(captured, KGO.evidenceCount)), int(g.value(captured, KGO.sourceCount))) == (2, 3)
     truce = statement_iri("isis", "truce_with", "sdf")
     assert (truce, RDF.type, RDF.Statement) in g
     assert g.value(truce, KGO.firstEvidenceDate) is None  # no truce sentence is dated
-    # recomputed, not added to: counting twice changes nothing
-    assert set(add_counts(g)) == set(g)
+    # recomputed, not added to: deriving twice changes nothing
+    assert set(add_derived(g)) == set(g)
 
 
 def test_python_and_store_compute_the_same_dates():
     union = _union()
     store = oxigraph_copy(union)
-    add_counts_oxigraph(store)
-    add_counts_oxigraph(store)  # replaced, not repeated
-    assert turtle_bytes(store) == turtle_bytes(add_counts(union))
+    derive(store)
+    derive(store)  # replaced, not repeated
+    assert turtle_bytes(store) == turtle_bytes(add_derived(union))
 
 
 def test_dropping_evidence_moves_the_first_date():
     """The dates are derived again from what the store holds, as the counts are."""
-    store = oxigraph_copy(add_counts(_union()))
-    for quad in list(store.quads_for_pattern(None, ox.NamedNode(str(PROV.wasDerivedFrom)), None)):
-        if "/d2/" in quad.object.value:
+    store = oxigraph_copy(_union())
+    derive(store)
+    for quad in list(store.quads_for_pattern(None, ox.NamedNode(str(KGO.occurrence)), None)):
+        if "/occurrence/d2/" in quad.object.value:  # d2's copies of the sentences
             store.remove(quad)
-    add_counts_oxigraph(store)
+    derive(store)
     captured = ox.NamedNode(str(statement_iri("sdf", "captured", "raqqa")))
-    first = list(store.quads_for_pattern(captured, ox.NamedNode(str(KGO.firstEvidenceDate)), None))
+    first = list(store.quads_for_pattern(captured, ox.NamedNode(str(KGO.firstEvidenceDate)), None,
+                                         ox.DefaultGraph()))
     assert [q.object.value for q in first] == ["2017-10-15"]
 
 
@@ -155,12 +160,13 @@ def small_build(tmp_path_factory):
 
 
 def _evidence_dates(graph: rdflib.Graph) -> dict[str, tuple]:
+    """Each sentence's date where it stands (each is in one document here)."""
     out = {}
-    for ev in graph.subjects(RDF.type, KGO.Evidence):
-        text = str(graph.value(ev, KGO.text))
+    for where in graph.subjects(RDF.type, KGO.Occurrence):
+        text = str(graph.value(where, KGO.text))
         out[text] = tuple(None if v is None else str(v).rsplit("#", 1)[-1] for v in (
-            graph.value(ev, KGO.eventDate), graph.value(ev, KGO.datePrecision), graph.value(ev, KGO.dateSource),
-            graph.value(ev, KGO.timeExpression)))
+            graph.value(where, KGO.eventDate), graph.value(where, KGO.datePrecision),
+            graph.value(where, KGO.dateSource), graph.value(where, KGO.timeExpression)))
     return out
 
 
@@ -193,8 +199,8 @@ def test_a_build_dates_its_evidence(small_build):
                 if str(g.value(s, RDF.object)).endswith("/raqqa")]
     assert captured
     for statement in captured:
-        evidence = {str(g.value(ev, KGO.eventDate)) for ev in g.objects(statement, PROV.wasDerivedFrom)
-                    if g.value(ev, KGO.eventDate) is not None}
+        evidence = {str(g.value(where, KGO.eventDate)) for ev in g.objects(statement, PROV.wasDerivedFrom)
+                    for where in g.objects(ev, KGO.occurrence) if g.value(where, KGO.eventDate) is not None}
         assert str(g.value(statement, KGO.firstEvidenceDate)) == min(evidence)
         assert str(g.value(statement, KGO.lastEvidenceDate)) == max(evidence)
 

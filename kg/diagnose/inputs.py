@@ -142,7 +142,8 @@ class GraphIndex:
         derived, part_of = URIRef(_PROV_DERIVED), URIRef(_DCTERMS + "isPartOf")
         identifier, path, content = URIRef(_DCTERMS + "identifier"), URIRef(_KGO + "sourcePath"), \
             URIRef(_KGO + "contentHash")
-        text, begin, end, rule = (URIRef(_KGO + n) for n in ("text", "beginOffset", "endOffset", "extractedBy"))
+        text, begin, end, rule, occurrence = (URIRef(_KGO + n) for n in ("text", "beginOffset", "endOffset",
+                                                                         "extractedBy", "occurrence"))
         self.paths: dict[str, tuple[str, str]] = {}  # doc id -> (sourcePath, contentHash)
         for node, doc in g.subject_objects(identifier):
             if isinstance(doc, Literal) and (node, path, None) in g:
@@ -157,13 +158,16 @@ class GraphIndex:
             for doc in sorted(self.view.documents(st)):
                 bucket = gathered[doc][(str(s), local_name(p), str(o))]
                 for ev in sorted(g.objects(st, derived)):
-                    doc_node = g.value(ev, part_of)
-                    owner = g.value(doc_node, identifier) if doc_node is not None else None
-                    if owner is not None and str(owner) != doc or owner is None and doc not in str(ev):
-                        continue
-                    a, b = g.value(ev, begin), g.value(ev, end)
-                    span = Span(int(a), int(b)) if a is not None and b is not None else None
-                    bucket.append(Evidence(str(g.value(ev, text) or ""), span, str(g.value(ev, rule) or "")))
+                    # where the sentence stands in each document (kgo:occurrence), or on the evidence itself
+                    for place in sorted(g.objects(ev, occurrence)) or [ev]:
+                        doc_node = g.value(place, part_of)
+                        owner = g.value(doc_node, identifier) if doc_node is not None else None
+                        if owner is not None and str(owner) != doc or owner is None and doc not in str(place):
+                            continue
+                        a, b = g.value(place, begin), g.value(place, end)
+                        span = Span(int(a), int(b)) if a is not None and b is not None else None
+                        said = g.value(place, text) or g.value(ev, text) or ""
+                        bucket.append(Evidence(str(said), span, str(g.value(ev, rule) or "")))
         self.predicted: dict[str, tuple[Predicted, ...]] = {
             doc: tuple(Predicted(s, rel, o, self.view.gold_ids(URIRef(s)), self.view.gold_ids(URIRef(o)),
                                  tuple(evs)) for (s, rel, o), evs in sorted(triples.items()))
