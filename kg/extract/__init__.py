@@ -28,7 +28,7 @@ from kg.extract.attribution import MODALITIES, modality_and_speaker
 from kg.extract.locatives import _asset_presence, _locatives
 from kg.extract.modifiers import _modifier
 from kg.extract.reader import Reader
-from kg.extract.roles import _person_roles, _possessive_members
+from kg.extract.roles import _person_roles, _possessive_members, _rulers_named
 from kg.extract.syntax import _NOT_RECIPROCAL, between_parties, unique
 from kg.extract.triggers import Frame, Triggers, load_triggers
 from kg.linking import LinkedDoc
@@ -121,6 +121,7 @@ def _sentence_claims(reader: Reader, sent) -> Iterator[tuple]:
             yield from _modifier(reader, tok)
     yield from _person_roles(reader, sent)
     yield from _possessive_members(reader, sent)
+    yield from _rulers_named(reader, sent)
     yield from _locatives(reader, sent)
     yield from _asset_presence(reader, sent)
     yield from brokered(reader, sent)

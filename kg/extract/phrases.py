@@ -133,7 +133,8 @@ class NounPhrases:
                 entity = linked.entity_at(child)
                 # "Iranian military targets": an adjective naming the actor, for its forces' things
                 if entity and (child.dep_ == "compound" or child.dep_ == "amod" and standing and linked.is_actor(entity)):
-                    return [entity]
+                    # "the Abadi government", "Assad forces": a ruler's forces are his government's
+                    return [self.ruled(entity) if standing and child.dep_ == "compound" else entity]
         return []
 
     def agreement_parties(self, noun) -> list[str]:

@@ -270,3 +270,33 @@ def _possessive_members(reader: Reader, sent):
             if any(t in ("ArmedGroup", "Organization") for t in types) and "Person" not in types:
                 yield org, "member_of", owner, "possessive:member", reader.modality(head), None
                 break
+
+
+def _rulers_named(reader: Reader, sent):
+    """'the Assad regime', 'the Abadi government', 'the Trump administration': the ruler
+    whose name qualifies his government leads it (a dictionary person who leads that state)."""
+    linked = reader.linked
+    gaz = linked.gazetteer
+    doc = sent.doc
+    for mention in linked.mentions:
+        if not (sent.start_char <= mention.span.start < sent.end_char):
+            continue
+        span = doc.char_span(mention.span.start, mention.span.end, alignment_mode="expand")
+        if span is None:
+            continue
+        government = reader.ruled(mention.entity)  # "the Abadi government": the mention may be the person
+        if "Person" in linked.types(mention.entity):
+            head = span.root.head
+            if span.root.dep_ != "compound" or head.lower_ not in reader.government_nouns or government == mention.entity:
+                continue
+            yield mention.entity, "leads", government, "ruler:government", reader.modality(head), None
+            continue
+        if "State" not in linked.types(mention.entity) or span.root.lower_ not in reader.government_nouns:
+            continue
+        for tok in span:
+            person = gaz.lookup(tok.text) if tok.pos_ == "PROPN" else None
+            info = gaz.entities.get(person) if person else None
+            if info is not None and "Person" in info.types and info.affiliation == ("leads", mention.entity):
+                reader.introduce(person)
+                yield person, "leads", mention.entity, "ruler:government", reader.modality(span.root), None
+                break
