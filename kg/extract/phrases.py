@@ -82,6 +82,16 @@ class NounPhrases:
             earlier = self._earlier_forces(tok)
             if earlier:
                 return earlier  # "its fighter jets struck ... the jets also destroyed": the same jets
+        if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns) and tok.pos_ == "NOUN" \
+                and tok.dep_ in _SUBJ and tok.head.dep_ == "conj" and depth == 0 \
+                and not any(c.dep_ in ("det", "poss", "compound", "amod", "nmod") and (
+                    c.dep_ == "det" or linked.entity_at(c)) for c in tok.children):
+            # "The U.S. began airstrikes in 2014, and ground troops moved in the following year":
+            # bare forces in a clause joined to one whose subject is a state are that state's
+            first = [s for s in tok.head.head.children if s.dep_ in _SUBJ]
+            states = [e for e in self.nps(first, exclude=exclude | {tok.i}) if "State" in linked.types(e)]
+            if len(states) == 1:
+                return states
         if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns) and tok.pos_ == "NOUN":
             # "its military", "its fighter jets", "Iraq's U.S.-backed government": the possessor's forces
             owners = [c for c in tok.children if c.dep_ == "poss" and c.i not in exclude]
