@@ -5,6 +5,8 @@ belongs to at most one mention (``taken``).
 """
 from __future__ import annotations
 
+import re
+
 from kg.gazetteer import Gazetteer
 from kg.linking.doc import _DETERMINERS, LinkedDoc, _add, _first_words, _last_words, _per_mappings, _table, _windows
 from kg.records import Entity, Mention
@@ -259,6 +261,10 @@ def _inside_name(doc, i: int) -> bool:
     return False
 
 
+#: Road and base codes the tagger may take for common nouns ("the M5", "the T4 airbase").
+_CODE_NAME = re.compile(r"^[A-Z]{1,3}-?[0-9]{1,3}$")
+
+
 def _match_named_places(linked: LinkedDoc, taken: set[int]) -> None:
     """Capitalised names NER missed that their noun makes places.
 
@@ -275,14 +281,15 @@ def _match_named_places(linked: LinkedDoc, taken: set[int]) -> None:
     i = 0
     while i < len(doc):
         tok = doc[i]
-        if i in taken or tok.pos_ != "PROPN" or not tok.text[:1].isupper() or tok.lower_ in not_names \
+        if i in taken or not (tok.pos_ == "PROPN" or _CODE_NAME.match(tok.text)) or not tok.text[:1].isupper() \
+                or tok.lower_ in not_names \
                 or tok.ent_type_ in ("TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY") \
                 or tok.lower_ in _CALENDAR_WORDS or tok.like_num:
             i += 1
             continue
         end = i
-        while end < len(doc) and end not in taken and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper() \
-                and doc[end].lower_ not in not_names:
+        while end < len(doc) and end not in taken and (doc[end].pos_ == "PROPN" or _CODE_NAME.match(doc[end].text)) \
+                and doc[end].text[:1].isupper() and doc[end].lower_ not in not_names:
             end += 1
         last = doc[end - 1]
         member = last
