@@ -15,7 +15,8 @@ from kg.linking import LinkedDoc
 
 #: How large a kind of place is; a place lies only in a larger one.
 _RANK = {"country": 6, "region": 5, "province": 4, "governorate": 4, "district": 3.5, "city": 3, "town": 2,
-         "village": 1, "neighbourhood": 0.5, "camp": 1, "airbase": 1, "oilfield": 1, "dam": 1, "crossing": 1}
+         "village": 1, "neighbourhood": 0.5, "camp": 1, "airbase": 1, "oilfield": 1, "dam": 1, "crossing": 1,
+         "site": 0.25}
 #: The last word of a mention that says which kind it names ("Hama province").
 _NAMED_KIND = {"province": "province", "governorate": "province", "countryside": "province",
                "region": "region", "district": "district", "subdistrict": "town", "city": "city", "town": "town"}
