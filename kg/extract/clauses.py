@@ -363,6 +363,10 @@ class Clauses:
             entity = linked.entity_at(child) if child.dep_ in ("compound", "nmod", "amod", "appos") else None
             if entity and linked.is_place(entity) and "State" not in linked.types(entity):
                 return False
+        if any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
+            named = linked.resolve(tok)  # "seized the base": the airbase named before
+            if named and linked.is_place(named) and "State" not in linked.types(named):
+                return False
         return True
 
     def _site_phrase(self, tok) -> bool:

@@ -57,7 +57,8 @@ class NounPhrases:
                 if found:
                     return found
         if tok.pos_ == "PRON":
-            resolved = linked.resolve(tok, types=("Place",) if want == "Place" else None)
+            resolved = linked.resolve(tok, types=("Place",) if want == "Place" else None,
+                                      avoid=self._attackers_of(tok, exclude) if tok.dep_ == "poss" else frozenset())
             return [resolved] if resolved else []
         if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns or tok.lemma_.lower() in self.asset_nouns) \
                 and tok.pos_ == "NOUN":
@@ -99,6 +100,17 @@ class NounPhrases:
                 found = [e for e in self.np(owners[0], exclude=exclude, depth=depth + 1) if self.linked.is_actor(e)]
                 if found:  # "Assad's forces": a ruler's forces are his government's
                     return [self.ruled(self.coerce(found[0], "Actor"))]
+        if tok.dep_ == "appos" and tok.pos_ == "NOUN" and tok.head.i not in exclude and (
+                tok.lemma_.lower() in self.place_containers or lower in self.place_containers):
+            head = linked.entity_at(tok.head)
+            if head and linked.is_place(head):
+                return [head]  # "Jisr al-Shughur, a town controlled by HTS": the town is the place named
+        if tok.pos_ == "NUM" and tok.dep_ not in ("nummod", "compound"):
+            # "killed one of its commanders", "three of its officials": the people counted
+            counted = [p for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+                       for p in c.children if p.dep_ == "pobj"]
+            if counted:
+                return self.np(counted[0], exclude=exclude, depth=depth + 1, want=want)
         seat = self.seat_named(tok)
         if seat:
             return [seat]  # "the capital of Anbar province fell": Ramadi
@@ -247,6 +259,23 @@ class NounPhrases:
             if seat:
                 return self.introduce(seat)
         return None
+
+    def _attackers_of(self, pronoun, exclude) -> frozenset[str]:
+        """The subject of a hostile verb whose object holds a possessive pronoun: 'an Israeli
+        strike killed one of its commanders' does not say Israel's commander."""
+        owned = pronoun.head.lemma_.lower()
+        if owned not in self.role_nouns and owned not in self.site_nouns and pronoun.head.lower_ not in self.role_nouns:
+            return frozenset()  # "pressed their offensive", "struck with its jets": the agent's own
+        cur = pronoun.head
+        for _ in range(7):
+            if cur.pos_ in ("VERB", "AUX") and cur.dep_ != "acl" or cur.head == cur:
+                break  # through "a car carrying three of its officials" up to the verb of the clause
+            if cur.dep_ in _SUBJ:
+                return frozenset()  # the pronoun is in the subject
+            cur = cur.head
+        if cur.pos_ != "VERB" or cur.lemma_.lower() not in self.hostile_verbs:
+            return frozenset()
+        return frozenset(self.coerce(e, "Actor") for e in self.nps(self.subject_tokens(cur), exclude=exclude | {pronoun.i}))
 
     def _controlled_owner(self, pronoun, exclude, depth) -> list[str]:
         """A possessive pronoun in a clause with no subject of its own ('accused Ankara of

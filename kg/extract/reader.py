@@ -152,6 +152,8 @@ def _word_lists(triggers: Triggers) -> dict:
     w.keeping_verbs = frozenset(lex["keeping_verbs"])
     w.provoking_verbs = frozenset(lex["provoking_verbs"])
     w.government_nouns = frozenset(lex["government_nouns"])
+    w.hostile_verbs = frozenset(verb for verb, frames in triggers.verbs.items()
+                                if any(f.rel in ("attacked", "fought", "besieged") for f in frames))
     w.relinquish_verbs = frozenset(lex["relinquish_verbs"])
     w.support_verb_triggers = frozenset(
         verb for verb, frames in triggers.verbs.items() if any(f.rel in ("backs", "allied_with") for f in frames))

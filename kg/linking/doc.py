@@ -63,15 +63,17 @@ class LinkedDoc:
     def info(self, entity_id: str):
         return self.gazetteer.entities.get(entity_id)
 
-    def resolve(self, token, *, types: tuple[str, ...] | None = None, definite: bool = False) -> str | None:
+    def resolve(self, token, *, types: tuple[str, ...] | None = None, definite: bool = False,
+                avoid: frozenset[str] = frozenset()) -> str | None:
         """Entity for a description or pronoun, by light coreference.
 
         A definite description ("the group", "the monitor", "the city"; with
         ``definite``, a noun whose phrase is definite elsewhere, as "city" in
         "the city centre") or a bare plural such as "jihadists" refers to the most recent earlier
         mention whose entity has a compatible type (and preferred tag); a
-        pronoun to the most recent compatible actor. Returns None when
-        nothing compatible is near enough.
+        pronoun to the most recent compatible actor. Entities in ``avoid``
+        are passed over ("X killed one of its commanders": not X). Returns
+        None when nothing compatible is near enough.
         """
         coref = self.lexicon["coreference"]
         lower = token.lower_
@@ -86,11 +88,11 @@ class LinkedDoc:
             has_poss = any(c.dep_ == "poss" for c in token.children)
             if not (has_det or has_poss or spec.get("bare")):
                 return None
-        if token.pos_ == "PRON" and token.dep_ == "poss":
+        if token.pos_ == "PRON" and token.dep_ == "poss" and not avoid:
             agent = self._agent_of_phrase(token, spec)
             if agent is not None:
                 return agent  # "advances by the Syrian army in its push": its is the army's
-        found = self._most_recent(token, spec, coref.get("max_sentences_back", 3))
+        found = self._most_recent(token, spec, coref.get("max_sentences_back", 3), avoid)
         if found and lower in ("they", "them", "their") and self._closer_object(token, found):
             return None  # "the coalition arrested a jihadist ... while they were fleeing"
         return found
@@ -122,7 +124,7 @@ class LinkedDoc:
                 return True
         return False
 
-    def _most_recent(self, token, spec: dict, max_back: int) -> str | None:
+    def _most_recent(self, token, spec: dict, max_back: int, avoid: frozenset[str] = frozenset()) -> str | None:
         sent_start = _table(self).sent_start
         sent_starts = self._cache.get("sent_starts")
         if sent_starts is None:
@@ -133,7 +135,8 @@ class LinkedDoc:
         types = set(spec.get("types", ()))
         tags = set(spec.get("tags", ()))
         kinds = set(spec.get("kinds", ()))
-        avoid = set(spec.get("avoid_tags", ()))
+        not_kinds = set(spec.get("not_kinds", ()))
+        avoid_tags = set(spec.get("avoid_tags", ()))
         candidates = []
         for mention in reversed(self.mentions):
             start_token, last_token = self._mention_tokens(mention)
@@ -141,12 +144,16 @@ class LinkedDoc:
                 continue
             if start_token <= token.i <= last_token:
                 continue
+            if mention.entity in avoid:
+                continue
             entity_types = set(self.types(mention.entity))
             if types and not entity_types & types:
                 continue
             info = self.info(mention.entity)
-            if avoid and info is not None and info.tags & avoid:
+            if avoid_tags and info is not None and info.tags & avoid_tags:
                 continue  # "the militants" are never the Peshmerga or a government's militia
+            if not_kinds and info is not None and info.kind in not_kinds:
+                continue  # "the facility" is no town or province
             if kinds and (info is None or info.kind not in kinds or _named_kind(mention.text, kinds)):
                 continue
             candidates.append((mention.entity, info, self._is_subject(mention), sent_start[start_token]))
