@@ -391,7 +391,9 @@ def serve(obj: _Context, store: Path, host: str, port: int, timeout: float, max_
     """Serve the store as a read-only SPARQL 1.1 endpoint at /sparql.
 
     GET or POST queries to http://HOST:PORT/sparql; results in JSON, XML,
-    CSV or TSV by the Accept header; a query page at http://HOST:PORT/.
+    CSV or TSV by the Accept header (graphs in Turtle, N-Triples, RDF/XML or
+    JSON-LD); GET /sparql without a query is the service description; a
+    query page at http://HOST:PORT/.
     SPARQL Update, LOAD, SERVICE and FROM are refused (403), and so are
     requests from web pages of other origins (unless --cors) and requests
     whose Host header is not a loopback name with the port (unless

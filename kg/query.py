@@ -621,12 +621,16 @@ MEDIA_TYPES = {
     "tsv": "text/tab-separated-values; charset=utf-8",
     "turtle": "text/turtle; charset=utf-8",
     "ntriples": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+    "jsonld": "application/ld+json",
     "table": "text/plain; charset=utf-8",
 }
 
 
 RESULT_FORMATS = ("json", "xml", "csv", "tsv")
-GRAPH_FORMATS = ("turtle", "ntriples")
+GRAPH_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld")
+#: rdflib's names of the graph formats.
+_RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}
 
 
 def choose_format(result: Result, formats: list[str]) -> str:
@@ -654,7 +658,7 @@ def format_result(result: Result, fmt: str) -> str:
 
     csv, tsv, json and xml follow the SPARQL 1.1 result formats.
     """
-    if fmt in ("turtle", "ntriples"):
+    if fmt in GRAPH_FORMATS:
         if result.kind != "graph":
             raise QueryError(f"{fmt} is for CONSTRUCT and DESCRIBE results; use table, csv, tsv, json or xml")
         return _graph_text(result, fmt)
@@ -669,7 +673,13 @@ def _graph_text(result: Result, fmt: str) -> str:
     graph = new_graph()
     for s, p, o in result.rows:
         graph.add((s, p, o))
-    return graph.serialize(format="turtle" if fmt == "turtle" else "nt")
+    return graph_text(graph, fmt)
+
+
+def graph_text(graph, fmt: str) -> str:
+    """An rdflib graph as Turtle, N-Triples, RDF/XML or JSON-LD (``fmt`` of :data:`GRAPH_FORMATS`)."""
+    text = graph.serialize(format=_RDFLIB_FORMATS[fmt])
+    return text if text.endswith("\n") else text + "\n"
 
 
 def _plain(term: Node | None) -> str:
