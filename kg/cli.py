@@ -314,8 +314,8 @@ def export(obj: _Context, directory: Path, fmt: str, out: Path | None) -> None:
 @click.option("--store", "store", default="output/store", show_default=True, type=click.Path(path_type=Path),
               metavar="DIR", help="The store folder (OUT/store of `kg build`).")
 @click.option("-f", "--format", "fmt", default="table", show_default=True,
-              type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle"]),
-              help="Output format (turtle: CONSTRUCT and DESCRIBE only).")
+              type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "rdfxml", "jsonld"]),
+              help="Output format (turtle, ntriples, rdfxml, jsonld: CONSTRUCT and DESCRIBE only).")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind a query parameter, e.g. --param actor=SDF (any name of the actor).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
@@ -360,7 +360,7 @@ def query_command(obj: _Context, name_or_file: str | None, sparql: str | None, s
         else:
             text = q.load_query(name_or_file)
         result = q.run_query(store, text, params=bindings, timeout=timeout, isolated=True)
-        click.echo(q.format_result(result, fmt if fmt != "turtle" else "turtle"), nl=False)
+        click.echo(q.format_result(result, fmt), nl=False)
     except KgError as exc:
         obj.fail(exc)
 
