@@ -282,11 +282,13 @@ def validate(obj: _Context, directory: Path, shapes: str) -> None:
 @cli.command()
 @click.argument("directory", default="output", type=click.Path(path_type=Path))
 @click.option("-f", "--format", "fmt", required=True,
-              type=click.Choice(["trig", "nq", "jsonld", "nt", "graphml", "gexf"]),
+              type=click.Choice(["trig", "nq", "jsonld", "nt", "graphml", "gexf", "neo4j"]),
               help="trig/nq: one named graph per document; jsonld, nt: the graph; "
-                   "graphml/gexf: the entity graph for Gephi or Cytoscape.")
+                   "graphml/gexf: the entity graph for Gephi or Cytoscape; neo4j: nodes.csv and "
+                   "relationships.csv for neo4j-admin database import.")
 @click.option("-o", "--out", "out", default=None, type=click.Path(path_type=Path), metavar="FILE",
-              help="Output file ('-' for stdout). Default: DIRECTORY/graph.<format>.")
+              help="Output file ('-' for stdout); a folder for neo4j. "
+                   "Default: DIRECTORY/graph.<format>, DIRECTORY/neo4j.")
 @click.pass_obj
 def export(obj: _Context, directory: Path, fmt: str, out: Path | None) -> None:
     """Export the graph built in DIRECTORY (default: output) to another format."""
@@ -295,6 +297,8 @@ def export(obj: _Context, directory: Path, fmt: str, out: Path | None) -> None:
 
     try:
         if out is not None and str(out) == "-":
+            if fmt == "neo4j":
+                raise click.BadParameter("neo4j writes two files: give a folder", param_hint="--out")
             data = export_bytes(directory, fmt)
             sys.stdout.flush()
             sys.stdout.buffer.write(data)

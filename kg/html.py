@@ -798,6 +798,20 @@ def _word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
+def node_display(nxg: networkx.MultiDiGraph) -> dict[str, dict[str, Any]]:
+    """How the page draws each node: its network-layout position (canvas
+    pixels, y down), fill colour (``#rrggbb``), vis shape and size. For
+    exports that carry the page's look (GEXF's ``viz``).
+    """
+    positions = _network_layout(nxg)
+    out = {}
+    for node in sorted(nxg.nodes):
+        _cls, shape, color, _glyph, _label = _style(nxg.nodes[node]["types"])
+        x, y = positions[node]
+        out[node] = {"x": x, "y": y, "color": color, "shape": shape, "size": _node_size(nxg.degree(node))}
+    return out
+
+
 def _style(types: list[str]) -> tuple[str, str, str, str, str]:
     for style in _NODE_STYLES:
         if style[0] in types:
