@@ -282,11 +282,13 @@ def validate(obj: _Context, directory: Path, shapes: str) -> None:
 @cli.command()
 @click.argument("directory", default="output", type=click.Path(path_type=Path))
 @click.option("-f", "--format", "fmt", required=True,
-              type=click.Choice(["trig", "nq", "jsonld", "nt", "graphml", "gexf"]),
+              type=click.Choice(["trig", "nq", "jsonld", "nt", "graphml", "gexf", "neo4j"]),
               help="trig/nq: one named graph per document; jsonld, nt: the graph; "
-                   "graphml/gexf: the entity graph for Gephi or Cytoscape.")
+                   "graphml/gexf: the entity graph for Gephi or Cytoscape; neo4j: nodes.csv and "
+                   "relationships.csv for neo4j-admin database import.")
 @click.option("-o", "--out", "out", default=None, type=click.Path(path_type=Path), metavar="FILE",
-              help="Output file ('-' for stdout). Default: DIRECTORY/graph.<format>.")
+              help="Output file ('-' for stdout); a folder for neo4j. "
+                   "Default: DIRECTORY/graph.<format>, DIRECTORY/neo4j.")
 @click.pass_obj
 def export(obj: _Context, directory: Path, fmt: str, out: Path | None) -> None:
     """Export the graph built in DIRECTORY (default: output) to another format."""
@@ -295,6 +297,8 @@ def export(obj: _Context, directory: Path, fmt: str, out: Path | None) -> None:
 
     try:
         if out is not None and str(out) == "-":
+            if fmt == "neo4j":
+                raise click.BadParameter("neo4j writes two files: give a folder", param_hint="--out")
             data = export_bytes(directory, fmt)
             sys.stdout.flush()
             sys.stdout.buffer.write(data)
@@ -314,8 +318,8 @@ def export(obj: _Context, directory: Path, fmt: str, out: Path | None) -> None:
 @click.option("--store", "store", default="output/store", show_default=True, type=click.Path(path_type=Path),
               metavar="DIR", help="The store folder (OUT/store of `kg build`).")
 @click.option("-f", "--format", "fmt", default="table", show_default=True,
-              type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle"]),
-              help="Output format (turtle: CONSTRUCT and DESCRIBE only).")
+              type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "rdfxml", "jsonld"]),
+              help="Output format (turtle, ntriples, rdfxml, jsonld: CONSTRUCT and DESCRIBE only).")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind a query parameter, e.g. --param actor=SDF (any name of the actor).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
@@ -360,7 +364,7 @@ def query_command(obj: _Context, name_or_file: str | None, sparql: str | None, s
         else:
             text = q.load_query(name_or_file)
         result = q.run_query(store, text, params=bindings, timeout=timeout, isolated=True)
-        click.echo(q.format_result(result, fmt if fmt != "turtle" else "turtle"), nl=False)
+        click.echo(q.format_result(result, fmt), nl=False)
     except KgError as exc:
         obj.fail(exc)
 
@@ -391,7 +395,9 @@ def serve(obj: _Context, store: Path, host: str, port: int, timeout: float, max_
     """Serve the store as a read-only SPARQL 1.1 endpoint at /sparql.
 
     GET or POST queries to http://HOST:PORT/sparql; results in JSON, XML,
-    CSV or TSV by the Accept header; a query page at http://HOST:PORT/.
+    CSV or TSV by the Accept header (graphs in Turtle, N-Triples, RDF/XML or
+    JSON-LD); GET /sparql without a query is the service description; a
+    query page at http://HOST:PORT/.
     SPARQL Update, LOAD, SERVICE and FROM are refused (403), and so are
     requests from web pages of other origins (unless --cors) and requests
     whose Host header is not a loopback name with the port (unless

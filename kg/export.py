@@ -24,6 +24,9 @@
     (:data:`JSONLD_CONTEXT`).
 ``nt``
     ``graph.ttl`` as N-Triples, one triple a line, sorted.
+``neo4j``
+    A folder with ``nodes.csv`` and ``relationships.csv`` in the CSV header
+    format of ``neo4j-admin database import`` (:func:`neo4j_files`).
 ``graphml`` / ``gexf``
     The entity graph for Gephi, Cytoscape, yEd, ... (via networkx and
     :func:`kg.html.graph_to_networkx`): nodes are entities (``label``,
@@ -31,7 +34,9 @@
     (the GeoNames IRI) when known), edges are relation triples
     (``relation``, ``family``, ``symmetric``, ``count`` = evidence
     sentences, ``sources`` = documents, ``documents``). Lists are joined
-    into strings (``"; "``), as both formats only take scalars.
+    into strings (``"; "``), as both formats only take scalars. GEXF also
+    carries the page's positions, colours and sizes (its ``viz`` namespace),
+    and symmetric relations are undirected edges there.
 
 Every format is written deterministically (same input, same bytes) and
 atomically.
@@ -46,8 +51,10 @@ atomically.
 """
 from __future__ import annotations
 
+import csv
 import io
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -63,7 +70,7 @@ from kg.vocab import ENTITY_CLASSES, GEO, KGO, KGR, TIME, safe_segment
 
 __all__ = [
     "FORMATS", "JSONLD_CONTEXT", "export", "export_bytes", "named_graphs", "split_by_document",
-    "trig_bytes", "nquads_bytes", "jsonld_bytes", "ntriples_bytes", "graphml_bytes", "gexf_bytes",
+    "neo4j_files", "trig_bytes", "nquads_bytes", "jsonld_bytes", "ntriples_bytes", "graphml_bytes", "gexf_bytes",
 ]
 
 #: Format name -> file extension.
@@ -379,17 +386,22 @@ def _sorted_json(value: Any, key: str | None = None) -> Any:
     return value
 
 
-def entity_network(graph: Graph):
+def entity_network(graph: Graph, *, viz: bool = False):
     """The entity graph with scalar attributes only, for GraphML and GEXF.
 
     A ``networkx.MultiDiGraph``; node ids are entity IRIs, edge keys
-    ``e0``, ``e1``, ... in (subject, relation, object) order.
+    ``e0``, ``e1``, ... in (subject, relation, object) order. With ``viz``,
+    nodes and edges carry GEXF's ``viz`` attributes as the page draws them
+    (position, colour and size of nodes; colour and thickness of edges), and
+    edges of symmetric relations are ``type="undirected"``.
     """
     import networkx as nx
 
-    from kg.html import graph_to_networkx
+    from kg.html import graph_to_networkx, node_display
 
     source = graph_to_networkx(graph)
+    display = node_display(source) if viz else {}
+    families = load_data("relations").get("families", {}) if viz else {}
     out = nx.MultiDiGraph()
     for node in sorted(source.nodes):
         data = source.nodes[node]
@@ -405,12 +417,16 @@ def entity_network(graph: Graph):
                 attrs[axis] = float(data[axis])
         if data.get("geonames"):
             attrs["geonames"] = str(data["geonames"])
+        if viz:
+            look = display[node]
+            # the page's canvas has y down, GEXF (Gephi) y up
+            attrs["viz"] = {"position": {"x": float(look["x"]), "y": float(-look["y"]), "z": 0.0},
+                            "color": _rgba(look["color"]), "size": float(look["size"])}
         out.add_node(node, **attrs)
     edges = sorted(source.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1]))
     for index, (u, v, _key, data) in enumerate(edges):
         docs = sorted({ev["doc"] for ev in data.get("evidence") or [] if ev.get("doc")})
-        out.add_edge(
-            u, v, key=f"e{index}",
+        attrs = dict(
             id=f"e{index}",
             label=str(data["relation"]),
             relation=str(data["relation"]),
@@ -421,7 +437,25 @@ def entity_network(graph: Graph):
             sources=int(data.get("sources") or 0),
             documents="; ".join(docs),
         )
+        if viz:
+            color = (families.get(data.get("family") or "", {}) or {}).get("color") or "#757575"
+            count = max(int(data.get("count") or 1), 1)
+            attrs["viz"] = {"color": _rgba(color), "thickness": round(1.5 + 1.5 * math.log2(count), 2)}
+            if data.get("symmetric"):
+                attrs["type"] = "undirected"
+        out.add_edge(u, v, key=f"e{index}", **attrs)
     return out
+
+
+def _rgba(color: str) -> dict[str, Any]:
+    """GEXF's viz colour of ``#rrggbb``.
+
+    >>> _rgba("#3949ab")
+    {'r': 57, 'g': 73, 'b': 171, 'a': 1.0}
+    """
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", color):
+        color = "#757575"
+    return {"r": int(color[1:3], 16), "g": int(color[3:5], 16), "b": int(color[5:7], 16), "a": 1.0}
 
 
 def graphml_bytes(graph: Graph) -> bytes:
@@ -437,12 +471,48 @@ def graphml_bytes(graph: Graph) -> bytes:
 
 
 def gexf_bytes(graph: Graph) -> bytes:
-    """GEXF 1.2 of :func:`entity_network` (no modification date: stable bytes)."""
+    """GEXF 1.2 of :func:`entity_network` with the page's positions, colours and
+    sizes (``viz``), symmetric relations undirected (no modification date: stable bytes)."""
     import networkx as nx
 
     buffer = io.BytesIO()
-    nx.write_gexf(entity_network(graph), buffer, encoding="utf-8", prettyprint=True)
+    nx.write_gexf(entity_network(graph, viz=True), buffer, encoding="utf-8", prettyprint=True)
     return re.sub(rb' lastmodifieddate="[^"]*"', b"", buffer.getvalue(), count=1)
+
+
+#: Neo4j's import headers (``neo4j-admin database import full --nodes=nodes.csv
+#: --relationships=relationships.csv``): property name, ``:type``; arrays split on ``;``.
+NEO4J_NODE_HEADER = ["id:ID", "label", ":LABEL", "types:string[]", "aliases:string[]", "lat:double",
+                     "long:double", "geonames"]
+NEO4J_RELATIONSHIP_HEADER = [":START_ID", ":END_ID", ":TYPE", "relation", "family", "symmetric:boolean",
+                             "asserted:boolean", "count:int", "sources:int", "documents:string[]"]
+
+
+def neo4j_files(graph: Graph) -> dict[str, bytes]:
+    """``nodes.csv`` and ``relationships.csv`` of :func:`entity_network` for
+    ``neo4j-admin database import``: entities with their classes as labels
+    (``State;Place``), relation triples as relationships whose type is the
+    relation in upper case (``TRUCE_WITH``; the ``relation`` property keeps
+    kg's name). A symmetric relation is one relationship, in its stored order.
+    """
+    network = entity_network(graph)
+    nodes = io.StringIO()
+    writer = csv.writer(nodes, lineterminator="\n")
+    writer.writerow(NEO4J_NODE_HEADER)
+    for node, data in network.nodes(data=True):
+        labels = [t for t in data["types"].split("; ") if t] or ["Entity"]
+        writer.writerow([node, data["label"], ";".join(labels), ";".join(labels),
+                         ";".join(a.replace(";", ",") for a in data["aliases"].split("; ") if a),
+                         data.get("lat", ""), data.get("long", ""), data.get("geonames", "")])
+    relationships = io.StringIO()
+    writer = csv.writer(relationships, lineterminator="\n")
+    writer.writerow(NEO4J_RELATIONSHIP_HEADER)
+    for u, v, data in network.edges(data=True):
+        writer.writerow([u, v, data["relation"].upper(), data["relation"], data["family"],
+                         str(data["symmetric"]).lower(), str(data["asserted"]).lower(), data["count"],
+                         data["sources"], data["documents"].replace("; ", ";")])
+    return {"nodes.csv": nodes.getvalue().encode("utf-8"),
+            "relationships.csv": relationships.getvalue().encode("utf-8")}
 
 
 # --------------------------------------------------------------------------
@@ -462,10 +532,22 @@ def export_bytes(directory: str | Path = "output", fmt: str = "trig") -> bytes:
 
 
 def export(directory: str | Path = "output", fmt: str = "trig", *, out: str | Path | None = None) -> Path:
-    """Write the export to ``out`` (default ``DIR/graph.<ext>``); returns its path."""
+    """Write the export to ``out`` (default ``DIR/graph.<ext>``); returns its path.
+
+    ``neo4j`` writes a folder (default ``DIR/neo4j``) holding ``nodes.csv``
+    and ``relationships.csv``.
+    """
     directory = Path(directory)
+    base = directory if directory.is_dir() else directory.parent
+    if fmt == "neo4j":
+        folder = Path(out) if out is not None else base / "neo4j"
+        if folder.exists() and not folder.is_dir():
+            raise InputError(f"{folder}: is a file; neo4j writes a folder (nodes.csv, relationships.csv)")
+        files = neo4j_files(read_graph(directory))
+        for name, data in files.items():
+            write_atomic(folder / name, data)
+        return folder
     if out is None:
-        base = directory if directory.is_dir() else directory.parent
         out = base / f"graph.{FORMATS.get(fmt, fmt)}"
     data = export_bytes(directory, fmt)
     out = Path(out)
@@ -473,4 +555,3 @@ def export(directory: str | Path = "output", fmt: str = "trig", *, out: str | Pa
         raise InputError(f"{out}: is a folder; give a file name with --out")
     write_atomic(out, data)
     return out
-

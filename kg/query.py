@@ -216,7 +216,7 @@ def resolve_param(name: str, value: str, *, store=None) -> Node:
     >>> resolve_param("actor", "Nobody At All")
     Traceback (most recent call last):
     ...
-    kg.errors.QueryError: unknown actor 'Nobody At All': not a name in kg's dictionaries or in the graph
+    kg.errors.QueryError: unknown actor 'Nobody At All': not a name in kg's dictionaries or in the graph (...)
     """
     value = value.strip()
     if name in ENTITY_PARAMS:
@@ -273,26 +273,42 @@ def date_param(name: str, value: str) -> Literal:
 
 
 def resolve_entity(name: str, *, kind: str = "actor", store=None) -> URIRef:
-    """An entity IRI for any of its names (dictionaries first, then the graph)."""
+    """An entity IRI for any of its names.
+
+    With a ``store``, the graph's own names come first: every label and
+    ``skos:altLabel`` the ``entities`` query lists names its entity (so
+    "Washington", an alias of the United States, is the United States, and
+    not the dictionaries' city the graph does not hold). A name the graph
+    does not have is looked up in the dictionaries (any alias, an entity id,
+    an IRI), and must then name an entity of the graph: a name that matches
+    nothing there is an error, never an empty result.
+    """
     from kg.gazetteer import load_gazetteer
 
-    if re.match(r"^<?https?://", name):
-        return URIRef(name.strip("<>"))
-    gazetteer = load_gazetteer()
-    entity_id = gazetteer.lookup(name)
-    if entity_id is None and name[:4].lower() == "the ":
-        entity_id = gazetteer.lookup(name[4:])
-    if entity_id is None and name in gazetteer.entities:
-        entity_id = name
-    if entity_id is not None:
-        return entity_iri(entity_id)
-    if store is not None:
+    if store is not None and not re.match(r"^<?https?://", name):
         found = _entities_named(store, name)
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
-            raise QueryError(f"ambiguous {kind} {name!r}: it names {', '.join(map(str, found))}")
-    raise QueryError(f"unknown {kind} {name!r}: not a name in kg's dictionaries or in the graph")
+            raise QueryError(f"ambiguous {kind} {name!r}: it names {', '.join(map(str, found))}; "
+                             "give one of these IRIs instead")
+    if re.match(r"^<?https?://", name):
+        iri = URIRef(name.strip("<>"))
+    else:
+        gazetteer = load_gazetteer()
+        entity_id = gazetteer.lookup(name)
+        if entity_id is None and name[:4].lower() == "the ":
+            entity_id = gazetteer.lookup(name[4:])
+        if entity_id is None and name in gazetteer.entities:
+            entity_id = name
+        if entity_id is None:
+            raise QueryError(f"unknown {kind} {name!r}: not a name in kg's dictionaries or in the graph "
+                             "(kg query entities lists the graph's names)")
+        iri = entity_iri(entity_id)
+    if store is not None and not _in_graph(store, iri):
+        raise QueryError(f"no {kind} of the graph is named {name!r} ({iri} is not in it; "
+                         "kg query entities lists the graph's names)")
+    return iri
 
 
 def _entities_named(store, name: str) -> list[URIRef]:
@@ -301,6 +317,10 @@ def _entities_named(store, name: str) -> list[URIRef]:
               f"FILTER(LCASE(STR(?n)) = {literal}) }} ORDER BY ?e")
     result = store.query(sparql)
     return [row[0] for row in result.rows]
+
+
+def _in_graph(store, iri: URIRef) -> bool:
+    return bool(store.query(f"ASK {{ <{iri}> ?p ?o }}").boolean)
 
 
 def resolve_params(params: Mapping[str, str], *, query: NamedQuery | None = None, sparql: str = "",
@@ -621,12 +641,16 @@ MEDIA_TYPES = {
     "tsv": "text/tab-separated-values; charset=utf-8",
     "turtle": "text/turtle; charset=utf-8",
     "ntriples": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+    "jsonld": "application/ld+json",
     "table": "text/plain; charset=utf-8",
 }
 
 
 RESULT_FORMATS = ("json", "xml", "csv", "tsv")
-GRAPH_FORMATS = ("turtle", "ntriples")
+GRAPH_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld")
+#: rdflib's names of the graph formats.
+_RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}
 
 
 def choose_format(result: Result, formats: list[str]) -> str:
@@ -654,7 +678,7 @@ def format_result(result: Result, fmt: str) -> str:
 
     csv, tsv, json and xml follow the SPARQL 1.1 result formats.
     """
-    if fmt in ("turtle", "ntriples"):
+    if fmt in GRAPH_FORMATS:
         if result.kind != "graph":
             raise QueryError(f"{fmt} is for CONSTRUCT and DESCRIBE results; use table, csv, tsv, json or xml")
         return _graph_text(result, fmt)
@@ -669,7 +693,13 @@ def _graph_text(result: Result, fmt: str) -> str:
     graph = new_graph()
     for s, p, o in result.rows:
         graph.add((s, p, o))
-    return graph.serialize(format="turtle" if fmt == "turtle" else "nt")
+    return graph_text(graph, fmt)
+
+
+def graph_text(graph, fmt: str) -> str:
+    """An rdflib graph as Turtle, N-Triples, RDF/XML or JSON-LD (``fmt`` of :data:`GRAPH_FORMATS`)."""
+    text = graph.serialize(format=_RDFLIB_FORMATS[fmt])
+    return text if text.endswith("\n") else text + "\n"
 
 
 def _plain(term: Node | None) -> str:
@@ -680,20 +710,67 @@ def _plain(term: Node | None) -> str:
     return str(term)
 
 
-def _short_iri(term: Node | None) -> str:
+#: A prefixed name's local part that needs no escape (SPARQL 1.1 and Turtle
+#: PN_LOCAL, ASCII); kg's query check refuses escapes in names.
+_LOCAL_PLAIN = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_BARE = {_XSD + "integer": re.compile(r"^[+-]?\d+$"), _XSD + "decimal": re.compile(r"^[+-]?\d*\.\d+$"),
+         _XSD + "boolean": re.compile(r"^(?:true|false)$")}
+
+
+def sparql_term(term: Node | None) -> str:
+    """``term`` as SPARQL and Turtle write it, short: a prefixed name when one of
+    :data:`PREFIXES` fits without an escape (``kgo:truce_with``), else the full
+    ``<IRI>`` (``kgr:entity/sdf`` is neither SPARQL nor Turtle); a literal
+    quoted, with its language or datatype; integers, decimals and booleans
+    bare. Every value can be pasted back into a query.
+
+    >>> sparql_term(URIRef("https://w3id.org/kg-conflict/id/entity/sdf"))
+    '<https://w3id.org/kg-conflict/id/entity/sdf>'
+    >>> sparql_term(URIRef("https://w3id.org/kg-conflict/ontology#truce_with"))
+    'kgo:truce_with'
+    >>> sparql_term(Literal("2017-10-15", datatype=URIRef(_XSD + "date"))), sparql_term(Literal(3))
+    ('"2017-10-15"^^xsd:date', '3')
+    >>> sparql_term(Literal('say "no"', lang="en"))
+    '"say \\\\"no\\\\""@en'
+    """
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return f"_:{term}"
     if isinstance(term, URIRef):
-        text = str(term)
-        for prefix, namespace in (("kgr", str(KGR)), ("kgo", str(KGO))):
-            if text.startswith(namespace):
-                return f"{prefix}:{text[len(namespace):]}"
-        return f"<{text}>"
-    return " ".join(_plain(term).split())
+        return _prefixed(str(term)) or f"<{term}>"
+    assert isinstance(term, Literal)
+    text = str(term)
+    datatype = str(term.datatype) if term.datatype is not None else None
+    if datatype in _BARE and _BARE[datatype].match(text):
+        return text
+    quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace(
+        "\r", "\\r").replace("\t", "\\t") + '"'
+    if term.language:
+        return f"{quoted}@{term.language}"
+    if datatype and datatype != _XSD + "string":
+        return f"{quoted}^^{_prefixed(datatype) or f'<{datatype}>'}"
+    return quoted
+
+
+def _prefixed(iri: str) -> str | None:
+    best = None
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and (best is None or len(namespace) > len(PREFIXES[best])):
+            best = prefix
+    if best is None:
+        return None
+    local = iri[len(PREFIXES[best]):]
+    if not local or _LOCAL_PLAIN.match(local):
+        return f"{best}:{local}"
+    return None  # a "/" or another character a prefixed name would have to escape: the full IRI
 
 
 def _table(result: Result) -> str:
     if result.kind == "ask":
         return ("yes" if result.boolean else "no") + "\n"
-    rows = [[_clip(_short_iri(term)) for term in row] for row in result.rows]
+    rows = [[_clip(term) for term in row] for row in result.rows]
     widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(result.columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(result.columns, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
@@ -703,8 +780,15 @@ def _table(result: Result) -> str:
     return "\n".join(lines + [note]) + "\n"
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= TABLE_CELL else text[:TABLE_CELL - 1] + "…"
+def _clip(term: Node | None) -> str:
+    """A table cell: :func:`sparql_term`; a long literal is cut inside its quotes
+    (IRIs are never cut)."""
+    text = sparql_term(term)
+    if len(text) <= TABLE_CELL or not isinstance(term, Literal):
+        return text
+    value = " ".join(str(term).split())
+    shortened = sparql_term(Literal(value[:TABLE_CELL - 3] + "…", lang=term.language, datatype=term.datatype))
+    return shortened
 
 
 def _csv(result: Result) -> str:

@@ -2,8 +2,12 @@
 
 ``GET /sparql?query=...`` and ``POST /sparql`` (``application/sparql-query``
 or a form with ``query=``) answer in SPARQL JSON, XML, CSV or TSV by the
-``Accept`` header (JSON when the client accepts anything), Turtle or
-N-Triples for CONSTRUCT and DESCRIBE. ``GET /`` is a small query page (one
+``Accept`` header (JSON when the client accepts anything); CONSTRUCT and
+DESCRIBE in Turtle, N-Triples, RDF/XML or JSON-LD (Turtle for anything).
+``GET /sparql`` without a query is the endpoint's SPARQL 1.1 Service
+Description (``kg/static/service-description.ttl``), in the RDF format
+accepted; clients such as Comunica find the endpoint by it. ``HEAD`` is
+answered as ``GET``, without the body. ``GET /`` is a small query page (one
 self-contained HTML file, no CDN, results written with ``textContent``).
 
 What it refuses, and how (never silently):
@@ -77,14 +81,29 @@ from kg.query import NotAcceptableError, QueryProcess, list_queries
 
 STATIC = Path(__file__).resolve().parent / "static"
 
+#: Media types and the formats they stand for, best first: a SELECT or ASK
+#: takes the first result format, a CONSTRUCT or DESCRIBE the first graph format
+#: (``application/json`` is SPARQL JSON for solutions, JSON-LD for a graph).
 _MEDIA = {
-    "application/sparql-results+json": "json", "application/json": "json",
-    "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
-    "text/csv": "csv", "text/tab-separated-values": "tsv",
-    "text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "ntriples",
+    "application/sparql-results+json": ["json"], "application/json": ["json", "jsonld"],
+    "application/sparql-results+xml": ["xml"], "application/xml": ["xml", "rdfxml"],
+    "text/xml": ["xml", "rdfxml"],
+    "text/csv": ["csv"], "text/tab-separated-values": ["tsv"],
+    "text/turtle": ["turtle"], "application/x-turtle": ["turtle"], "application/turtle": ["turtle"],
+    # Turtle is N3 (SPARQLWrapper's N3 asks for these)
+    "text/n3": ["turtle"], "text/rdf+n3": ["turtle"], "application/n3": ["turtle"],
+    "application/n-triples": ["ntriples"],
+    "application/rdf+xml": ["rdfxml"],
+    "application/ld+json": ["jsonld"], "application/x-json+ld": ["jsonld"],
 }
-_WILDCARDS = {"*/*": ["json", "turtle"], "application/*": ["json", "xml", "ntriples"],
+_WILDCARDS = {"*/*": ["json", "turtle"], "application/*": ["json", "xml", "ntriples", "rdfxml", "jsonld"],
               "text/*": ["csv", "tsv", "turtle", "xml"]}
+#: What a 406 lists.
+_ACCEPTABLE = ("application/sparql-results+json, application/sparql-results+xml, text/csv, "
+               "text/tab-separated-values (solutions); text/turtle, application/n-triples, "
+               "application/rdf+xml, application/ld+json (graphs)")
+#: The service description (GET /sparql without a query): Turtle with {{ENDPOINT}}.
+SERVICE_DESCRIPTION = STATIC / "service-description.ttl"
 
 
 @dataclass
@@ -123,7 +142,7 @@ def negotiate(accept: str) -> list[str]:
             ranked.append((-quality, position, media.lower()))
     formats: list[str] = []
     for _q, _pos, media in sorted(ranked):
-        for fmt in ([_MEDIA[media]] if media in _MEDIA else _WILDCARDS.get(media, [])):
+        for fmt in _MEDIA.get(media) or _WILDCARDS.get(media, []):
             if fmt not in formats:
                 formats.append(fmt)
     return formats
@@ -463,12 +482,13 @@ def _sparql(server: _Server, request: Request, params: dict[str, list[str]]) -> 
         return _error(403, "default-graph-uri and named-graph-uri are not allowed: queries run over "
                            "the store's union graph")
     queries = params.get("query", [])
+    if not params and request.method in ("GET", "HEAD"):
+        return service_description(request)
     if len(queries) != 1:
         return _error(400, "give exactly one SPARQL query in the 'query' parameter")
     formats = negotiate(request.headers.get("accept", ""))
     if not formats:
-        return _error(406, "acceptable types: application/sparql-results+json, application/sparql-results+xml,"
-                           " text/csv, text/tab-separated-values, text/turtle, application/n-triples")
+        return _error(406, f"acceptable types: {_ACCEPTABLE}")
     try:
         sparqlguard.check(queries[0])  # refused at once, without a query process
         body, ctype, truncated = server.pool.run(
@@ -494,6 +514,28 @@ def _sparql(server: _Server, request: Request, params: dict[str, list[str]]) -> 
         if config.log is not None:
             config.log(f"kg serve: {note}")
     return Response(200, body, ctype, extra)
+
+
+def service_description(request: Request) -> Response:
+    """The SPARQL 1.1 Service Description of the endpoint, in the RDF format the client accepts.
+
+    Its subject is the endpoint's URL as the client named it (the ``Host``
+    header, already checked to be a name this server answers to).
+    """
+    from kg.query import GRAPH_FORMATS, MEDIA_TYPES, graph_text
+    from kg.rdf import new_graph
+
+    formats = [f for f in negotiate(request.headers.get("accept", "")) if f in GRAPH_FORMATS]
+    if not formats:
+        return _error(406, "the service description is RDF; acceptable types: text/turtle, "
+                           "application/n-triples, application/rdf+xml, application/ld+json")
+    endpoint = f"http://{request.headers['host']}/sparql"
+    text = SERVICE_DESCRIPTION.read_text(encoding="utf-8").replace("{{ENDPOINT}}", endpoint)
+    graph = new_graph()
+    graph.bind("sd", "http://www.w3.org/ns/sparql-service-description#")
+    graph.parse(data=text, format="turtle")
+    body = graph_text(graph, formats[0]).encode("utf-8")
+    return Response(200, body, MEDIA_TYPES[formats[0]], (("Vary", "Accept"),))
 
 
 def query_page(config: ServerConfig) -> bytes:

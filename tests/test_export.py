@@ -2,6 +2,7 @@
 N-Triples, GraphML and GEXF, all deterministic."""
 from __future__ import annotations
 
+import csv
 import io
 import json
 from pathlib import Path
@@ -236,13 +237,23 @@ def test_graphml_entity_graph(build_dir):
 def test_gexf_entity_graph(build_dir):
     data = export_bytes(build_dir, "gexf")
     assert b"lastmodifieddate" not in data
-    g = nx.read_gexf(io.BytesIO(data))
-    assert g.number_of_nodes() == 5 and g.number_of_edges() == 3
-    usa = str(KGR["entity/usa"])
-    assert g.nodes[usa]["label"] == "United States"
-    assert g.nodes[usa]["lat"] == pytest.approx(39.5)
-    relations = sorted(d["relation"] for _u, _v, d in g.edges(data=True))
-    assert relations == ["backs", "captured", "truce_with"]
+    import xml.etree.ElementTree as ET
+
+    ns = {"g": "http://www.gexf.net/1.2draft", "viz": "http://www.gexf.net/1.2draft/viz"}
+    graph = ET.fromstring(data).find("g:graph", ns)
+    assert graph.get("defaultedgetype") == "directed"
+    nodes = {n.get("id"): n for n in graph.iterfind("g:nodes/g:node", ns)}
+    assert len(nodes) == 5
+    usa = nodes[str(KGR["entity/usa"])]
+    assert usa.get("label") == "United States"
+    assert usa.find("viz:color", ns).attrib == {"r": "57", "g": "73", "b": "171", "a": "1.0"}  # a State
+    assert usa.find("viz:position", ns) is not None and float(usa.find("viz:size", ns).get("value")) > 0
+    titles = {a.get("id"): a.get("title") for a in graph.iterfind("g:attributes[@class='edge']/g:attribute", ns)}
+    kinds = {}
+    for edge in graph.iterfind("g:edges/g:edge", ns):
+        values = {titles[v.get("for")]: v.get("value") for v in edge.iterfind("g:attvalues/g:attvalue", ns)}
+        kinds[values["relation"]] = edge.get("type", "directed")
+    assert kinds == {"backs": "directed", "captured": "directed", "truce_with": "undirected"}
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
@@ -342,3 +353,38 @@ def test_seeds_trig_named_graphs_are_the_stores(seeds_dir, by_value):
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_seeds_exports_deterministic(seeds_dir, fmt):
     assert export_bytes(seeds_dir, fmt) == export_bytes(seeds_dir, fmt)
+
+
+def test_neo4j_csv_has_the_headers_neo4j_admin_import_reads(build_dir, tmp_path):
+    """nodes.csv / relationships.csv: an :ID column, :LABEL, typed properties (name:type,
+    arrays split on ';'), and :START_ID, :END_ID, :TYPE naming those ids."""
+    from kg.export import export
+
+    folder = export(build_dir, "neo4j", out=tmp_path / "neo")
+    with open(folder / "nodes.csv", newline="", encoding="utf-8") as f:
+        nodes = list(csv.reader(f))
+    with open(folder / "relationships.csv", newline="", encoding="utf-8") as f:
+        rels = list(csv.reader(f))
+    types = {"int", "long", "float", "double", "boolean", "string", "string[]", "int[]", "ID", "LABEL",
+             "START_ID", "END_ID", "TYPE"}
+    for header in (nodes[0], rels[0]):
+        for column in header:
+            name, _, kind = column.rpartition(":") if ":" in column else (column, "", "string")
+            assert kind in types, column
+            assert name or kind in ("LABEL", "START_ID", "END_ID", "TYPE"), column
+    assert nodes[0][:3] == ["id:ID", "label", ":LABEL"]
+    assert rels[0][:3] == [":START_ID", ":END_ID", ":TYPE"]
+    ids = {row[0] for row in nodes[1:]}
+    assert len(ids) == len(nodes) - 1 == 5
+    usa = next(dict(zip(nodes[0], row)) for row in nodes[1:] if row[0] == str(KGR["entity/usa"]))
+    assert usa[":LABEL"] == "State;Place" and usa["aliases:string[]"] == "U.S.;US"
+    assert float(usa["lat:double"]) == pytest.approx(39.5)
+    assert all(row[0] in ids and row[1] in ids for row in rels[1:])
+    by_type = {row[2]: dict(zip(rels[0], row)) for row in rels[1:]}
+    assert sorted(by_type) == ["BACKS", "CAPTURED", "TRUCE_WITH"]
+    assert by_type["BACKS"]["count:int"] == "2" and by_type["BACKS"]["documents:string[]"] == "d1;d2"
+    assert by_type["TRUCE_WITH"]["symmetric:boolean"] == "true"
+    again = export(build_dir, "neo4j", out=tmp_path / "neo2")
+    assert (again / "nodes.csv").read_bytes() == (folder / "nodes.csv").read_bytes()
+    result = CliRunner().invoke(cli, ["export", "-f", "neo4j", "-o", "-", str(build_dir)])
+    assert result.exit_code == 2 and "folder" in result.output

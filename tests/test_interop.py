@@ -117,17 +117,83 @@ def test_ntriples_parse_with_oxigraph(exports, seeds_graph):
     assert len(triples) == len(seeds_graph)
 
 
-def test_graphml_and_gexf_parse_with_networkx(exports, seeds_graph):
+GEXF = {"g": "http://www.gexf.net/1.2draft", "viz": "http://www.gexf.net/1.2draft/viz"}
+
+
+def read_gexf(data: bytes) -> tuple[dict, list[dict]]:
+    """Nodes (id -> attributes and viz) and edges of a GEXF 1.2 file, read as XML: a
+    mixed graph (directed and undirected edges, as Gephi reads it) which networkx refuses."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(data)
+    graph = root.find("g:graph", GEXF)
+    titles = {a.get("id"): a.get("title") for a in graph.iterfind("g:attributes/g:attribute", GEXF)}
+
+    def attrs(element):
+        out = {titles[v.get("for")]: v.get("value") for v in element.iterfind("g:attvalues/g:attvalue", GEXF)}
+        out["label"] = element.get("label")
+        color = element.find("viz:color", GEXF)
+        if color is not None:
+            out["color"] = "#{:02x}{:02x}{:02x}".format(*(int(color.get(c)) for c in "rgb"))
+        position = element.find("viz:position", GEXF)
+        if position is not None:
+            out["position"] = (float(position.get("x")), float(position.get("y")))
+        for name in ("size", "thickness"):
+            found = element.find(f"viz:{name}", GEXF)
+            if found is not None:
+                out[name] = float(found.get("value"))
+        return out
+
+    nodes = {n.get("id"): attrs(n) for n in graph.iterfind("g:nodes/g:node", GEXF)}
+    edges = [{"source": e.get("source"), "target": e.get("target"),
+              "type": e.get("type") or graph.get("defaultedgetype"), **attrs(e)}
+             for e in graph.iterfind("g:edges/g:edge", GEXF)]
+    return nodes, edges
+
+
+def test_graphml_parses_with_networkx_and_gexf_as_gephi_reads_it(exports, seeds_graph):
     edges = relation_edges(seeds_graph)
     assert edges > 0
     graphml = nx.read_graphml(io.BytesIO(exports["graphml"]), force_multigraph=True)
-    gexf = nx.read_gexf(io.BytesIO(exports["gexf"]))
-    for network in (graphml, gexf):
-        # every relation triple is an edge; claims only reified (denied, unconfirmed) are edges marked so
-        assert sum(1 for _u, _v, d in network.edges(data=True) if d["asserted"]) == edges
-        assert all(isinstance(d.get("label"), str) and d["label"] for _n, d in network.nodes(data=True))
-        assert all(d["count"] >= 1 and d["sources"] >= 1 for _u, _v, d in network.edges(data=True))
-    assert set(graphml.nodes) == set(gexf.nodes)
+    # every relation triple is an edge; claims only reified (denied, unconfirmed) are edges marked so
+    assert sum(1 for _u, _v, d in graphml.edges(data=True) if d["asserted"]) == edges
+    assert all(isinstance(d.get("label"), str) and d["label"] for _n, d in graphml.nodes(data=True))
+    assert all(d["count"] >= 1 and d["sources"] >= 1 for _u, _v, d in graphml.edges(data=True))
+    nodes, gexf_edges = read_gexf(exports["gexf"])
+    assert set(graphml.nodes) == set(nodes)
+    assert sum(1 for e in gexf_edges if e["asserted"] == "true") == edges
+    assert len(gexf_edges) == graphml.number_of_edges()
+
+
+def test_gexf_carries_the_pages_look_and_undirected_symmetric_relations(exports, seeds_dir):
+    """viz positions, colours and sizes are the page's (its blob: network layout, node groups);
+    symmetric relations (truce_with, ...) are undirected edges, the others directed."""
+    import json
+    import re
+
+    nodes, edges = read_gexf(exports["gexf"])
+    html = (seeds_dir / "graph.html").read_text(encoding="utf-8")
+    blob = json.loads(re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', html, re.S)[1])
+    groups = blob["options"]["groups"]
+    assert len(blob["nodes"]) == len(nodes)
+    for drawn in blob["nodes"]:
+        node = nodes[drawn["id"]]
+        assert node["position"] == (drawn["x"], -drawn["y"])  # Gephi's y is up
+        assert node["size"] == drawn["size"]
+        assert node["color"] == groups[drawn["group"]]["color"]["background"]
+    symmetric = {r for r, spec in load_relations().items() if spec.get("symmetric")}
+    colours = {e["id"]: e["color"] for e in blob["edges"]}
+    assert {e["relation"] for e in edges if e["type"] == "undirected"} == \
+        {e["relation"] for e in edges if e["relation"] in symmetric} != set()
+    assert all(e["type"] == "directed" for e in edges if e["relation"] not in symmetric)
+    assert sorted(e["color"] for e in edges) == sorted(colours.values())
+    assert all(e["thickness"] >= 1.5 for e in edges)
+
+
+def load_relations() -> dict:
+    from kg.resources import load_data
+
+    return load_data("relations")["relations"]
 
 
 def test_exports_same_bytes_under_another_hash_seed(seeds_dir, exports, tmp_path):

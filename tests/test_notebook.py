@@ -1,15 +1,16 @@
-"""The walkthrough notebook: committed without outputs, and it runs.
+"""The walkthrough notebook: committed with its outputs (plots included), and it runs.
 
 The slow test executes ``notebooks/walkthrough.ipynb`` with nbclient in the
 ``python3`` kernel of this interpreter (ipykernel in the venv provides it),
 with the output folder in a temporary directory, then looks for expected
 results in the outputs of the tagged cells. The file on disk is never
-rewritten.
+rewritten here; ``scripts/run_notebook.py`` runs it and saves the outputs.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,15 +41,51 @@ def _text(cell) -> str:
     return "\n".join(parts)
 
 
-def test_notebook_is_valid_and_committed_without_outputs():
+PLOTS = ("plot-evidence-by-month", "plot-degree-by-type")
+
+
+def _images(cell) -> list[str]:
+    return [o.data["image/png"] for o in cell.get("outputs", [])
+            if o.output_type in ("display_data", "execute_result") and "image/png" in o.data]
+
+
+def test_notebook_is_committed_with_its_outputs_and_plots():
+    """It reads on a code host: every code cell ran, in order, without an error, and the
+    plots are there as images."""
+    import base64
+
     nb = _read()
     nbformat.validate(nb)
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     assert code, "the walkthrough has no code cell"
+    counts = [cell.execution_count for cell in code]
+    assert counts == list(range(1, len(code) + 1)), "run it top to bottom: scripts/run_notebook.py"
     for cell in code:
-        assert cell.outputs == [], f"cell {cell.get('id')} has outputs: clear them before committing"
-        assert cell.execution_count is None, f"cell {cell.get('id')} has an execution count"
+        assert cell.outputs, f"cell {cell.get('id')} has no output: scripts/run_notebook.py saves them"
+        assert not [o for o in cell.outputs if o.output_type == "error"], _text(cell)
+    by_tag = {tag: cell for cell in code for tag in cell.metadata.get("tags", [])}
+    for tag in PLOTS:
+        (image,) = _images(by_tag[tag])
+        assert base64.b64decode(image).startswith(b"\x89PNG"), tag
+    assert "5 documents" in _text(by_tag["build"])
     assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_the_notebook_extra_holds_what_it_imports():
+    """pyproject's `notebook` extra has Jupyter, pandas and matplotlib, and the README gives
+    the one command that installs it."""
+    import tomllib
+
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"]["notebook"]
+    names = {re.split(r"[<>=\[ ;]", item, maxsplit=1)[0].lower() for item in extra}
+    assert {"notebook", "ipykernel", "pandas", "matplotlib"} <= names
+    source = "\n".join(cell.source for cell in _read().cells if cell.cell_type == "code")
+    for module in ("pandas", "matplotlib", "IPython"):
+        assert f"import {module}" in source or f"from {module}" in source, module
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert ".venv/bin/pip install -e '.[notebook]'" in readme
+    assert "jupyter notebook notebooks/walkthrough.ipynb" in readme
 
 
 def test_notebook_uses_the_library_not_the_shell():
@@ -121,6 +158,10 @@ def test_walkthrough_runs_and_shows_the_results(tmp_path, monkeypatch):
     dealt = by_tag["dealt-with-isis"]
     for partner in ("Syrian Democratic Forces", "France", "Hezbollah", "Syrian government"):
         assert partner in dealt, partner
+    plots = {tag: cell for cell in nb.cells for tag in cell.metadata.get("tags", [])}
+    for tag in PLOTS:
+        assert len(_images(plots[tag])) == 1, tag
+    assert "ArmedGroup" in by_tag["plot-degree-by-type"] and "stated" in by_tag["plot-evidence-by-month"]
     moves = by_tag["isis-moves"]
     for place in ("Raqqa", "Hasaka", "Damascus"):
         assert place in moves, place

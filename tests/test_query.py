@@ -195,7 +195,7 @@ def test_table_is_readable_and_cut():
     text = format_result(long, "table")
     assert "…" in text and "cut at 1" in text
     table = format_result(SAMPLE, "table")
-    assert "kgr:entity/sdf" in table and "(2 rows)" in table
+    assert f"<{entity_iri('sdf')}>" in table and "kgr:entity/sdf" not in table and "(2 rows)" in table
 
 
 # --------------------------------------------------------------------------
@@ -406,3 +406,105 @@ def test_kg_query_errors_and_sources(seeds, tmp_path):
     timed = invoke("query", "--store", str(store), "--timeout", "1", "--sparql",
                    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
     assert timed.exit_code == 1 and "time limit of 1 s" in timed.output
+
+
+# --------------------------------------------------------------------------
+# What kg query prints can be pasted back; every listed name is accepted
+# --------------------------------------------------------------------------
+
+def table_cells(text: str) -> list[list[str]]:
+    """The cells of a ``table``, cut at the columns its dashes line marks."""
+    lines = text.rstrip("\n").split("\n")
+    spans, start = [], None
+    for i, char in enumerate(lines[1] + " "):
+        if char == "-" and start is None:
+            start = i
+        elif char != "-" and start is not None:
+            spans.append((start, i))
+            start = None
+    return [[line[a:b].strip() if b != spans[-1][1] else line[a:].strip() for a, b in spans]
+            for line in lines[2:-1]]
+
+
+def assert_valid_terms(cells: list[list[str]], columns: int) -> None:
+    """Every cell parses as an RDF term in a SPARQL VALUES clause, as it is printed."""
+    import pyoxigraph as ox
+
+    from kg.query import PREFIXES
+
+    assert cells
+    for row in cells:
+        terms = " ".join(cell if cell else "UNDEF" for cell in row)
+        names = " ".join(f"?v{i}" for i in range(columns))
+        answer = list(ox.Store().query(f"SELECT * WHERE {{ VALUES ({names}) {{ ({terms}) }} }}",
+                                       prefixes=PREFIXES))
+        assert len(answer) == 1, row
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["who-dealt-with-whom", "entities", "timeline", "evidence-for-triple",
+                                  "places-with-coordinates", "as-of"])
+def test_table_and_tsv_terms_paste_back_into_sparql(seeds, name):
+    store, _ = seeds
+    out = invoke("query", name, "--store", str(store))
+    assert out.exit_code == 0, out.output
+    cells = table_cells(out.output)
+    assert_valid_terms(cells, len(cells[0]))
+    # a row's IRIs find the same row again when pasted into a query
+    tsv = invoke("query", name, "--store", str(store), "-f", "tsv").output.splitlines()
+    assert_valid_terms([line.split("\t") for line in tsv[1:]], len(tsv[0].split("\t")))
+    first = next(cell for cell in cells[0] if cell.startswith("<https://w3id.org/kg-conflict/id/"))
+    again = invoke("query", "--store", str(store), "-f", "csv", "--sparql",
+                   f"SELECT (COUNT(*) AS ?n) WHERE {{ {first} ?p ?o }}")
+    assert again.exit_code == 0 and int(again.output.splitlines()[1]) > 0, (first, again.output)
+
+
+@pytest.mark.slow
+def test_every_name_the_entities_query_lists_is_accepted(seeds):
+    """--param actor= takes every label and other name the entities query lists, and gives its entity."""
+    from kg.store import Store
+
+    store_path, _ = seeds
+    listed = run_query(store_path, "entities")
+    assert len(listed.rows) > 20
+    checked = 0
+    with Store.open(store_path, read_only=True) as store:
+        names: dict[str, set] = {}
+        for entity, label, _types, others in listed.rows:
+            for name in [str(label), *(str(others).split("; ") if others is not None else [])]:
+                names.setdefault(name.casefold(), set()).add(entity)
+        for entity, label, _types, others in listed.rows:
+            for name in [str(label), *(str(others).split("; ") if others is not None else [])]:
+                if len(names[name.casefold()]) > 1:
+                    with pytest.raises(QueryError, match="ambiguous"):
+                        resolve_param("actor", name, store=store)
+                else:
+                    assert resolve_param("actor", name, store=store) == entity, name
+                checked += 1
+    assert checked > 60
+    # "Washington" is a name of the United States in this graph (the dictionaries' city is not in it)
+    out = invoke("query", "who-dealt-with-whom", "--store", str(store_path), "-f", "csv", "-p", "actor=Washington")
+    assert out.exit_code == 0 and len(out.output.splitlines()) > 1
+
+
+@pytest.mark.slow
+def test_a_name_that_matches_nothing_is_one_line_not_an_empty_result(seeds):
+    store, _ = seeds
+    for name, message in (("Mosul", "no actor of the graph is named 'Mosul'"),  # in the dictionaries only
+                          ("Zorglub", "unknown actor 'Zorglub'"),
+                          ("https://w3id.org/kg-conflict/id/entity/nowhere", "no actor of the graph")):
+        out = invoke("query", "who-dealt-with-whom", "--store", str(store), "-p", f"actor={name}")
+        assert out.exit_code == 1 and message in out.output, out.output
+        assert len(out.output.strip().splitlines()) == 1 and out.output.startswith("kg: error: ")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("fmt", "rdflib_format"), [("turtle", "turtle"), ("ntriples", "nt"),
+                                                     ("rdfxml", "xml"), ("jsonld", "json-ld")])
+def test_kg_query_graph_formats(seeds, fmt, rdflib_format):
+    store, _ = seeds
+    sparql = "CONSTRUCT { ?e rdfs:label ?l } WHERE { ?e a kgo:ArmedGroup ; rdfs:label ?l }"
+    out = invoke("query", "--store", str(store), "-f", fmt, "--sparql", sparql)
+    assert out.exit_code == 0, out.output
+    graph = rdflib.Graph().parse(data=out.output, format=rdflib_format)
+    assert (entity_iri("sdf"), rdflib.RDFS.label, Literal("Syrian Democratic Forces")) in graph

@@ -184,8 +184,9 @@ def test_update_endpoints_and_dataset_parameters_are_refused(server):
     assert status == 403
     status, _, body = server.get("SELECT * WHERE { ?s ?p }")
     assert status == 400 and b"syntax error" in body
-    status, _, _ = server.request("GET", "/sparql")
-    assert status == 400
+    status, _, _ = server.request("POST", "/sparql", body=b"",
+                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 400  # no query (a GET without one is the service description)
     # The data is untouched.
     _, _, body = server.get("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     assert bindings(body)[0]["n"]["value"] == "800"
@@ -478,3 +479,205 @@ def test_listens_on_loopback_only(server):
     assert server.host == "127.0.0.1"
     line = next(l for l in server.log if " at http://" in l)
     assert "http://127.0.0.1:" in line
+
+
+# ---------------------------------------------------------------- real clients
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+CONSTRUCT = "CONSTRUCT { ?e rdfs:label ?l ; kgo:backs ?o } WHERE { ?e rdfs:label ?l ; kgo:backs ?o } ORDER BY ?l LIMIT 5"
+DESCRIBE = "DESCRIBE <https://w3id.org/kg-conflict/id/entity/e0_1>"
+
+
+def expected_graph(server, query: str) -> set:
+    """The triples of a CONSTRUCT or DESCRIBE, as kg serve's N-Triples gives them."""
+    import rdflib
+
+    status, _, body = server.get(query, "application/n-triples")
+    assert status == 200
+    return set(rdflib.Graph().parse(data=body.decode(), format="nt"))
+
+
+@pytest.mark.parametrize(("accept", "ctype", "rdflib_format"), [
+    ("text/turtle", "text/turtle", "turtle"),
+    ("application/n-triples", "application/n-triples", "nt"),
+    ("application/rdf+xml", "application/rdf+xml", "xml"),
+    ("application/ld+json", "application/ld+json", "json-ld"),
+    ("application/json", "application/ld+json", "json-ld"),
+    ("text/n3", "text/turtle", "n3"),
+])
+def test_graphs_come_back_in_the_rdf_format_accepted(server, accept, ctype, rdflib_format):
+    import rdflib
+
+    for query, size in ((CONSTRUCT, 10), (DESCRIBE, 2)):
+        want = expected_graph(server, query)
+        assert len(want) == size
+        status, headers, body = server.get(query, accept)
+        assert status == 200 and headers["content-type"].split(";")[0] == ctype, body
+        assert headers["vary"] == "Accept"
+        got = set(rdflib.Graph().parse(data=body.decode(), format=rdflib_format))
+        assert got == want
+
+
+def test_sparqlwrapper_default_construct_and_every_return_format(server):
+    """SPARQLWrapper's defaults (GET, return format XML: Accept application/rdf+xml for a
+    CONSTRUCT) and each of its formats, converted by SPARQLWrapper itself."""
+    from SPARQLWrapper import JSON, JSONLD, N3, RDFXML, TURTLE, XML, SPARQLWrapper
+
+    url = f"http://{server.host}:{server.port}/sparql"
+    want = expected_graph(server, CONSTRUCT)
+    client = SPARQLWrapper(url)
+    client.setQuery(CONSTRUCT)
+    graph = client.queryAndConvert()  # every default: this was a 406
+    assert set(graph) == want
+    for fmt in (XML, RDFXML, JSONLD):
+        client.setReturnFormat(fmt)
+        assert set(client.queryAndConvert()) == want, fmt
+    for fmt, media in ((TURTLE, "text/turtle"), (N3, "text/turtle")):
+        client.setReturnFormat(fmt)
+        response = client.query()
+        assert response.response.headers["Content-Type"].startswith(media)
+        import rdflib
+        assert set(rdflib.Graph().parse(data=response.convert().decode(), format="turtle")) == want
+    client.setQuery(DESCRIBE)
+    client.setReturnFormat(XML)
+    assert set(client.queryAndConvert()) == expected_graph(server, DESCRIBE)
+    for method in ("GET", "POST"):
+        client.setMethod(method)
+        client.setQuery(CHEAP)
+        client.setReturnFormat(JSON)
+        assert [b["label"]["value"] for b in client.queryAndConvert()["results"]["bindings"]] == \
+            ["Entity 0-000", "Entity 0-001", "Entity 0-002"]
+        client.setReturnFormat(XML)
+        ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+        assert len(client.queryAndConvert().getElementsByTagNameNS(ns["r"], "result")) == 3
+        client.setQuery("ASK { ?s kgo:backs ?o }")
+        client.setReturnFormat(JSON)
+        assert client.queryAndConvert()["boolean"] is True
+    # refusals reach SPARQLWrapper as errors, not as results
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+    client.setQuery("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+    with pytest.raises((SPARQLWrapperException, Exception), match="403|SERVICE"):
+        client.queryAndConvert()
+
+
+def test_head_is_answered_like_get_without_a_body(server):
+    for path in ("/", "/sparql", "/sparql?" + urlencode({"query": CHEAP})):
+        status, headers, body = server.request("GET", path)
+        head_status, head_headers, head_body = server.request("HEAD", path)
+        assert status == head_status == 200, path
+        assert head_body == b"" and head_headers["content-length"] == str(len(body)) != "0"
+        assert head_headers["content-type"] == headers["content-type"]
+    assert server.request("HEAD", "/nothing")[0] == 404
+
+
+def test_get_without_a_query_is_the_service_description(server):
+    import rdflib
+
+    url = f"http://{server.host}:{server.port}/sparql"
+    sd = rdflib.Namespace(SD)
+    formats = rdflib.Namespace("http://www.w3.org/ns/formats/")
+    for accept, fmt in (("", "turtle"), ("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
+                        ("application/rdf+xml", "xml"), ("application/n-triples", "nt"),
+                        ("text/html,application/xhtml+xml,*/*;q=0.8", "turtle")):
+        status, headers, body = server.request("GET", "/sparql", headers={"Accept": accept} if accept else {})
+        assert status == 200, (accept, body)
+        graph = rdflib.Graph().parse(data=body.decode(), format=fmt)
+        service = rdflib.URIRef(url)
+        assert (service, rdflib.RDF.type, sd.Service) in graph
+        assert (service, sd.endpoint, service) in graph
+        assert (service, sd.supportedLanguage, sd.SPARQL11Query) in graph
+        assert (service, sd.feature, sd.UnionDefaultGraph) in graph
+        assert {formats.SPARQL_Results_JSON, formats.Turtle, formats["JSON-LD"], formats.RDF_XML} <= \
+            set(graph.objects(service, sd.resultFormat))
+        assert (None, sd.feature, sd.BasicFederatedQuery) not in graph  # SERVICE is refused
+    # the endpoint is named as the client named it (a Host already checked)
+    status, _, body = server.request("GET", "/sparql", headers={"Host": f"localhost:{server.port}"})
+    assert status == 200 and f"<http://localhost:{server.port}/sparql>".encode() in body
+    assert server.request("GET", "/sparql", headers={"Accept": "text/csv"})[0] == 406
+    assert server.request("GET", "/sparql?format=json")[0] == 400  # parameters, but no query
+
+
+def _node_module(name: str) -> Path:
+    path = ROOT / "node_modules" / name
+    if not path.is_dir():
+        pytest.fail(f"{path} is missing: run `bash scripts/setup.sh --test` (npm ci)")
+    return path
+
+
+def comunica(url: str, query: str) -> dict:
+    _node_module("@comunica/query-sparql")
+    result = subprocess.run(["node", str(ROOT / "tests" / "js" / "comunica_query.mjs"), url, query],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_comunica_finds_the_endpoint_by_its_service_description(server):
+    """Comunica 4 (npm) is given the URL alone: it reads the service description, sees a
+    SPARQL endpoint, and sends the queries to it."""
+    url = f"http://{server.host}:{server.port}/sparql"
+    before = len(server.log)
+    rdfs = "http://www.w3.org/2000/01/rdf-schema#label"
+    out = comunica(url, f"SELECT ?l WHERE {{ ?e <{rdfs}> ?l }} ORDER BY ?l LIMIT 3")
+    assert out["kind"] == "bindings"
+    assert [row["l"]["value"] for row in out["rows"]] == ["Entity 0-000", "Entity 0-001", "Entity 0-002"]
+    out = comunica(url, f"CONSTRUCT {{ ?e <{rdfs}> ?l }} WHERE {{ ?e <{rdfs}> ?l }} ORDER BY ?l LIMIT 2")
+    assert out["kind"] == "quads" and [row[2] for row in out["rows"]] == ["Entity 0-000", "Entity 0-001"]
+    out = comunica(url, "ASK { ?s <https://w3id.org/kg-conflict/ontology#backs> ?o }")
+    assert out == {"kind": "boolean", "rows": [True]}
+    log = "".join(server.log[before:])
+    assert '"GET /sparql" 200' in log  # the service description
+    assert "query=SELECT" in log or '"POST /sparql" 200' in log  # the query went to the endpoint
+
+
+def test_cors_lets_a_listed_origins_page_query_in_a_real_browser(tmp_path, chromium_browser):
+    """A page of another origin, in Chromium, queries kg serve with fetch(): refused without
+    --cors; with --cors ORIGIN it reads the result (a preflighted POST too)."""
+    import http.server
+
+    page_html = b"""<!doctype html><meta charset="utf-8"><title>client</title><script>
+    window.ask = async (url, how) => {
+      const q = "SELECT ?label WHERE { ?e rdfs:label ?label } ORDER BY ?label LIMIT 1";
+      const init = how === "post"
+        ? {method: "POST", body: q, headers: {"Content-Type": "application/sparql-query",
+                                              "Accept": "application/sparql-results+json"}}
+        : {headers: {"Accept": "application/sparql-results+json"}};
+      try {
+        const r = await fetch(how === "post" ? url : url + "?query=" + encodeURIComponent(q), init);
+        return {status: r.status, body: await r.json()};
+      } catch (e) { return {error: String(e)}; }
+    };</script>"""
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(page_html)
+
+        def log_message(self, *args):
+            pass
+
+    app = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=app.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{app.server_address[1]}"
+    store = tmp_path / "store"
+    make_store(store)
+    closed, listed = Server(store, workers=1), Server(store, workers=1, extra=["--cors", origin])
+    context = chromium_browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(origin + "/")
+        for how in ("get", "post"):
+            refused = page.evaluate("([u, h]) => ask(u, h)", [f"http://127.0.0.1:{closed.port}/sparql", how])
+            assert "error" in refused, refused  # the browser saw no CORS header: the page reads nothing
+            allowed = page.evaluate("([u, h]) => ask(u, h)", [f"http://127.0.0.1:{listed.port}/sparql", how])
+            assert allowed.get("status") == 200, allowed
+            assert allowed["body"]["results"]["bindings"][0]["label"]["value"] == "Entity 0-000"
+        assert any('"OPTIONS /sparql" 204' in line for line in listed.log)  # the preflight
+        assert any('"GET /sparql?query=' in line and '" 403' in line for line in closed.log)
+    finally:
+        context.close()
+        closed.stop()
+        listed.stop()
+        app.shutdown()
