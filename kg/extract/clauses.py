@@ -353,6 +353,17 @@ class Clauses:
                 return True
         return False
 
+    def _combatant_phrase(self, tok) -> bool:
+        """Does a noun phrase name fighters: an armed group or a state's forces by name, or a
+        noun such as 'militants', 'jihadists', 'troops' (not 'the ambassador', 'civilians')?"""
+        if tok.lemma_.lower() in self.combatant_nouns or tok.lower_ in self.combatant_nouns:
+            return True
+        entity = self.linked.entity_at(tok)
+        if entity is None or tok.pos_ == "NOUN":
+            return False  # "Iran's ambassador" names Iran, but no fighter
+        types = self.linked.types(entity)
+        return "ArmedGroup" in types or "State" in types
+
     def _asset_phrase(self, tok) -> bool:
         """Is a noun phrase an actor's asset with no place name of its own ('a Syrian army
         base', 'two Iraqi police checkpoints'; not 'the K-1 military base')?"""

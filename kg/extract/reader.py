@@ -141,6 +141,7 @@ def _word_lists(triggers: Triggers) -> dict:
     w.relational_places = frozenset(lex["relational_place_nouns"])
     w.symbol_nouns = frozenset(lex["symbol_nouns"])
     w.force_nouns = frozenset(lex["force_nouns"]) | {"reinforcements", "fighters", "militiamen", "police"}
+    w.combatant_nouns = frozenset(lex["combatant_nouns"])
     w.where_preps = frozenset(lex["where_prepositions"])
     w.adjunct_preps = frozenset(lex["adjunct_prepositions"])
     w.participation_verbs = frozenset(lex["participation_verbs"])
@@ -307,6 +308,10 @@ class Reader(NounPhrases, Clauses, FrameRoles):
                 return True
             if kind == "tense" and value == "present" and _present(trigger):
                 return True
+            if kind == "purpose" and _purpose_infinitive(trigger):
+                return True  # "a campaign to drive IS from Hajin" attacks; it has taken nothing yet
+            if kind == "obj_combatant" and any(self._combatant_phrase(o) for o in self.object_tokens(trigger)):
+                return True  # "drove the militants out of P": fighters expelled, not diplomats
             if kind == "obj_asset" and any(self._asset_phrase(o) for o in self.object_tokens(trigger)):
                 return True
             if kind == "obj_site" and any(self._site_phrase(o) for o in self.object_tokens(trigger)):
