@@ -133,7 +133,10 @@ def _apply(reader: Reader, trigger, frames, *, is_noun: bool):
     support = reader.support_verb(trigger) if is_noun else None
     direct = reader.direct_support(trigger) if is_noun else None
     if direct is not None and modality == "asserted":
-        modality = reader.modality(direct)
+        if direct.lemma_.lower() in reader.denial:  # "denied any role in the attack"; "did not deny" stands
+            modality = "asserted" if any(c.dep_ == "neg" for c in direct.children) else "denied"
+        else:
+            modality = reader.modality(direct)
     for frame in frames:
         if frame.support and (support is None or support.lemma_.lower() not in frame.support):
             continue

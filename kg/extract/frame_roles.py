@@ -106,6 +106,8 @@ class FrameRoles:
             return self.subject_location(trigger)
         if role == "subj_place":
             return self.subject_place(trigger)
+        if role == "relative_source":
+            return self.relative_source(trigger)
         if role.startswith("prep:"):
             name = role[5:]
             tokens = self.prep_objects(trigger, name)
@@ -179,6 +181,11 @@ class FrameRoles:
                 if prep.dep_ == "prep" and prep.lower_ in self.where_preps:
                     for pobj in (c for c in prep.children if c.dep_ == "pobj"):
                         found += self._places_under(pobj, 0)
+                elif prep.dep_ == "prep" and prep.lower_ in ("against", "on"):
+                    # "an operation against Kurdish militias in Afrin": where its target is
+                    for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                        found += [e for q in pobj.children if q.dep_ == "prep" and q.lower_ in ("in", "inside")
+                                  for p in q.children if p.dep_ == "pobj" for e in self._places_under(p, 0)]
         linked = self.linked
         places = []
         for entity in unique(found):
@@ -205,6 +212,23 @@ class FrameRoles:
                     if prep.dep_ == "prep" and prep.lower_ in ("in", "inside", "within"):
                         out += [e for p in prep.children if p.dep_ == "pobj" for e in self._places_under(p, 0)]
         return unique(out)
+
+    def relative_source(self, verb) -> list[str]:
+        """'took Kirkuk from the Peshmerga, who withdrew': the place the clause took from
+        the side a relative clause says left."""
+        head = verb.head
+        if verb.dep_ != "relcl" or head.dep_ != "pobj" or head.head.lower_ != "from":
+            return []
+        taker = head.head.head
+        if taker.pos_ in ("NOUN", "PROPN") and (taker.dep_ in _OBJ or taker.dep_ == "pobj" and taker.head.lower_ == "of"):
+            objects = [taker]  # "recaptured Palmyra from IS": the parser hangs 'from' on the place
+        elif taker.pos_ in ("VERB", "AUX"):
+            objects = self.object_tokens(taker)
+        else:
+            return []
+        objects += [p for o in objects for q in o.children if q.dep_ == "prep" and q.lower_ == "of"
+                    for p in q.children if p.dep_ == "pobj"]  # "took control of Kirkuk's oil fields"
+        return [e for e in self.nps(objects) if self.linked.is_place(e)]
 
     def _has_target(self, heads) -> bool:
         """Does an event name its target besides where it happened ('a strike on two figures',
