@@ -83,6 +83,13 @@ class FrameRoles:
                     "kill", "wound", "injure", "hit", "target") and self.is_passive(prep.head):
                 return self.nps([c for c in prep.head.children if c.dep_ in _PASS_SUBJ], want=wanted)
             return []
+        if role == "victims_clause":
+            # "15 soldiers were killed when IS gunmen attacked a bus": whom the attack hit
+            head = trigger.head
+            if trigger.dep_ == "advcl" and any(c.dep_ in ("mark", "advmod") and c.lower_ in ("when", "as") for c in trigger.children) \
+                    and head.lemma_.lower() in ("kill", "wound", "injure") and self.is_passive(head):
+                return self.nps([c for c in head.children if c.dep_ in _PASS_SUBJ], want=wanted)
+            return []
         if role == "defended":
             # "to back the rebels against the offensive by Assad's forces": whom the attack was on
             prep = trigger.head

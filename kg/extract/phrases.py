@@ -461,11 +461,16 @@ class NounPhrases:
                 if child.dep_ in ("amod", "compound") and linked.entity_at(child) and linked.is_actor(linked.entity_at(child)):
                     return [linked.entity_at(child)]
                 demonym = linked.gazetteer.demonyms.get(child.lower_) if child.dep_ == "amod" else None
+                if demonym and noun.tag_ == "NNS" and noun.lemma_.lower() in self.t.lexicon["client_nouns"] \
+                        and any(c.dep_ == "poss" for c in noun.children):
+                    return []  # "Turkey and its Syrian proxies": Syrian factions, not the Syrian state
                 if demonym:  # "its Russian ally"
                     return [self.introduce(demonym)]
         # "Markada town, last ISIS stronghold": apposition the parser missed.
         left = noun.left_edge
-        if left.i >= 2 and left.nbor(-1).text == ",":
+        if left.i >= 2 and left.nbor(-1).text == "," and not any(
+                a.lower_ == "according" for a in left.nbor(-2).ancestors):
+            # not "According to the Observatory, 15 members of the forces were killed": a source
             previous = left.nbor(-2)
             entity = linked.entity_at(previous)
             if entity is None:

@@ -72,6 +72,7 @@ def _match_demonyms(linked: LinkedDoc, taken: set[int]) -> None:
     gaz = linked.gazetteer
     force_nouns = set(linked.lexicon["force_nouns"])
     ethnic = frozenset(linked.lexicon["ethnic_modifiers"])
+    clients = frozenset(linked.lexicon["client_nouns"])
     demonyms = _string_ids(gaz.demonyms)
     doc = linked.doc
     for token in [doc[i] for i, lower in enumerate(_table(linked).lower) if lower in demonyms]:
@@ -79,6 +80,9 @@ def _match_demonyms(linked: LinkedDoc, taken: set[int]) -> None:
         if entity_id is None or token.i in taken:
             continue
         head = _force_head(token, force_nouns)
+        if head is not None and head.lemma_.lower() in clients and head.tag_ == "NNS" \
+                and any(c.dep_ == "poss" for c in head.children):
+            continue  # "Turkish troops and their Syrian proxies": Syrians, not the Syrian state's
         if head is not None and any(t.lower_ in ethnic for t in linked.doc[token.i + 1:head.i]):
             continue  # "Syrian Kurdish forces": Kurdish forces of Syria, not the Syrian state's
         if head is not None and head.i > token.i and any(i in taken for i in range(token.i, head.i + 1)):
