@@ -273,8 +273,13 @@ class Clauses:
                 and verb.lemma_.lower() not in self.participation_verbs:
             # "Kurdish forces, allied with the U.S. in the fight against the Islamic State"
             actors = self.subject_tokens(verb)
-            if not actors and self.is_passive(verb) and verb.lemma_.lower() in self.alignment_verbs:
-                actors = [c for c in verb.children if c.dep_ in _PASS_SUBJ]  # "forces allied with X in ..."
+            if not actors and self.is_passive(verb) and (verb.lemma_.lower() in self.alignment_verbs
+                                                         or frame.rel in ("deal_with", "truce_with")):
+                # "forces allied with X in ...", "rebels were bussed out under a deal with X"
+                actors = [c for c in verb.children if c.dep_ in _PASS_SUBJ]
+            if not actors and frame.rel in ("deal_with", "truce_with") and verb.dep_ == "xcomp" \
+                    and self.is_passive(verb.head):
+                actors = [c for c in verb.head.children if c.dep_ in _PASS_SUBJ]  # "were allowed to leave under a deal"
             return self.nps(actors)
         lemma = verb.lemma_.lower()
         if lemma in self.participation_verbs and self.is_passive(verb):

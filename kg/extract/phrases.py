@@ -93,6 +93,22 @@ class NounPhrases:
             states = [e for e in self.nps(first, exclude=exclude | {tok.i}) if "State" in linked.types(e)]
             if len(states) == 1:
                 return states
+        if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns) and tok.pos_ == "NOUN" \
+                and not any(c.dep_ == "poss" for c in tok.children):
+            # "air strikes from the US-led coalition", "strikes by Russia": whose they are
+            sources = [p for c in tok.children if c.dep_ in ("prep", "agent") and c.lower_ in ("from", "by")
+                       and c.i not in exclude for p in c.children if p.dep_ == "pobj"]
+            found = [e for e in self.nps(sources, exclude=exclude) if self.linked.is_actor(e)]
+            if found:
+                return [self.ruled(self.coerce(found[0], "Actor"))]
+            verb = self.adjunct_verb(tok) if depth == 0 and tok.lemma_.lower() in self.attack_nouns and any(
+                c.dep_ == "acl" and c.tag_ == "VBN" and c.i not in exclude for c in tok.children) else None
+            if verb is not None and verb.lemma_.lower() in self.hostile_verbs:
+                # "captured the town after a weeks-long offensive backed by Russia": the clause's own
+                found = [e for e in self.nps(self.subject_tokens(verb), exclude=exclude | {tok.i})
+                         if self.linked.is_actor(e)]
+                if found:
+                    return found
         if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns) and tok.pos_ == "NOUN":
             # "its military", "its fighter jets", "Iraq's U.S.-backed government": the possessor's forces
             owners = [c for c in tok.children if c.dep_ == "poss" and c.i not in exclude]
