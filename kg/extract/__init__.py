@@ -113,6 +113,13 @@ def _sentence_claims(reader: Reader, sent) -> Iterator[tuple]:
                 frames = t.verbs.get(tok.lemma_.lower())  # "pushed back": the bare verb's frames
             if frames:
                 yield from _apply(reader, tok, frames, is_noun=False)
+        elif tok.dep_ == "ROOT" and tok.pos_ == "NOUN" and any(c.dep_ == "nsubj" for c in tok.children) \
+                and any(c.dep_ == "dobj" for c in tok.children):
+            # a headline's "Peshmerga, Iraqi army launch joint offensive": a verb tagged as a noun
+            frames = t.verbs.get(tok.lemma_.lower())
+            if frames:
+                yield from _apply(reader, tok, frames, is_noun=False)
+                continue
         if tok.pos_ in ("NOUN", "PROPN"):
             frames = t.nouns.get(tok.lower_) or t.nouns.get(tok.lemma_.lower())
             if frames:

@@ -47,7 +47,9 @@ class Clauses:
             return subjects
         dep, head = verb.dep_, verb.head
         if head == verb:
-            return []
+            # a headline's "US strikes militia": the name before the verb parsed as its compound
+            return [c for c in verb.children if c.dep_ == "compound" and c.i < verb.i
+                    and self.linked.entity_at(c) is not None and self.linked.is_actor(self.linked.entity_at(c))]
         if dep == "conj":
             return self.subject_tokens(head, depth + 1)
         if dep in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN", "PRON"):

@@ -62,7 +62,7 @@ class _Scan:
             verbal, nominal = p in words.verbal_ids or t in verb_tags, p in words.nominal_ids
             lem = strings[lem].lower() if verbal or nominal else ""
             if (verbal and lem in verbs or nominal and (low in words.noun_ids or lem in nouns)
-                    or low in words.modifier_ids):
+                    or low in words.modifier_ids or nominal and d == words.root_id and lem in verbs):
                 self.triggers.append(i)
             if nominal and (low in words.agreement_ids or lem in agreement_nouns):
                 self.agreement_nouns.append(i)
@@ -106,6 +106,7 @@ class _Words:
     locative_ids: frozenset[int]
     verbal_ids: frozenset[int]  # VERB, AUX
     nominal_ids: frozenset[int]  # NOUN, PROPN
+    root_id: int  # ROOT: a headline's verb the tagger takes for a noun
     poss_id: int
     prep_id: int
     agent_id: int
@@ -126,7 +127,7 @@ def _words(triggers: Triggers) -> _Words:
                   noun_ids=ids(triggers.nouns), modifier_ids=ids(triggers.modifiers),
                   agreement_nouns=agreement_nouns, agreement_ids=ids(agreement_nouns),
                   locative_ids=ids(_LOCATIVE_OR_OF), verbal_ids=ids(("VERB", "AUX")),
-                  nominal_ids=ids(("NOUN", "PROPN")), poss_id=get_string_id("poss"),
+                  nominal_ids=ids(("NOUN", "PROPN")), root_id=get_string_id("ROOT"), poss_id=get_string_id("poss"),
                   prep_id=get_string_id("prep"), agent_id=get_string_id("agent"),
                   according_id=get_string_id("according"))
 
