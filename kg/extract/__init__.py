@@ -167,7 +167,10 @@ def _apply(reader: Reader, trigger, frames, *, is_noun: bool):
             if not objects and len(subjects) > 1 and not any(
                     c.dep_ == "prep" and c.lower_ in _NOT_RECIPROCAL and (c.lower_ != "for" or any(
                         reader.linked.is_actor(e) for e in reader.nps(reader.prep_objects(trigger, "for"))))
-                    for c in trigger.children):  # "fought for the regime" is one side; "for control of" is not
+                    and (c.lower_ != "against" or spec["family"] == "hostility")
+                    for c in trigger.children):
+                # "fought for the regime" is one side, "for control of" is not; "worked together
+                # against IS" still pairs the partners
                 for a, b in combinations(subjects, 2):
                     yield a, frame.rel, b, rule + ":reciprocal", modality, trigger
         for s in subjects:

@@ -13,6 +13,7 @@ from kg.extract.syntax import (
     _PASS_SUBJ,
     _RELATIVE,
     _SUBJ,
+    unique,
 )
 from kg.extract.triggers import Frame
 
@@ -266,9 +267,12 @@ class Clauses:
             return self.nps(self.subject_tokens(head.head))
         verb = self.support_verb(noun)
         if verb is None and frame.rel in self.adjunct_relations:
-            # "captured the town following two days of fighting with the opposition"
+            # "captured the town following two days of fighting with the opposition"; not
+            # "summoned the ambassador after the attack on Erbil": a clause of war only
             verb = self.adjunct_verb(noun, frame.rel)
-            return self.nps(self.subject_tokens(verb)) if verb is not None else []
+            if verb is None or (frame.rel in ("attacked", "fought") and verb.lemma_.lower() not in self.armed_verbs):
+                return []
+            return self.nps(self.subject_tokens(verb))
         if verb is None or verb.lemma_ in self.recipient_verbs:
             return []
         if frame.rel in self.adjunct_relations and self.adjunct_verb(noun, frame.rel) == verb \
@@ -289,7 +293,12 @@ class Clauses:
             return self.nps([c for c in verb.children if c.dep_ in _PASS_SUBJ])
         if lemma not in self.support_verbs and lemma not in frame.support and lemma not in self.participation_verbs:
             return []  # "Iran hosted talks between ...": the host is no party
-        return self.nps(self.subject_tokens(verb))
+        parties = self.nps(self.subject_tokens(verb))
+        if lemma in self.participation_verbs and noun.dep_ == "pobj" and noun.head.lower_ == "in" \
+                and noun.head.head == verb:
+            # "joined Turkish troops in the assault on al-Bab": those joined take part too
+            parties = unique(parties + [e for e in self.nps(self.object_tokens(verb)) if self.linked.is_actor(e)])
+        return parties
 
     def adjunct_verb(self, noun, relation: str | None = None):
         """The clause a noun phrase of time or circumstance belongs to ('after clashes with X').

@@ -113,6 +113,10 @@ class FrameRoles:
             return self.subject_location(trigger)
         if role == "subj_place":
             return self.subject_place(trigger)
+        if role == "complement_subject":
+            # "Hezbollah helped the Syrian army recapture Qusayr": whom it helped is the clause's subject
+            return self.nps([g for c in trigger.children if c.dep_ in ("ccomp", "xcomp")
+                             for g in c.children if g.dep_ in _SUBJ], want=wanted)
         if role == "relative_source":
             return self.relative_source(trigger)
         if role.startswith("prep:"):
@@ -122,6 +126,12 @@ class FrameRoles:
             if own is not None:
                 # "the regime of Bashar al-Assad" is one alias: read the name inside it.
                 return [e for e in (self.own_name(t) for t in tokens) if e and e != own]
+            if not tokens and not is_noun:
+                # "fought alongside the coalition against IS": the phrase hung from the partner
+                tokens = [p for c in trigger.children if c.dep_ == "prep" and c.lower_ in ("alongside", "beside", "with")
+                          for q in c.children if q.dep_ == "pobj" for r in q.children
+                          if r.dep_ == "prep" and r.lower_ == name and name != c.lower_
+                          for p in r.children if p.dep_ == "pobj"]
             if not tokens and is_noun:
                 verb = self.support_verb(trigger)
                 if verb is not None and any(c.dep_ in _OBJ and c.i == trigger.i for c in verb.children):

@@ -43,6 +43,13 @@ class NounPhrases:
                     named = linked.entity_at(child) if child.dep_ == "appos" and child.i not in exclude else None
                     if named and named != entity and linked.is_actor(named):
                         return [named]
+                # "rebels from the Free Syrian Army", "fighters of Ahrar al-Sham": the group named
+                for prep in tok.children:
+                    if prep.dep_ == "prep" and prep.lower_ in ("from", "of") and prep.i not in exclude:
+                        named = [linked.entity_at(p) for p in prep.children if p.dep_ == "pobj"]
+                        named = [e for e in named if e and e != entity and "ArmedGroup" in linked.types(e)]
+                        if named:
+                            return named
             return [entity, *linked.also.get(tok.i, ())]
         lower = tok.lower_
         if lower in _RELATIVE and tok.head.dep_ in ("relcl", "acl"):
@@ -93,10 +100,11 @@ class NounPhrases:
             states = [e for e in self.nps(first, exclude=exclude | {tok.i}) if "State" in linked.types(e)]
             if len(states) == 1:
                 return states
-        if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns) and tok.pos_ == "NOUN" \
-                and not any(c.dep_ == "poss" for c in tok.children):
-            # "air strikes from the US-led coalition", "strikes by Russia": whose they are
-            sources = [p for c in tok.children if c.dep_ in ("prep", "agent") and c.lower_ in ("from", "by")
+        if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns or tok.lemma_.lower() in self.combatant_nouns) \
+                and tok.pos_ == "NOUN" and not any(c.dep_ == "poss" for c in tok.children):
+            # "air strikes from the US-led coalition", "strikes by Russia", "fighters of Ahrar
+            # al-Sham", "militants from the Islamic State": whose they are
+            sources = [p for c in tok.children if c.dep_ in ("prep", "agent") and c.lower_ in ("from", "by", "of")
                        and c.i not in exclude for p in c.children if p.dep_ == "pobj"]
             found = [e for e in self.nps(sources, exclude=exclude) if self.linked.is_actor(e)]
             if found:

@@ -169,6 +169,9 @@ def _word_lists(triggers: Triggers) -> dict:
     w.asset_nouns = frozenset(lex["asset_nouns"])
     w.site_nouns = frozenset(lex["site_nouns"])
     w.broker_verbs = frozenset(lex["agreements"]["broker_verbs"])
+    w.armed_verbs = frozenset(verb for verb, frames in triggers.verbs.items()
+                              if any(triggers.relations[f.rel].get("family") in ("hostility", "territory")
+                                     and f.rel != "accused" for f in frames))
     w.armed_relations = frozenset(r for r, spec in triggers.relations.items()
                                      if spec.get("family") in ("hostility", "territory") and r != "accused")
     w.subunit_nouns = frozenset(lex["roles"]["subunits"])
@@ -317,6 +320,11 @@ class Reader(NounPhrases, Clauses, FrameRoles):
             if kind == "subj_attack" and any(
                     self._attack_phrase(tok) for tok in self.subject_tokens(trigger)):
                 return True  # "coalition air strikes destroyed much of Raqqa"
+            if kind == "in_event" and any(
+                    c.dep_ == "prep" and c.lower_ == "in" and any(
+                        p.dep_ == "pobj" and (p.lemma_.lower() in self.t.nouns or p.lower_ in self.t.nouns)
+                        for p in c.children) for c in trigger.children):
+                return True  # "joined Turkish troops in the assault": a part in an event, no membership
             if kind == "purpose" and _purpose_infinitive(trigger):
                 return True  # "a campaign to drive IS from Hajin" attacks; it has taken nothing yet
             if kind == "obj_combatant" and any(self._combatant_phrase(o) for o in self.object_tokens(trigger)):

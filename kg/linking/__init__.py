@@ -15,8 +15,8 @@ from kg.gazetteer import Gazetteer
 from kg.linking.doc import LinkedDoc
 from kg.linking.names import (_match_aliases, _match_defined_acronyms, _match_misspellings, _match_named_places,
                               _match_ner)
-from kg.linking.phrases import (_apply_capital_metonymy, _drop_datelines, _match_demonyms, _match_metonyms,
-                                _match_office_holders, main_country)
+from kg.linking.phrases import (_apply_capital_metonymy, _coordinated_parties, _drop_datelines, _match_demonyms,
+                                _match_metonyms, _match_office_holders, main_country)
 
 __all__ = ["LinkedDoc", "link", "main_country"]
 
@@ -43,5 +43,6 @@ def link(doc, gazetteer: Gazetteer, lexicon: dict, *, text: str | None = None) -
     _match_defined_acronyms(linked, taken)  # acronyms and "also known as" names only NER found
     _drop_datelines(linked)
     _apply_capital_metonymy(linked)
+    _coordinated_parties(linked)
     linked.mentions.sort(key=lambda m: (m.span.start, m.span.end))
     return linked

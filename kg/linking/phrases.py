@@ -107,6 +107,24 @@ def _match_demonyms(linked: LinkedDoc, taken: set[int]) -> None:
             _add(linked, gaz.entities[entity_id].entity, token.i, token.i + 1, taken)
 
 
+def _coordinated_parties(linked: LinkedDoc) -> None:
+    """'the Peshmerga and Iraqi forces', 'US and Iraqi troops': a name the parser hangs from
+    the forces of a coordinated demonym is a party to those forces too."""
+    doc = linked.doc
+    entity_at = linked.token_entity
+    for i, named in list(entity_at.items()):
+        tok = doc[i]
+        if tok.dep_ not in ("nmod", "compound") or tok.head.i == tok.i:
+            continue
+        forces = entity_at.get(tok.head.i)
+        if forces is None or forces == named or not linked.is_actor(named) or not linked.is_actor(forces):
+            continue
+        if any(entity_at.get(c.i) == forces for c in tok.conjuncts):
+            also = linked.also.setdefault(tok.head.i, [])
+            if named not in also:
+                also.append(named)
+
+
 def _match_office_holders(linked: LinkedDoc, taken: set[int]) -> None:
     """'the Iraqi premier', "Iraq's prime minister": an office named without its holder.
 
