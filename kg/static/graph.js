@@ -650,6 +650,7 @@
     ctx.strokeStyle = "rgba(255,255,255,0.95)";
     function put(text, font, color, box, x, y, force) {
       if (box[2] < 0 || box[0] > W || box[3] < 0 || box[1] > H) { return false; }
+      if (!force && (box[0] < 0 || box[2] > W || box[1] < 0 || box[3] > H)) { return false; }  // no cut labels
       if (!force && !grid.fits(box)) { return false; }
       grid.add(box);
       ctx.font = font;
