@@ -34,7 +34,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg.html import render_html
 from kg.resources import load_data
-from kg.vocab import GEO, KGO, document_iri, entity_iri, evidence_iri, statement_iri
+from kg.vocab import GEO, KGO, KGR, document_iri, entity_iri, evidence_iri, statement_iri
 
 CHROMIUM = "/usr/bin/chromium"
 SEED = 20171015
@@ -116,7 +116,7 @@ def synthetic_graph(n_nodes: int, n_edges: int, seed: int = SEED) -> rdflib.Grap
             text = " ".join([f"{s.split('_')[0].title()} {int(s.split('_')[1])}",
                              *rng.choices(WORDS, k=rng.randint(8, 30)),
                              f"{o.split('_')[0].title()} {int(o.split('_')[1])}."])
-            ev = evidence_iri(doc_id, start, start + len(text))
+            ev = evidence_iri(text, qualifier=f"{doc_id}:{start}")
             g.add((ev, RDF.type, KGO.Evidence))
             g.add((ev, KGO.text, Literal(text)))
             g.add((ev, KGO.beginOffset, Literal(start)))
@@ -124,6 +124,19 @@ def synthetic_graph(n_nodes: int, n_edges: int, seed: int = SEED) -> rdflib.Grap
             g.add((ev, DCTERMS.isPartOf, document_iri(doc_id)))
             g.add((ev, KGO.modality, KGO[rng.choice(MODALITIES)]))
             g.add((statement, PROV.wasDerivedFrom, ev))
+            if relations[relation].get("family") == "agreement" and rng.random() < 0.5:
+                agreement = KGR[f"agreement/{doc_id}/{start}"]  # the page lists agreements
+                g.add((agreement, RDF.type, KGO.Agreement))
+                g.add((agreement, KGO.agreementType, Literal(rng.choice(("truce", "deal", "evacuation deal")))))
+                g.add((agreement, KGO.party, s_node))
+                g.add((agreement, KGO.party, o_node))
+                if rng.random() < 0.3:
+                    g.add((agreement, KGO.broker, entity_iri(rng.choices(actors, weights)[0])))
+                if rng.random() < 0.5:
+                    g.add((agreement, KGO.place, entity_iri(rng.choice(places))))
+                g.add((agreement, DCTERMS.date, Literal(f"2018-{1 + start % 12:02d}-{1 + start % 28:02d}",
+                                                         datatype=XSD.date)))
+                g.add((agreement, PROV.wasDerivedFrom, ev))
     return g
 
 

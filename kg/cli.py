@@ -117,16 +117,17 @@ def build(obj: _Context, inputs: tuple[Path, ...], out: Path, model: str | None,
     except MissingInputError as exc:
         obj.fail(exc)
     bar = None
-    show_bar = not obj.quiet and sys.stderr.isatty()
-    if show_bar:
-        files = sum(1 for p in inputs for _ in (p.rglob("*") if p.is_dir() else [p]))
-        if files >= PROGRESS_THRESHOLD:
-            bar = click.progressbar(length=files, label="Building", file=sys.stderr)
-            bar.__enter__()
+    if not obj.quiet and sys.stderr.isatty():
+        from kg.progress import ProgressLine
+
+        files = [f for p in inputs for f in (sorted(p.rglob("*")) if p.is_dir() else [p]) if f.is_file()]
+        if len(files) >= PROGRESS_THRESHOLD:
+            bar = ProgressLine(files, sys.stderr)
     previous = _interrupt_on_sigterm()
     try:
+        # with a progress line, one document a batch: the line then moves with each document
         report = run_build(inputs, out, model=model, html=not no_html,
-                           on_document=(lambda _doc: bar.update(1)) if bar else None,
+                           on_document=bar.document if bar else None, **({"batch_size": 1} if bar else {}),
                            jobs=jobs, engine=engine, scheduler=scheduler, prune=prune)
     except KgError as exc:
         obj.fail(exc)
@@ -140,7 +141,7 @@ def build(obj: _Context, inputs: tuple[Path, ...], out: Path, model: str | None,
 
         signal.signal(signal.SIGTERM, previous)
         if bar is not None:
-            bar.__exit__(None, None, None)
+            bar.close()
     for warning in report.warnings:
         if obj.verbose:
             obj.info(f"kg: warning: {warning}")

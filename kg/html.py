@@ -60,6 +60,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 from kg.errors import DataFileError
 from kg.html_time import agreements as _agreements
 from kg.html_time import evidence_when, histogram
+from kg.outlines import outlines
 from kg.rdf import write_atomic
 from kg.resources import load_data
 from kg.vocab import ENTITY_CLASSES, GEO, KGO
@@ -682,7 +683,10 @@ def _geo_layout(nxg: networkx.MultiDiGraph) -> dict[str, Any] | None:
         lines.append([round(fx0), round(y), round(fx1), round(y)])
         labels.append([round(fx0) + 4, round(y) - 6, _degrees(round(value, 6), "N", "S")])
         value += step
+    span_lon, span_lat = lon_hi - lon_lo, lat_hi - lat_lo
+    box = (lon_lo - span_lon, lat_lo - span_lat, lon_hi + span_lon, lat_hi + span_lat)
     return {
+        "outlines": outlines(project, box),
         "positions": {n: [round(float(pos[index[n]][0])), round(float(pos[index[n]][1]))]
                       for n in ids},
         "frame": [round(fx0), round(fy0), round(fx1), round(fy1)],

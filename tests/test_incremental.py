@@ -548,7 +548,7 @@ def test_the_page_shows_a_syndicated_sentence_once_with_its_sources(browser_page
     page = browser_page.page
     page.goto((out / "graph.html").as_uri())
     page.wait_for_function("() => window.kgReady === true", timeout=60_000)
-    edge = page.evaluate("() => kgEdges.get({filter: e => e.label.startsWith('truce with')})[0].id")
+    edge = page.evaluate("() => kgEdges.getIds().filter(id => kgEdgeLabel(id).startsWith('truce with'))[0]")
     assert page.evaluate("id => kgSelectEdge(id)", edge)
     panel = page.locator("#kg-panel")
     assert panel.locator(".kg-sentence", has_text=WIRE).count() == 1

@@ -851,7 +851,7 @@ def test_hostile_article_text_never_runs_in_the_browser(browser_page, hostile_bu
     html = hostile_build / "graph.html"
     page.goto(html.as_uri())
     page.wait_for_function("() => window.kgReady === true", timeout=60_000)
-    edge = page.evaluate("() => kgEdges.get({filter: e => e.label.startsWith('captured')})[0].id")
+    edge = page.evaluate("() => kgEdges.getIds().filter(id => kgEdgeLabel(id).startsWith('captured'))[0]")
     assert page.evaluate("id => kgSelectEdge(id)", edge)
     text = page.locator("#kg-panel").inner_text()
     assert XSS_IMG in text and "</script><script>" in text

@@ -143,7 +143,7 @@
                                         dated: item.dated, expr: null}]));
     body.appendChild(el("p", "kg-meta", plural(edges.length, "relation") + " selected"));
     item.edges.forEach(function (eid, i) { body.appendChild(api.relationSection(eid, i < 5)); });
-    api.open(function () { showAgreement(index); });
+    api.open(function () { showAgreement(index); }, "a:" + index);
     return {nodes: nodes, edges: edges};
   }
   var agreementButtons = [];
