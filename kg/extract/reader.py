@@ -320,6 +320,8 @@ class Reader(NounPhrases, Clauses, FrameRoles):
             if kind == "subj_attack" and any(
                     self._attack_phrase(tok) for tok in self.subject_tokens(trigger)):
                 return True  # "coalition air strikes destroyed much of Raqqa"
+            if kind == "no_obj" and not any(c.dep_ in _OBJ for c in trigger.children):
+                return True  # "Russian military police deployed to Tal Rifaat": no one was deployed by them
             if kind == "in_event" and any(
                     c.dep_ == "prep" and c.lower_ == "in" and any(
                         p.dep_ == "pobj" and (p.lemma_.lower() in self.t.nouns or p.lower_ in self.t.nouns)
