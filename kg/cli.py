@@ -336,7 +336,9 @@ def query_command(obj: _Context, name_or_file: str | None, sparql: str | None, s
     owl:) need no PREFIX line. The table format cuts long cells; csv, tsv, json and
     xml are complete. Updates, LOAD, SERVICE and FROM are refused.
     """
-    from kg import query as q
+    import importlib
+
+    q = importlib.import_module("kg.query")  # the module (kg.query is the library function)
 
     if list_queries:
         for named in q.list_queries():
