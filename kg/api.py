@@ -75,10 +75,11 @@ def extract(text: str, *, date: str | None = None, doc_id: str = "text", model: 
         for part in split_document(document, chunk_limit(nlp)):
             parsed_text = parse_view(part.body)
             linked = link_document(nlp(parsed_text), part, gazetteer, lexicon, text=parsed_text)
-            found, events = to_file_offsets(part, *read_article(linked, part, triggers=triggers))
+            reading = read_article(linked, part, triggers=triggers)
+            found, events = to_file_offsets(part, reading.claims, reading.agreements)
             claims += found
             agreements += events
-            entities.update(linked.entities)
+            entities.update(reading.entities)
 
     def label(entity_id: str) -> str:
         entity = entities.get(entity_id)

@@ -15,7 +15,7 @@ sets up the word lists they read and the per-sentence token scan.
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import SimpleNamespace
 
@@ -190,7 +190,10 @@ class Reader(NounPhrases, Clauses, FrameRoles):
     """Reads frames off one linked article. Holds no state beyond the article."""
 
     def __init__(self, linked: LinkedDoc, triggers: Triggers):
-        self.linked = linked
+        # Extraction never writes into the linker's record: it reads a copy, to whose entities and
+        # names it adds what it introduces (introduce, modifiers); read_article returns them.
+        self.linked = replace(linked, entities=dict(linked.entities), _cache=dict(linked._cache),
+                              surface={entity: set(names) for entity, names in linked.surface.items()})
         self.t = triggers
         vars(self).update(_word_lists(triggers))
         self.scan = _Scan(linked.doc, triggers)
@@ -200,7 +203,7 @@ class Reader(NounPhrases, Clauses, FrameRoles):
         """Make a dictionary entity the text implies but does not name a node of the article.
 
         ("Assad's backers": the Syrian government.) The one place where
-        extraction adds to the linker's entities.
+        extraction adds an entity (to its own copy of the linker's entities).
         """
         linked = self.linked
         if entity_id not in linked.entities:
