@@ -140,14 +140,14 @@ def _word_lists(triggers: Triggers) -> dict:
     w.containers = frozenset(lex["container_nouns"]) | w.place_containers
     w.relational_places = frozenset(lex["relational_place_nouns"])
     w.symbol_nouns = frozenset(lex["symbol_nouns"])
-    w.force_nouns = frozenset(lex["force_nouns"]) | {"reinforcements", "fighters", "militiamen", "police"}
+    w.force_nouns = frozenset(lex["force_nouns"])
     w.where_preps = frozenset(lex["where_prepositions"])
     w.adjunct_preps = frozenset(lex["adjunct_prepositions"])
     w.participation_verbs = frozenset(lex["participation_verbs"])
     w.adjunct_relations = frozenset({"fought", "attacked", "deal_with", "truce_with"})
     w.accusation_verbs = frozenset(lex["accusation_verbs"])
     w.departure_verbs = frozenset(lex["departure_verbs"])
-    w.holding_verbs = frozenset({"control", "hold", "occupy", "run", "administer", "dominate"})
+    w.holding_verbs = frozenset(lex["holding_verbs"])
     w.owning_verbs = frozenset(lex["owning_verbs"])
     w.keeping_verbs = frozenset(lex["keeping_verbs"])
     w.provoking_verbs = frozenset(lex["provoking_verbs"])
