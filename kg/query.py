@@ -60,13 +60,14 @@ from xml.sax.saxutils import quoteattr
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from kg import sparqlguard
+from kg import formats, sparqlguard
 from kg.errors import KgError, QueryError, QueryRefusedError, QueryTimeoutError, StoreError
 from kg.sparql import PREFIXES, VALUES_MARKER, Result, _short, bind_values, execute  # noqa: F401 (kg.query's names)
 from kg.vocab import KGO, document_iri, entity_iri
 
 QUERIES_DIR = Path(__file__).resolve().parent / "queries"
-FORMATS = ("table", "csv", "tsv", "json", "xml")
+#: ``kg query -f`` formats of solutions (the graph formats are :data:`GRAPH_FORMATS`), from :mod:`kg.formats`.
+FORMATS = tuple(f.name for f in formats.plugins("query") if f.kind != "graph")
 ENTITY_PARAMS = frozenset({"actor", "subject", "object", "speaker", "place"})
 #: Date parameters: the first day of the period given (``from``) or its last (``to``, ``date``).
 DATE_PARAMS = {"from": "first", "to": "last", "date": "last"}
@@ -555,24 +556,12 @@ def execute_in_subprocess(store_path, sparql: str, *, bindings=None, max_rows=No
 # Formats
 # --------------------------------------------------------------------------
 
-#: Media types of the result formats (SPARQL 1.1 results; Turtle for graphs).
-MEDIA_TYPES = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-    "turtle": "text/turtle; charset=utf-8",
-    "ntriples": "application/n-triples",
-    "rdfxml": "application/rdf+xml",
-    "jsonld": "application/ld+json",
-    "table": "text/plain; charset=utf-8",
-}
-
-
-RESULT_FORMATS = ("json", "xml", "csv", "tsv")
-GRAPH_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld")
+#: Media types of the result formats (SPARQL 1.1 results; Turtle for graphs), from :mod:`kg.formats`.
+MEDIA_TYPES = {f.name: f.media_type for f in formats.plugins("query")}
+RESULT_FORMATS = tuple(formats.names("serve", "results"))
+GRAPH_FORMATS = tuple(formats.names("query", "graph"))
 #: rdflib's names of the graph formats.
-_RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}
+_RDFLIB_FORMATS = {f.name: f.rdflib for f in formats.plugins("query", "graph")}
 
 
 def choose_format(result: Result, formats: list[str]) -> str:
