@@ -150,7 +150,10 @@ def _apply(reader: Reader, trigger, frames, *, is_noun: bool):
     support = reader.support_verb(trigger) if is_noun else None
     direct = reader.direct_support(trigger) if is_noun else None
     if direct is not None and modality == "asserted":
-        modality = reader.modality(direct)
+        if direct.lemma_.lower() in reader.denial:  # "denied any role in the attack"; "did not deny" stands
+            modality = "asserted" if any(c.dep_ == "neg" for c in direct.children) else "denied"
+        else:
+            modality = reader.modality(direct)
     for frame in frames:
         if frame.support and (support is None or support.lemma_.lower() not in frame.support):
             continue
@@ -161,6 +164,8 @@ def _apply(reader: Reader, trigger, frames, *, is_noun: bool):
         o_type = frame.o_type or spec["range"]
         subjects = _first(reader, trigger, frame.s, is_noun, frame, s_type)
         objects = _first(reader, trigger, frame.o, is_noun, frame, o_type)
+        if frame.o_not_type:  # "drove IS out of Sinjar" captures a town, not "out of Iraq" a state
+            objects = [o for o in objects if not set(reader.linked.types(o)) & set(frame.o_not_type)]
         rule = f"{'noun' if is_noun else 'verb'}:{trigger.lemma_.lower()}:{frame.rel}"
         if frame.reciprocal and spec["symmetric"]:
             parties = between_parties(reader, trigger)

@@ -215,10 +215,12 @@ class Clauses:
             cur = head
         return None
 
-    @staticmethod
-    def direct_support(noun):
-        """The verb whose object the noun is: its negation is the noun's."""
+    def direct_support(self, noun):
+        """The verb whose object the noun is: its negation is the noun's ('denied any role in
+        the attack': through a noun of involvement, lexicon involvement_nouns)."""
         head = noun.head
+        if noun.dep_ == "pobj" and head.lower_ in ("in", "for") and head.head.lemma_.lower() in self.involvement_nouns:
+            noun, head = head.head, head.head.head
         if noun.dep_ in _OBJ and head.pos_ in ("VERB", "AUX"):
             return head
         if noun.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ in ("to", "on", "into") \
@@ -352,6 +354,25 @@ class Clauses:
             if cur.lemma_.lower() in self.force_nouns or cur.lower_ in self.force_nouns:
                 return True
         return False
+
+    def _attack_phrase(self, tok) -> bool:
+        """Is a noun phrase an attack or a weapon ('air strikes', 'the bombing campaign',
+        'artillery', 'Russian jets'), not an actor ('IS destroyed the shrine')?"""
+        lemma = tok.lemma_.lower()
+        if tok.pos_ != "NOUN":
+            return False
+        return any(word in self.attack_nouns or word in self.weapon_nouns for word in (lemma, tok.lower_))
+
+    def _combatant_phrase(self, tok) -> bool:
+        """Does a noun phrase name fighters: an armed group or a state's forces by name, or a
+        noun such as 'militants', 'jihadists', 'troops' (not 'the ambassador', 'civilians')?"""
+        if tok.lemma_.lower() in self.combatant_nouns or tok.lower_ in self.combatant_nouns:
+            return True
+        entity = self.linked.entity_at(tok)
+        if entity is None or tok.pos_ == "NOUN":
+            return False  # "Iran's ambassador" names Iran, but no fighter
+        types = self.linked.types(entity)
+        return "ArmedGroup" in types or "State" in types
 
     def _asset_phrase(self, tok) -> bool:
         """Is a noun phrase an actor's asset with no place name of its own ('a Syrian army

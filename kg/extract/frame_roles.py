@@ -104,6 +104,10 @@ class FrameRoles:
             return self.preceding(trigger)
         if role == "subj_location":
             return self.subject_location(trigger)
+        if role == "subj_place":
+            return self.subject_place(trigger)
+        if role == "relative_source":
+            return self.relative_source(trigger)
         if role.startswith("prep:"):
             name = role[5:]
             tokens = self.prep_objects(trigger, name)
@@ -164,19 +168,31 @@ class FrameRoles:
         heads = [trigger]
         if is_noun and trigger.dep_ in ("nsubj", "dobj", "nsubjpass") and trigger.head.pos_ in ("VERB", "AUX"):
             heads.append(trigger.head)
+        if is_noun:  # "a bombing that killed dozens in Karrada", "the attack, which took place in Hit"
+            clauses = [c for c in trigger.children if c.dep_ in ("relcl", "acl") and c.pos_ in ("VERB", "AUX")]
+            # the parser often hangs the place from the clause's object ("killed dozens in Baghdad")
+            victims = [o for c in clauses for o in c.children if o.dep_ in _OBJ and self.linked.entity_at(o) is None]
+            victims += [p for o in victims for q in o.children if q.dep_ == "prep" and q.lower_ == "of"
+                        for p in q.children if p.dep_ == "pobj"]  # "wounded scores of shoppers in Kirkuk"
+            heads += clauses + victims
         found: list[str] = []
         for head in heads:
             for prep in head.children:
                 if prep.dep_ == "prep" and prep.lower_ in self.where_preps:
                     for pobj in (c for c in prep.children if c.dep_ == "pobj"):
                         found += self._places_under(pobj, 0)
+                elif prep.dep_ == "prep" and prep.lower_ in ("against", "on"):
+                    # "an operation against Kurdish militias in Afrin": where its target is
+                    for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                        found += [e for q in pobj.children if q.dep_ == "prep" and q.lower_ in ("in", "inside")
+                                  for p in q.children if p.dep_ == "pobj" for e in self._places_under(p, 0)]
         linked = self.linked
         places = []
         for entity in unique(found):
             info = linked.info(entity)
             if not linked.is_place(entity) or "State" in linked.types(entity):
                 continue  # "strikes in Syria" locate, they do not target a country
-            if info is not None and info.capital_of:
+            if info is not None and info.capital_of and self._has_target(heads):
                 continue  # "a strike in Baghdad on two figures": the seat of government locates the event
             places.append(entity)
         # "in Qandil and Sinjar in Iraqi Kurdistan": the region only locates the places attacked
@@ -184,6 +200,49 @@ class FrameRoles:
         if len(regions) < len(places):
             places = [e for e in places if e not in regions]
         return places
+
+    def subject_place(self, verb) -> list[str]:
+        """Where a verb's subject is, by a locative on it: 'rebels in Eastern Ghouta began
+        leaving', 'fighters holed up in the old city withdrew' (they left that place)."""
+        out: list[str] = []
+        for subj in self.subject_tokens(verb):
+            holders = [subj, *(c for c in subj.children if c.dep_ in ("acl", "relcl") and c.tag_ == "VBN")]
+            for holder in holders:
+                for prep in holder.children:
+                    if prep.dep_ == "prep" and prep.lower_ in ("in", "inside", "within"):
+                        out += [e for p in prep.children if p.dep_ == "pobj" for e in self._places_under(p, 0)]
+        return unique(out)
+
+    def relative_source(self, verb) -> list[str]:
+        """'took Kirkuk from the Peshmerga, who withdrew': the place the clause took from
+        the side a relative clause says left."""
+        head = verb.head
+        if verb.dep_ != "relcl" or head.dep_ != "pobj" or head.head.lower_ != "from":
+            return []
+        taker = head.head.head
+        if taker.pos_ in ("NOUN", "PROPN") and (taker.dep_ in _OBJ or taker.dep_ == "pobj" and taker.head.lower_ == "of"):
+            objects = [taker]  # "recaptured Palmyra from IS": the parser hangs 'from' on the place
+        elif taker.pos_ in ("VERB", "AUX"):
+            objects = self.object_tokens(taker)
+        else:
+            return []
+        objects += [p for o in objects for q in o.children if q.dep_ == "prep" and q.lower_ == "of"
+                    for p in q.children if p.dep_ == "pobj"]  # "took control of Kirkuk's oil fields"
+        return [e for e in self.nps(objects) if self.linked.is_place(e)]
+
+    def _has_target(self, heads) -> bool:
+        """Does an event name its target besides where it happened ('a strike on two figures',
+        'a bombing that killed dozens')? Then a capital it happened in only locates it."""
+        linked = self.linked
+        for head in heads:
+            for child in head.children:
+                if child.dep_ == "prep" and child.lower_ in ("on", "against", "of", "targeting") \
+                        and any(p.dep_ == "pobj" and p.ent_type_ not in ("DATE", "TIME") for p in child.children):
+                    return True
+                if head is not heads[0] and head.pos_ in ("VERB", "AUX") and child.dep_ in _OBJ \
+                        and child is not heads[0] and any(linked.is_actor(e) for e in self.nps([child])):
+                    return True  # "a strike that killed two commanders of Kataib Hezbollah"
+        return False
 
     def _places_under(self, tok, depth: int) -> list[str]:
         if depth > 3:

@@ -80,7 +80,12 @@ def _phrases(reader: Reader, sent):
                 for whole in wholes:
                     for outer in places_in:
                         yield whole, "located_in", outer, "locative:part", reader.modality(head), None
-            members = reader.described(head) or reader.np(head)
+            resolved = None
+            if any(c.dep_ == "det" and c.lower_ == "the" for c in head.children) and not any(
+                    linked.entity_at(c) for c in head.children):
+                resolved = linked.resolve(head, types=("Place",))  # "The district, in Nineveh province,"
+            members = [resolved] if resolved and linked.is_place(resolved) and "State" not in linked.types(resolved) \
+                else reader.described(head) or reader.np(head)
         else:
             continue
         modality = reader.modality(head)
@@ -96,7 +101,12 @@ def _just_before(linked: LinkedDoc, prep) -> list[str]:
     if prep.i == 0:
         return []
     tok = prep.nbor(-1)
+    if tok.text == "," and tok.i > 0:
+        tok = tok.nbor(-1)  # "left the district, in the city of Daraa"
     entity = linked.entity_at(tok)
+    if entity is None and tok.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
+        entity = linked.resolve(tok, types=("Place",))  # "the district": the one named before
+        return [entity] if entity and linked.is_place(entity) and "State" not in linked.types(entity) else []
     if entity is None and tok.dep_ == "conj":  # "toward Azaz and Mare in ...", Mare unknown
         entity = linked.entity_at(tok.head)
         tok = tok.head

@@ -30,6 +30,7 @@ def _modifier(reader: Reader, tok):
         return
     spec = reader.t.relations[rel]
     reader.introduce(actor)
+    actor = reader.coerce(actor, spec["domain"], rel)  # "a Tehran-backed faction": Iran backs it
     linked.surface.setdefault(actor, set()).add(doc[begin:first.i + 1].text)
     head = tok.head
     if head == tok:

@@ -141,6 +141,11 @@ def _word_lists(triggers: Triggers) -> dict:
     w.relational_places = frozenset(lex["relational_place_nouns"])
     w.symbol_nouns = frozenset(lex["symbol_nouns"])
     w.force_nouns = frozenset(lex["force_nouns"])
+    w.combatant_nouns = frozenset(lex["combatant_nouns"])
+    w.attack_nouns = frozenset(noun for noun, frames in triggers.nouns.items()
+                               if any(f.rel == "attacked" for f in frames))
+    w.involvement_nouns = frozenset(lex["involvement_nouns"])
+    w.weapon_nouns = frozenset(lex["weapon_nouns"])
     w.where_preps = frozenset(lex["where_prepositions"])
     w.adjunct_preps = frozenset(lex["adjunct_prepositions"])
     w.participation_verbs = frozenset(lex["participation_verbs"])
@@ -252,8 +257,9 @@ class Reader(NounPhrases, Clauses, FrameRoles):
             # "activities to push X out of Iraq": an aim, not an event; but "a campaign to
             # drive X out" and "a deal to leave P" say what the campaign or the deal is
             return "negated"
+        prev = trigger
         for _ in range(6):
-            if cur != trigger and cur.lemma_.lower() in self.irrealis:
+            if cur != trigger and cur.lemma_.lower() in self.irrealis and not _finite_report(prev):
                 return "negated"  # "urged the PKK to withdraw": a request, not a claim
             if any(c.dep_ == "neg" for c in cur.children) or any(
                     c.dep_ == "det" and c.lower_ == "no" for c in cur.children):
@@ -279,7 +285,7 @@ class Reader(NounPhrases, Clauses, FrameRoles):
                 continue
             if cur.dep_ not in ("xcomp", "ccomp", "pcomp") or cur.head == cur:
                 break
-            cur = cur.head
+            prev, cur = cur, cur.head
         return "asserted"
 
     def requirements_met(self, trigger, frame: Frame) -> bool:
@@ -310,6 +316,13 @@ class Reader(NounPhrases, Clauses, FrameRoles):
                 return True
             if kind == "tense" and value == "present" and _present(trigger):
                 return True
+            if kind == "subj_attack" and any(
+                    self._attack_phrase(tok) for tok in self.subject_tokens(trigger)):
+                return True  # "coalition air strikes destroyed much of Raqqa"
+            if kind == "purpose" and _purpose_infinitive(trigger):
+                return True  # "a campaign to drive IS from Hajin" attacks; it has taken nothing yet
+            if kind == "obj_combatant" and any(self._combatant_phrase(o) for o in self.object_tokens(trigger)):
+                return True  # "drove the militants out of P": fighters expelled, not diplomats
             if kind == "obj_asset" and any(self._asset_phrase(o) for o in self.object_tokens(trigger)):
                 return True
             if kind == "obj_site" and any(self._site_phrase(o) for o in self.object_tokens(trigger)):
@@ -322,6 +335,16 @@ class Reader(NounPhrases, Clauses, FrameRoles):
                     for c in [*trigger.children, *(g for o in trigger.children if o.dep_ in _OBJ for g in o.children)]):
                 return True  # "held Turkey responsible" (the parser may hang it from the object)
         return False
+
+
+def _finite_report(clause) -> bool:
+    """'warned that air strikes had damaged the dam': a finite clause in the past or present
+    under a verb of warning reports what happened; 'warned X to stop', 'demanded that W stop'
+    (an infinitive, a bare subjunctive) and 'warned that IS could attack' (a modal) do not."""
+    if clause.dep_ != "ccomp":
+        return False
+    tags = {clause.tag_} | {c.tag_ for c in clause.children if c.dep_ in ("aux", "auxpass")}
+    return "MD" not in tags and bool(tags & {"VBD", "VBZ", "VBP"})
 
 
 def _purpose_infinitive(verb) -> bool:

@@ -25,6 +25,7 @@ class Frame:
     s_type: str | None = None
     requires: tuple[str, ...] = ()
     forbids: tuple[str, ...] = ()
+    o_not_type: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,7 +45,8 @@ class Triggers:
 def _frames(entries) -> tuple[Frame, ...]:
     return tuple(Frame(rel=e["rel"], s=tuple(e["s"]), o=tuple(e["o"]), reciprocal=e.get("reciprocal", False),
                        support=tuple(e.get("support", ())), o_type=e.get("o_type"), s_type=e.get("s_type"),
-                       requires=tuple(e.get("requires", ())), forbids=tuple(e.get("forbids", ()))) for e in entries)
+                       requires=tuple(e.get("requires", ())), forbids=tuple(e.get("forbids", ())),
+                       o_not_type=tuple(e.get("o_not_type", ()))) for e in entries)
 
 
 def load_triggers(name: str = "triggers") -> Triggers:

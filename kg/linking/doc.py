@@ -164,6 +164,12 @@ class LinkedDoc:
             subjects = [c for c in candidates if c[3] == nearest and c[2]]
             if subjects:
                 candidates = subjects + [c for c in candidates if c not in subjects]
+            if types == {"Place"}:
+                # "Jordan shut the crossing after rebels seized it": a pronoun that must be a
+                # place is the town or site of its sentence before a state, which mostly acts
+                sites = [c for c in candidates if c[3] == nearest and "State" not in self.types(c[0])]
+                if sites:
+                    candidates = sites + [c for c in candidates if c not in sites]
         if tags:
             for entity_id, info, _, _ in candidates:
                 if info is not None and info.tags & tags:

@@ -259,6 +259,22 @@ def _drop_datelines(linked: LinkedDoc) -> None:
     linked.mentions[:] = kept
 
 
+def _possesses_place(linked: LinkedDoc, head) -> bool:
+    """Is a possessed noun a part of a place: a place noun, or a place named in its phrase?"""
+    lexicon = linked.lexicon
+    lemma = head.lemma_.lower()
+    if lemma in lexicon["place_container_nouns"] or lemma in lexicon["place_head_nouns"]:
+        return True
+    gazetteer = linked.gazetteer
+    for tok in (head, *(c for c in head.children if c.dep_ in ("compound", "nmod"))):
+        entity = linked.token_entity.get(tok.i)
+        info = gazetteer.entities.get(entity) if entity else None
+        if info is not None and "Place" in info.entity.types and not info.capital_of \
+                and "State" not in info.entity.types:
+            return True
+    return False
+
+
 def _apply_capital_metonymy(linked: LinkedDoc) -> None:
     """'Washington said', 'led by Washington': a capital acting is its state."""
     gaz = linked.gazetteer
@@ -271,6 +287,8 @@ def _apply_capital_metonymy(linked: LinkedDoc) -> None:
         root = span.root
         if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_ == "be":
             continue  # "Damascus is the capital of Syria": the city itself
+        if root.dep_ == "poss" and _possesses_place(linked, root.head):
+            continue  # "Baghdad's Karrada district", "Damascus's southern suburbs": the city itself
         acting = root.dep_ in _ACTOR_DEPS or (
             root.dep_ == "pobj" and root.head.lower_ in _ACTOR_PREPS) or (
             root.dep_ == "pobj" and root.head.dep_ == "agent")
