@@ -135,7 +135,7 @@ def profile_stages(folder: Path, out: Path) -> dict[str, float]:
     wrap(kg.ingest, "publication_date", "publication dates (ingest)")
     wrap(kg.temporal, "date_sentences", "evidence dates")
     wrap(kg.linking, "link", "linking")
-    wrap(kg.extract, "read_article", "relation extraction")
+    wrap(sys.modules["kg.extract"], "read_article", "relation extraction")
     wrap(kg.store, "ntriples", "RDF building")
     wrap(kg.engines, "extract_document", "_extract_document")
     wrap(kg.engines, "extract_batch", "_extract_batch")

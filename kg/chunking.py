@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from kg.records import Agreement, Claim, Document, Span
 
@@ -126,21 +126,29 @@ def split_document(document: Document, limit: int) -> list[Document]:
     ]
 
 
-def split_documents(documents: Iterable[Document], limit: int, report=None) -> Iterator[Document]:
+def split_documents(documents: Iterable[Document], limit: int,
+                    on_split: Callable[[Document, list[Document]], None] | None = None) -> Iterator[Document]:
     """Every document, or its parts when too long; lazily (a stream stays a stream).
 
-    ``report`` (a :class:`kg.pipeline.BuildReport`), when given, counts each
-    split document in ``split_documents`` and gets a warning naming it.
+    ``on_split(document, parts)``, when given, is called for each document
+    split (or cut to its one part): the caller counts it in its own report,
+    with :func:`split_warning`'s message. Nothing here writes into the caller's records.
     """
     for document in documents:
         parts = split_document(document, limit)
-        if len(parts) > 1 or isinstance(parts[0], Part):
-            if report is not None:
-                report.split_documents += 1
-                report.warnings.append(
-                    f"{document.path}: {len(document.body):,} characters, parsed in {len(parts)} "
-                    f"part{'s' if len(parts) > 1 else ''} of at most {limit:,}")
+        if on_split is not None and (len(parts) > 1 or isinstance(parts[0], Part)):
+            on_split(document, parts)
         yield from parts
+
+
+def split_warning(document: Document, parts: list[Document], limit: int) -> str:
+    """The warning naming a document parsed in parts.
+
+    >>> split_warning(Document(id="a", path="a.txt", text="x" * 12, body="x" * 12), [None, None], 10)
+    'a.txt: 12 characters, parsed in 2 parts of at most 10'
+    """
+    return (f"{document.path}: {len(document.body):,} characters, parsed in {len(parts)} "
+            f"part{'s' if len(parts) > 1 else ''} of at most {limit:,}")
 
 
 def is_last_part(document: Document) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from kg import formats
 from kg.errors import KgError, MissingInputError, UnknownDocumentError
 
 EXIT_OK = 0
@@ -283,7 +284,7 @@ def validate(obj: _Context, directory: Path, shapes: str) -> None:
 @cli.command()
 @click.argument("directory", default="output", type=click.Path(path_type=Path))
 @click.option("-f", "--format", "fmt", required=True,
-              type=click.Choice(["trig", "nq", "jsonld", "nt", "graphml", "gexf", "neo4j"]),
+              type=click.Choice(formats.names("export")),
               help="trig/nq: one named graph per document; jsonld, nt: the graph; "
                    "graphml/gexf: the entity graph for Gephi or Cytoscape; neo4j: nodes.csv and "
                    "relationships.csv for neo4j-admin database import.")
@@ -319,7 +320,7 @@ def export(obj: _Context, directory: Path, fmt: str, out: Path | None) -> None:
 @click.option("--store", "store", default="output/store", show_default=True, type=click.Path(path_type=Path),
               metavar="DIR", help="The store folder (OUT/store of `kg build`).")
 @click.option("-f", "--format", "fmt", default="table", show_default=True,
-              type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "rdfxml", "jsonld"]),
+              type=click.Choice(formats.names("query")),
               help="Output format (turtle, ntriples, rdfxml, jsonld: CONSTRUCT and DESCRIBE only).")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind a query parameter, e.g. --param actor=SDF (any name of the actor).")
@@ -337,7 +338,9 @@ def query_command(obj: _Context, name_or_file: str | None, sparql: str | None, s
     owl:) need no PREFIX line. The table format cuts long cells; csv, tsv, json and
     xml are complete. Updates, LOAD, SERVICE and FROM are refused.
     """
-    from kg import query as q
+    import importlib
+
+    q = importlib.import_module("kg.query")  # the module (kg.query is the library function)
 
     if list_queries:
         for named in q.list_queries():

@@ -135,8 +135,7 @@ def add_derived(graph):
     """
     import pyoxigraph as ox
 
-    from kg.rdf import oxigraph_copy
-    from kg.store import from_oxigraph
+    from kg.terms import from_oxigraph, oxigraph_copy
 
     store = oxigraph_copy(graph)
     derive(store)

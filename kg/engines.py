@@ -179,14 +179,15 @@ def extract_document(parsed, document: Document, gazetteer, lexicon, triggers, *
     from kg.vocab import safe_segment
 
     linked = link_document(parsed, document, gazetteer, lexicon, text=text)
-    claims, agreements = to_file_offsets(document, *read_article(linked, document, triggers=triggers))
+    reading = read_article(linked, document, triggers=triggers)
+    claims, agreements = to_file_offsets(document, reading.claims, reading.agreements)
     # when each evidence sentence says it happened, against the publication date (kg.temporal)
     dates = date_sentences([(c.sentence, c.text) for c in claims] + [(a.sentence, a.text) for a in agreements],
                            document.date)
     fragment = GraphBuilder(_Triples())
     fragment.add_document(document)
-    fragment.add_claims(claims, linked.entities, linked.surface, dates=dates)
-    fragment.add_agreements(agreements, linked.entities, linked.surface, dates=dates)
+    fragment.add_claims(claims, reading.entities, reading.names, dates=dates)
+    fragment.add_agreements(agreements, reading.entities, reading.names, dates=dates)
     sentences = linked.sentence_count()
     return Extracted(document.id, safe_segment(document.id), ntriples(fragment.graph), sentences)
 

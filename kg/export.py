@@ -63,6 +63,7 @@ import rdflib.namespace
 from rdflib import RDF, RDFS, Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
+from kg import formats
 from kg.errors import InputError, KgError
 from kg.rdf import write_atomic
 from kg.resources import load_data
@@ -73,15 +74,8 @@ __all__ = [
     "neo4j_files", "trig_bytes", "nquads_bytes", "jsonld_bytes", "ntriples_bytes", "graphml_bytes", "gexf_bytes",
 ]
 
-#: Format name -> file extension.
-FORMATS = {
-    "trig": "trig",
-    "nq": "nq",
-    "jsonld": "jsonld",
-    "nt": "nt",
-    "graphml": "graphml",
-    "gexf": "gexf",
-}
+#: Format name -> file extension (``kg export -f``, from :mod:`kg.formats`; neo4j writes a folder).
+FORMATS = {f.name: f.extension for f in formats.plugins("export") if f.extension}
 
 #: Prefixes of every RDF export (Turtle, TriG, JSON-LD).
 PREFIXES = {

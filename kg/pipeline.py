@@ -446,7 +446,7 @@ def _extract(walked: list[tuple[int, Path]], walk_rejected: list[str], store, ex
     graph is staged as soon as its last file (or part) is extracted. Into an
     empty store, graphs go straight in with the bulk loader instead.
     """
-    from kg.chunking import is_last_part, split_documents
+    from kg.chunking import is_last_part, split_documents, split_warning
 
     info = extractor.info()
     store.discard_staged()  # what a build killed before its commit left (a half-done commit is finished)
@@ -466,8 +466,13 @@ def _extract(walked: list[tuple[int, Path]], walk_rejected: list[str], store, ex
     planned = {entry.key for entry in plan}
     if stale:  # made by other extraction code: every document the graph keeps is read again
         plan = sorted(plan + _reread(files, planned, set(removing), len(walked)))
+
+    def count_split(document: Document, parts: list[Document]) -> None:
+        report.split_documents += 1
+        report.warnings.append(split_warning(document, parts, info.chunk_limit))
+
     documents = split_documents(_stream(plan, stored, report, messages, on_document, trust=not stale),
-                                info.chunk_limit, report)
+                                info.chunk_limit, count_split)
     key, parts = None, []  # the document graph being written and its fragments
     pending: list[tuple[str, str]] = []  # document graphs waiting for the bulk loader
     written: list[str] = []

@@ -58,26 +58,20 @@ from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from kg import sparqlguard
+from kg import formats, sparqlguard
 from kg.errors import KgError, QueryError, QueryRefusedError, QueryTimeoutError, StoreError
-from kg.vocab import GEO, KGO, KGR, document_iri, entity_iri
+from kg.sparql import PREFIXES, VALUES_MARKER, Result, _short, bind_values, execute  # noqa: F401 (kg.query's names)
+from kg.vocab import KGO, document_iri, entity_iri
 
 QUERIES_DIR = Path(__file__).resolve().parent / "queries"
-FORMATS = ("table", "csv", "tsv", "json", "xml")
-#: Prefixes every query may use without declaring them.
-PREFIXES = {
-    "kgo": str(KGO), "kgr": str(KGR), "geo": str(GEO), "rdf": str(RDF), "rdfs": str(RDFS),
-    "xsd": "http://www.w3.org/2001/XMLSchema#", "owl": str(OWL), "skos": str(SKOS), "prov": str(PROV), "dcterms": str(DCTERMS),
-}
+#: ``kg query -f`` formats of solutions (the graph formats are :data:`GRAPH_FORMATS`), from :mod:`kg.formats`.
+FORMATS = tuple(f.name for f in formats.plugins("query") if f.kind != "graph")
 ENTITY_PARAMS = frozenset({"actor", "subject", "object", "speaker", "place"})
 #: Date parameters: the first day of the period given (``from``) or its last (``to``, ``date``).
 DATE_PARAMS = {"from": "first", "to": "last", "date": "last"}
 _DATE_VALUE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-#: Where a named query wants its parameters' VALUES block (else it is a trailing clause).
-VALUES_MARKER = re.compile(r"(?m)^[ \t]*# --param values here[ \t]*$")
 MODALITIES = ("asserted", "reported", "denied", "planned", "unconfirmed")
 #: Widest cell of the ``table`` format; csv, tsv, json and xml are never cut.
 TABLE_CELL = 80
@@ -196,10 +190,6 @@ def check_query(sparql: str) -> str:
     kg.errors.QueryRefusedError: SERVICE is not allowed: kg never calls other endpoints
     """
     return sparqlguard.check(sparql).kind
-
-
-def _short(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:300]
 
 
 # --------------------------------------------------------------------------
@@ -362,88 +352,9 @@ def drop_unbound_lines(sparql: str, params: Mapping[str, object]) -> str:
     return "".join(lines)
 
 
-def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
-    """Append a trailing ``VALUES`` clause that pre-binds ``bindings``; or put
-    that ``VALUES`` block where the query's ``# --param values here`` lines are.
-
-    >>> bind_values("SELECT * { ?s ?p ?o }", {"s": URIRef("http://x")})
-    'SELECT * { ?s ?p ?o }\\nVALUES (?s) { (<http://x>) }\\n'
-    >>> bind_values("SELECT * {\\n  # --param values here\\n  ?s ?p ?o }", {"s": URIRef("http://x")})
-    'SELECT * {\\n  VALUES (?s) { (<http://x>) }\\n  ?s ?p ?o }'
-    """
-    if not bindings:
-        return sparql
-    from kg.store import to_oxigraph
-
-    names = " ".join(f"?{name}" for name in bindings)
-    values = " ".join(str(to_oxigraph(term)) for term in bindings.values())
-    block = f"VALUES ({names}) {{ ({values}) }}"
-    if VALUES_MARKER.search(sparql):
-        return VALUES_MARKER.sub(lambda m: m.group(0).replace("# --param values here", block), sparql)
-    return f"{sparql.rstrip()}\n{block}\n"
-
-
 # --------------------------------------------------------------------------
 # Running
 # --------------------------------------------------------------------------
-
-@dataclass
-class Result:
-    """What a query returned: column names and rows of rdflib terms.
-
-    ``kind`` is ``select``, ``ask`` (see ``boolean``) or ``graph`` (CONSTRUCT
-    and DESCRIBE: columns subject, predicate, object). ``truncated`` says the
-    rows were cut at ``max_rows``.
-    """
-
-    columns: list[str]
-    rows: list[tuple[Node | None, ...]]
-    kind: str = "select"
-    boolean: bool | None = None
-    truncated: bool = False
-    max_rows: int | None = None
-
-
-def execute(ox_store, sparql: str, *, bindings: Mapping[str, Node] | None = None,
-            max_rows: int | None = None) -> Result:
-    """Check and run ``sparql`` on a pyoxigraph store, over the union graph.
-
-    What runs is the text :func:`kg.sparqlguard.check` read (comments
-    dropped), with ``bindings`` as a trailing ``VALUES`` clause.
-    """
-    import pyoxigraph as ox
-
-    from kg.store import _FromOxigraph
-
-    checked = sparqlguard.check(bind_values(sparql, bindings or {}))
-    try:
-        answer = ox_store.query(checked.text, prefixes=PREFIXES)
-        if isinstance(answer, ox.QueryBoolean):
-            return Result(columns=[], rows=[], kind="ask", boolean=bool(answer))
-        convert = _FromOxigraph()
-        rows: list[tuple] = []
-        truncated = False
-        if isinstance(answer, ox.QueryTriples):
-            kind, columns = "graph", ["subject", "predicate", "object"]
-            for triple in answer:
-                if max_rows is not None and len(rows) >= max_rows:
-                    truncated = True
-                    break
-                rows.append((convert(triple.subject), convert(triple.predicate), convert(triple.object)))
-        else:
-            kind, columns = "select", [v.value for v in answer.variables]
-            width = len(columns)
-            for solution in answer:
-                if max_rows is not None and len(rows) >= max_rows:
-                    truncated = True
-                    break
-                rows.append(tuple(convert(solution[i]) for i in range(width)))
-    except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {_short(exc)}") from None
-    except (ValueError, RuntimeError, OSError) as exc:
-        raise QueryError(f"query failed: {_short(exc)}") from None
-    return Result(columns=columns, rows=rows, kind=kind, truncated=truncated, max_rows=max_rows)
-
 
 def run_query(store_or_path, query: "str | NamedQuery", *, params: Mapping[str, str] | None = None,
               timeout: float | None = None, max_rows: int | None = None, isolated: bool = False) -> Result:
@@ -472,8 +383,20 @@ def run_query(store_or_path, query: "str | NamedQuery", *, params: Mapping[str, 
 
 def _run(store, sparql, named, params, timeout, max_rows, isolated) -> Result:
     bindings = resolve_params(params, query=named, sparql=sparql, store=store)
-    return store.query(drop_unbound_lines(sparql, bindings), bindings=bindings, timeout=timeout,
+    return query_store(store, drop_unbound_lines(sparql, bindings), bindings=bindings, timeout=timeout,
                        max_rows=max_rows, isolated=isolated)
+
+
+def query_store(store, sparql: str, *, bindings: Mapping[str, Node] | None = None, timeout: float | None = None,
+                max_rows: int | None = None, isolated: bool = False) -> Result:
+    """Run ``sparql`` on an open :class:`kg.store.Store`: in this process (:meth:`kg.store.Store.query`), or,
+    with a ``timeout`` (seconds) or ``isolated``, in a separate process without network access, killed
+    when time is up (:class:`kg.errors.QueryTimeoutError`)."""
+    if timeout is None and not isolated:
+        return store.query(sparql, bindings=bindings, max_rows=max_rows)
+    if not store.read_only:
+        store.flush()
+    return execute_in_subprocess(store.path, sparql, bindings=bindings, max_rows=max_rows, timeout=timeout)
 
 
 # --------------------------------------------------------------------------
@@ -633,24 +556,12 @@ def execute_in_subprocess(store_path, sparql: str, *, bindings=None, max_rows=No
 # Formats
 # --------------------------------------------------------------------------
 
-#: Media types of the result formats (SPARQL 1.1 results; Turtle for graphs).
-MEDIA_TYPES = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-    "turtle": "text/turtle; charset=utf-8",
-    "ntriples": "application/n-triples",
-    "rdfxml": "application/rdf+xml",
-    "jsonld": "application/ld+json",
-    "table": "text/plain; charset=utf-8",
-}
-
-
-RESULT_FORMATS = ("json", "xml", "csv", "tsv")
-GRAPH_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld")
+#: Media types of the result formats (SPARQL 1.1 results; Turtle for graphs), from :mod:`kg.formats`.
+MEDIA_TYPES = {f.name: f.media_type for f in formats.plugins("query")}
+RESULT_FORMATS = tuple(formats.names("serve", "results"))
+GRAPH_FORMATS = tuple(formats.names("query", "graph"))
 #: rdflib's names of the graph formats.
-_RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}
+_RDFLIB_FORMATS = {f.name: f.rdflib for f in formats.plugins("query", "graph")}
 
 
 def choose_format(result: Result, formats: list[str]) -> str:
@@ -804,7 +715,7 @@ def _csv(result: Result) -> str:
 
 
 def _tsv(result: Result) -> str:
-    from kg.store import to_oxigraph
+    from kg.terms import to_oxigraph
 
     if result.kind == "ask":
         return "?boolean\n" + ("true" if result.boolean else "false") + "\n"

@@ -38,6 +38,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 from kg.errors import OutputError
 from kg.records import Agreement, Claim, Document, Entity, EventDate, Span
 from kg.resources import load_data
+from kg.terms import oxigraph_copy  # noqa: F401 (kg.rdf's name)
 from kg.vocab import (GEO, KGO, KGR, PRECISION_UNITS, TIME, agreement_iri, document_iri, entity_iri, evidence_iri,
                       geonames_iri, normalise_space, occurrence_iri, statement_iri)
 
@@ -367,23 +368,6 @@ TURTLE_PREFIXES = (
     ("time", str(TIME)),
     ("xsd", str(XSD)),
 )
-
-
-def oxigraph_copy(graph: Graph):
-    """The triples of an rdflib graph in a new in-memory ``pyoxigraph.Store`` (default graph).
-
-    >>> g = new_graph()
-    >>> _ = g.add((KGR["entity/raqqa"], GEO.lat, Literal("35.95", datatype=XSD.decimal)))
-    >>> len(oxigraph_copy(g))
-    1
-    """
-    import pyoxigraph as ox
-
-    from kg.store import ntriples
-
-    store = ox.Store()
-    store.load(ntriples(graph).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return store
 
 
 def turtle_bytes(graph) -> bytes:

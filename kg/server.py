@@ -75,7 +75,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import h11
 
-from kg import sparqlguard
+from kg import formats, sparqlguard
 from kg.errors import KgError, QueryError, QueryRefusedError, QueryTimeoutError, StoreError
 from kg.query import NotAcceptableError, QueryProcess, list_queries
 
@@ -84,18 +84,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 #: Media types and the formats they stand for, best first: a SELECT or ASK
 #: takes the first result format, a CONSTRUCT or DESCRIBE the first graph format
 #: (``application/json`` is SPARQL JSON for solutions, JSON-LD for a graph).
-_MEDIA = {
-    "application/sparql-results+json": ["json"], "application/json": ["json", "jsonld"],
-    "application/sparql-results+xml": ["xml"], "application/xml": ["xml", "rdfxml"],
-    "text/xml": ["xml", "rdfxml"],
-    "text/csv": ["csv"], "text/tab-separated-values": ["tsv"],
-    "text/turtle": ["turtle"], "application/x-turtle": ["turtle"], "application/turtle": ["turtle"],
-    # Turtle is N3 (SPARQLWrapper's N3 asks for these)
-    "text/n3": ["turtle"], "text/rdf+n3": ["turtle"], "application/n3": ["turtle"],
-    "application/n-triples": ["ntriples"],
-    "application/rdf+xml": ["rdfxml"],
-    "application/ld+json": ["jsonld"], "application/x-json+ld": ["jsonld"],
-}
+_MEDIA = formats.media_map("serve")  # kg.formats: each format's media types
 _WILDCARDS = {"*/*": ["json", "turtle"], "application/*": ["json", "xml", "ntriples", "rdfxml", "jsonld"],
               "text/*": ["csv", "tsv", "turtle", "xml"]}
 #: What a 406 lists.

@@ -255,3 +255,32 @@ def test_gold_copy_matches_shared():
     shared = json.loads(SHARED_GOLD.read_text(encoding="utf-8"))
     copy = json.loads(GOLD_COPY.read_text(encoding="utf-8"))
     assert copy == shared, "refresh tests/data/seeds_gold.json from ../shared/eval"
+
+
+def _code_strings() -> set[str]:
+    """Every string constant in kg's Python code."""
+    import ast
+
+    found = set()
+    for path in (Path(__file__).resolve().parent.parent / "kg").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                found.add(node.value)
+    return found
+
+
+#: Lexicon sections that map words to values (their keys are data, read by iteration, not by name).
+_WORD_MAPS = {("verb_forms",)}
+
+
+def test_every_lexicon_key_is_read():
+    """Each key of ontology/lexicon.json (and of its sections) is named somewhere in kg's code."""
+    lexicon = json.loads((Path(__file__).resolve().parent.parent / "ontology" / "lexicon.json").read_text("utf-8"))
+    strings = _code_strings()
+    unread = []
+    for key, value in lexicon.items():
+        if key != "about" and key not in strings:
+            unread.append(key)
+        if isinstance(value, dict) and (key,) not in _WORD_MAPS:
+            unread += [f"{key}.{sub}" for sub in value if sub != "about" and sub not in strings]
+    assert len(lexicon) > 30 and not unread, f"lexicon keys nothing reads: {unread}"

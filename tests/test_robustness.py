@@ -740,7 +740,7 @@ def _extracted(paths: list[Path]) -> tuple[set, set]:
     for doc in iter_documents(paths):
         view = parse_view(doc.body)
         linked = link(nlp(view), gazetteer, lexicon, text=view)
-        claims, _ = read_article(linked, doc, triggers=triggers)
+        claims = read_article(linked, doc, triggers=triggers).claims
         for claim in claims:
             s, o = claim.subject, claim.object
             if relations[claim.relation]["symmetric"] and o < s:

@@ -99,3 +99,35 @@ def test_rdf_reifies_and_counts_evidence():
 
 def test_clean_literal_drops_what_turtle_cannot_carry():
     assert clean_literal("a\x01b\udc80") == "a b "
+
+
+@pytest.mark.slow
+def test_extraction_returns_the_entities_it_introduces_and_leaves_the_linkers_record(nlp, gaz):
+    """'Iran-backed' introduces Iran (with the name seen) and "Assad's backers" the Syrian government:
+    both come back in the Reading, and the LinkedDoc the linker made is as it was."""
+    import copy
+
+    from kg.extract import read_article
+
+    text = "Iran-backed militias attacked the SDF near Raqqa. Assad's backers struck rebels in Idlib."
+    linked = _linked(nlp, gaz, text)
+    before = (copy.deepcopy(linked.entities), copy.deepcopy(linked.surface), dict(linked.token_entity),
+              list(linked.mentions), dict(linked._cache).keys())
+    reading = read_article(linked, Document(id="t", path="t.txt", text=text, body=text), triggers=load_triggers())
+    assert (linked.entities, linked.surface, linked.token_entity, linked.mentions) == before[:4]
+    assert linked._cache.keys() == before[4]
+    introduced = set(reading.entities) - set(linked.entities)
+    assert "iran" in introduced and "iran" not in linked.surface and "Iran" in reading.names["iran"]
+    assert {c.subject for c in reading.claims} & introduced
+    assert all(reading.entities[e] == linked.entities[e] for e in linked.entities)
+
+
+def test_chunking_reports_splits_through_its_caller():
+    from kg.chunking import split_documents, split_warning
+
+    long = Document(id="long", path="long.txt", text="A b c. " * 40, body="A b c. " * 40)
+    short = Document(id="short", path="short.txt", text="A b.", body="A b.")
+    seen = []
+    parts = list(split_documents([short, long], 100, lambda document, pieces: seen.append((document, pieces))))
+    assert [d.id for d, _ in seen] == ["long"] and len(seen[0][1]) == len(parts) - 1 > 1
+    assert split_warning(long, seen[0][1], 100).startswith("long.txt: 280 characters, parsed in")

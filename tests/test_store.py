@@ -14,6 +14,7 @@ from rdflib.namespace import DCTERMS, PROV
 from kg.errors import QueryTimeoutError, StoreError, StoreLockedError
 from kg.derived import add_derived
 from kg.rdf import GraphBuilder, new_graph, turtle_bytes
+from kg.query import query_store
 from kg.records import Claim, Document, Entity, Span
 from kg.store import Store, document_graph
 from kg.vocab import KGO, entity_iri, statement_iri
@@ -222,8 +223,9 @@ def test_query_timeout_really_stops_the_query(tmp_path):
     with Store.open(tmp_path / "store") as store:
         store.replace_document("big", graph)
         with pytest.raises(QueryTimeoutError, match="time limit of 1 s"):
-            store.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }", timeout=1)
-        quick = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c }", timeout=30)
+            query_store(store, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",
+                        timeout=1)
+        quick = query_store(store, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c }", timeout=30)
         assert quick.rows == [(Literal(400),)]
 
 

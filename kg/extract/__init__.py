@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import combinations
+from typing import NamedTuple
 
 from kg.extract.agreements import brokered, extract_agreements
 from kg.extract.attribution import MODALITIES, modality_and_speaker
@@ -32,14 +33,14 @@ from kg.extract.roles import _person_roles, _possessive_members, _rulers_named
 from kg.extract.syntax import _NOT_RECIPROCAL, between_parties, unique
 from kg.extract.triggers import Frame, Triggers, load_triggers
 from kg.linking import LinkedDoc
-from kg.records import Agreement, Claim, Document
+from kg.records import Agreement, Claim, Document, Entity
 
 #: Relations whose object, a ruler, also stands for the state he leads.
 _RULER_STANDS_FOR_STATE = frozenset({"backs", "allied_with"})
 #: Particles that make a verb of another sense: "take down a flag" is no capture.
 _NEW_SENSE_PARTICLES = (" down", " up", " off", " away", " apart")
 
-__all__ = ["Frame", "Triggers", "extract_claims", "load_triggers", "read_article"]
+__all__ = ["Frame", "Reading", "Triggers", "extract_claims", "load_triggers", "read_article"]
 
 
 def _verb_key(token) -> str:
@@ -58,21 +59,37 @@ def extract_claims(linked: LinkedDoc, document: Document, *, triggers: Triggers 
     in ``keep_modalities``. Self-loops and ends of the wrong type (a place
     that "captured" something) never come out.
     """
-    for item in _read(linked, document, triggers or load_triggers(), keep_modalities, agreements=False):
+    for item in _read(Reader(linked, triggers or load_triggers()), document, keep_modalities, agreements=False):
         yield item
 
 
+class Reading(NamedTuple):
+    """What :func:`read_article` read in one article.
+
+    ``entities`` and ``names`` are the article's entities and the names seen
+    for each: the linker's (``LinkedDoc.entities``, ``LinkedDoc.surface``,
+    which extraction leaves as they are) with those extraction introduced
+    ("Assad's backers": the Syrian government; "Iran-backed": Iran).
+    """
+
+    claims: list[Claim]
+    agreements: list[Agreement]
+    entities: dict[str, Entity]
+    names: dict[str, set[str]]
+
+
 def read_article(linked: LinkedDoc, document: Document, *, triggers: Triggers | None = None,
-                 keep_modalities: frozenset[str] = frozenset(MODALITIES)) -> tuple[list[Claim], list[Agreement]]:
-    """All claims and agreement events of one linked article, in text order."""
+                 keep_modalities: frozenset[str] = frozenset(MODALITIES)) -> Reading:
+    """All claims and agreement events of one linked article, in text order, with its entities."""
     claims, agreements = [], []
-    for item in _read(linked, document, triggers or load_triggers(), keep_modalities, agreements=True):
+    reader = Reader(linked, triggers or load_triggers())
+    for item in _read(reader, document, keep_modalities, agreements=True):
         (claims if isinstance(item, Claim) else agreements).append(item)
-    return claims, agreements
+    return Reading(claims, agreements, reader.linked.entities, reader.linked.surface)
 
 
-def _read(linked, document, triggers, keep_modalities, *, agreements: bool):
-    reader = Reader(linked, triggers)
+def _read(reader, document, keep_modalities, *, agreements: bool):
+    linked = reader.linked
     seen: set[tuple] = set()
     for sent in linked.doc.sents:
         span = reader.scan.extent(sent)

@@ -15,7 +15,7 @@ sets up the word lists they read and the per-sentence token scan.
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import SimpleNamespace
 
@@ -141,7 +141,7 @@ def _word_lists(triggers: Triggers) -> dict:
     w.containers = frozenset(lex["container_nouns"]) | w.place_containers
     w.relational_places = frozenset(lex["relational_place_nouns"])
     w.symbol_nouns = frozenset(lex["symbol_nouns"])
-    w.force_nouns = frozenset(lex["force_nouns"]) | {"reinforcements", "fighters", "militiamen", "police"}
+    w.force_nouns = frozenset(lex["force_nouns"]) | frozenset(lex["fighter_nouns"])
     w.combatant_nouns = frozenset(lex["combatant_nouns"])
     w.attack_nouns = frozenset(noun for noun, frames in triggers.nouns.items()
                                if any(f.rel == "attacked" for f in frames))
@@ -153,7 +153,7 @@ def _word_lists(triggers: Triggers) -> dict:
     w.adjunct_relations = frozenset({"fought", "attacked", "deal_with", "truce_with"})
     w.accusation_verbs = frozenset(lex["accusation_verbs"])
     w.departure_verbs = frozenset(lex["departure_verbs"])
-    w.holding_verbs = frozenset({"control", "hold", "occupy", "run", "administer", "dominate"})
+    w.holding_verbs = frozenset(lex["holding_verbs"])
     w.owning_verbs = frozenset(lex["owning_verbs"])
     w.keeping_verbs = frozenset(lex["keeping_verbs"])
     w.provoking_verbs = frozenset(lex["provoking_verbs"])
@@ -199,7 +199,10 @@ class Reader(NounPhrases, Clauses, FrameRoles):
     """Reads frames off one linked article. Holds no state beyond the article."""
 
     def __init__(self, linked: LinkedDoc, triggers: Triggers):
-        self.linked = linked
+        # Extraction never writes into the linker's record: it reads a copy, to whose entities and
+        # names it adds what it introduces (introduce, modifiers); read_article returns them.
+        self.linked = replace(linked, entities=dict(linked.entities), _cache=dict(linked._cache),
+                              surface={entity: set(names) for entity, names in linked.surface.items()})
         self.t = triggers
         vars(self).update(_word_lists(triggers))
         self.scan = _Scan(linked.doc, triggers)
@@ -209,7 +212,7 @@ class Reader(NounPhrases, Clauses, FrameRoles):
         """Make a dictionary entity the text implies but does not name a node of the article.
 
         ("Assad's backers": the Syrian government.) The one place where
-        extraction adds to the linker's entities.
+        extraction adds an entity (to its own copy of the linker's entities).
         """
         linked = self.linked
         if entity_id not in linked.entities:
