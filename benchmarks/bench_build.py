@@ -3,35 +3,43 @@
 A script, not a test. It writes a corpus with :mod:`corpus` (variants of the
 seeds and of news-style articles, deterministic) and prints:
 
-* **throughput**: words per second of ``kg build`` end to end (a fresh
+* **throughput**: ``kg build`` end to end as it runs by default (a fresh
   process: imports, model load, ingest, parse, linking, extraction, store
-  writes, union, SHACL validation, Turtle, and HTML; once as ``kg build``
-  runs by default, once with ``--no-html``) against words per second of
-  bare spaCy (``spacy.load`` and ``nlp.pipe`` with the same model, batch
-  size and number of processes, also a fresh process) on the same texts
-  (the bodies kg parses), run one after the other. The ratio is the
-  figure: spaCy's parse is the limit;
+  writes, SHACL validation, Turtle and the HTML page; kg's automatic
+  ``--jobs``) against a naive full parse: bare spaCy (``spacy.load`` and
+  ``nlp.pipe`` with the same model and batch size, also a fresh process) on
+  the whole text of every document (what kg reads from the file, page
+  furniture included), with 1 and with 2 processes, the better of the two
+  counting. Runs alternate (spaCy 1 process, spaCy 2 processes, kg, then
+  again for ``--rounds`` rounds) so that other work on the machine falls on
+  both sides; each line gives the wall time, the CPU time of the process
+  and its children, and the load average when it started. The figure is
+  the ratio of the medians: bare spaCy's best time over kg's;
 * **stages**: where kg's own time goes, from an in-process build with one
-  process (``--profile-docs`` documents): publication dates (ingest),
-  parse, linking, relation extraction, evidence dates, RDF building, store
-  writes, union, Turtle, SHACL validation, HTML;
-* **memory**: peak RSS of ``kg build`` at several corpus sizes
-  (``--rss-docs``), each in its own process (``ru_maxrss``): of the main
-  process while documents stream through, of the main process at the end
-  (the export holds the whole graph), and of the largest worker.
+  process (``--profile-docs`` documents);
+* **memory**: peak RSS of ``kg build`` (validation and the page included,
+  automatic ``--jobs``) at several corpus sizes (``--rss-docs``), each in
+  its own process (``ru_maxrss``): of the build process while documents
+  stream through, of the build process at the end, and of the largest
+  worker.
+
+``--kg-path DIR`` runs the kg package found in DIR instead of this
+checkout's (for before/after figures: ``git archive <commit> | tar -x -C DIR``).
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_build.py [--docs 500] [--jobs 0] [--rss-docs 500,5000]
-        [--profile-docs 200] [--keep DIR]
+    .venv/bin/python benchmarks/bench_build.py [--docs 500] [--rounds 2] [--jobs 0]
+        [--rss-docs 400,1600,5000] [--profile-docs 200] [--kg-path DIR] [--keep DIR]
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,11 +57,16 @@ def _maxrss_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024  # Linux: KiB
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 # --------------------------------------------------------------------------
 # Children (each measurement in a fresh process)
 # --------------------------------------------------------------------------
 
-def child_kg(folder: str, out: str, jobs: int, validate: bool, html: bool = False) -> dict:
+def child_kg(folder: str, out: str, jobs: int, validate: bool, html: bool = True) -> dict:
     started = time.perf_counter()
     import kg
 
@@ -64,40 +77,54 @@ def child_kg(folder: str, out: str, jobs: int, validate: bool, html: bool = Fals
 
     report = kg.build([folder], out, html=html, validate=validate, jobs=jobs, on_document=on_document)
     result = {"seconds": time.perf_counter() - started, "documents": report.documents,
-              "statements": report.statements, "streaming_rss_mb": streaming["rss"],
-              "rss_mb": _maxrss_mb(resource.RUSAGE_SELF), "worker_rss_mb": _maxrss_mb(resource.RUSAGE_CHILDREN)}
-    result["triples"] = _count_triples(out)  # after the RSS readings: it loads the graph again
+              "sentences": report.sentences, "statements": report.statements,
+              "streaming_rss_mb": streaming["rss"], "rss_mb": _maxrss_mb(resource.RUSAGE_SELF),
+              "worker_rss_mb": _maxrss_mb(resource.RUSAGE_CHILDREN), "kg": kg.__file__}
+    result["triples"] = _count_triples(out)  # after the RSS readings
     return result
 
 
 def _count_triples(out: str) -> int:
+    import pyoxigraph as ox
+
     from kg.store import Store
 
     with Store.open(Path(out) / "store", read_only=True) as store:
-        return len(store.union_store())
+        query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        return int(next(iter(store._store().query(query)))["n"].value)
 
 
-def child_spacy(bodies: str, jobs: int, batch_size: int) -> dict:
-    """Bare spaCy on the bodies kg parses (one JSON string a line, read lazily)."""
+def child_spacy(texts: str, jobs: int, batch_size: int) -> dict:
+    """Bare spaCy on the documents' texts (one JSON string a line, read lazily)."""
     started = time.perf_counter()
     import spacy
 
     from kg.nlp import resolve_model_name
 
     nlp = spacy.load(resolve_model_name())
-    with open(bodies, encoding="utf-8") as lines:
-        texts = (json.loads(line) for line in lines)
-        count = sum(1 for _ in nlp.pipe(texts, batch_size=batch_size, n_process=jobs))
+    with open(texts, encoding="utf-8") as lines:
+        stream = (json.loads(line) for line in lines)
+        count = sum(1 for _ in nlp.pipe(stream, batch_size=batch_size, n_process=jobs))
     return {"seconds": time.perf_counter() - started, "documents": count,
             "rss_mb": _maxrss_mb(resource.RUSAGE_SELF), "worker_rss_mb": _maxrss_mb(resource.RUSAGE_CHILDREN)}
 
 
-def _run_child(*args: str) -> dict:
+def _run_child(*args: str, kg_path: Path | None = None) -> dict:
+    """A child measurement: its JSON result, with its wall and CPU time (itself and its children)
+    and the load average when it started."""
     command = [sys.executable, str(Path(__file__).resolve()), "--child", *args]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    env = dict(os.environ)
+    if kg_path is not None:
+        env["PYTHONPATH"] = f"{kg_path}{os.pathsep}{env.get('PYTHONPATH', '')}"
+    load = os.getloadavg()[0]
+    cpu, started = _children_cpu(), time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    wall, cpu = time.perf_counter() - started, _children_cpu() - cpu
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result.update(wall=wall, cpu=cpu, load=load)
+    return result
 
 
 # --------------------------------------------------------------------------
@@ -121,7 +148,9 @@ def profile_stages(folder: Path, out: Path) -> dict[str, float]:
     originals = []
 
     def wrap(owner, name: str, label: str) -> None:
-        function = getattr(owner, name)
+        function = getattr(owner, name, None)
+        if function is None:  # not in this version of kg
+            return
         originals.append((owner, name, function))
 
         def timed(*args, **kwargs):
@@ -167,11 +196,13 @@ def profile_stages(folder: Path, out: Path) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=500, help="corpus size for the throughput figure (0: skip)")
-    parser.add_argument("--jobs", type=int, default=0, help="processes (0: kg's automatic choice)")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds of the throughput runs")
+    parser.add_argument("--jobs", type=int, default=0, help="kg's processes (0: kg's automatic choice)")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--rss-docs", default="500,5000", help="corpus sizes for peak RSS ('' to skip)")
+    parser.add_argument("--rss-docs", default="400,1600,5000", help="corpus sizes for peak RSS ('' to skip)")
     parser.add_argument("--profile-docs", type=int, default=200, help="documents for the stage profile (0 to skip)")
     parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
+    parser.add_argument("--kg-path", type=Path, default=None, help="run the kg package in this folder")
     parser.add_argument("--keep", type=Path, default=None, help="keep corpora and outputs in this folder")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -180,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         kind, *rest = args.child
         if kind == "kg":
             result = child_kg(rest[0], rest[1], int(rest[2]), rest[3] == "1", rest[4] == "1")
+        elif kind == "profile":
+            result = profile_stages(Path(rest[0]), Path(rest[1]))
         else:
             result = child_spacy(rest[0], int(rest[1]), int(rest[2]))
         print(json.dumps(result))
@@ -190,22 +223,25 @@ def main(argv: list[str] | None = None) -> int:
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="kg-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    jobs = args.jobs or auto_jobs(args.docs)
-    print(f"# kg build benchmark, {time.strftime('%Y-%m-%d')}, {platform.machine()}, {cpu_count()} CPUs, "
+    print(f"# kg build benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {platform.machine()}, {cpu_count()} CPUs, "
           f"Python {platform.python_version()}, model {resolve_model_name()}, "
-          f"{'--jobs ' + str(args.jobs) if args.jobs else 'automatic --jobs'}")
+          f"{'--jobs ' + str(args.jobs) if args.jobs else 'automatic --jobs'}"
+          f"{', kg from ' + str(args.kg_path) if args.kg_path else ''}; load average {os.getloadavg()[0]:.2f}")
 
     try:
         if args.docs:
-            throughput(args, work, jobs)
+            throughput(args, work)
         if args.profile_docs:
             sub = work / f"corpus-{args.profile_docs}"
             if not sub.is_dir():
                 corpus.write_corpus(sub, args.profile_docs, args.seed)
-            stages = profile_stages(sub, work / "out-profile")
-            print(f"stages of a one-process build of {args.profile_docs} documents (s):")
+            shutil.rmtree(work / "out-profile", ignore_errors=True)
+            stages = _run_child("profile", str(sub), str(work / "out-profile"), kg_path=args.kg_path)
+            print(f"stages of a one-process build of {args.profile_docs} documents (s; load average "
+                  f"{stages.pop('load'):.2f}):")
+            stages.pop("wall"), stages.pop("cpu")
             for name, seconds in stages.items():
-                print(f"  {name:32s} {seconds:7.2f}")
+                print(f"  {name:40s} {seconds:7.2f}")
 
         for size in [int(s) for s in args.rss_docs.split(",") if s.strip()]:
             sub = work / f"corpus-{size}"
@@ -214,42 +250,54 @@ def main(argv: list[str] | None = None) -> int:
             out = work / f"out-rss-{size}"
             shutil.rmtree(out, ignore_errors=True)
             size_jobs = args.jobs or auto_jobs(size)
-            run = _run_child("kg", str(sub), str(out), str(size_jobs), "1", "0")
-            print(f"peak RSS, {size} documents, {size_jobs} process(es): main {run['streaming_rss_mb']:.0f} MB while streaming, "
-                  f"{run['rss_mb']:.0f} MB at the end ({run['triples']:,} triples), largest worker "
-                  f"{run['worker_rss_mb']:.0f} MB; {run['seconds']:.0f} s", flush=True)
+            run = _run_child("kg", str(sub), str(out), str(size_jobs), "1", "1", kg_path=args.kg_path)
+            print(f"peak RSS, {size} documents, {size_jobs} process(es): build process {run['streaming_rss_mb']:.0f} MB "
+                  f"while streaming, {run['rss_mb']:.0f} MB at the end; largest worker {run['worker_rss_mb']:.0f} MB; "
+                  f"{run['triples']:,} triples; {run['seconds']:.0f} s (load average {run['load']:.2f})", flush=True)
+            shutil.rmtree(out, ignore_errors=True)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
-def throughput(args, work: Path, jobs: int) -> None:
-    """kg build (with and without HTML) against bare spaCy on the same texts, in fresh processes."""
+def throughput(args, work: Path) -> None:
+    """kg build against bare spaCy on the same documents, in fresh processes, alternately."""
+    from kg.engines import auto_jobs
     from kg.ingest import read_document
 
     folder = work / f"corpus-{args.docs}"
     if not folder.is_dir():
         corpus.write_corpus(folder, args.docs, args.seed)
-    words = 0
-    bodies = work / f"bodies-{args.docs}.jsonl"
-    with open(bodies, "w", encoding="utf-8") as handle:
+    words = body_words = 0
+    texts = work / f"texts-{args.docs}.jsonl"
+    with open(texts, "w", encoding="utf-8") as handle:
         for path in sorted(folder.iterdir()):
-            body = read_document(path).body
-            words += len(body.split())
-            handle.write(json.dumps(body) + "\n")
-    print(f"corpus: {args.docs} documents, {words} words (bodies), seed {args.seed}; {jobs} process(es)")
-
-    bare = _run_child("spacy", str(bodies), str(jobs), str(args.batch_size))
-    bare_rate = words / bare["seconds"]
-    print(f"bare spaCy nlp.pipe:          {bare['seconds']:6.1f} s, {bare_rate:7,.0f} words/s")
-    for label, html in (("kg build", "1"), ("kg build --no-html", "0")):
-        out = work / "out-throughput"
-        shutil.rmtree(out, ignore_errors=True)
-        run = _run_child("kg", str(folder), str(out), str(jobs), "1", html)
-        rate = words / run["seconds"]
-        print(f"{label + ':':29s} {run['seconds']:6.1f} s, {rate:7,.0f} words/s, ratio kg / spaCy "
-              f"{rate / bare_rate:.2f} ({run['triples']:,} triples; SHACL validation on)", flush=True)
+            document = read_document(path)
+            words += len(document.text.split())
+            body_words += len(document.body.split())
+            handle.write(json.dumps(document.text) + "\n")
+    jobs = args.jobs or auto_jobs(args.docs)
+    print(f"corpus: {args.docs} documents, {words:,} words ({body_words:,} once page furniture is removed), "
+          f"seed {args.seed}; kg with {jobs} process(es)")
+    runs: dict[str, list[dict]] = defaultdict(list)
+    for round_ in range(args.rounds):
+        for label, kind in (("bare spaCy, 1 process", "1"), ("bare spaCy, 2 processes", "2"), ("kg build", "kg")):
+            if kind == "kg":
+                out = work / "out-throughput"
+                shutil.rmtree(out, ignore_errors=True)
+                run = _run_child("kg", str(folder), str(out), str(jobs), "1", "1", kg_path=args.kg_path)
+            else:
+                run = _run_child("spacy", str(texts), kind, str(args.batch_size), kg_path=args.kg_path)
+            runs[label].append(run)
+            print(f"  round {round_ + 1}  {label:24s} {run['wall']:6.1f} s wall, {run['cpu']:6.1f} s CPU, "
+                  f"{words / run['wall']:6,.0f} words/s (load average {run['load']:.2f})", flush=True)
+    median = {label: statistics.median(r["wall"] for r in rs) for label, rs in runs.items()}
+    cpu = {label: statistics.median(r["cpu"] for r in rs) for label, rs in runs.items()}
+    best = min(("bare spaCy, 1 process", "bare spaCy, 2 processes"), key=median.get)
+    print(f"median wall: " + ", ".join(f"{label} {seconds:.1f} s" for label, seconds in median.items()))
+    print(f"throughput ratio kg / bare spaCy (best: {best}): {median[best] / median['kg build']:.2f} "
+          f"(CPU time: kg {cpu['kg build']:.1f} s, {best} {cpu[best]:.1f} s)")
 
 
 if __name__ == "__main__":

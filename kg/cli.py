@@ -326,10 +326,15 @@ def export(obj: _Context, directory: Path, fmt: str, out: Path | None) -> None:
               help="Bind a query parameter, e.g. --param actor=SDF (any name of the actor).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
               help="Stop the query after this many seconds.")
+@click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Print at most N rows (one page, in the query's order).")
+@click.option("--offset", type=click.IntRange(min=0), default=0, metavar="N",
+              help="Skip the first N rows (with --limit: the next page).")
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and exit.")
 @click.pass_obj
 def query_command(obj: _Context, name_or_file: str | None, sparql: str | None, store: Path, fmt: str,
-                  params: tuple[str, ...], timeout: float | None, list_queries: bool) -> None:
+                  params: tuple[str, ...], timeout: float | None, limit: int | None, offset: int,
+                  list_queries: bool) -> None:
     """Run a SPARQL query on the store and print the result.
 
     QUERY is a named query (see --list), e.g. `kg query who-dealt-with-whom
@@ -367,7 +372,8 @@ def query_command(obj: _Context, name_or_file: str | None, sparql: str | None, s
             text = q.parse_header(source, name_or_file)
         else:
             text = q.load_query(name_or_file)
-        result = q.run_query(store, text, params=bindings, timeout=timeout, isolated=True)
+        result = q.run_query(store, text, params=bindings, timeout=timeout, isolated=True,
+                             limit=limit, offset=offset)
         click.echo(q.format_result(result, fmt), nl=False)
     except KgError as exc:
         obj.fail(exc)

@@ -14,8 +14,9 @@
     entities they involve. A triple supported by several documents is in
     each of their graphs. The **default graph** holds what belongs to no
     single document: the ``kgo:evidenceCount`` / ``kgo:sourceCount`` and
-    ``kgo:firstEvidenceDate`` / ``kgo:lastEvidenceDate`` of every statement,
-    which are computed over all documents, and any triple
+    ``kgo:firstEvidenceDate`` / ``kgo:lastEvidenceDate`` of every statement
+    and the ``kgo:nameKey`` of every entity, which are computed over all
+    documents, and any triple
     no document's evidence reaches. The union of all the graphs is exactly
     ``graph.ttl``. (Derived graphs give an entity every ``skos:altLabel`` of
     ``graph.ttl``; the store's graphs only the names seen in that document.)
@@ -243,12 +244,13 @@ def split_by_document(graph: Graph) -> NamedGraphs:
                         entities.update(node for node in (s, o) if is_entity(node))
                 else:  # kgo:Agreement and the like: all of it but other documents' evidence
                     for p, o in graph.predicate_objects(derived):
-                        if p != PROV.wasDerivedFrom:
+                        if p != PROV.wasDerivedFrom and p != KGO.nameKey:
                             found.append((derived, p, o))
                             if is_entity(o):
                                 entities.add(o)
         for entity in entities:
-            found.extend((entity, p, o) for p, o in graph.predicate_objects(entity) if p not in relations)
+            found.extend((entity, p, o) for p, o in graph.predicate_objects(entity)
+                         if p not in relations and p != KGO.nameKey)  # name keys: derived, in the default graph
         for triple in found:
             target.add(triple)
         placed.update(found)

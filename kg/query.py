@@ -72,6 +72,9 @@ ENTITY_PARAMS = frozenset({"actor", "subject", "object", "speaker", "place"})
 #: Date parameters: the first day of the period given (``from``) or its last (``to``, ``date``).
 DATE_PARAMS = {"from": "first", "to": "last", "date": "last"}
 _DATE_VALUE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+# Where a named query pages (``--limit``/``--offset``): a subquery that picks the page's keys.
+PAGE_MARKER = re.compile(r"(?m)^[ \t]*# --page here[ \t]*$")
+_HAS_SLICE = re.compile(r"(?is)\b(LIMIT|OFFSET)\s+\d+\s*(?:(?:LIMIT|OFFSET)\s+\d+\s*)?$")
 MODALITIES = ("asserted", "reported", "denied", "planned", "unconfirmed")
 #: Widest cell of the ``table`` format; csv, tsv, json and xml are never cut.
 TABLE_CELL = 80
@@ -302,9 +305,14 @@ def resolve_entity(name: str, *, kind: str = "actor", store=None) -> URIRef:
 
 
 def _entities_named(store, name: str) -> list[URIRef]:
+    """The nodes one of whose names is ``name`` (case aside): by their derived
+    ``kgo:nameKey`` (one index lookup), or in a store made before name keys
+    were derived, by comparing every name."""
     literal = json.dumps(name.casefold())
-    sparql = ("SELECT DISTINCT ?e WHERE { ?e rdfs:label|skos:altLabel ?n "
-              f"FILTER(LCASE(STR(?n)) = {literal}) }} ORDER BY ?e")
+    sparql = f"SELECT DISTINCT ?e WHERE {{ ?e kgo:nameKey {literal} }} ORDER BY ?e"
+    if not store.query("ASK { ?e kgo:nameKey ?key }").boolean:
+        sparql = ("SELECT DISTINCT ?e WHERE { ?e rdfs:label|skos:altLabel ?n "
+                  f"FILTER(LCASE(STR(?n)) = {literal}) }} ORDER BY ?e")
     result = store.query(sparql)
     return [row[0] for row in result.rows]
 
@@ -352,12 +360,45 @@ def drop_unbound_lines(sparql: str, params: Mapping[str, object]) -> str:
     return "".join(lines)
 
 
+def paginate(sparql: str, limit: int | None, offset: int = 0) -> str:
+    """``sparql`` cut to ``limit`` rows from ``offset`` on (``--limit``/``--offset``).
+
+    A named query that marks a line ``# --page here`` pages there (a
+    subquery that picks the page's keys in the query's order, so that only
+    one page is looked up in full); any other query gets a final
+    ``LIMIT``/``OFFSET``. Its ``ORDER BY`` makes the pages a stable order.
+
+    >>> paginate("SELECT * { ?s ?p ?o } ORDER BY ?s", 10, 20)
+    'SELECT * { ?s ?p ?o } ORDER BY ?s\\nLIMIT 10 OFFSET 20\\n'
+    >>> paginate("SELECT * { ?s ?p ?o } LIMIT 5", 10)
+    Traceback (most recent call last):
+    ...
+    kg.errors.QueryError: the query has its own LIMIT or OFFSET: leave out --limit and --offset
+    """
+    if limit is None and not offset:
+        return sparql
+    if limit is not None and limit < 0 or offset < 0:
+        raise QueryError("--limit and --offset must not be negative")
+    if _HAS_SLICE.search(_strip_comments(sparql)):
+        raise QueryError("the query has its own LIMIT or OFFSET: leave out --limit and --offset")
+    slice_ = (f"LIMIT {limit} " if limit is not None else "") + (f"OFFSET {offset}" if offset else "")
+    if PAGE_MARKER.search(sparql):
+        return PAGE_MARKER.sub(lambda m: m.group(0).replace("# --page here", slice_.strip()), sparql)
+    return f"{sparql.rstrip()}\n{slice_.strip()}\n"
+
+
+def _strip_comments(sparql: str) -> str:
+    return "\n".join(line.split("#", 1)[0] if "#" in line and "<" not in line else line
+                      for line in sparql.splitlines()).rstrip()
+
+
 # --------------------------------------------------------------------------
 # Running
 # --------------------------------------------------------------------------
 
 def run_query(store_or_path, query: "str | NamedQuery", *, params: Mapping[str, str] | None = None,
-              timeout: float | None = None, max_rows: int | None = None, isolated: bool = False) -> Result:
+              timeout: float | None = None, max_rows: int | None = None, isolated: bool = False,
+              limit: int | None = None, offset: int = 0) -> Result:
     """Run a named query (by name, or a :class:`NamedQuery`) or SPARQL text.
 
     ``store_or_path`` is an open :class:`kg.store.Store` or a store folder.
@@ -366,6 +407,8 @@ def run_query(store_or_path, query: "str | NamedQuery", *, params: Mapping[str, 
     ``timeout``, or ``isolated`` (what ``kg query`` does), the query runs in
     a child process that has no network access, is killed when time is up,
     and whose crash is reported as a :class:`QueryError`.
+
+    ``limit`` and ``offset`` return one page of the rows (see :func:`paginate`).
     """
     from kg.store import Store
 
@@ -376,15 +419,15 @@ def run_query(store_or_path, query: "str | NamedQuery", *, params: Mapping[str, 
         named = load_query(query) if _NAME.match(query.strip()) else None
         sparql = named.text if named is not None else query
     if isinstance(store_or_path, Store):
-        return _run(store_or_path, sparql, named, params or {}, timeout, max_rows, isolated)
+        return _run(store_or_path, sparql, named, params or {}, timeout, max_rows, isolated, limit, offset)
     with Store.open(store_or_path, read_only=True, holder="kg query") as store:
-        return _run(store, sparql, named, params or {}, timeout, max_rows, isolated)
+        return _run(store, sparql, named, params or {}, timeout, max_rows, isolated, limit, offset)
 
 
-def _run(store, sparql, named, params, timeout, max_rows, isolated) -> Result:
+def _run(store, sparql, named, params, timeout, max_rows, isolated, limit=None, offset=0) -> Result:
     bindings = resolve_params(params, query=named, sparql=sparql, store=store)
-    return query_store(store, drop_unbound_lines(sparql, bindings), bindings=bindings, timeout=timeout,
-                       max_rows=max_rows, isolated=isolated)
+    text = paginate(drop_unbound_lines(sparql, bindings), limit, offset)
+    return query_store(store, text, bindings=bindings, timeout=timeout, max_rows=max_rows, isolated=isolated)
 
 
 def query_store(store, sparql: str, *, bindings: Mapping[str, Node] | None = None, timeout: float | None = None,

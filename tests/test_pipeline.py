@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import RDF, Graph
+from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 import kg
@@ -113,7 +113,8 @@ def test_aliases_collapse_to_one_node(seeds_graph):
     assert {"ISIS", "IS", "Daesh", "Deash"} <= names
     labels = {str(x) for n in seeds_graph.all_nodes() for x in seeds_graph.objects(n, SKOS.altLabel)}
     assert "Syrian Democratic Forces" in labels or "SDF" in labels
-    sdf_nodes = {n for n in seeds_graph.all_nodes() if _local(n) in ("sdf", "syrian_democratic_forces")}
+    sdf_nodes = {n for n in seeds_graph.all_nodes()  # nodes: IRIs (the name key "sdf" is a literal)
+                 if isinstance(n, URIRef) and _local(n) in ("sdf", "syrian_democratic_forces")}
     assert len(sdf_nodes) == 1
 
 

@@ -508,3 +508,50 @@ def test_kg_query_graph_formats(seeds, fmt, rdflib_format):
     assert out.exit_code == 0, out.output
     graph = rdflib.Graph().parse(data=out.output, format=rdflib_format)
     assert (entity_iri("sdf"), rdflib.RDFS.label, Literal("Syrian Democratic Forces")) in graph
+
+
+# --------------------------------------------------------------------------
+# Pages (--limit / --offset) and name keys
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(q.name for q in list_queries()))
+def test_pages_follow_the_whole_listing_in_order(seeds, name):
+    from kg.query import run_query
+
+    store, _graph = seeds
+    whole = run_query(store, name).rows
+    size = max(1, len(whole) // 3)
+    pages = [run_query(store, name, limit=size, offset=start).rows for start in range(0, len(whole) + size, size)]
+    assert [row for page in pages for row in page] == whole
+    assert all(len(page) <= size for page in pages) and pages[-1] == []
+    assert run_query(store, name, offset=len(whole)).rows == []
+
+
+def test_limit_and_offset_on_the_command_line(seeds):
+    store, _graph = seeds
+    runner = CliRunner()
+    whole = runner.invoke(cli, ["query", "entities", "--store", str(store), "-f", "csv"])
+    page = runner.invoke(cli, ["query", "entities", "--store", str(store), "-f", "csv", "--limit", "2", "--offset", "3"])
+    assert whole.exit_code == 0 and page.exit_code == 0, page.output
+    header, *rows = whole.output.splitlines()
+    assert page.output.splitlines() == [header, *rows[3:5]]
+    own = runner.invoke(cli, ["query", "--store", str(store), "--sparql", "SELECT ?s { ?s ?p ?o } LIMIT 3",
+                              "--limit", "2"])
+    assert own.exit_code == 1 and "own LIMIT or OFFSET" in own.output
+    negative = runner.invoke(cli, ["query", "entities", "--store", str(store), "--limit", "-1"])
+    assert negative.exit_code == 2
+
+
+def test_every_name_of_an_entity_has_its_key(seeds):
+    """--param actor=... finds entities by kgo:nameKey: one per label and alias, lower-cased."""
+    from kg.query import run_query
+
+    store, graph = seeds
+    names = {(str(s), str(o).lower()) for p in (rdflib.RDFS.label, rdflib.SKOS.altLabel)
+             for s, o in graph.subject_objects(p)}
+    keys = {(str(s), str(o)) for s, o in graph.subject_objects(KGO.nameKey)}
+    assert keys == names and keys
+    stored = run_query(store, "SELECT ?e ?k WHERE { ?e kgo:nameKey ?k }").rows
+    assert {(str(e), str(k)) for e, k in stored} == keys
+    assert run_query(store, "who-backs-whom", params={"actor": "SYRIAN DEMOCRATIC FORCES"}).rows == \
+        run_query(store, "who-backs-whom", params={"actor": "sdf"}).rows

@@ -201,6 +201,51 @@ def test_dask_local_cluster_gives_the_same_graph_bytes(seeds_one_job, tmp_path):
     assert (tmp_path / "graph.ttl").read_bytes() == seeds_one_job
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_a_real_dask_scheduler_and_two_workers_give_the_same_graph_bytes(seeds_one_job, tmp_path):
+    """distributed's own commands, as on a cluster (docs/performance.md), on loopback."""
+    import subprocess
+    import sys
+
+    distributed = pytest.importorskip("distributed", reason="pip install 'kg[dask]'")
+    dask = Path(sys.executable).with_name("dask")
+    if not dask.is_file():
+        pytest.skip("no dask command beside this Python")
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    common = ["--no-dashboard"]
+    processes = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+                                   *common], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        with distributed.Client(address, timeout=60) as client:
+            for _ in range(2):
+                processes.append(subprocess.Popen([str(dask), "worker", address, "--nthreads", "1",
+                                                   "--nworkers", "1", *common], cwd=tmp_path,
+                                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            client.wait_for_workers(2, timeout=120)
+            workers = client.scheduler_info()["workers"]
+            assert len(workers) == 2 and all(w["host"] == "127.0.0.1" for w in workers.values())
+        report = kg.build([SEEDS], tmp_path / "out", html=False, engine="dask", scheduler=address, batch_size=2)
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    assert report.documents == 5
+    assert (tmp_path / "out" / "graph.ttl").read_bytes() == seeds_one_job
+
+
 # --------------------------------------------------------------------------
 # stopping a build: its workers stop with it
 # --------------------------------------------------------------------------

@@ -149,7 +149,7 @@ def agree(graph: rdflib.Graph, shapes=None, *, may_decline: bool = True) -> str:
 
 def test_kg_shapes_compile():
     compiled = shacl.compile_shapes(_load_rdf(_shapes_path("shapes.ttl")))
-    assert len(compiled.roots) == 19  # kgo:Occurrence has its own node shape
+    assert len(compiled.roots) == 20  # kgo:Occurrence has its own node shape; so have name keys
 
 
 def test_minimal_graph_conforms_on_both():
@@ -184,6 +184,8 @@ ODD_CHANGES = [
      Literal("truce", datatype=XSD.string)),
     ("modality as a string", EVIDENCE, KGO.modality, Literal("asserted")),
     ("evidence part of a literal", EVIDENCE, DCTERMS.isPartOf, Literal("d1")),
+    ("name key as a number", ISIS, KGO.nameKey, Literal(3)),
+    ("name key with a language", ISIS, KGO.nameKey, Literal("isis", lang="en")),
 ]
 
 
