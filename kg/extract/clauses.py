@@ -266,12 +266,20 @@ class Clauses:
             # "The SDF announced that a deal with the government was reached": the announcer is a party
             return self.nps(self.subject_tokens(head.head))
         verb = self.support_verb(noun)
+        if verb is None and frame.rel == "besieged":
+            clause = self.adjunct_verb(noun, frame.rel)
+            if clause is not None and clause.lemma_.lower() in self.falling_verbs:
+                # "Aleppo fell to government forces after a months-long siege": the takers' siege
+                return self.nps(self.prep_objects(clause, "to"))
         if verb is None and frame.rel in self.adjunct_relations:
             # "captured the town following two days of fighting with the opposition"; not
             # "summoned the ambassador after the attack on Erbil": a clause of war only
             verb = self.adjunct_verb(noun, frame.rel)
             if verb is None or (frame.rel in ("attacked", "fought") and verb.lemma_.lower() not in self.armed_verbs):
                 return []
+            if verb.lemma_.lower() in self.falling_verbs:
+                # "Ramadi fell to IS after a three-day offensive": the takers' offensive
+                return self.nps(self.prep_objects(verb, "to"))
             return self.nps(self.subject_tokens(verb))
         if verb is None or verb.lemma_ in self.recipient_verbs:
             return []
@@ -351,6 +359,8 @@ class Clauses:
                 continue
             if tok.dep_ == "prep" and tok.head.pos_ not in ("NOUN", "PROPN"):
                 continue
+            if tok.head.lemma_.lower() in ("border", "frontier", "boundary"):
+                continue  # "deployed along the border with Turkey": the border's, not the deal's
             cur, ok = tok.head, False
             for _ in range(8):
                 if cur == clause_root or cur == noun:

@@ -75,6 +75,8 @@ class FrameRoles:
                 return []
             objects = self.object_tokens(clause) + [p for c in self.object_tokens(clause)
                                                      for p in self.prep_objects(c, "of")]
+            if clause.lemma_.lower() in self.falling_verbs:
+                objects = self.subject_tokens(clause)  # "Eastern Aleppo fell after a long siege"
             return [e for e in self.nps(objects, want=wanted) if self.linked.is_place(e)]
         if role == "victims":
             # "30 pro-government fighters were killed in an Islamic State ambush": whom it hit

@@ -111,10 +111,12 @@ class NounPhrases:
                 return [self.ruled(self.coerce(found[0], "Actor"))]
             verb = self.adjunct_verb(tok) if depth == 0 and tok.lemma_.lower() in self.attack_nouns and any(
                 c.dep_ == "acl" and c.tag_ == "VBN" and c.i not in exclude for c in tok.children) else None
-            if verb is not None and verb.lemma_.lower() in self.hostile_verbs:
-                # "captured the town after a weeks-long offensive backed by Russia": the clause's own
-                found = [e for e in self.nps(self.subject_tokens(verb), exclude=exclude | {tok.i})
-                         if self.linked.is_actor(e)]
+            if verb is not None and (verb.lemma_.lower() in self.hostile_verbs or verb.lemma_.lower() in self.falling_verbs):
+                # "captured the town after a weeks-long offensive backed by Russia": the clause's own;
+                # "Aleppo fell to government forces after a siege backed by Russia": the takers'
+                takers = self.prep_objects(verb, "to") if verb.lemma_.lower() in self.falling_verbs \
+                    else self.subject_tokens(verb)
+                found = [e for e in self.nps(takers, exclude=exclude | {tok.i}) if self.linked.is_actor(e)]
                 if found:
                     return found
         if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns) and tok.pos_ == "NOUN":

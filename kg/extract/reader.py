@@ -146,6 +146,7 @@ def _word_lists(triggers: Triggers) -> dict:
     w.attack_nouns = frozenset(noun for noun, frames in triggers.nouns.items()
                                if any(f.rel == "attacked" for f in frames))
     w.involvement_nouns = frozenset(lex["involvement_nouns"])
+    w.falling_verbs = frozenset(lex["falling_verbs"])
     w.weapon_nouns = frozenset(lex["weapon_nouns"])
     w.where_preps = frozenset(lex["where_prepositions"])
     w.adjunct_preps = frozenset(lex["adjunct_prepositions"])

@@ -35,6 +35,13 @@ def _person_roles(reader: Reader, sent):
                 orgs = reader.nps([p for c in head.children if c.dep_ == "prep" and c.lower_ in ("of", "from")
                                    for p in c.children if p.dep_ == "pobj"])
             orgs = [o for o in orgs if o != person and linked.is_actor(o) and "Person" not in linked.types(o)]
+            info = linked.info(person)
+            if orgs and info is not None and info.affiliation and info.affiliation[1] not in orgs \
+                    and info.affiliation[1] in linked.entities \
+                    and any(c.dep_ == "poss" and c.pos_ == "PRON" for c in role_tok.children):
+                # "designated HTS ... and offered a reward for its leader, al-Jolani": a pronoun's
+                # nearest actor is not his group, which the article names
+                orgs = [info.affiliation[1]]
             for org in orgs:
                 found = True
                 yield person, rel, org, f"role:{role_tok.lower_}", "asserted", None
