@@ -5,7 +5,7 @@ reader sets up and calls the other mixins through ``self``.
 """
 from __future__ import annotations
 
-from kg.extract.syntax import _OBJ, _PASS_SUBJ, _SUBJ, between_parties, unique
+from kg.extract.syntax import _OBJ, _PASS_SUBJ, _SUBJ, between_parties, of_objects, unique
 from kg.extract.triggers import Frame
 
 
@@ -42,8 +42,7 @@ class FrameRoles:
             name = role[len("obj_prep:"):]
             holders = list(self.object_tokens(trigger))
             holders += [c for o in holders for c in o.conjuncts if c not in holders]  # "the airport and a base from X"
-            holders += [p for o in holders for q in o.children if q.dep_ == "prep" and q.lower_ == "of"
-                        for p in q.children if p.dep_ == "pobj"]  # "a list of demands to the delegation"
+            holders += of_objects(holders)  # "a list of demands to the delegation"
             return self.nps([p for o in holders for p in self.prep_objects(o, name)], want=wanted)
         if role == "for_clause":
             return self.nps(self.for_clause_subjects(trigger), want=wanted)
@@ -191,8 +190,7 @@ class FrameRoles:
             clauses = [c for c in trigger.children if c.dep_ in ("relcl", "acl") and c.pos_ in ("VERB", "AUX")]
             # the parser often hangs the place from the clause's object ("killed dozens in Baghdad")
             victims = [o for c in clauses for o in c.children if o.dep_ in _OBJ and self.linked.entity_at(o) is None]
-            victims += [p for o in victims for q in o.children if q.dep_ == "prep" and q.lower_ == "of"
-                        for p in q.children if p.dep_ == "pobj"]  # "wounded scores of shoppers in Kirkuk"
+            victims += of_objects(victims)  # "wounded scores of shoppers in Kirkuk"
             heads += clauses + victims
         found: list[str] = []
         for head in heads:
@@ -245,8 +243,7 @@ class FrameRoles:
             objects = self.object_tokens(taker)
         else:
             return []
-        objects += [p for o in objects for q in o.children if q.dep_ == "prep" and q.lower_ == "of"
-                    for p in q.children if p.dep_ == "pobj"]  # "took control of Kirkuk's oil fields"
+        objects += of_objects(objects)  # "took control of Kirkuk's oil fields"
         return [e for e in self.nps(objects) if self.linked.is_place(e)]
 
     def _has_target(self, heads) -> bool:

@@ -132,6 +132,12 @@ def _words(triggers: Triggers) -> _Words:
                   according_id=get_string_id("according"))
 
 
+def _verbs_with(triggers: Triggers, relations, *, table=None) -> frozenset[str]:
+    """The trigger words (verbs, or the words of ``table``) with a frame of one of ``relations``."""
+    table = triggers.verbs if table is None else table
+    return frozenset(word for word, frames in table.items() if any(f.rel in relations for f in frames))
+
+
 @lru_cache(maxsize=8)
 def _word_lists(triggers: Triggers) -> dict:
     """The word sets a :class:`Reader` reads off the lexicon, made once per lexicon."""
@@ -143,8 +149,7 @@ def _word_lists(triggers: Triggers) -> dict:
     w.symbol_nouns = frozenset(lex["symbol_nouns"])
     w.force_nouns = frozenset(lex["force_nouns"]) | frozenset(lex["fighter_nouns"])
     w.combatant_nouns = frozenset(lex["combatant_nouns"])
-    w.attack_nouns = frozenset(noun for noun, frames in triggers.nouns.items()
-                               if any(f.rel == "attacked" for f in frames))
+    w.attack_nouns = _verbs_with(triggers, {"attacked"}, table=triggers.nouns)
     w.involvement_nouns = frozenset(lex["involvement_nouns"])
     w.falling_verbs = frozenset(lex["falling_verbs"])
     w.weapon_nouns = frozenset(lex["weapon_nouns"])
@@ -159,22 +164,18 @@ def _word_lists(triggers: Triggers) -> dict:
     w.keeping_verbs = frozenset(lex["keeping_verbs"])
     w.provoking_verbs = frozenset(lex["provoking_verbs"])
     w.government_nouns = frozenset(lex["government_nouns"])
-    w.hostile_verbs = frozenset(verb for verb, frames in triggers.verbs.items()
-                                if any(f.rel in ("attacked", "fought", "besieged") for f in frames))
+    w.hostile_verbs = _verbs_with(triggers, {"attacked", "fought", "besieged"})
     w.relinquish_verbs = frozenset(lex["relinquish_verbs"])
-    w.support_verb_triggers = frozenset(
-        verb for verb, frames in triggers.verbs.items() if any(f.rel in ("backs", "allied_with") for f in frames))
+    w.support_verb_triggers = _verbs_with(triggers, {"backs", "allied_with"})
     w.alignment_verbs = frozenset(lex["alignment_verbs"])
     w.speech_verbs = frozenset(lex["speech_verbs"])
     w.repel_verbs = frozenset(lex["repel_verbs"])
     w.asset_nouns = frozenset(lex["asset_nouns"])
     w.site_nouns = frozenset(lex["site_nouns"])
     w.broker_verbs = frozenset(lex["agreements"]["broker_verbs"])
-    w.armed_verbs = frozenset(verb for verb, frames in triggers.verbs.items()
-                              if any(triggers.relations[f.rel].get("family") in ("hostility", "territory")
-                                     and f.rel != "accused" for f in frames))
     w.armed_relations = frozenset(r for r, spec in triggers.relations.items()
                                      if spec.get("family") in ("hostility", "territory") and r != "accused")
+    w.armed_verbs = _verbs_with(triggers, w.armed_relations)
     w.subunit_nouns = frozenset(lex["roles"]["subunits"])
     w.control_object = frozenset(lex["control_verbs_object"])
     w.recipient_verbs = frozenset(lex["recipient_verbs"])

@@ -74,3 +74,9 @@ def located_by(tok) -> bool:
     while cur.dep_ in ("compound", "amod", "nmod", "conj", "flat") and cur.head != cur:
         cur = cur.head
     return cur.dep_ == "pobj" and cur.head.lower_ in _PHRASE_ENDS
+
+
+def of_objects(tokens) -> list:
+    """The objects of the 'of' phrases hung from ``tokens`` ('scores of shoppers', 'control of Kirkuk')."""
+    return [p for tok in tokens for q in tok.children if q.dep_ == "prep" and q.lower_ == "of"
+            for p in q.children if p.dep_ == "pobj"]
