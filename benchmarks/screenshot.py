@@ -26,16 +26,21 @@ ENT = "https://w3id.org/kg-conflict/id/entity/"
 CHROMIUM = "/usr/bin/chromium"
 
 
+def _open(playwright, width: int, height: int):
+    """Headless Chromium, a page of that size, and the list its script errors go to."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+    page = browser.new_page(viewport={"width": width, "height": height})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return browser, page, errors
+
+
 def view_screenshot(html: Path, out: Path, view: str, width: int = 1400, height: int = 900) -> None:
     """The page at the view of a URL hash, with its load time printed."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": width, "height": height})
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        browser, page, errors = _open(playwright, width, height)
         page.goto(html.resolve().as_uri() + ("#" + view if view else ""), wait_until="commit")
         page.wait_for_function("() => window.kgReady === true", timeout=120_000, polling=20)
         ready = page.evaluate("performance.now()") / 1000
@@ -55,11 +60,7 @@ def screenshot(html: Path, out: Path, width: int = 1400, height: int = 900) -> N
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": width, "height": height})
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        browser, page, errors = _open(playwright, width, height)
         page.goto(html.resolve().as_uri())
         page.wait_for_function("() => window.kgReady === true", timeout=60_000)
         edge = page.evaluate("""([s, o]) => Object.keys(kgRelations).find(id => {
