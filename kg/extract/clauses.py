@@ -359,7 +359,7 @@ class Clauses:
                 continue
             if tok.dep_ == "prep" and tok.head.pos_ not in ("NOUN", "PROPN"):
                 continue
-            if tok.head.lemma_.lower() in ("border", "frontier", "boundary"):
+            if tok.head.lemma_.lower() in self.relational_places and tok.head.lemma_.lower() != "capital":
                 continue  # "deployed along the border with Turkey": the border's, not the deal's
             cur, ok = tok.head, False
             for _ in range(8):
