@@ -381,6 +381,12 @@ class Clauses:
                 return True
         return False
 
+    def _materiel_phrase(self, tok) -> bool:
+        """Does a noun phrase name what one side gives another to fight with: weapons, money,
+        military advisers ('anti-tank missiles', 'drones and ammunition'; not 'food', 'medicine')?"""
+        return any(cur.lemma_.lower() in self.materiel_nouns or cur.lower_ in self.materiel_nouns
+                   for cur in (tok, *tok.conjuncts))
+
     def _attack_phrase(self, tok) -> bool:
         """Is a noun phrase an attack or a weapon ('air strikes', 'the bombing campaign',
         'artillery', 'Russian jets'), not an actor ('IS destroyed the shrine')?"""

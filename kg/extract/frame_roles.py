@@ -23,6 +23,9 @@ class FrameRoles:
             return self.owner(trigger, frame)
         if role == "recipient":
             return self.recipient(trigger)
+        if role == "dative":
+            # "gave Baghdad military advisers": the indirect object, a noun phrase with no preposition
+            return self.nps([c for c in trigger.children if c.dep_ == "dative" and c.pos_ != "ADP"], want=wanted)
         if role == "described":
             return self.described(trigger)
         if role == "poss":

@@ -153,6 +153,7 @@ def _word_lists(triggers: Triggers) -> dict:
     w.involvement_nouns = frozenset(lex["involvement_nouns"])
     w.falling_verbs = frozenset(lex["falling_verbs"])
     w.weapon_nouns = frozenset(lex["weapon_nouns"])
+    w.materiel_nouns = frozenset(lex["materiel_nouns"]) | w.weapon_nouns
     w.where_preps = frozenset(lex["where_prepositions"])
     w.adjunct_preps = frozenset(lex["adjunct_prepositions"])
     w.participation_verbs = frozenset(lex["participation_verbs"])
@@ -320,6 +321,10 @@ class Reader(NounPhrases, Clauses, FrameRoles):
                 return True  # "handed over letters", "a list of demands"
             if kind == "obj_force" and any(self._force_phrase(o) for o in self.object_tokens(trigger)):
                 return True
+            if kind == "obj_materiel" and any(self._materiel_phrase(o) for o in self.object_tokens(trigger)):
+                return True  # "shipped anti-tank missiles to the rebels": arms, money, advisers go to a side
+            if kind == "with_materiel" and any(self._materiel_phrase(o) for o in self.prep_objects(trigger, "with")):
+                return True  # "supplied the army with drones"
             if kind == "tense" and value == "present" and _present(trigger):
                 return True
             if kind == "subj_attack" and any(
