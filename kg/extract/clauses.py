@@ -387,6 +387,11 @@ class Clauses:
         return any(cur.lemma_.lower() in self.materiel_nouns or cur.lower_ in self.materiel_nouns
                    for cur in (tok, *tok.conjuncts))
 
+    def _weapon_phrase(self, tok) -> bool:
+        """Does a noun phrase name weapons ('barrel bombs', 'mortars and rockets')?"""
+        return any(cur.lemma_.lower() in self.weapon_nouns or cur.lower_ in self.weapon_nouns
+                   for cur in (tok, *tok.conjuncts))
+
     def _attack_phrase(self, tok) -> bool:
         """Is a noun phrase an attack or a weapon ('air strikes', 'the bombing campaign',
         'artillery', 'Russian jets'), not an actor ('IS destroyed the shrine')?"""

@@ -323,6 +323,8 @@ class Reader(NounPhrases, Clauses, FrameRoles):
                 return True
             if kind == "obj_materiel" and any(self._materiel_phrase(o) for o in self.object_tokens(trigger)):
                 return True  # "shipped anti-tank missiles to the rebels": arms, money, advisers go to a side
+            if kind == "obj_weapon" and any(self._weapon_phrase(o) for o in self.object_tokens(trigger)):
+                return True  # "dropped barrel bombs on the town", not "dropped leaflets"
             if kind == "with_materiel" and any(self._materiel_phrase(o) for o in self.prep_objects(trigger, "with")):
                 return True  # "supplied the army with drones"
             if kind == "tense" and value == "present" and _present(trigger):
