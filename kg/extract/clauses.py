@@ -332,8 +332,12 @@ class Clauses:
             # "With air support from the coalition, the SDF drove..."
             return self.nps(self.subject_tokens(noun.head.head))
         if noun.dep_ == "pobj" and noun.head.lower_ == "with" and noun.head.head.pos_ in ("NOUN", "PROPN"):
+            holder = noun.head.head
+            if holder.dep_ in _OBJ and holder.head.pos_ in ("VERB", "AUX") and not self._actor_np(holder):
+                # "recaptured Aleppo with Russian help": the parser hung the phrase from the object
+                return self.nps(self.subject_tokens(holder.head))
             # "Peshmerga forces, with the backing of coalition warplanes, broke through"
-            return self.np(noun.head.head)
+            return self.np(holder)
         verb = self.support_verb(noun)
         if verb is None or verb.lemma_ not in self.recipient_verbs:
             return []

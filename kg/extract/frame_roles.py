@@ -55,10 +55,12 @@ class FrameRoles:
             found = []
             for child in trigger.children:
                 if child.dep_ in ("amod", "compound") and child.i < trigger.i:
-                    found += [self.ruled(e) for e in self.nps([child])]
-                    demonym = self.linked.gazetteer.demonyms.get(child.lower_)
-                    if demonym and not found:
-                        found.append(self.introduce(demonym))  # "a Syrian ally"
+                    for word in (child, *(c for c in child.conjuncts if c.i < trigger.i)):  # "Russian and Iranian help"
+                        named = [self.ruled(e) for e in self.nps([word])]
+                        demonym = self.linked.gazetteer.demonyms.get(word.lower_)
+                        if demonym and not named:
+                            named.append(self.introduce(demonym))  # "a Syrian ally"
+                        found += named
             return unique(found)
         if role == "purpose":
             return self.purpose_objects(trigger, wanted)

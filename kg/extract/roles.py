@@ -223,6 +223,8 @@ def _title(reader: Reader, span) -> tuple[str, list[str]] | None:
         if tok.lower_ in ethnic and linked.entity_at(tok) is None:
             break  # "Iraqi Kurdish leader Masoud Barzani": a leader of the Kurds, not of Iraq
         entity = linked.entity_at(tok)
+        if entity is None and tok.lower_ in linked.gazetteer.demonyms:
+            entity = reader.introduce(linked.gazetteer.demonyms[tok.lower_])  # "Bahraini King Hamad"
         if entity and entity != person and linked.is_actor(entity) and entity not in orgs:
             orgs.append(entity)
         elif entity and entity != person and not linked.is_actor(entity):

@@ -165,6 +165,9 @@ def _match_ner(linked: LinkedDoc, taken: set[int]) -> None:
             start = last_taken + 1
         while start < end and (doc[start].lower_ in _DETERMINERS or doc[start].is_punct or doc[start].is_space):
             start += 1
+        # "Bahraini King Hamad": the demonym before a title or name is the person's state, not his name
+        while end - start > 1 and doc[start].lower_ in gaz.demonyms and doc[start + 1].pos_ == "PROPN":
+            start += 1
         titled = False
         while end - start > 1 and doc[start].lower_ in role_words and doc[start + 1].pos_ == "PROPN":
             start, titled = start + 1, True  # "Spokesperson Stéphane Dujarric": a person
