@@ -12,6 +12,20 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from kg.gazetteer import Gazetteer
+from kg.parse_labels import (
+    AUX_VERB,
+    DETERMINER,
+    DIRECT_OBJECT,
+    NOUN,
+    PASSIVE_SUBJECT,
+    POSSESSOR,
+    PREPOSITION,
+    PREP_OBJECT,
+    PRONOUN,
+    SUBJECT,
+    UD_OBJECT,
+    VERB,
+)
 from kg.records import Entity, Mention, Span
 
 
@@ -77,18 +91,18 @@ class LinkedDoc:
         """
         coref = self.lexicon["coreference"]
         lower = token.lower_
-        spec = coref["pronouns"].get(lower) if token.pos_ == "PRON" else None
+        spec = coref["pronouns"].get(lower) if token.pos_ == PRONOUN else None
         if spec is not None and types:
             spec = {**spec, "types": list(types)}  # "after it fell to IS": it is a place
         if spec is None:
             spec = coref["descriptions"].get(lower) or coref["descriptions"].get(token.lemma_.lower())
             if spec is None:
                 return None
-            has_det = definite or any(c.dep_ == "det" and c.lower_ in _DETERMINERS for c in token.children)
-            has_poss = any(c.dep_ == "poss" for c in token.children)
+            has_det = definite or any(c.dep_ == DETERMINER and c.lower_ in _DETERMINERS for c in token.children)
+            has_poss = any(c.dep_ == POSSESSOR for c in token.children)
             if not (has_det or has_poss or spec.get("bare")):
                 return None
-        if token.pos_ == "PRON" and token.dep_ == "poss" and not avoid:
+        if token.pos_ == PRONOUN and token.dep_ == POSSESSOR and not avoid:
             agent = self._agent_of_phrase(token, spec)
             if agent is not None:
                 return agent  # "advances by the Syrian army in its push": its is the army's
@@ -102,13 +116,13 @@ class LinkedDoc:
         types = set(spec.get("types", ()))
         cur = token.head
         for _ in range(4):
-            if cur.pos_ in ("VERB", "AUX") or cur.head == cur:
+            if cur.pos_ in (VERB, AUX_VERB) or cur.head == cur:
                 return None
             for prep in cur.children:
-                if prep.dep_ == "prep" and prep.lower_ == "by" and prep.i < token.i:
+                if prep.dep_ == PREPOSITION and prep.lower_ == "by" and prep.i < token.i:
                     for pobj in prep.children:
                         entity = self.token_entity.get(pobj.i)
-                        if pobj.dep_ == "pobj" and entity and (not types or set(self.types(entity)) & types):
+                        if pobj.dep_ == PREP_OBJECT and entity and (not types or set(self.types(entity)) & types):
                             return entity
             cur = cur.head
         return None
@@ -120,7 +134,7 @@ class LinkedDoc:
         if last is None:
             return False
         for tok in self.doc[self._token_index(last.span.end - 1) + 1:token.i]:
-            if tok.dep_ in ("dobj", "obj") and tok.pos_ == "NOUN" and tok.i not in self.token_entity:
+            if tok.dep_ in (DIRECT_OBJECT, UD_OBJECT) and tok.pos_ == NOUN and tok.i not in self.token_entity:
                 return True
         return False
 
@@ -196,7 +210,7 @@ class LinkedDoc:
         found = self._cache.get(key)
         if found is None:
             span = self.doc.char_span(mention.span.start, mention.span.end, alignment_mode="expand")
-            found = self._cache[key] = span is not None and span.root.dep_ in ("nsubj", "nsubjpass")
+            found = self._cache[key] = span is not None and span.root.dep_ in (SUBJECT, PASSIVE_SUBJECT)
         return found
 
     def _token_index(self, char: int) -> int:

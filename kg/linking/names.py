@@ -9,6 +9,25 @@ import re
 
 from kg.gazetteer import Gazetteer
 from kg.linking.doc import _DETERMINERS, LinkedDoc, _add, _first_words, _last_words, _per_mappings, _table, _windows
+from kg.parse_labels import (
+    ADJECTIVE,
+    ADJ_MODIFIER,
+    ADVERB_MODIFIER,
+    APPOSITION,
+    CASE_MARKER,
+    COMPOUND,
+    CONJUNCT,
+    DETERMINER,
+    DIRECT_OBJECT,
+    NOUN,
+    NOUN_MODIFIER,
+    PARTICLE,
+    PREPOSITION,
+    PREP_OBJECT,
+    PROPER_NOUN,
+    SUBJECT,
+    UD_OBJECT,
+)
 from kg.records import Entity, Mention
 from kg.vocab import slug
 
@@ -125,7 +144,7 @@ def _also_known_as(linked: LinkedDoc, end: int) -> str | None:
     if i < len(doc) and doc[i].lower_ == "the":
         i += 1
     first = i
-    while i < len(doc) and doc[i].text[:1].isupper() and doc[i].pos_ in ("PROPN", "NOUN", "ADJ") \
+    while i < len(doc) and doc[i].text[:1].isupper() and doc[i].pos_ in (PROPER_NOUN, NOUN, ADJECTIVE) \
             and linked.token_entity.get(i) not in linked.gazetteer.entities:
         i += 1  # unlinked, or a node NER made
     if i == first or i - first > 5:
@@ -154,7 +173,7 @@ def _match_ner(linked: LinkedDoc, taken: set[int]) -> None:
             continue
         start, end = ent.start, ent.end
         # "Liwa Ahrar al-Jazira": take in capitalised name words NER left out
-        while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].dep_ == "compound" \
+        while start > 0 and doc[start - 1].pos_ == PROPER_NOUN and doc[start - 1].dep_ == COMPOUND \
                 and doc[start - 1].head.i in range(start, end) and (start - 1) not in taken \
                 and doc[start - 1].lower_ not in role_words:
             start -= 1
@@ -166,12 +185,12 @@ def _match_ner(linked: LinkedDoc, taken: set[int]) -> None:
         while start < end and (doc[start].lower_ in _DETERMINERS or doc[start].is_punct or doc[start].is_space):
             start += 1
         titled = False
-        while end - start > 1 and doc[start].lower_ in role_words and doc[start + 1].pos_ == "PROPN":
+        while end - start > 1 and doc[start].lower_ in role_words and doc[start + 1].pos_ == PROPER_NOUN:
             start, titled = start + 1, True  # "Spokesperson Stéphane Dujarric": a person
         # "the Kataib Nour al-Huda militia", "Russian de-escalation": trailing common words
         # and punctuation are not part of the name
-        while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].dep_ == "case"
-                               or end - start > 1 and doc[end - 1].is_lower and doc[end - 1].pos_ != "PROPN"):
+        while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].dep_ == CASE_MARKER
+                               or end - start > 1 and doc[end - 1].is_lower and doc[end - 1].pos_ != PROPER_NOUN):
             end -= 1
         if start >= end or any(i in taken for i in range(start, end)):
             continue
@@ -231,7 +250,7 @@ def _match_misspellings(linked: LinkedDoc, taken: set[int]) -> None:
     for token in linked.doc:
         text = token.text
         if token.i in taken or len(text) < 5 or not text[:1].isupper() or not text.isalpha() \
-                or token.pos_ != "PROPN" or _inside_name(linked.doc, token.i):
+                or token.pos_ != PROPER_NOUN or _inside_name(linked.doc, token.i):
             continue
         lower = token.lower_
         candidates = {index.get(lower)}  # a letter dropped or two swapped
@@ -256,7 +275,7 @@ def _settlement(linked: LinkedDoc, entity_id: str | None) -> bool:
 def _inside_name(doc, i: int) -> bool:
     """Is token ``i`` one word of a longer name ('Abu Omar al-Tunisi', 'Tunisi Brigade')?"""
     for j in (i - 1, i + 1):
-        if 0 <= j < len(doc) and (doc[j].text == "-" or doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper()):
+        if 0 <= j < len(doc) and (doc[j].text == "-" or doc[j].pos_ == PROPER_NOUN and doc[j].text[:1].isupper()):
             return True
     return False
 
@@ -281,33 +300,34 @@ def _match_named_places(linked: LinkedDoc, taken: set[int]) -> None:
     i = 0
     while i < len(doc):
         tok = doc[i]
-        if i in taken or not (tok.pos_ == "PROPN" or _CODE_NAME.match(tok.text)) or not tok.text[:1].isupper() \
+        if i in taken or not (tok.pos_ == PROPER_NOUN or _CODE_NAME.match(tok.text)) or not tok.text[:1].isupper() \
                 or tok.lower_ in not_names \
                 or tok.ent_type_ in ("TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY") \
                 or tok.lower_ in _CALENDAR_WORDS or tok.like_num:
             i += 1
             continue
         end = i
-        while end < len(doc) and end not in taken and (doc[end].pos_ == "PROPN" or _CODE_NAME.match(doc[end].text)) \
+        while end < len(doc) and end not in taken and (doc[end].pos_ == PROPER_NOUN or _CODE_NAME.match(doc[end].text)) \
                 and doc[end].text[:1].isupper() and doc[end].lower_ not in not_names:
             end += 1
         last = doc[end - 1]
         member = last
-        while member.dep_ == "conj" and member.head != member:
+        while member.dep_ == CONJUNCT and member.head != member:
             member = member.head
         head = last.head
         sibling = linked.entity_at(member) if member.i < i else None
         if sibling is None:
             sibling = next((linked.entity_at(c) for c in last.conjuncts if linked.entity_at(c)), None)
-        is_place = (_settlement(linked, sibling) and member.dep_ in ("pobj", "dobj", "conj", "nsubj")) \
-            or (last.dep_ in ("compound", "nmod") and head.i >= end and head.lower_ in place_heads
-                    and all(t.i in range(i, end) or t.dep_ in ("amod", "compound", "det") for t in doc[end:head.i])) \
-            or (member.dep_ == "pobj" and member.head.lower_ == "of" and member.head.head.lower_ in containers
-                and member.head.head.pos_ == "NOUN") \
-            or (member.dep_ == "pobj" and member.head.lower_ == "of" and member.head.head.lemma_.lower()
+        is_place = (_settlement(linked, sibling) and member.dep_ in (PREP_OBJECT, DIRECT_OBJECT, CONJUNCT, SUBJECT)) \
+            or (last.dep_ in (COMPOUND, NOUN_MODIFIER) and head.i >= end and head.lower_ in place_heads
+                    and all(t.i in range(i, end) or t.dep_ in (ADJ_MODIFIER, COMPOUND,
+                                                               DETERMINER) for t in doc[end:head.i])) \
+            or (member.dep_ == PREP_OBJECT and member.head.lower_ == "of" and member.head.head.lower_ in containers
+                and member.head.head.pos_ == NOUN) \
+            or (member.dep_ == PREP_OBJECT and member.head.lower_ == "of" and member.head.head.lemma_.lower()
                 in lex["place_event_nouns"]) \
-            or any(c.dep_ == "appos" and c.lower_ in place_heads for c in last.children) \
-            or (member.dep_ == "pobj" and member.head.lower_ == "as" and member.head.head.lemma_ in ("know", "call")
+            or any(c.dep_ == APPOSITION and c.lower_ in place_heads for c in last.children) \
+            or (member.dep_ == PREP_OBJECT and member.head.lower_ == "as" and member.head.head.lemma_ in ("know", "call")
                 and member.head.head.head.lower_ in place_heads)  # "the highway known as the M5"
         text = " ".join(doc[i:end].text.split())
         if is_place and _name_like(text) and text.lower() not in gaz.demonyms:
@@ -371,24 +391,25 @@ def _ner_kind(linked: LinkedDoc, start: int, end: int, kind: str, text: str) -> 
     root = doc[start:end].root
     place_heads = frozenset(lex["place_head_nouns"])
     if end < len(doc) and (doc[end].lower_ in place_heads or (
-            doc[end].dep_ in ("compound", "amod") and doc[end].head.lower_ in place_heads and doc[end].head.i > end)):
+            doc[end].dep_ in (COMPOUND,
+                              ADJ_MODIFIER) and doc[end].head.lower_ in place_heads and doc[end].head.i > end)):
         return "Place"
-    if root.dep_ in ("compound", "nmod") and root.head.i >= end and root.head.lower_ in place_heads:
+    if root.dep_ in (COMPOUND, NOUN_MODIFIER) and root.head.i >= end and root.head.lower_ in place_heads:
         return "Place"
     member = root
-    while member.dep_ == "conj" and member.head != member:
+    while member.dep_ == CONJUNCT and member.head != member:
         member = member.head
-    if member.dep_ == "pobj" and member.head.lower_ == "of" and \
+    if member.dep_ == PREP_OBJECT and member.head.lower_ == "of" and \
             member.head.head.lower_ in lex["place_container_nouns"]:
         return "Place"  # "the village of Khirbet Nasser"
-    if member.dep_ == "pobj" and member.head.lower_ == "of" and member.head.head.lower_ == "out" \
-            and member.head.head.dep_ in ("prep", "prt", "advmod"):
+    if member.dep_ == PREP_OBJECT and member.head.lower_ == "of" and member.head.head.lower_ == "out" \
+            and member.head.head.dep_ in (PREPOSITION, PARTICLE, ADVERB_MODIFIER):
         return "Place"  # "forced out of Kafr Nabudah"
-    if member.dep_ in ("dobj", "obj") and member.head.lemma_.lower() in lex["taking_verbs"] and any(
-            c.dep_ == "prep" and c.lower_ == "from" for c in member.head.children):
+    if member.dep_ in (DIRECT_OBJECT, UD_OBJECT) and member.head.lemma_.lower() in lex["taking_verbs"] and any(
+            c.dep_ == PREPOSITION and c.lower_ == "from" for c in member.head.children):
         return "Place"  # "captured Al-Eis from the rebels": what is taken from a side is ground
     single = end - start == 1
-    if member.dep_ == "pobj" and member.head.lower_ in lex["place_prepositions"] and (kind != "Person" or single):
+    if member.dep_ == PREP_OBJECT and member.head.lower_ in lex["place_prepositions"] and (kind != "Person" or single):
         return "Place"
     if member is not root or root.conjuncts:  # "Latamneh and Kafr Zita": a town's conjunct
         for other in [member, *member.conjuncts]:
@@ -397,7 +418,7 @@ def _ner_kind(linked: LinkedDoc, start: int, end: int, kind: str, text: str) -> 
     if kind == "Organization" and any(w in text.lower().split() for w in _ARMED_WORDS):
         return "ArmedGroup"
     for child in root.children:  # "Saraya Ansar al-Haqq, a little-known Shiite militia"
-        if child.dep_ == "appos" and child.pos_ == "NOUN":
+        if child.dep_ == APPOSITION and child.pos_ == NOUN:
             lemma = child.lemma_.lower()
             if lemma in lex["armed_group_nouns"]:
                 return "ArmedGroup"
