@@ -30,7 +30,7 @@ from kg.extract.locatives import _asset_presence, _locatives
 from kg.extract.modifiers import _modifier
 from kg.extract.reader import Reader
 from kg.extract.roles import _person_roles, _possessive_members, _rulers_named
-from kg.extract.syntax import _NOT_RECIPROCAL, between_parties, unique
+from kg.extract.syntax import between_parties, unique
 from kg.extract.triggers import Frame, Triggers, load_triggers
 from kg.linking import LinkedDoc
 from kg.parse_labels import (
@@ -195,7 +195,7 @@ def _apply(reader: Reader, trigger, frames, *, is_noun: bool):
                         if a != b and reader.fits(a, s_type, frame.rel) and reader.fits(b, o_type, frame.rel):
                             yield a, frame.rel, b, rule + ":between", modality, trigger
             if not objects and len(subjects) > 1 and not any(
-                    c.dep_ == PREPOSITION and c.lower_ in _NOT_RECIPROCAL and (c.lower_ != "for" or any(
+                    c.dep_ == PREPOSITION and c.lower_ in reader.non_reciprocal_preps and (c.lower_ != "for" or any(
                         reader.linked.is_actor(e) for e in reader.nps(reader.prep_objects(trigger, "for"))))
                     and (c.lower_ != "against" or spec["family"] == "hostility")
                     for c in trigger.children):

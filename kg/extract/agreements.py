@@ -17,7 +17,6 @@ from kg.parse_labels import ADJ_MODIFIER, COMPOUND, NOUN, PREPOSITION, PREP_OBJE
 from kg.records import Agreement, Claim, Span
 
 _PLACE_RELATIONS = frozenset({"withdrew_from", "moved_to", "captured", "active_in"})
-_PLACE_PREPS = ("in", "for", "to", "from", "across", "along")
 
 
 def brokered(reader, sent) -> Iterator[tuple]:
@@ -88,7 +87,7 @@ def extract_agreements(reader, sentence_claims: Iterable[Claim], sent, *, doc_id
             if head is None:
                 continue
             for prep in head.children:
-                if prep.dep_ == PREPOSITION and prep.lower_ in _PLACE_PREPS:
+                if prep.dep_ == PREPOSITION and prep.lower_ in reader.agreement_place_preps:
                     places += [e for e in reader.nps([p for p in prep.children if p.dep_ == PREP_OBJECT])
                                if reader.linked.is_place(e)]
         modality, speaker = modality_and_speaker(reader, tok, base)

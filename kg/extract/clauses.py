@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from kg.extract.syntax import (
     _CLIMB_DEPS,
-    _CLIMB_PREPS,
     _MISPARSED_OBJECT,
     _OBJ,
     _PASS_SUBJ,
-    _RELATIVE,
     _SUBJ,
     unique,
 )
@@ -108,7 +106,7 @@ class Clauses:
             return [head]
         if dep == PREP_COMPLEMENT and head.dep_ == PREPOSITION and head.head.pos_ in (VERB, AUX_VERB):
             governor = head.head
-            if head.lower_ in ("of", "from", "for"):
+            if head.lower_ in self.object_agent_preps:
                 objects = [c for c in governor.children if c.dep_ in _OBJ]
                 # "accused Turkey of shelling Kobani", "stopped them from leaving": the object acts
                 return objects if objects else []
@@ -118,7 +116,7 @@ class Clauses:
             if head.pos_ not in (VERB, AUX_VERB):
                 # "decision to hasten": the noun's owner.
                 return self._owner_tokens(head) if head.pos_ in (NOUN, PROPER_NOUN) else []
-            raised = [c for c in verb.children if c.lower_ in _RELATIVE and c.i < head.i]
+            raised = [c for c in verb.children if c.lower_ in self.relative_pronouns and c.i < head.i]
             if dep == OPEN_COMPLEMENT and raised:
                 return raised  # "the YPG, which Ankara considers to be an offshoot of the PKK"
             if dep in (OPEN_COMPLEMENT, ADVERBIAL_CLAUSE) and self._infinitive(verb) or dep == OPEN_COMPLEMENT:
@@ -246,7 +244,7 @@ class Clauses:
             dep, head = cur.dep_, cur.head
             if head == cur or dep not in _CLIMB_DEPS:
                 return None
-            if dep == PREPOSITION and cur.lower_ not in _CLIMB_PREPS:
+            if dep == PREPOSITION and cur.lower_ not in self.climb_preps:
                 return None
             if head.pos_ in (VERB, AUX_VERB) and head.dep_ == PREPOSITION:
                 return None  # "following two days of fighting": a participle used as a preposition
@@ -266,7 +264,7 @@ class Clauses:
             noun, head = head.head, head.head.head
         if noun.dep_ in _OBJ and head.pos_ in (VERB, AUX_VERB):
             return head
-        if noun.dep_ == PREP_OBJECT and head.dep_ == PREPOSITION and head.lower_ in ("to", "on", "into") \
+        if noun.dep_ == PREP_OBJECT and head.dep_ == PREPOSITION and head.lower_ in self.support_preps \
                 and head.head.pos_ in (VERB, AUX_VERB):
             return head.head
         if noun.dep_ == PASSIVE_SUBJECT and head.pos_ in (VERB, AUX_VERB):

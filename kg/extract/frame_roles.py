@@ -87,7 +87,7 @@ class FrameRoles:
             # "clashes in which 60 Turkish soldiers and scores of Syrian forces were killed"
             found: list[str] = []
             for clause in trigger.children:
-                if clause.dep_ == RELATIVE_CLAUSE and clause.lemma_.lower() in ("kill", "wound", "injure", "die"):
+                if clause.dep_ == RELATIVE_CLAUSE and clause.lemma_.lower() in self.casualty_verbs:
                     found += self.nps([c for c in clause.children if c.dep_ in _PASS_SUBJ or c.dep_ in _SUBJ])
             return [e for e in found if self.linked.is_actor(e)] if len(set(found)) > 1 else []
         if role == "clause_place":
@@ -104,8 +104,8 @@ class FrameRoles:
         if role == "victims":
             # "30 pro-government fighters were killed in an Islamic State ambush": whom it hit
             prep = trigger.head
-            if trigger.dep_ == PREP_OBJECT and prep.lower_ in ("in", "by") and prep.head.lemma_.lower() in (
-                    "kill", "wound", "injure", "hit", "target") and self.is_passive(prep.head):
+            if trigger.dep_ == PREP_OBJECT and prep.lower_ in ("in", "by") and prep.head.lemma_.lower() in self.victim_verbs \
+                    and self.is_passive(prep.head):
                 return self.nps([c for c in prep.head.children if c.dep_ in _PASS_SUBJ], want=wanted)
             return []
         if role == "victims_clause":
@@ -113,7 +113,7 @@ class FrameRoles:
             head = trigger.head
             if trigger.dep_ == ADVERBIAL_CLAUSE and any(c.dep_ in (MARKER, ADVERB_MODIFIER) and c.lower_ in ("when", "as")
                                                         for c in trigger.children) \
-                    and head.lemma_.lower() in ("kill", "wound", "injure") and self.is_passive(head):
+                    and head.lemma_.lower() in self.injury_verbs and self.is_passive(head):
                 return self.nps([c for c in head.children if c.dep_ in _PASS_SUBJ], want=wanted)
             return []
         if role == "defended":
@@ -154,7 +154,7 @@ class FrameRoles:
                 return [e for e in (self.own_name(t) for t in tokens) if e and e != own]
             if not tokens and not is_noun:
                 # "fought alongside the coalition against IS": the phrase hung from the partner
-                tokens = [p for c in trigger.children if c.dep_ == PREPOSITION and c.lower_ in ("alongside", "beside", "with")
+                tokens = [p for c in trigger.children if c.dep_ == PREPOSITION and c.lower_ in self.partner_preps
                           for q in c.children if q.dep_ == PREP_OBJECT for r in q.children
                           if r.dep_ == PREPOSITION and r.lower_ == name and name != c.lower_
                           for p in r.children if p.dep_ == PREP_OBJECT]
@@ -256,7 +256,7 @@ class FrameRoles:
                                                                 RELATIVE_CLAUSE) and c.tag_ == PAST_PARTICIPLE)]
             for holder in holders:
                 for prep in holder.children:
-                    if prep.dep_ == PREPOSITION and prep.lower_ in ("in", "inside", "within"):
+                    if prep.dep_ == PREPOSITION and prep.lower_ in self.locative_preps:
                         out += [e for p in prep.children if p.dep_ == PREP_OBJECT for e in self._places_under(p, 0)]
         return unique(out)
 
@@ -283,7 +283,7 @@ class FrameRoles:
         linked = self.linked
         for head in heads:
             for child in head.children:
-                if child.dep_ == PREPOSITION and child.lower_ in ("on", "against", "of", "targeting") \
+                if child.dep_ == PREPOSITION and child.lower_ in self.target_preps \
                         and any(p.dep_ == PREP_OBJECT and p.ent_type_ not in ("DATE", "TIME") for p in child.children):
                     return True
                 if head is not heads[0] and head.pos_ in (VERB, AUX_VERB) and child.dep_ in _OBJ \

@@ -10,7 +10,7 @@ lies in a province, never a province in a town).
 from __future__ import annotations
 
 from kg.extract.reader import Reader
-from kg.extract.syntax import _LOCATIVE_OR_OF, _LOCATIVE_PREPS, unique
+from kg.extract.syntax import unique
 from kg.linking import LinkedDoc
 from kg.parse_labels import (
     ADJ_MODIFIER,
@@ -68,12 +68,12 @@ def _phrases(reader: Reader, sent):
             if outer and inner and inner != outer and linked.is_place(outer) and linked.is_place(inner):
                 yield inner, "located_in", outer, "locative:possessive", "asserted", None
             continue
-        if tok.dep_ != PREPOSITION or tok.lower_ not in _LOCATIVE_OR_OF:
+        if tok.dep_ != PREPOSITION or tok.lower_ not in reader.locative_or_of:
             continue
         head = tok.head
         places_in = [p for p in reader.nps([c for c in tok.children if c.dep_ == PREP_OBJECT]) if linked.is_place(p)]
         if head.pos_ not in (NOUN, PROPER_NOUN):
-            if tok.lower_ in _LOCATIVE_PREPS:
+            if tok.lower_ in reader.locative_preps:
                 # "heading towards Erbil and Sulaimani in the Kurdistan Region": the phrase
                 # the parser hung from the verb follows the places it locates.
                 for member in _just_before(linked, tok):
@@ -87,7 +87,7 @@ def _phrases(reader: Reader, sent):
                 continue
             indefinite = head.tag_ == SINGULAR_NOUN and any(c.dep_ == DETERMINER and c.lower_ in ("a", "an")
                                                             for c in head.children)
-            if not (indefinite or head.lemma_.lower() in ("capital", "part", "suburb")):
+            if not (indefinite or head.lemma_.lower() in reader.place_part_nouns):
                 continue  # "the neighbourhoods of Tadamun and Hajar al-Aswad" names them
             members = reader.described(head)
         elif entity is not None:
@@ -237,7 +237,7 @@ def _asset_presence(reader: Reader, sent):
         places = []
         for head in heads:
             for prep in head.children:
-                if prep.dep_ == PREPOSITION and prep.lower_ in ("in", "inside", "within", "across", "near", "around"):
+                if prep.dep_ == PREPOSITION and prep.lower_ in reader.presence_preps:
                     objects = [p for p in prep.children if p.dep_ == PREP_OBJECT]
                     objects += [p for c in prep.children if c.dep_ == PREPOSITION and c.lower_ == "of"
                                 for p in c.children if p.dep_ == PREP_OBJECT]  # "inside of Syria"

@@ -6,11 +6,8 @@ reader sets up and calls the other mixins through ``self``.
 from __future__ import annotations
 
 from kg.extract.syntax import (
-    _DESCEND_PREPS,
-    _LOCATIVE_PREPS,
     _MODIFIER_DEPS,
     _OBJ,
-    _RELATIVE,
     _REPORTERS,
     _SUBJ,
     between_parties,
@@ -88,7 +85,7 @@ class NounPhrases:
                             return named
             return [entity, *linked.also.get(tok.i, ())]
         lower = tok.lower_
-        if lower in _RELATIVE and tok.head.dep_ in (RELATIVE_CLAUSE, CLAUSAL_MODIFIER):
+        if lower in self.relative_pronouns and tok.head.dep_ in (RELATIVE_CLAUSE, CLAUSAL_MODIFIER):
             return self.np(tok.head.head, exclude=exclude, depth=depth + 1)
         if lower == "whose" and tok.head.head.dep_ in (RELATIVE_CLAUSE,
                                                        CLAUSAL_MODIFIER) and tok.head.head.head != tok.head.head:
@@ -96,7 +93,7 @@ class NounPhrases:
         if tok.pos_ == PRONOUN and tok.dep_ in _SUBJ and tok.head.dep_ == CLAUSAL_COMPLEMENT:
             # "the tribal leaders said they appealed...": the reporter's subject
             reporters = [c for c in tok.head.head.children if c.dep_ in _SUBJ]
-            if reporters and tok.lower_ in ("they", "we", "he", "she", "it"):
+            if reporters and tok.lower_ in self.reported_subject_pronouns:
                 found = self.np(reporters[0], exclude=exclude, depth=depth + 1)
                 if found:
                     return found
@@ -141,7 +138,7 @@ class NounPhrases:
                 and tok.pos_ == NOUN and not any(c.dep_ == POSSESSOR for c in tok.children):
             # "air strikes from the US-led coalition", "strikes by Russia", "fighters of Ahrar
             # al-Sham", "militants from the Islamic State": whose they are
-            sources = [p for c in tok.children if c.dep_ in (PREPOSITION, AGENT) and c.lower_ in ("from", "by", "of")
+            sources = [p for c in tok.children if c.dep_ in (PREPOSITION, AGENT) and c.lower_ in self.source_preps
                        and c.i not in exclude for p in c.children if p.dep_ == PREP_OBJECT]
             found = [e for e in self.nps(sources, exclude=exclude) if self.linked.is_actor(e)]
             if found:
@@ -233,7 +230,7 @@ class NounPhrases:
                 break
         for group_a, group_b in between_parties(self, noun):
             parties += group_a + group_b
-        if noun.dep_ in _OBJ and noun.head.lemma_.lower() in ("agree", "accept", "sign", "reach", "welcome", "approve"):
+        if noun.dep_ in _OBJ and noun.head.lemma_.lower() in self.acceptance_verbs:
             parties += self.nps(self.subject_tokens(noun.head))
         if noun.dep_ == PREP_OBJECT and noun.head.lower_ == "to" and noun.head.head.lemma_.lower() in ("agree", "commit"):
             parties += self.nps(self.subject_tokens(noun.head.head))  # "agreed to a ceasefire"
@@ -298,7 +295,7 @@ class NounPhrases:
         """'militias known as the Popular Mobilization Forces', 'a group called X': the name given."""
         for child in tok.children:
             if child.dep_ in (CLAUSAL_MODIFIER,
-                              RELATIVE_CLAUSE) and child.lemma_ in ("know", "call", "name", "dub") and child.i not in exclude:
+                              RELATIVE_CLAUSE) and child.lemma_ in self.naming_verbs and child.i not in exclude:
                 for prep in child.children:
                     if prep.dep_ == PREPOSITION and prep.lower_ == "as":
                         found = self.nps([p for p in prep.children if p.dep_ == PREP_OBJECT], exclude=exclude)
@@ -387,7 +384,7 @@ class NounPhrases:
         if holders and tok.lower_ not in self.place_containers:
             return holders
         for child in tok.children:
-            if child.dep_ == ADJ_MODIFIER and child.lower_ in ("loyal", "affiliated", "allied", "linked", "aligned") \
+            if child.dep_ == ADJ_MODIFIER and child.lower_ in self.affiliation_adjectives \
                     and child.i not in exclude:
                 # "fighters loyal to Hayat Tahrir al-Sham"
                 sides = [e for p in child.children if p.dep_ == PREPOSITION and p.lower_ in ("to", "with")
@@ -414,7 +411,7 @@ class NounPhrases:
                     return unique(found)
         relational = tok.lemma_.lower() in self.relational_places  # "the capital of Anbar" is not Anbar
         place_noun = tok.lower_ in self.place_containers
-        for prep_word in () if relational else _DESCEND_PREPS:
+        for prep_word in () if relational else self.descend_preps:
             for child in tok.children:
                 if child.dep_ == PREPOSITION and child.lower_ == prep_word:
                     for pobj in child.children:
@@ -436,7 +433,7 @@ class NounPhrases:
         if not found and tok.dep_ in _OBJ and tok.lower_ in self.place_containers:
             # "leave last pockets in Deir Ezzor": the locative hangs from the verb.
             for prep in tok.head.children:
-                if prep.dep_ == PREPOSITION and prep.lower_ in _LOCATIVE_PREPS and prep.i > tok.i:
+                if prep.dep_ == PREPOSITION and prep.lower_ in self.locative_preps and prep.i > tok.i:
                     found += self.nps([p for p in prep.children if p.dep_ == PREP_OBJECT], exclude=exclude)
             if found:
                 return unique(found)
@@ -511,7 +508,7 @@ class NounPhrases:
         """The entity a descriptive noun is said of (apposition or copula)."""
         linked = self.linked
         if noun.dep_ == PREP_OBJECT and noun.head.lower_ == "of" and noun.head.head.dep_ in (APPOSITION, ATTRIBUTE) \
-                and (noun.head.head.pos_ == NUMERAL or noun.head.head.lower_ in ("some", "part", "each", "any")):
+                and (noun.head.head.pos_ == NUMERAL or noun.head.head.lower_ in self.partitive_words):
             return self.described(noun.head.head)  # "Kataib Hezbollah, one of the factions of the PMF"
         if noun.dep_ == APPOSITION:
             # "Russia and Iran, the main backers of Assad": a plural apposition describes each
@@ -523,7 +520,7 @@ class NounPhrases:
                 return self.nps([child])
         if noun.dep_ in (ATTRIBUTE, ADJ_COMPLEMENT) and noun.head.lemma_ == "be":
             return self.nps(self.subject_tokens(noun.head))
-        if noun.lemma_.lower() in ("ally", "backer", "sponsor", "patron", "proxy", "partner"):
+        if noun.lemma_.lower() in self.ally_nouns:
             # "their Syrian rebel allies": the allies are what the modifier names
             for child in noun.children:
                 if child.dep_ in (ADJ_MODIFIER,
@@ -584,7 +581,7 @@ class NounPhrases:
                               and t.lower_ in self.place_containers][-1:]
             for head in candidates:
                 for prep in head.children:
-                    if prep.dep_ == PREPOSITION and prep.lower_ in _LOCATIVE_PREPS:
+                    if prep.dep_ == PREPOSITION and prep.lower_ in self.locative_preps:
                         places = self.nps([p for p in prep.children if p.dep_ == PREP_OBJECT])
                         return [p for p in places if self.linked.is_place(p)]
         return []

@@ -22,7 +22,7 @@ from types import SimpleNamespace
 from kg.extract.clauses import Clauses
 from kg.extract.frame_roles import FrameRoles
 from kg.extract.phrases import NounPhrases
-from kg.extract.syntax import _LOCATIVE_OR_OF, _OBJ, _REPORTER_RELATIONS, _REPORTERS
+from kg.extract.syntax import _OBJ, _REPORTER_RELATIONS, _REPORTERS
 from kg.extract.triggers import Frame, Triggers
 from kg.linking import LinkedDoc
 from kg.parse_labels import (
@@ -162,7 +162,7 @@ def _words(triggers: Triggers) -> _Words:
     return _Words(verbs=frozenset(verbs) | {key[:i] for key in verbs for i, c in enumerate(key) if c == " "},
                   noun_ids=ids(triggers.nouns), modifier_ids=ids(triggers.modifiers),
                   agreement_nouns=agreement_nouns, agreement_ids=ids(agreement_nouns),
-                  locative_ids=ids(_LOCATIVE_OR_OF), verbal_ids=ids((VERB, AUX_VERB)),
+                  locative_ids=ids(frozenset(triggers.lexicon["locative_prepositions"]) | {"of"}), verbal_ids=ids((VERB, AUX_VERB)),
                   nominal_ids=ids((NOUN, PROPER_NOUN)), root_id=get_string_id(ROOT), poss_id=get_string_id(POSSESSOR),
                   prep_id=get_string_id(PREPOSITION), agent_id=get_string_id(AGENT),
                   according_id=get_string_id("according"))
@@ -230,6 +230,37 @@ def _word_lists(triggers: Triggers) -> dict:
     w.liaison_roles = frozenset(roles.get("liaison", ()))
     w.subordinate_roles = frozenset(roles.get("subordinate", ()))
     w.conditional_leader_roles = frozenset(roles.get("leader_of", ()))
+    w.agreement_place_preps = frozenset(lex["agreement_place_prepositions"])
+    w.object_agent_preps = frozenset(lex["object_agent_prepositions"])
+    w.support_preps = frozenset(lex["support_prepositions"])
+    w.casualty_verbs = frozenset(lex["casualty_verbs"])
+    w.injury_verbs = frozenset(lex["injury_verbs"])
+    w.victim_verbs = frozenset(lex["victim_verbs"])
+    w.partner_preps = frozenset(lex["partner_prepositions"])
+    w.target_preps = frozenset(lex["target_prepositions"])
+    w.place_part_nouns = frozenset(lex["place_part_nouns"])
+    w.presence_preps = frozenset(lex["presence_prepositions"])
+    w.ally_nouns = frozenset(lex["ally_nouns"])
+    w.acceptance_verbs = frozenset(lex["acceptance_verbs"])
+    w.reported_subject_pronouns = frozenset(lex["reported_subject_pronouns"])
+    w.naming_verbs = frozenset(lex["naming_verbs"])
+    w.affiliation_adjectives = frozenset(lex["affiliation_adjectives"])
+    w.partitive_words = frozenset(lex["partitive_words"])
+    w.source_preps = frozenset(lex["source_prepositions"])
+    w.realised_ranks = frozenset(lex["realised_ranks"])
+    w.present_be_forms = frozenset(lex["present_be_forms"])
+    w.non_state_tags = frozenset(lex["non_state_tags"])
+    w.subunit_preps = frozenset(lex["subunit_prepositions"])
+    w.role_organisation_preps = frozenset(lex["role_organisation_prepositions"])
+    w.liaison_preps = frozenset(lex["liaison_prepositions"])
+    w.indefinite_determiners = frozenset(lex["indefinite_determiners"])
+    w.climb_preps = frozenset(lex["climb_prepositions"])
+    w.descend_preps = tuple(lex["descend_prepositions"])  # tried in this order
+    w.locative_preps = frozenset(lex["locative_prepositions"])
+    w.locative_or_of = w.locative_preps | {"of"}
+    w.relative_pronouns = frozenset(lex["relative_pronouns"])
+    w.setting_preps = frozenset(lex["setting_prepositions"])
+    w.non_reciprocal_preps = frozenset(lex["non_reciprocal_prepositions"])
     return dict(vars(w))
 
 
@@ -294,7 +325,7 @@ class Reader(NounPhrases, Clauses, FrameRoles):
         the trigger.
         """
         cur = trigger
-        if _purpose_infinitive(trigger) and trigger.head.lemma_.lower() not in self.t.nouns \
+        if _purpose_infinitive(trigger, self.realised_ranks) and trigger.head.lemma_.lower() not in self.t.nouns \
                 and trigger.head.lower_ not in self.t.nouns:
             # "activities to push X out of Iraq": an aim, not an event; but "a campaign to
             # drive X out" and "a deal to leave P" say what the campaign or the deal is
@@ -358,7 +389,7 @@ class Reader(NounPhrases, Clauses, FrameRoles):
                 return True  # "handed over letters", "a list of demands"
             if kind == "obj_force" and any(self._force_phrase(o) for o in self.object_tokens(trigger)):
                 return True
-            if kind == "tense" and value == "present" and _present(trigger):
+            if kind == "tense" and value == "present" and _present(trigger, self.present_be_forms):
                 return True
             if kind == "subj_attack" and any(
                     self._attack_phrase(tok) for tok in self.subject_tokens(trigger)):
@@ -370,7 +401,7 @@ class Reader(NounPhrases, Clauses, FrameRoles):
                         p.dep_ == PREP_OBJECT and (p.lemma_.lower() in self.t.nouns or p.lower_ in self.t.nouns)
                         for p in c.children) for c in trigger.children):
                 return True  # "joined Turkish troops in the assault": a part in an event, no membership
-            if kind == "purpose" and _purpose_infinitive(trigger):
+            if kind == "purpose" and _purpose_infinitive(trigger, self.realised_ranks):
                 return True  # "a campaign to drive IS from Hajin" attacks; it has taken nothing yet
             if kind == "obj_combatant" and any(self._combatant_phrase(o) for o in self.object_tokens(trigger)):
                 return True  # "drove the militants out of P": fighters expelled, not diplomats
@@ -399,7 +430,7 @@ def _finite_report(clause) -> bool:
     return MODAL not in tags and bool(tags & {PAST_TENSE, PRESENT_3SG, PRESENT_NON3SG})
 
 
-def _purpose_infinitive(verb) -> bool:
+def _purpose_infinitive(verb, realised_ranks: frozenset[str]) -> bool:
     """'activities to push X out', 'a plan to retake P': an infinitive saying what a noun
     is for, not what happened."""
     if not (verb.pos_ == VERB and verb.dep_ in (CLAUSAL_MODIFIER,
@@ -407,18 +438,14 @@ def _purpose_infinitive(verb) -> bool:
             and any(c.dep_ == AUXILIARY and c.tag_ == INFINITIVE_TO for c in verb.children)):
         return False
     # "the first big city to fall to Daesh", "the last town to be retaken": it happened
-    return not any(c.dep_ in (ADJ_MODIFIER, NUMBER_MODIFIER) and (c.tag_ == SUPERLATIVE or c.lower_ in _REALISED_RANKS)
+    return not any(c.dep_ in (ADJ_MODIFIER, NUMBER_MODIFIER) and (c.tag_ == SUPERLATIVE or c.lower_ in realised_ranks)
                    for c in verb.head.children)
 
 
-#: Words that make an infinitive relative tell what happened ('the first city to fall').
-_REALISED_RANKS = frozenset({"first", "last", "only", "second", "third", "latest"})
-
-
-def _present(verb) -> bool:
+def _present(verb, be_forms: frozenset[str]) -> bool:
     """Is a verb in the present tense ('occupies', 'are occupying', 'is occupied by')?"""
     if verb.tag_ in (PRESENT_3SG, PRESENT_NON3SG):
         return True
     return verb.tag_ in (GERUND, PAST_PARTICIPLE) and any(
         c.dep_ in (AUXILIARY,
-                   PASSIVE_AUXILIARY) and c.lower_ in ("is", "are", "am", "'s", "'re") for c in verb.children)
+                   PASSIVE_AUXILIARY) and c.lower_ in be_forms for c in verb.children)

@@ -109,7 +109,7 @@ def _role_relation(reader: Reader, role_tok) -> str:
             return "member_of"
     if role_tok.lemma_.lower() in reader.conditional_leader_roles and role_tok.tag_ == SINGULAR_NOUN \
             and phrase == role_tok.lower_ and any(c.dep_ == PREPOSITION and c.lower_ == "of" for c in role_tok.children) \
-            and not any(c.dep_ == DETERMINER and c.lower_ in ("a", "an", "one") for c in role_tok.children):
+            and not any(c.dep_ == DETERMINER and c.lower_ in reader.indefinite_determiners for c in role_tok.children):
         return "leads"
     return "member_of"
 
@@ -165,8 +165,8 @@ def _role_orgs(reader: Reader, role_tok) -> list[str]:
             if gaz_hit:
                 reader.introduce(gaz_hit)
                 orgs.append(gaz_hit)
-        elif child.dep_ == PREPOSITION and child.lower_ in ("of", "for", "in", "at", "with"):
-            if child.lower_ in ("for", "to", "in", "at") and role_tok.lemma_.lower() in reader.liaison_roles:
+        elif child.dep_ == PREPOSITION and child.lower_ in reader.role_organisation_preps:
+            if child.lower_ in reader.liaison_preps and role_tok.lemma_.lower() in reader.liaison_roles:
                 continue  # "the UN envoy for Syria": the country the envoy deals with, not his own
             orgs += reader.nps([p for p in child.children if p.dep_ == PREP_OBJECT])
     ethnic = frozenset(linked.lexicon["ethnic_modifiers"])
@@ -179,7 +179,7 @@ def _role_orgs(reader: Reader, role_tok) -> list[str]:
 def _of_subunit(reader: Reader, role_tok) -> bool:
     """Is the role one of a unit inside the organisation ('head of the SDF media office')?"""
     for prep in role_tok.children:
-        if prep.dep_ == PREPOSITION and prep.lower_ in ("of", "at", "in"):
+        if prep.dep_ == PREPOSITION and prep.lower_ in reader.subunit_preps:
             for pobj in prep.children:
                 if pobj.dep_ == PREP_OBJECT and reader.linked.entity_at(pobj) is None \
                         and pobj.lemma_.lower() in reader.subunit_nouns:
@@ -249,8 +249,6 @@ def _title(reader: Reader, span) -> tuple[str, list[str]] | None:
     return best[2], orgs
 
 
-_NON_STATE_TAGS = frozenset({"rebel", "kurdish", "jihadist"})
-
 
 def _possessive_members(reader: Reader, sent):
     """"Iran's Quds Force", "the Revolutionary Guard Corps' Quds Force commander": an organisation of its possessor.
@@ -289,7 +287,7 @@ def _possessive_members(reader: Reader, sent):
             if info is not None and info.tags & {"media", "monitor"}:
                 break  # "Syria's official news agency": a source, not a member
             if "State" in linked.types(owner) and ("ArmedGroup" not in types or (
-                    info is not None and info.tags & _NON_STATE_TAGS)):
+                    info is not None and info.tags & reader.non_state_tags)):
                 break
             if any(t in ("ArmedGroup", "Organization") for t in types) and "Person" not in types:
                 yield org, "member_of", owner, "possessive:member", reader.modality(head), None

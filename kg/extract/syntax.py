@@ -44,16 +44,8 @@ _OBJ = frozenset({DIRECT_OBJECT, UD_OBJECT})
 _MODIFIER_DEPS = frozenset({COMPOUND, ADJ_MODIFIER, POSSESSOR, NOUN_ADVERBIAL, NOUN_MODIFIER})
 _CLIMB_DEPS = frozenset({DIRECT_OBJECT, PREP_OBJECT, ATTRIBUTE, OBJECT_PREDICATE, CONJUNCT, APPOSITION, PREPOSITION,
                          OPEN_COMPLEMENT, PASSIVE_SUBJECT, ADJ_COMPLEMENT})
-_CLIMB_PREPS = frozenset({"of", "in", "to", "into", "on", "at", "for", "with", "under", "behind"})
-_DESCEND_PREPS = ("of", "from", "in", "inside", "within")
-_LOCATIVE_PREPS = frozenset({"in", "inside", "within"})
-_LOCATIVE_OR_OF = _LOCATIVE_PREPS | {"of"}
-_RELATIVE = frozenset({"that", "which", "who", "whom", "whose"})
 _REPORTERS = frozenset({"media", "monitor"})
 _REPORTER_RELATIONS = frozenset({"member_of", "leads", "active_in", "accused", "appealed_to", None})
-_PHRASE_ENDS = frozenset({"in", "at", "near", "during", "after", "before", "since", "under", "over", "from",
-                          "to", "for", "amid", "across", "through", "about", "regarding"})
-_NOT_RECIPROCAL = frozenset({"alongside", "against", "with", "for", "beside", "behind"})
 #: Dependencies a misparsed object may get when it stands right after its verb.
 _MISPARSED_OBJECT = frozenset({ADVERB_MODIFIER, NOUN_ADVERBIAL, ATTRIBUTE, OBJECT_PREDICATE, UNCLASSIFIED,
                                NOUN_MODIFIER, COMPOUND, APPOSITION})
@@ -88,7 +80,7 @@ def between_parties(reader, trigger) -> list[tuple[list[str], list[str]]]:
         entity = reader.linked.entity_at(tok)
         if entity is None and tok.pos_ in (NOUN, PRONOUN):
             entity = reader.linked.resolve(tok)
-        if entity and located_by(tok):
+        if entity and located_by(tok, reader.setting_preps):
             entity = None  # "talks between X and Y in Tehran": Tehran is where, not who
         if entity:
             entity = reader.coerce(entity, "Actor")
@@ -104,12 +96,13 @@ def between_parties(reader, trigger) -> list[tuple[list[str], list[str]]]:
     return []
 
 
-def located_by(tok) -> bool:
-    """Is this token (part of) the object of a locative preposition?"""
+def located_by(tok, setting_preps: frozenset[str]) -> bool:
+    """Is this token (part of) the object of a preposition of ``setting_preps`` (where, when: lexicon
+    setting_prepositions)?"""
     cur = tok
     while cur.dep_ in (COMPOUND, ADJ_MODIFIER, NOUN_MODIFIER, CONJUNCT, FLAT) and cur.head != cur:
         cur = cur.head
-    return cur.dep_ == PREP_OBJECT and cur.head.lower_ in _PHRASE_ENDS
+    return cur.dep_ == PREP_OBJECT and cur.head.lower_ in setting_preps
 
 
 def of_objects(tokens) -> list:

@@ -32,9 +32,6 @@ from kg.records import Entity, Mention, Span
 _MAX_ALIAS_TOKENS = 9
 
 
-_DETERMINERS = {"the", "this", "these", "those", "that"}
-
-
 @dataclass
 class LinkedDoc:
     """A parsed article with its entity mentions.
@@ -98,7 +95,7 @@ class LinkedDoc:
             spec = coref["descriptions"].get(lower) or coref["descriptions"].get(token.lemma_.lower())
             if spec is None:
                 return None
-            has_det = definite or any(c.dep_ == DETERMINER and c.lower_ in _DETERMINERS for c in token.children)
+            has_det = definite or any(c.dep_ == DETERMINER and c.lower_ in lexicon_words(self, "definite_determiners") for c in token.children)
             has_poss = any(c.dep_ == POSSESSOR for c in token.children)
             if not (has_det or has_poss or spec.get("bare")):
                 return None
@@ -107,7 +104,7 @@ class LinkedDoc:
             if agent is not None:
                 return agent  # "advances by the Syrian army in its push": its is the army's
         found = self._most_recent(token, spec, coref.get("max_sentences_back", 3), avoid)
-        if found and lower in ("they", "them", "their") and self._closer_object(token, found):
+        if found and lower in lexicon_words(self, "plural_pronouns") and self._closer_object(token, found):
             return None  # "the coalition arrested a jihadist ... while they were fleeing"
         return found
 
@@ -266,7 +263,7 @@ class _TokenTable:
     __slots__ = ("text", "starts", "ends", "lower", "opens", "is_space", "sent_start", "sent_end", "word_ends",
                  "words", "word_starts", "ending_words")
 
-    def __init__(self, doc, text: str | None = None):
+    def __init__(self, doc, text: str | None = None, determiners: frozenset[str] = frozenset()):
         import numpy
         from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, ORTH, SENT_START
         from spacy.strings import hash_string
@@ -280,7 +277,7 @@ class _TokenTable:
         self.starts, self.ends, self.is_space = idx.tolist(), ends.tolist(), space.tolist()
         self.lower = lower.tolist()  # string ids of the lower-cased tokens
         # A window may start here: not space, punctuation (but "'") or a determiner.
-        determiners = numpy.array([hash_string(d) for d in _DETERMINERS], dtype=numpy.uint64)
+        determiners = numpy.array([hash_string(d) for d in sorted(determiners)], dtype=numpy.uint64)
         self.opens = (~(space | punct.astype(bool) & (orth != hash_string("'"))
                         | numpy.isin(lower, determiners))).tolist()
         # As ``Span.sent`` finds it, the sentence of a span (of its first token i)
@@ -394,10 +391,19 @@ def _end_of_words(text: str, begin: int, count: int) -> int:
     return position
 
 
+def lexicon_words(linked: LinkedDoc, key: str) -> frozenset[str]:
+    """The words of the lexicon's list ``key`` (``ontology/lexicon.json``), made into a set once per article."""
+    words = linked._cache.get(("lexicon", key))
+    if words is None:
+        words = linked._cache[("lexicon", key)] = frozenset(linked.lexicon[key])
+    return words
+
+
 def _table(linked: LinkedDoc) -> _TokenTable:
     table = linked._cache.get("table")
     if table is None:
-        table = linked._cache["table"] = _TokenTable(linked.doc, linked._cache.get("text"))
+        table = linked._cache["table"] = _TokenTable(linked.doc, linked._cache.get("text"),
+                                                       lexicon_words(linked, "definite_determiners"))
     return table
 
 

@@ -8,7 +8,16 @@ from __future__ import annotations
 import re
 
 from kg.gazetteer import Gazetteer
-from kg.linking.doc import _DETERMINERS, LinkedDoc, _add, _first_words, _last_words, _per_mappings, _table, _windows
+from kg.linking.doc import (
+    LinkedDoc,
+    _add,
+    _first_words,
+    _last_words,
+    _per_mappings,
+    _table,
+    _windows,
+    lexicon_words,
+)
 from kg.parse_labels import (
     ADJECTIVE,
     ADJ_MODIFIER,
@@ -33,20 +42,6 @@ from kg.vocab import slug
 
 
 _NER_TYPES = {"PERSON": "Person", "ORG": "Organization", "GPE": "Place", "LOC": "Place", "FAC": "Place"}
-
-
-_ARMED_WORDS = ("brigade", "brigades", "army", "front", "forces", "militia", "battalion", "battalions",
-                "legion", "corps", "regiment", "division", "jaish", "liwa", "katiba", "faylaq", "units")
-
-
-#: Kinds of places whose unknown conjuncts are places too ("toward Azaz and Mare").
-_SETTLEMENT_KINDS = frozenset({"city", "town", "village", "neighbourhood", "camp", "district", "province"})
-
-
-_CALENDAR_WORDS = frozenset({
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
 
 
 def _match_aliases(linked: LinkedDoc, taken: set[int]) -> None:
@@ -118,9 +113,6 @@ def _relink(linked: LinkedDoc, old: str, new: str) -> None:
     linked.entities.pop(old, None)
 
 
-_ALSO_KNOWN = ("also known as", "known as", "also called", "or")
-
-
 def _also_known_as(linked: LinkedDoc, end: int) -> str | None:
     """'The PMF, also known as Hashed': the capitalised name after the phrase, if not yet linked.
 
@@ -134,7 +126,7 @@ def _also_known_as(linked: LinkedDoc, end: int) -> str | None:
         i += 1
     if i >= len(doc) or doc[i].lower_ not in ("also", "known"):
         return None  # the phrases below start with one of these words
-    for phrase in _ALSO_KNOWN[:3]:
+    for phrase in linked.lexicon["alias_phrases"]:
         words = phrase.split()
         if [t.lower_ for t in doc[i:i + len(words)]] == words:
             i += len(words)
@@ -182,7 +174,7 @@ def _match_ner(linked: LinkedDoc, taken: set[int]) -> None:
         last_taken = max((i for i in range(start, end) if i in taken), default=None)
         if last_taken is not None and last_taken + 1 < end and doc[last_taken + 1].lower_ in role_words:
             start = last_taken + 1
-        while start < end and (doc[start].lower_ in _DETERMINERS or doc[start].is_punct or doc[start].is_space):
+        while start < end and (doc[start].lower_ in lexicon_words(linked, "definite_determiners") or doc[start].is_punct or doc[start].is_space):
             start += 1
         titled = False
         while end - start > 1 and doc[start].lower_ in role_words and doc[start + 1].pos_ == PROPER_NOUN:
@@ -269,7 +261,7 @@ def _settlement(linked: LinkedDoc, entity_id: str | None) -> bool:
     if info is None:
         entity = linked.entities.get(entity_id)
         return entity is not None and entity.types == ("Place",)
-    return "State" not in info.types and info.kind in _SETTLEMENT_KINDS
+    return "State" not in info.types and info.kind in lexicon_words(linked, "settlement_kinds")
 
 
 def _inside_name(doc, i: int) -> bool:
@@ -303,7 +295,7 @@ def _match_named_places(linked: LinkedDoc, taken: set[int]) -> None:
         if i in taken or not (tok.pos_ == PROPER_NOUN or _CODE_NAME.match(tok.text)) or not tok.text[:1].isupper() \
                 or tok.lower_ in not_names \
                 or tok.ent_type_ in ("TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY") \
-                or tok.lower_ in _CALENDAR_WORDS or tok.like_num:
+                or tok.lower_ in lexicon_words(linked, "calendar_words") or tok.like_num:
             i += 1
             continue
         end = i
@@ -415,7 +407,7 @@ def _ner_kind(linked: LinkedDoc, start: int, end: int, kind: str, text: str) -> 
         for other in [member, *member.conjuncts]:
             if _settlement(linked, linked.entity_at(other)):
                 return "Place"
-    if kind == "Organization" and any(w in text.lower().split() for w in _ARMED_WORDS):
+    if kind == "Organization" and any(w in text.lower().split() for w in linked.lexicon["armed_name_words"]):
         return "ArmedGroup"
     for child in root.children:  # "Saraya Ansar al-Haqq, a little-known Shiite militia"
         if child.dep_ == APPOSITION and child.pos_ == NOUN:

@@ -10,7 +10,17 @@ from __future__ import annotations
 from collections import Counter
 
 from kg.gazetteer import Gazetteer, normalize_name
-from kg.linking.doc import LinkedDoc, _add, _clean_surface, _first_words, _last_words, _string_ids, _table, _windows
+from kg.linking.doc import (
+    LinkedDoc,
+    _add,
+    _clean_surface,
+    _first_words,
+    _last_words,
+    _string_ids,
+    _table,
+    _windows,
+    lexicon_words,
+)
 from kg.parse_labels import (
     ADJECTIVE,
     ADJ_MODIFIER,
@@ -36,8 +46,6 @@ from kg.records import Mention
 # Syntactic positions in which a capital city names its state ("Washington said").
 _ACTOR_DEPS = {SUBJECT, PASSIVE_SUBJECT, POSSESSOR}
 
-
-_ACTOR_PREPS = {"by", "with", "between", "against"}
 
 
 def main_country(gazetteer: Gazetteer, mentions: list[Mention]) -> str | None:
@@ -216,8 +224,8 @@ def _match_metonyms(linked: LinkedDoc, taken: set[int]) -> None:
         if any(c.dep_ in (POSSESSOR, COMPOUND, ADJ_MODIFIER) and c.i in linked.token_entity for c in root.children) \
                 or any(c.dep_ == POSSESSOR and c.pos_ == PRONOUN for c in root.children):
             continue  # "Iran ... its military": the possessor's forces, not the country's government
-        if any(c.dep_ == DETERMINER and c.lower_ in ("a", "an", "another", "any", "each",
-                                                     "every") for c in root.children) \
+        if any(c.dep_ == DETERMINER and c.lower_ in lexicon_words(linked, "quantifying_determiners")
+                   for c in root.children) \
                 or any(c.dep_ == PREPOSITION and c.lower_ == "of" for c in root.children) \
                 or any(c.dep_ == ADJ_MODIFIER and c.i < start and "-" in doc[max(c.i - 1, 0):c.i + 1].text
                        for c in root.children):
@@ -334,7 +342,7 @@ def _apply_capital_metonymy(linked: LinkedDoc) -> None:
         if root.dep_ == POSSESSOR and _possesses_place(linked, root.head):
             continue  # "Baghdad's Karrada district", "Damascus's southern suburbs": the city itself
         acting = root.dep_ in _ACTOR_DEPS or (
-            root.dep_ == PREP_OBJECT and root.head.lower_ in _ACTOR_PREPS) or (
+            root.dep_ == PREP_OBJECT and root.head.lower_ in lexicon_words(linked, "actor_prepositions")) or (
             root.dep_ == PREP_OBJECT and root.head.dep_ == AGENT)
         if not acting:
             continue
