@@ -8,6 +8,7 @@ set, tuple, list and frozenset literals.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from kg import parse_labels
@@ -89,3 +90,47 @@ def test_the_label_scan_finds_a_label_in_code(tmp_path):
     path = tmp_path / "sample.py"
     path.write_text('"""nsubj in a docstring."""\nx = tok.dep_ == "pobj"\ny = ("amod", "of")\n', encoding="utf-8")
     assert sorted(v for _, v in _strings(path)) == ["amod", "of", "pobj"]
+
+
+#: A word as the lexicon holds one: lower-case letters, apostrophes, hyphens; phrases of such words.
+_WORD = re.compile(r"^['\u2019]?[a-z][a-z'\u2019-]*( [a-z][a-z'\u2019-]*)*$")
+
+
+def _vocabulary() -> set[str]:
+    """Names of kg's own vocabulary, which code may spell: relations and modalities."""
+    from kg.extract.attribution import MODALITIES
+    from kg.resources import load_data
+
+    return set(load_data("relations")["relations"]) | set(MODALITIES)
+
+
+def _word_lists(path: Path, vocabulary: set[str]) -> list[tuple[int, list[str]]]:
+    """``(line, words)`` of the set, tuple and list literals of a module holding three words or more."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    slots = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Assign)
+             and any(isinstance(t, ast.Name) and t.id == "__slots__" for t in node.targets)}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Set, ast.Tuple, ast.List)) and id(node) not in slots:
+            words = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                     and _WORD.match(e.value) and e.value not in vocabulary]
+            if len(words) >= 3:
+                found.append((node.lineno, words))
+    return found
+
+
+def test_no_word_lists_in_the_linker_and_extractor():
+    """Word lists live in ontology/lexicon.json, read by name: kg/extract and kg/linking hold none."""
+    vocabulary = _vocabulary()
+    found = [f"{path.relative_to(PACKAGE).as_posix()}:{line}: {words}"
+             for folder in ("extract", "linking") for path in sorted((PACKAGE / folder).rglob("*.py"))
+             for line, words in _word_lists(path, vocabulary)]
+    assert not found, "word lists in code (move them to ontology/lexicon.json):\n" + "\n".join(found)
+
+
+def test_the_word_list_scan_finds_a_word_list(tmp_path):
+    path = tmp_path / "sample.py"
+    path.write_text('A = frozenset({"in", "inside", "within"})\nB = ("captured", "attacked", "fought")\n'
+                    'C = ("of", "in")\nD = c.lower_ in ("a", "an", "one")\n', encoding="utf-8")
+    assert [w for _, w in _word_lists(path, {"captured", "attacked", "fought"})] == [
+        ["in", "inside", "within"], ["a", "an", "one"]]
