@@ -107,12 +107,15 @@ def _resources(model: str | None):
     from kg.gazetteer import load_gazetteer
     from kg.nlp import load_pipeline
     from kg.extract import load_triggers
+    from kg.linking.dictionary import add_dictionary_names
     from kg.resources import load_data
 
     gazetteer = load_gazetteer()
     lexicon = load_data("lexicon")
     forms = tuple(sorted(lexicon.get("verb_forms", {}).items()))
-    return load_pipeline(model, gazetteer.norm_exceptions, forms), gazetteer, lexicon, load_triggers()
+    nlp = load_pipeline(model, gazetteer.norm_exceptions, forms)
+    add_dictionary_names(nlp)  # the dictionaries' names as spans, for linking's first pass
+    return nlp, gazetteer, lexicon, load_triggers()
 
 
 @lru_cache(maxsize=4)

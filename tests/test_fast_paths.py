@@ -23,7 +23,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from kg.engines import _Triples
 from kg.gazetteer import normalize_name
 from kg.linking import link
-from kg.linking.doc import _DETERMINERS, _MAX_ALIAS_TOKENS, LinkedDoc, _first_words, _last_words, _table, _windows
+from kg.linking.doc import _MAX_ALIAS_TOKENS, LinkedDoc, _first_words, _last_words, _table, _windows
 from kg.rdf import GraphBuilder, clean_literal
 from kg.records import Agreement, Claim, Document, Entity, Span
 from kg.extract import _verb_key, load_triggers
@@ -178,7 +178,7 @@ def test_token_table_answers_as_spacy_does(docs, gaz):
     from spacy.strings import hash_string
 
     lexicon = load_data("lexicon")
-    determiners = {hash_string(d) for d in _DETERMINERS}
+    determiners = {hash_string(d) for d in lexicon["definite_determiners"]}
     for doc in docs:
         text, n = doc.text, len(doc)
         table = _table(LinkedDoc(doc=doc, gazetteer=gaz, lexicon=lexicon))

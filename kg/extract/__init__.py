@@ -30,9 +30,22 @@ from kg.extract.locatives import _asset_presence, _locatives
 from kg.extract.modifiers import _modifier
 from kg.extract.reader import Reader
 from kg.extract.roles import _person_roles, _possessive_members, _rulers_named
-from kg.extract.syntax import _NOT_RECIPROCAL, between_parties, unique
+from kg.extract.syntax import between_parties, unique
 from kg.extract.triggers import Frame, Triggers, load_triggers
 from kg.linking import LinkedDoc
+from kg.parse_labels import (
+    AUX_VERB,
+    DIRECT_OBJECT,
+    NEGATION,
+    NOUN,
+    PARTICLE,
+    PREPOSITION,
+    PROPER_NOUN,
+    ROOT,
+    SUBJECT,
+    VERB,
+    VERB_TAG_PREFIX,
+)
 from kg.records import Agreement, Claim, Document, Entity
 
 #: Relations whose object, a ruler, also stands for the state he leads.
@@ -44,7 +57,7 @@ __all__ = ["Frame", "Reading", "Triggers", "extract_claims", "load_triggers", "r
 
 
 def _verb_key(token) -> str:
-    particles = [c.lower_ for c in token.children if c.dep_ == "prt"]
+    particles = [c.lower_ for c in token.children if c.dep_ == PARTICLE]
     lemma = token.lemma_.lower()
     return f"{lemma} {particles[0]}" if particles else lemma
 
@@ -123,21 +136,21 @@ def _read(reader, document, keep_modalities, *, agreements: bool):
 def _sentence_claims(reader: Reader, sent) -> Iterator[tuple]:
     t = reader.t
     for tok in reader.scan.tokens(reader.scan.triggers, sent.start, sent.end):
-        if tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB"):
+        if tok.pos_ in (VERB, AUX_VERB) or tok.tag_.startswith(VERB_TAG_PREFIX):
             key = _verb_key(tok)
             frames = t.verbs.get(key)
             if frames is None and not key.endswith(_NEW_SENSE_PARTICLES):
                 frames = t.verbs.get(tok.lemma_.lower())  # "pushed back": the bare verb's frames
             if frames:
                 yield from _apply(reader, tok, frames, is_noun=False)
-        elif tok.dep_ == "ROOT" and tok.pos_ == "NOUN" and any(c.dep_ == "nsubj" for c in tok.children) \
-                and any(c.dep_ == "dobj" for c in tok.children):
+        elif tok.dep_ == ROOT and tok.pos_ == NOUN and any(c.dep_ == SUBJECT for c in tok.children) \
+                and any(c.dep_ == DIRECT_OBJECT for c in tok.children):
             # a headline's "Peshmerga, Iraqi army launch joint offensive": a verb tagged as a noun
             frames = t.verbs.get(tok.lemma_.lower())
             if frames:
                 yield from _apply(reader, tok, frames, is_noun=False)
                 continue
-        if tok.pos_ in ("NOUN", "PROPN"):
+        if tok.pos_ in (NOUN, PROPER_NOUN):
             frames = t.nouns.get(tok.lower_) or t.nouns.get(tok.lemma_.lower())
             if frames:
                 yield from _apply(reader, tok, frames, is_noun=True)
@@ -158,7 +171,7 @@ def _apply(reader: Reader, trigger, frames, *, is_noun: bool):
     direct = reader.direct_support(trigger) if is_noun else None
     if direct is not None and modality == "asserted":
         if direct.lemma_.lower() in reader.denial:  # "denied any role in the attack"; "did not deny" stands
-            modality = "asserted" if any(c.dep_ == "neg" for c in direct.children) else "denied"
+            modality = "asserted" if any(c.dep_ == NEGATION for c in direct.children) else "denied"
         else:
             modality = reader.modality(direct)
     for frame in frames:
@@ -182,7 +195,7 @@ def _apply(reader: Reader, trigger, frames, *, is_noun: bool):
                         if a != b and reader.fits(a, s_type, frame.rel) and reader.fits(b, o_type, frame.rel):
                             yield a, frame.rel, b, rule + ":between", modality, trigger
             if not objects and len(subjects) > 1 and not any(
-                    c.dep_ == "prep" and c.lower_ in _NOT_RECIPROCAL and (c.lower_ != "for" or any(
+                    c.dep_ == PREPOSITION and c.lower_ in reader.non_reciprocal_preps and (c.lower_ != "for" or any(
                         reader.linked.is_actor(e) for e in reader.nps(reader.prep_objects(trigger, "for"))))
                     and (c.lower_ != "against" or spec["family"] == "hostility")
                     for c in trigger.children):

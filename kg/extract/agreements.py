@@ -13,16 +13,16 @@ from collections.abc import Iterable, Iterator
 
 from kg.extract.attribution import modality_and_speaker
 from kg.extract.syntax import between_parties, unique
+from kg.parse_labels import ADJ_MODIFIER, COMPOUND, NOUN, PREPOSITION, PREP_OBJECT, PROPER_NOUN
 from kg.records import Agreement, Claim, Span
 
 _PLACE_RELATIONS = frozenset({"withdrew_from", "moved_to", "captured", "active_in"})
-_PLACE_PREPS = ("in", "for", "to", "from", "across", "along")
 
 
 def brokered(reader, sent) -> Iterator[tuple]:
     """'a ceasefire brokered by Russia and Jordan', 'the Russian-brokered deal': the broker mediated for each party."""
     for tok in reader.scan.tokens(reader.scan.agreement_nouns, sent.start, sent.end):
-        if tok.pos_ not in ("NOUN", "PROPN"):
+        if tok.pos_ not in (NOUN, PROPER_NOUN):
             continue
         brokers = reader.brokers_of(tok)
         if not brokers:
@@ -47,7 +47,7 @@ def extract_agreements(reader, sentence_claims: Iterable[Claim], sent, *, doc_id
     brokers_verbs = frozenset(spec["broker_verbs"])
     claims = list(sentence_claims)
     for tok in reader.scan.tokens(reader.scan.agreement_nouns, sent.start, sent.end):
-        if tok.pos_ not in ("NOUN", "PROPN"):
+        if tok.pos_ not in (NOUN, PROPER_NOUN):
             continue
         kind = nouns.get(tok.lower_) or nouns.get(tok.lemma_.lower())
         if kind is None:
@@ -59,7 +59,7 @@ def extract_agreements(reader, sentence_claims: Iterable[Claim], sent, *, doc_id
         if base == "negated":
             continue
         for child in tok.children:
-            if child.dep_ in ("compound", "amod") and child.lower_ in refinements:
+            if child.dep_ in (COMPOUND, ADJ_MODIFIER) and child.lower_ in refinements:
                 kind = refinements[child.lower_]
         frames = reader.t.nouns.get(tok.lower_) or reader.t.nouns.get(tok.lemma_.lower()) or ()
         parties: list[str] = []
@@ -76,8 +76,8 @@ def extract_agreements(reader, sentence_claims: Iterable[Claim], sent, *, doc_id
             brokers = [e for e in reader.nps(reader.subject_tokens(support)) if reader.fits(e, "Actor", "mediated")]
         # "a deal for Daesh to leave": the beneficiary is a party
         for prep in tok.children:
-            if prep.dep_ == "prep" and prep.lower_ == "for":
-                parties += [e for e in reader.nps([p for p in prep.children if p.dep_ == "pobj"])
+            if prep.dep_ == PREPOSITION and prep.lower_ == "for":
+                parties += [e for e in reader.nps([p for p in prep.children if p.dep_ == PREP_OBJECT])
                             if reader.fits(e, "Actor", "deal_with")]
         parties = unique(parties)
         if not parties and not brokers:
@@ -87,8 +87,8 @@ def extract_agreements(reader, sentence_claims: Iterable[Claim], sent, *, doc_id
             if head is None:
                 continue
             for prep in head.children:
-                if prep.dep_ == "prep" and prep.lower_ in _PLACE_PREPS:
-                    places += [e for e in reader.nps([p for p in prep.children if p.dep_ == "pobj"])
+                if prep.dep_ == PREPOSITION and prep.lower_ in reader.agreement_place_preps:
+                    places += [e for e in reader.nps([p for p in prep.children if p.dep_ == PREP_OBJECT])
                                if reader.linked.is_place(e)]
         modality, speaker = modality_and_speaker(reader, tok, base)
         yield Agreement(doc=doc_id, sentence=span, text=text, kind=kind, parties=tuple(parties),

@@ -10,15 +10,27 @@ extractor.
 """
 from __future__ import annotations
 
+from kg.parse_labels import (
+    ADVERBIAL_CLAUSE,
+    AUXILIARY,
+    AUX_VERB,
+    CLAUSAL_COMPLEMENT,
+    CONJUNCT,
+    OPEN_COMPLEMENT,
+    PARATAXIS,
+    PREP_COMPLEMENT,
+    VERB,
+)
+
 MODALITIES = ("asserted", "reported", "denied", "planned", "unconfirmed")
-_CHAIN = frozenset({"ccomp", "xcomp", "advcl", "conj", "parataxis", "pcomp"})
+_CHAIN = frozenset({CLAUSAL_COMPLEMENT, OPEN_COMPLEMENT, ADVERBIAL_CLAUSE, CONJUNCT, PARATAXIS, PREP_COMPLEMENT})
 
 
 def clause_verb(trigger):
     """The verb of the clause a trigger belongs to (itself when a verb)."""
     cur = trigger
     for _ in range(8):
-        if cur.pos_ in ("VERB", "AUX"):
+        if cur.pos_ in (VERB, AUX_VERB):
             return cur
         if cur.head == cur:
             return cur
@@ -43,13 +55,13 @@ def modality_and_speaker(reader, trigger, base: str) -> tuple[str, str | None]:
     cur = verb
     for _ in range(6):
         if modality == "asserted":
-            if any(c.dep_ == "aux" and c.lower_ in future for c in cur.children) or \
+            if any(c.dep_ == AUXILIARY and c.lower_ in future for c in cur.children) or \
                     (cur != verb and cur.lemma_.lower() in intent):
                 modality = "planned"
         if cur.dep_ not in _CHAIN or cur.head == cur:
             break
         head = cur.head
-        if head.lemma_.lower() in speech and cur.dep_ in ("ccomp", "parataxis", "xcomp", "conj"):
+        if head.lemma_.lower() in speech and cur.dep_ in (CLAUSAL_COMPLEMENT, PARATAXIS, OPEN_COMPLEMENT, CONJUNCT):
             speaker = _subject_entity(reader, head)
             if modality in ("asserted",):
                 modality = "reported"

@@ -7,15 +7,48 @@ from __future__ import annotations
 
 from kg.extract.syntax import (
     _CLIMB_DEPS,
-    _CLIMB_PREPS,
     _MISPARSED_OBJECT,
     _OBJ,
     _PASS_SUBJ,
-    _RELATIVE,
     _SUBJ,
     unique,
 )
 from kg.extract.triggers import Frame
+from kg.parse_labels import (
+    ADJ_MODIFIER,
+    ADVERBIAL_CLAUSE,
+    ADVERB_MODIFIER,
+    AGENT,
+    APPOSITION,
+    AUXILIARY,
+    AUX_VERB,
+    CLAUSAL_COMPLEMENT,
+    CLAUSAL_MODIFIER,
+    COMPOUND,
+    CONJUNCT,
+    COORDINATOR,
+    DATIVE,
+    DETERMINER,
+    GERUND,
+    MARKER,
+    NOUN,
+    NOUN_MODIFIER,
+    OPEN_COMPLEMENT,
+    PARTICLE,
+    PASSIVE_AUXILIARY,
+    PASSIVE_SUBJECT,
+    PAST_PARTICIPLE,
+    POSSESSOR,
+    PREPOSITION,
+    PREP_COMPLEMENT,
+    PREP_OBJECT,
+    PRONOUN,
+    PROPER_NOUN,
+    PUNCTUATION,
+    RELATIVE_CLAUSE,
+    SUBJECT,
+    VERB,
+)
 
 
 class Clauses:
@@ -25,23 +58,24 @@ class Clauses:
     # -- clause structure ----------------------------------------------------------------
     @staticmethod
     def is_passive(verb) -> bool:
-        if any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
+        if any(c.dep_ in (PASSIVE_AUXILIARY, PASSIVE_SUBJECT) for c in verb.children):
             return True
-        return verb.tag_ == "VBN" and verb.dep_ in ("acl", "amod", "advcl") and not any(
-            c.dep_ in ("aux", "nsubj") for c in verb.children)
+        return verb.tag_ == PAST_PARTICIPLE and verb.dep_ in (CLAUSAL_MODIFIER, ADJ_MODIFIER,
+                                                              ADVERBIAL_CLAUSE) and not any(
+            c.dep_ in (AUXILIARY, SUBJECT) for c in verb.children)
 
     def subject_tokens(self, verb, depth: int = 0) -> list:
         """Tokens naming the logical subject (agent) of a verb."""
         if depth > 4:
             return []
         if self.is_passive(verb):
-            return [p for c in verb.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+            return [p for c in verb.children if c.dep_ == AGENT for p in c.children if p.dep_ == PREP_OBJECT]
         subjects = [c for c in verb.children if c.dep_ in _SUBJ]
-        with_clause = verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "with" for c in verb.children) \
-            or verb.dep_ == "pcomp" and verb.head.lower_ == "with"
+        with_clause = verb.dep_ == ADVERBIAL_CLAUSE and any(c.dep_ == MARKER and c.lower_ == "with" for c in verb.children) \
+            or verb.dep_ == PREP_COMPLEMENT and verb.head.lower_ == "with"
         if subjects and with_clause:
             # "rebels reach agreement with government to leave Quneitra", parsed as a with-clause
-            governor = verb.head if verb.dep_ == "advcl" else verb.head.head
+            governor = verb.head if verb.dep_ == ADVERBIAL_CLAUSE else verb.head.head
             if self._leaving_side(governor, verb, subjects) == "subject":
                 return self.subject_tokens(governor, depth + 1)
         if subjects:
@@ -49,12 +83,12 @@ class Clauses:
         dep, head = verb.dep_, verb.head
         if head == verb:
             # a headline's "US strikes militia": the name before the verb parsed as its compound
-            return [c for c in verb.children if c.dep_ == "compound" and c.i < verb.i
+            return [c for c in verb.children if c.dep_ == COMPOUND and c.i < verb.i
                     and self.linked.entity_at(c) is not None and self.linked.is_actor(self.linked.entity_at(c))]
-        if dep == "conj":
+        if dep == CONJUNCT:
             return self.subject_tokens(head, depth + 1)
-        if dep in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN", "PRON"):
-            if dep == "acl" and self._infinitive(verb):
+        if dep in (CLAUSAL_MODIFIER, RELATIVE_CLAUSE) and head.pos_ in (NOUN, PROPER_NOUN, PRONOUN):
+            if dep == CLAUSAL_MODIFIER and self._infinitive(verb):
                 if self.np(head):
                     return [head]
                 owner = self._owner_tokens(head)
@@ -70,27 +104,29 @@ class Clauses:
                             return partners
                 return owner
             return [head]
-        if dep == "pcomp" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "AUX"):
+        if dep == PREP_COMPLEMENT and head.dep_ == PREPOSITION and head.head.pos_ in (VERB, AUX_VERB):
             governor = head.head
-            if head.lower_ in ("of", "from", "for"):
+            if head.lower_ in self.object_agent_preps:
                 objects = [c for c in governor.children if c.dep_ in _OBJ]
                 # "accused Turkey of shelling Kobani", "stopped them from leaving": the object acts
                 return objects if objects else []
             return self.subject_tokens(governor, depth + 1)  # "announced ... after meeting Putin"
-        if dep in ("xcomp", "advcl", "ccomp", "pcomp") or (dep == "acl" and head.pos_ in ("VERB", "AUX")):
-            if head.pos_ not in ("VERB", "AUX"):
+        if dep in (OPEN_COMPLEMENT, ADVERBIAL_CLAUSE, CLAUSAL_COMPLEMENT,
+                   PREP_COMPLEMENT) or (dep == CLAUSAL_MODIFIER and head.pos_ in (VERB, AUX_VERB)):
+            if head.pos_ not in (VERB, AUX_VERB):
                 # "decision to hasten": the noun's owner.
-                return self._owner_tokens(head) if head.pos_ in ("NOUN", "PROPN") else []
-            raised = [c for c in verb.children if c.lower_ in _RELATIVE and c.i < head.i]
-            if dep == "xcomp" and raised:
+                return self._owner_tokens(head) if head.pos_ in (NOUN, PROPER_NOUN) else []
+            raised = [c for c in verb.children if c.lower_ in self.relative_pronouns and c.i < head.i]
+            if dep == OPEN_COMPLEMENT and raised:
                 return raised  # "the YPG, which Ankara considers to be an offshoot of the PKK"
-            if dep in ("xcomp", "advcl") and self._infinitive(verb) or dep == "xcomp":
+            if dep in (OPEN_COMPLEMENT, ADVERBIAL_CLAUSE) and self._infinitive(verb) or dep == OPEN_COMPLEMENT:
                 controller = self._object_controller(head, verb)
                 if controller:
                     return controller
             found = self.subject_tokens(head, depth + 1)
-            if not found and dep == "advcl" and verb.tag_ == "VBG" and self.is_passive(head) \
-                    and head.dep_ in ("ccomp", "xcomp", "advcl") and head.head.pos_ in ("VERB", "AUX"):
+            if not found and dep == ADVERBIAL_CLAUSE and verb.tag_ == GERUND and self.is_passive(head) \
+                    and head.dep_ in (CLAUSAL_COMPLEMENT, OPEN_COMPLEMENT,
+                                      ADVERBIAL_CLAUSE) and head.head.pos_ in (VERB, AUX_VERB):
                 # "The PMF confirmed that the two were killed, blaming the strike on the US": the
                 # participle hangs from the agentless passive; its subject is the one who confirmed
                 return self.subject_tokens(head.head, depth + 1)
@@ -99,7 +135,7 @@ class Clauses:
 
     @staticmethod
     def _infinitive(verb) -> bool:
-        return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+        return any(c.dep_ == AUXILIARY and c.lower_ == "to" for c in verb.children)
 
     def _object_controller(self, governor, verb=None) -> list:
         """'allowed Daesh fighters to leave', 'a deal with Daesh fighters to leave'.
@@ -110,15 +146,15 @@ class Clauses:
         """
         objects = [c for c in governor.children if c.dep_ in _OBJ]
         if governor.lemma_ in self.control_object:
-            objects += [p for c in governor.children if c.dep_ == "prep" and c.lower_ in ("to", "on")
-                        for p in c.children if p.dep_ == "pobj"]
+            objects += [p for c in governor.children if c.dep_ == PREPOSITION and c.lower_ in ("to", "on")
+                        for p in c.children if p.dep_ == PREP_OBJECT]
             return [o for o in objects if self.np(o)] or []
         for obj in objects:
             if self.np(obj):
                 return []  # the object is itself an actor: subject control stays
             for prep in obj.children:
-                if prep.dep_ == "prep" and prep.lower_ in ("with", "for"):
-                    actors = [p for p in prep.children if p.dep_ == "pobj" and self._actor_np(p)]
+                if prep.dep_ == PREPOSITION and prep.lower_ in ("with", "for"):
+                    actors = [p for p in prep.children if p.dep_ == PREP_OBJECT and self._actor_np(p)]
                     if actors and verb is not None and self._leaving_side(governor, verb, actors) == "subject":
                         return []
                     if actors:
@@ -153,12 +189,12 @@ class Clauses:
             subjects = [c for c in verb.children if c.dep_ in _PASS_SUBJ]
             if subjects:
                 return subjects
-            if verb.dep_ in ("acl", "amod", "relcl") and verb.head.pos_ in ("NOUN", "PROPN"):
+            if verb.dep_ in (CLAUSAL_MODIFIER, ADJ_MODIFIER, RELATIVE_CLAUSE) and verb.head.pos_ in (NOUN, PROPER_NOUN):
                 return [verb.head]
-            if verb.dep_ == "advcl" and verb.head.pos_ in ("VERB", "AUX"):
+            if verb.dep_ == ADVERBIAL_CLAUSE and verb.head.pos_ in (VERB, AUX_VERB):
                 # "Backed by Iranian forces, the army recaptured Palmyra"
                 return self.subject_tokens(verb.head)
-            if verb.dep_ == "conj":
+            if verb.dep_ == CONJUNCT:
                 return self.object_tokens(verb.head)
             return []
         objects = [c for c in verb.children if c.dep_ in _OBJ]
@@ -167,7 +203,8 @@ class Clauses:
         # "Iraqi forces recaptured Mosul from the Islamic State": the parser may hang a name
         # right after the verb as an adverb; a linked name there is the object
         for child in verb.rights:
-            if child.dep_ in ("prep", "agent", "punct", "cc", "conj", "ccomp", "advcl", "xcomp", "mark"):
+            if child.dep_ in (PREPOSITION, AGENT, PUNCTUATION, COORDINATOR, CONJUNCT, CLAUSAL_COMPLEMENT,
+                              ADVERBIAL_CLAUSE, OPEN_COMPLEMENT, MARKER):
                 break
             if child.dep_ in _MISPARSED_OBJECT and self.linked.entity_at(child) is not None:
                 return [child]
@@ -178,13 +215,13 @@ class Clauses:
         words = name.split()
         out = []
         for child in head.children:
-            if child.dep_ not in ("prep", "agent", "prt", "advmod", "dative") or child.lower_ != words[0]:
+            if child.dep_ not in (PREPOSITION, AGENT, PARTICLE, ADVERB_MODIFIER, DATIVE) or child.lower_ != words[0]:
                 continue
             if len(words) == 1:
-                objects = [p for p in child.children if p.dep_ == "pobj"]
+                objects = [p for p in child.children if p.dep_ == PREP_OBJECT]
                 # "agreed with the government to leave": the parser made the object a clause's subject
-                objects += [s for p in child.children if p.dep_ == "pcomp" for s in p.children if s.dep_ in _SUBJ]
-                if not objects and not any(p.dep_ in ("pcomp", "pobj") for p in child.children):
+                objects += [s for p in child.children if p.dep_ == PREP_COMPLEMENT for s in p.children if s.dep_ in _SUBJ]
+                if not objects and not any(p.dep_ in (PREP_COMPLEMENT, PREP_OBJECT) for p in child.children):
                     objects = self._dangling_object(child)
                 elif objects and all(self._reporter(o) for o in objects):
                     # "fighting with the opposition, U.K.-based monitoring group X said": a source
@@ -192,11 +229,11 @@ class Clauses:
                     objects = self._dangling_object(child) or objects
                 out += objects
             else:
-                out += [p for c in child.children if c.dep_ == "prep" and c.lower_ == words[1]
-                        for p in c.children if p.dep_ == "pobj"]
-                if child.dep_ == "prt":
-                    out += [p for c in head.children if c.dep_ == "prep" and c.lower_ == words[1]
-                            for p in c.children if p.dep_ == "pobj"]
+                out += [p for c in child.children if c.dep_ == PREPOSITION and c.lower_ == words[1]
+                        for p in c.children if p.dep_ == PREP_OBJECT]
+                if child.dep_ == PARTICLE:
+                    out += [p for c in head.children if c.dep_ == PREPOSITION and c.lower_ == words[1]
+                            for p in c.children if p.dep_ == PREP_OBJECT]
         return out
 
     # -- nouns -----------------------------------------------------------------------
@@ -207,12 +244,12 @@ class Clauses:
             dep, head = cur.dep_, cur.head
             if head == cur or dep not in _CLIMB_DEPS:
                 return None
-            if dep == "prep" and cur.lower_ not in _CLIMB_PREPS:
+            if dep == PREPOSITION and cur.lower_ not in self.climb_preps:
                 return None
-            if head.pos_ in ("VERB", "AUX") and head.dep_ == "prep":
+            if head.pos_ in (VERB, AUX_VERB) and head.dep_ == PREPOSITION:
                 return None  # "following two days of fighting": a participle used as a preposition
-            if head.pos_ in ("VERB", "AUX"):
-                if dep in ("nsubjpass",):
+            if head.pos_ in (VERB, AUX_VERB):
+                if dep in (PASSIVE_SUBJECT,):
                     return None
                 return head
             cur = head
@@ -222,22 +259,24 @@ class Clauses:
         """The verb whose object the noun is: its negation is the noun's ('denied any role in
         the attack': through a noun of involvement, lexicon involvement_nouns)."""
         head = noun.head
-        if noun.dep_ == "pobj" and head.lower_ in ("in", "for") and head.head.lemma_.lower() in self.involvement_nouns:
+        if noun.dep_ == PREP_OBJECT and head.lower_ in ("in",
+                                                        "for") and head.head.lemma_.lower() in self.involvement_nouns:
             noun, head = head.head, head.head.head
-        if noun.dep_ in _OBJ and head.pos_ in ("VERB", "AUX"):
+        if noun.dep_ in _OBJ and head.pos_ in (VERB, AUX_VERB):
             return head
-        if noun.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ in ("to", "on", "into") \
-                and head.head.pos_ in ("VERB", "AUX"):
+        if noun.dep_ == PREP_OBJECT and head.dep_ == PREPOSITION and head.lower_ in self.support_preps \
+                and head.head.pos_ in (VERB, AUX_VERB):
             return head.head
-        if noun.dep_ == "nsubjpass" and head.pos_ in ("VERB", "AUX"):
+        if noun.dep_ == PASSIVE_SUBJECT and head.pos_ in (VERB, AUX_VERB):
             return head  # "a ceasefire with the YPG was never agreed"
         return None
 
     def _owner_tokens(self, noun) -> list:
-        poss = [c for c in noun.children if c.dep_ == "poss"]
+        poss = [c for c in noun.children if c.dep_ == POSSESSOR]
         if poss:
             return poss
-        mods = [c for c in noun.children if c.dep_ in ("compound", "amod", "nmod") and self.linked.entity_at(c)]
+        mods = [c for c in noun.children if c.dep_ in (COMPOUND, ADJ_MODIFIER,
+                                                       NOUN_MODIFIER) and self.linked.entity_at(c)]
         if mods:
             # "the Russia-Turkey agreement": the names hyphenated to a modifier own it too
             doc = noun.doc
@@ -260,8 +299,8 @@ class Clauses:
         if tokens:
             return self.nps(tokens)
         head = noun.head
-        if noun.dep_ == "nsubjpass" and head.lemma_.lower() in self.support_verbs and head.dep_ == "ccomp" \
-                and not any(c.dep_ == "agent" for c in head.children) \
+        if noun.dep_ == PASSIVE_SUBJECT and head.lemma_.lower() in self.support_verbs and head.dep_ == CLAUSAL_COMPLEMENT \
+                and not any(c.dep_ == AGENT for c in head.children) \
                 and head.head.lemma_.lower() in self.speech_verbs:
             # "The SDF announced that a deal with the government was reached": the announcer is a party
             return self.nps(self.subject_tokens(head.head))
@@ -291,7 +330,7 @@ class Clauses:
                                                          or frame.rel in ("deal_with", "truce_with")):
                 # "forces allied with X in ...", "rebels were bussed out under a deal with X"
                 actors = [c for c in verb.children if c.dep_ in _PASS_SUBJ]
-            if not actors and frame.rel in ("deal_with", "truce_with") and verb.dep_ == "xcomp" \
+            if not actors and frame.rel in ("deal_with", "truce_with") and verb.dep_ == OPEN_COMPLEMENT \
                     and self.is_passive(verb.head):
                 actors = [c for c in verb.head.children if c.dep_ in _PASS_SUBJ]  # "were allowed to leave under a deal"
             return self.nps(actors)
@@ -302,7 +341,7 @@ class Clauses:
         if lemma not in self.support_verbs and lemma not in frame.support and lemma not in self.participation_verbs:
             return []  # "Iran hosted talks between ...": the host is no party
         parties = self.nps(self.subject_tokens(verb))
-        if lemma in self.participation_verbs and noun.dep_ == "pobj" and noun.head.lower_ == "in" \
+        if lemma in self.participation_verbs and noun.dep_ == PREP_OBJECT and noun.head.lower_ == "in" \
                 and noun.head.head == verb:
             # "joined Turkish troops in the assault on al-Bab": those joined take part too
             parties = unique(parties + [e for e in self.nps(self.object_tokens(verb)) if self.linked.is_actor(e)])
@@ -319,21 +358,21 @@ class Clauses:
             head = cur.head
             if head == cur:
                 return None
-            if cur.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ in self.adjunct_preps \
+            if cur.dep_ == PREP_OBJECT and head.dep_ == PREPOSITION and head.lower_ in self.adjunct_preps \
                     and (head.lower_ != "under" or relation in ("deal_with", "truce_with")):
-                return head.head if head.head.pos_ in ("VERB", "AUX") else None
-            if cur.dep_ not in ("pobj", "prep") or (cur.dep_ == "prep" and cur.lower_ != "of"):
+                return head.head if head.head.pos_ in (VERB, AUX_VERB) else None
+            if cur.dep_ not in (PREP_OBJECT, PREPOSITION) or (cur.dep_ == PREPOSITION and cur.lower_ != "of"):
                 return None
             cur = head
         return None
 
     def recipient(self, noun) -> list[str]:
-        if noun.dep_ == "pobj" and noun.head.lower_ == "with" and noun.head.head.pos_ in ("VERB", "AUX"):
+        if noun.dep_ == PREP_OBJECT and noun.head.lower_ == "with" and noun.head.head.pos_ in (VERB, AUX_VERB):
             # "With air support from the coalition, the SDF drove..."
             return self.nps(self.subject_tokens(noun.head.head))
-        if noun.dep_ == "pobj" and noun.head.lower_ == "with" and noun.head.head.pos_ in ("NOUN", "PROPN"):
+        if noun.dep_ == PREP_OBJECT and noun.head.lower_ == "with" and noun.head.head.pos_ in (NOUN, PROPER_NOUN):
             holder = noun.head.head
-            if holder.dep_ in _OBJ and holder.head.pos_ in ("VERB", "AUX") and not self._actor_np(holder):
+            if holder.dep_ in _OBJ and holder.head.pos_ in (VERB, AUX_VERB) and not self._actor_np(holder):
                 # "recaptured Aleppo with Russian help": the parser hung the phrase from the object
                 return self.nps(self.subject_tokens(holder.head))
             # "Peshmerga forces, with the backing of coalition warplanes, broke through"
@@ -355,13 +394,13 @@ class Clauses:
         sent_end = self.linked.sentence_bounds(noun.i)[1]
         out = []
         for tok in self.scan.tokens(self.scan.prepositions, noun.i + 1, min(sent_end, noun.i + 16)):
-            if tok.dep_ not in ("prep", "agent") or tok.lower_ != name:
+            if tok.dep_ not in (PREPOSITION, AGENT) or tok.lower_ != name:
                 continue
             if tok.i == noun.right_edge.i + 1:
                 # "against the offensive by government forces", the by-phrase hung from the verb
-                out += [p for p in tok.children if p.dep_ == "pobj"]
+                out += [p for p in tok.children if p.dep_ == PREP_OBJECT]
                 continue
-            if tok.dep_ == "prep" and tok.head.pos_ not in ("NOUN", "PROPN"):
+            if tok.dep_ == PREPOSITION and tok.head.pos_ not in (NOUN, PROPER_NOUN):
                 continue
             if tok.head.lemma_.lower() in self.relational_places and tok.head.lemma_.lower() != "capital":
                 continue  # "deployed along the border with Turkey": the border's, not the deal's
@@ -370,17 +409,17 @@ class Clauses:
                 if cur == clause_root or cur == noun:
                     ok = True
                     break
-                if cur.pos_ in ("VERB", "AUX") or cur.head == cur:
+                if cur.pos_ in (VERB, AUX_VERB) or cur.head == cur:
                     break
                 cur = cur.head
             if ok:
-                out += [p for p in tok.children if p.dep_ == "pobj"]
+                out += [p for p in tok.children if p.dep_ == PREP_OBJECT]
         return out
 
     def _force_phrase(self, tok) -> bool:
         """Does a noun phrase name forces ('thousands of troops', 'military police', 'U.S. troops')?"""
-        for cur in (tok, *[p for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
-                           for p in c.children if p.dep_ == "pobj"]):
+        for cur in (tok, *[p for c in tok.children if c.dep_ == PREPOSITION and c.lower_ == "of"
+                           for p in c.children if p.dep_ == PREP_OBJECT]):
             if cur.lemma_.lower() in self.force_nouns or cur.lower_ in self.force_nouns:
                 return True
         return False
@@ -400,7 +439,7 @@ class Clauses:
         """Is a noun phrase an attack or a weapon ('air strikes', 'the bombing campaign',
         'artillery', 'Russian jets'), not an actor ('IS destroyed the shrine')?"""
         lemma = tok.lemma_.lower()
-        if tok.pos_ != "NOUN":
+        if tok.pos_ != NOUN:
             return False
         return any(word in self.attack_nouns or word in self.weapon_nouns for word in (lemma, tok.lower_))
 
@@ -410,7 +449,7 @@ class Clauses:
         if tok.lemma_.lower() in self.combatant_nouns or tok.lower_ in self.combatant_nouns:
             return True
         entity = self.linked.entity_at(tok)
-        if entity is None or tok.pos_ == "NOUN":
+        if entity is None or tok.pos_ == NOUN:
             return False  # "Iran's ambassador" names Iran, but no fighter
         types = self.linked.types(entity)
         return "ArmedGroup" in types or "State" in types
@@ -422,10 +461,11 @@ class Clauses:
             return False
         linked = self.linked
         for child in tok.children:
-            entity = linked.entity_at(child) if child.dep_ in ("compound", "nmod", "amod", "appos") else None
+            entity = linked.entity_at(child) if child.dep_ in (COMPOUND, NOUN_MODIFIER, ADJ_MODIFIER,
+                                                               APPOSITION) else None
             if entity and linked.is_place(entity) and "State" not in linked.types(entity):
                 return False
-        if any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
+        if any(c.dep_ == DETERMINER and c.lower_ == "the" for c in tok.children):
             named = linked.resolve(tok)  # "seized the base": the airbase named before
             if named and linked.is_place(named) and "State" not in linked.types(named):
                 return False
@@ -434,4 +474,4 @@ class Clauses:
     def _site_phrase(self, tok) -> bool:
         """Does a noun phrase name a site of an actor ('a Russian observation post')?"""
         return tok.lemma_.lower() in self.site_nouns or " ".join(
-            [c.lower_ for c in tok.lefts if c.dep_ == "compound"] + [tok.lower_]) in self.site_nouns
+            [c.lower_ for c in tok.lefts if c.dep_ == COMPOUND] + [tok.lower_]) in self.site_nouns

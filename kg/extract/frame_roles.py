@@ -7,6 +7,32 @@ from __future__ import annotations
 
 from kg.extract.syntax import _OBJ, _PASS_SUBJ, _SUBJ, between_parties, of_objects, unique
 from kg.extract.triggers import Frame
+from kg.parse_labels import (
+    ADJ_MODIFIER,
+    ADPOSITION,
+    ADVERBIAL_CLAUSE,
+    ADVERB_MODIFIER,
+    AUX_VERB,
+    CLAUSAL_COMPLEMENT,
+    CLAUSAL_MODIFIER,
+    COMPOUND,
+    CONJUNCT,
+    DATIVE,
+    DIRECT_OBJECT,
+    MARKER,
+    NOUN,
+    OPEN_COMPLEMENT,
+    PASSIVE_SUBJECT,
+    PAST_PARTICIPLE,
+    POSSESSOR,
+    PREPOSITION,
+    PREP_OBJECT,
+    PROPER_NOUN,
+    RELATIVE_CLAUSE,
+    SUBJECT,
+    UD_OBJECT,
+    VERB,
+)
 
 
 class FrameRoles:
@@ -23,13 +49,13 @@ class FrameRoles:
             return self.owner(trigger, frame)
         if role == "recipient":
             return self.recipient(trigger)
-        if role == "dative":
+        if role == "indirect_object":
             # "gave Baghdad military advisers": the indirect object, a noun phrase with no preposition
-            return self.nps([c for c in trigger.children if c.dep_ == "dative" and c.pos_ != "ADP"], want=wanted)
+            return self.nps([c for c in trigger.children if c.dep_ == DATIVE and c.pos_ != ADPOSITION], want=wanted)
         if role == "described":
             return self.described(trigger)
-        if role == "poss":
-            return [self.ruled(e) for e in self.nps([c for c in trigger.children if c.dep_ == "poss"])]
+        if role == POSSESSOR:
+            return [self.ruled(e) for e in self.nps([c for c in trigger.children if c.dep_ == POSSESSOR])]
         if role == "self":
             entity = self.linked.entity_at(trigger)
             return [entity] if entity else []
@@ -54,7 +80,7 @@ class FrameRoles:
         if role == "modifier":
             found = []
             for child in trigger.children:
-                if child.dep_ in ("amod", "compound") and child.i < trigger.i:
+                if child.dep_ in (ADJ_MODIFIER, COMPOUND) and child.i < trigger.i:
                     for word in (child, *(c for c in child.conjuncts if c.i < trigger.i)):  # "Russian and Iranian help"
                         named = [self.ruled(e) for e in self.nps([word])]
                         demonym = self.linked.gazetteer.demonyms.get(word.lower_)
@@ -68,7 +94,7 @@ class FrameRoles:
             # "clashes in which 60 Turkish soldiers and scores of Syrian forces were killed"
             found: list[str] = []
             for clause in trigger.children:
-                if clause.dep_ == "relcl" and clause.lemma_.lower() in ("kill", "wound", "injure", "die"):
+                if clause.dep_ == RELATIVE_CLAUSE and clause.lemma_.lower() in self.casualty_verbs:
                     found += self.nps([c for c in clause.children if c.dep_ in _PASS_SUBJ or c.dep_ in _SUBJ])
             return [e for e in found if self.linked.is_actor(e)] if len(set(found)) > 1 else []
         if role == "clause_place":
@@ -85,25 +111,26 @@ class FrameRoles:
         if role == "victims":
             # "30 pro-government fighters were killed in an Islamic State ambush": whom it hit
             prep = trigger.head
-            if trigger.dep_ == "pobj" and prep.lower_ in ("in", "by") and prep.head.lemma_.lower() in (
-                    "kill", "wound", "injure", "hit", "target") and self.is_passive(prep.head):
+            if trigger.dep_ == PREP_OBJECT and prep.lower_ in ("in", "by") and prep.head.lemma_.lower() in self.victim_verbs \
+                    and self.is_passive(prep.head):
                 return self.nps([c for c in prep.head.children if c.dep_ in _PASS_SUBJ], want=wanted)
             return []
         if role == "victims_clause":
             # "15 soldiers were killed when IS gunmen attacked a bus": whom the attack hit
             head = trigger.head
-            if trigger.dep_ == "advcl" and any(c.dep_ in ("mark", "advmod") and c.lower_ in ("when", "as") for c in trigger.children) \
-                    and head.lemma_.lower() in ("kill", "wound", "injure") and self.is_passive(head):
+            if trigger.dep_ == ADVERBIAL_CLAUSE and any(c.dep_ in (MARKER, ADVERB_MODIFIER) and c.lower_ in ("when", "as")
+                                                        for c in trigger.children) \
+                    and head.lemma_.lower() in self.injury_verbs and self.is_passive(head):
                 return self.nps([c for c in head.children if c.dep_ in _PASS_SUBJ], want=wanted)
             return []
         if role == "defended":
             # "to back the rebels against the offensive by Assad's forces": whom the attack was on
             prep = trigger.head
-            if trigger.dep_ == "pobj" and prep.lower_ == "against" and prep.head.pos_ in ("VERB", "AUX"):
+            if trigger.dep_ == PREP_OBJECT and prep.lower_ == "against" and prep.head.pos_ in (VERB, AUX_VERB):
                 return self.nps(self.object_tokens(prep.head), want=wanted)
             return []
         if role == "repeller":
-            if any(c.dep_ == "prep" and c.lower_ in ("on", "against") for c in trigger.children):
+            if any(c.dep_ == PREPOSITION and c.lower_ in ("on", "against") for c in trigger.children):
                 return []  # "repelled a rebel attack on the town": the town was the target
             verb = trigger.head if trigger.dep_ in _OBJ else None
             if verb is not None and verb.lemma_.lower() in self.repel_verbs:
@@ -121,7 +148,7 @@ class FrameRoles:
             return self.subject_place(trigger)
         if role == "complement_subject":
             # "Hezbollah helped the Syrian army recapture Qusayr": whom it helped is the clause's subject
-            return self.nps([g for c in trigger.children if c.dep_ in ("ccomp", "xcomp")
+            return self.nps([g for c in trigger.children if c.dep_ in (CLAUSAL_COMPLEMENT, OPEN_COMPLEMENT)
                              for g in c.children if g.dep_ in _SUBJ], want=wanted)
         if role == "relative_source":
             return self.relative_source(trigger)
@@ -134,10 +161,10 @@ class FrameRoles:
                 return [e for e in (self.own_name(t) for t in tokens) if e and e != own]
             if not tokens and not is_noun:
                 # "fought alongside the coalition against IS": the phrase hung from the partner
-                tokens = [p for c in trigger.children if c.dep_ == "prep" and c.lower_ in ("alongside", "beside", "with")
-                          for q in c.children if q.dep_ == "pobj" for r in q.children
-                          if r.dep_ == "prep" and r.lower_ == name and name != c.lower_
-                          for p in r.children if p.dep_ == "pobj"]
+                tokens = [p for c in trigger.children if c.dep_ == PREPOSITION and c.lower_ in self.partner_preps
+                          for q in c.children if q.dep_ == PREP_OBJECT for r in q.children
+                          if r.dep_ == PREPOSITION and r.lower_ == name and name != c.lower_
+                          for p in r.children if p.dep_ == PREP_OBJECT]
             if not tokens and is_noun:
                 verb = self.support_verb(trigger)
                 if verb is not None and any(c.dep_ in _OBJ and c.i == trigger.i for c in verb.children):
@@ -152,20 +179,21 @@ class FrameRoles:
         'the raid drew condemnation from Damascus' (the subject of the provoking verb or,
         for a participle, of the clause it hangs from)."""
         verb = noun.head
-        if noun.dep_ not in ("dobj", "obj") or verb.lemma_.lower() not in self.provoking_verbs:
+        if noun.dep_ not in (DIRECT_OBJECT, UD_OBJECT) or verb.lemma_.lower() not in self.provoking_verbs:
             return []
         subjects = self.subject_tokens(verb)
-        if not subjects and verb.dep_ in ("advcl", "xcomp", "conj") and verb.head.pos_ in ("VERB", "AUX"):
+        if not subjects and verb.dep_ in (ADVERBIAL_CLAUSE, OPEN_COMPLEMENT,
+                                          CONJUNCT) and verb.head.pos_ in (VERB, AUX_VERB):
             subjects = self.subject_tokens(verb.head)
         # "Washington's decision to pull out sparked criticism": the decision's owner
-        return [s for s in subjects if self.np(s)] or [c for s in subjects for c in s.children if c.dep_ == "poss"]
+        return [s for s in subjects if self.np(s)] or [c for s in subjects for c in s.children if c.dep_ == POSSESSOR]
 
     def for_clause_subjects(self, verb) -> list:
         """'called for both Israel and Iran to show restraint': the subjects of the for-clause."""
         out = []
         for clause in verb.children:
-            if clause.dep_ in ("advcl", "ccomp", "xcomp") and any(
-                    c.dep_ == "mark" and c.lower_ == "for" for c in clause.children):
+            if clause.dep_ in (ADVERBIAL_CLAUSE, CLAUSAL_COMPLEMENT, OPEN_COMPLEMENT) and any(
+                    c.dep_ == MARKER and c.lower_ == "for" for c in clause.children):
                 out += [c for c in clause.children if c.dep_ in _SUBJ]
         return out
 
@@ -173,7 +201,7 @@ class FrameRoles:
         """'an operation to take back Saraqeb': what the purpose clause of an attack noun would capture."""
         found: list[str] = []
         for clause in noun.children:
-            if clause.dep_ not in ("acl", "relcl") or not self._infinitive(clause):
+            if clause.dep_ not in (CLAUSAL_MODIFIER, RELATIVE_CLAUSE) or not self._infinitive(clause):
                 continue
             frames = self.t.verbs.get(clause.lemma_.lower(), ())
             if any(f.rel in ("captured", "attacked", "besieged") for f in frames):
@@ -189,10 +217,12 @@ class FrameRoles:
         border in Qandil", "the outskirts of Raqqa").
         """
         heads = [trigger]
-        if is_noun and trigger.dep_ in ("nsubj", "dobj", "nsubjpass") and trigger.head.pos_ in ("VERB", "AUX"):
+        if is_noun and trigger.dep_ in (SUBJECT, DIRECT_OBJECT,
+                                        PASSIVE_SUBJECT) and trigger.head.pos_ in (VERB, AUX_VERB):
             heads.append(trigger.head)
         if is_noun:  # "a bombing that killed dozens in Karrada", "the attack, which took place in Hit"
-            clauses = [c for c in trigger.children if c.dep_ in ("relcl", "acl") and c.pos_ in ("VERB", "AUX")]
+            clauses = [c for c in trigger.children
+                       if c.dep_ in (RELATIVE_CLAUSE, CLAUSAL_MODIFIER) and c.pos_ in (VERB, AUX_VERB)]
             # the parser often hangs the place from the clause's object ("killed dozens in Baghdad")
             victims = [o for c in clauses for o in c.children if o.dep_ in _OBJ and self.linked.entity_at(o) is None]
             victims += of_objects(victims)  # "wounded scores of shoppers in Kirkuk"
@@ -200,14 +230,14 @@ class FrameRoles:
         found: list[str] = []
         for head in heads:
             for prep in head.children:
-                if prep.dep_ == "prep" and prep.lower_ in self.where_preps:
-                    for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                if prep.dep_ == PREPOSITION and prep.lower_ in self.where_preps:
+                    for pobj in (c for c in prep.children if c.dep_ == PREP_OBJECT):
                         found += self._places_under(pobj, 0)
-                elif prep.dep_ == "prep" and prep.lower_ in ("against", "on"):
+                elif prep.dep_ == PREPOSITION and prep.lower_ in ("against", "on"):
                     # "an operation against Kurdish militias in Afrin": where its target is
-                    for pobj in (c for c in prep.children if c.dep_ == "pobj"):
-                        found += [e for q in pobj.children if q.dep_ == "prep" and q.lower_ in ("in", "inside")
-                                  for p in q.children if p.dep_ == "pobj" for e in self._places_under(p, 0)]
+                    for pobj in (c for c in prep.children if c.dep_ == PREP_OBJECT):
+                        found += [e for q in pobj.children if q.dep_ == PREPOSITION and q.lower_ in ("in", "inside")
+                                  for p in q.children if p.dep_ == PREP_OBJECT for e in self._places_under(p, 0)]
         linked = self.linked
         places = []
         for entity in unique(found):
@@ -228,23 +258,26 @@ class FrameRoles:
         leaving', 'fighters holed up in the old city withdrew' (they left that place)."""
         out: list[str] = []
         for subj in self.subject_tokens(verb):
-            holders = [subj, *(c for c in subj.children if c.dep_ in ("acl", "relcl") and c.tag_ == "VBN")]
+            holders = [subj,
+                       *(c for c in subj.children if c.dep_ in (CLAUSAL_MODIFIER,
+                                                                RELATIVE_CLAUSE) and c.tag_ == PAST_PARTICIPLE)]
             for holder in holders:
                 for prep in holder.children:
-                    if prep.dep_ == "prep" and prep.lower_ in ("in", "inside", "within"):
-                        out += [e for p in prep.children if p.dep_ == "pobj" for e in self._places_under(p, 0)]
+                    if prep.dep_ == PREPOSITION and prep.lower_ in self.locative_preps:
+                        out += [e for p in prep.children if p.dep_ == PREP_OBJECT for e in self._places_under(p, 0)]
         return unique(out)
 
     def relative_source(self, verb) -> list[str]:
         """'took Kirkuk from the Peshmerga, who withdrew': the place the clause took from
         the side a relative clause says left."""
         head = verb.head
-        if verb.dep_ != "relcl" or head.dep_ != "pobj" or head.head.lower_ != "from":
+        if verb.dep_ != RELATIVE_CLAUSE or head.dep_ != PREP_OBJECT or head.head.lower_ != "from":
             return []
         taker = head.head.head
-        if taker.pos_ in ("NOUN", "PROPN") and (taker.dep_ in _OBJ or taker.dep_ == "pobj" and taker.head.lower_ == "of"):
+        if taker.pos_ in (NOUN,
+                          PROPER_NOUN) and (taker.dep_ in _OBJ or taker.dep_ == PREP_OBJECT and taker.head.lower_ == "of"):
             objects = [taker]  # "recaptured Palmyra from IS": the parser hangs 'from' on the place
-        elif taker.pos_ in ("VERB", "AUX"):
+        elif taker.pos_ in (VERB, AUX_VERB):
             objects = self.object_tokens(taker)
         else:
             return []
@@ -257,10 +290,10 @@ class FrameRoles:
         linked = self.linked
         for head in heads:
             for child in head.children:
-                if child.dep_ == "prep" and child.lower_ in ("on", "against", "of", "targeting") \
-                        and any(p.dep_ == "pobj" and p.ent_type_ not in ("DATE", "TIME") for p in child.children):
+                if child.dep_ == PREPOSITION and child.lower_ in self.target_preps \
+                        and any(p.dep_ == PREP_OBJECT and p.ent_type_ not in ("DATE", "TIME") for p in child.children):
                     return True
-                if head is not heads[0] and head.pos_ in ("VERB", "AUX") and child.dep_ in _OBJ \
+                if head is not heads[0] and head.pos_ in (VERB, AUX_VERB) and child.dep_ in _OBJ \
                         and child is not heads[0] and any(linked.is_actor(e) for e in self.nps([child])):
                     return True  # "a strike that killed two commanders of Kataib Hezbollah"
         return False
@@ -274,8 +307,8 @@ class FrameRoles:
         if tok.lemma_.lower() in self.place_containers or tok.lemma_.lower() in self.relational_places:
             out: list[str] = []
             for prep in tok.children:
-                if prep.dep_ == "prep" and prep.lower_ in self.where_preps | {"of"}:
-                    for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                if prep.dep_ == PREPOSITION and prep.lower_ in self.where_preps | {"of"}:
+                    for pobj in (c for c in prep.children if c.dep_ == PREP_OBJECT):
                         out += self._places_under(pobj, depth + 1)
             return out
         return []
@@ -283,9 +316,9 @@ class FrameRoles:
     def under_control(self, noun) -> list[str]:
         """'pockets of the province under rebel control': what is under the control."""
         prep = noun.head
-        if noun.dep_ != "pobj" or prep.lower_ != "under":
+        if noun.dep_ != PREP_OBJECT or prep.lower_ != "under":
             return []
         holder = prep.head
-        if holder.pos_ in ("VERB", "AUX"):  # "Eastern Ghouta has been under siege", "came under attack"
+        if holder.pos_ in (VERB, AUX_VERB):  # "Eastern Ghouta has been under siege", "came under attack"
             return self.nps(self.subject_tokens(holder))
         return [e for e in self.np(holder) if self.linked.is_place(e)]

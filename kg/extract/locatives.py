@@ -10,8 +10,27 @@ lies in a province, never a province in a town).
 from __future__ import annotations
 
 from kg.extract.reader import Reader
-from kg.extract.syntax import _LOCATIVE_OR_OF, _LOCATIVE_PREPS, unique
+from kg.extract.syntax import unique
 from kg.linking import LinkedDoc
+from kg.parse_labels import (
+    ADJ_MODIFIER,
+    AUX_VERB,
+    COMPOUND,
+    CONJUNCT,
+    DETERMINER,
+    DIRECT_OBJECT,
+    NOUN,
+    NOUN_MODIFIER,
+    NUMERAL,
+    PASSIVE_SUBJECT,
+    POSSESSOR,
+    PREPOSITION,
+    PREP_OBJECT,
+    PROPER_NOUN,
+    SINGULAR_NOUN,
+    UD_OBJECT,
+    VERB,
+)
 
 #: How large a kind of place is; a place lies only in a larger one.
 _RANK = {"country": 6, "region": 5, "province": 4, "governorate": 4, "district": 3.5, "city": 3, "town": 2,
@@ -35,26 +54,26 @@ def _locatives(reader: Reader, sent):
 def _phrases(reader: Reader, sent):
     linked = reader.linked
     for tok in reader.scan.tokens(reader.scan.locatives, sent.start, sent.end):
-        if tok.head.lower_ == "capital" and (tok.dep_ == "poss" or tok.lower_ == "of"):
+        if tok.head.lower_ == "capital" and (tok.dep_ == POSSESSOR or tok.lower_ == "of"):
             seat = reader.seat_named(tok.head)  # "the capital of Anbar province": Ramadi lies in Anbar
             if seat:
                 yield seat, "located_in", linked.gazetteer.entities[seat].seat_of, "locative:seat", "asserted", None
                 continue
-        if tok.dep_ == "poss":
+        if tok.dep_ == POSSESSOR:
             outer = linked.entity_at(tok)
             inner = linked.entity_at(tok.head)
             if inner is None or inner == outer:  # "northern Hama's Mhardeh town"
                 inner = next((linked.entity_at(c) for c in tok.head.children
-                              if c.dep_ in ("compound", "nmod") and c.i > tok.i and linked.entity_at(c)), None)
+                              if c.dep_ in (COMPOUND, NOUN_MODIFIER) and c.i > tok.i and linked.entity_at(c)), None)
             if outer and inner and inner != outer and linked.is_place(outer) and linked.is_place(inner):
                 yield inner, "located_in", outer, "locative:possessive", "asserted", None
             continue
-        if tok.dep_ != "prep" or tok.lower_ not in _LOCATIVE_OR_OF:
+        if tok.dep_ != PREPOSITION or tok.lower_ not in reader.locative_or_of:
             continue
         head = tok.head
-        places_in = [p for p in reader.nps([c for c in tok.children if c.dep_ == "pobj"]) if linked.is_place(p)]
-        if head.pos_ not in ("NOUN", "PROPN"):
-            if tok.lower_ in _LOCATIVE_PREPS:
+        places_in = [p for p in reader.nps([c for c in tok.children if c.dep_ == PREP_OBJECT]) if linked.is_place(p)]
+        if head.pos_ not in (NOUN, PROPER_NOUN):
+            if tok.lower_ in reader.locative_preps:
                 # "heading towards Erbil and Sulaimani in the Kurdistan Region": the phrase
                 # the parser hung from the verb follows the places it locates.
                 for member in _just_before(linked, tok):
@@ -66,8 +85,9 @@ def _phrases(reader: Reader, sent):
             # only "a district of Aleppo" said of a place, never "the town of Saraqib"
             if entity is not None or head.lower_ not in reader.place_containers:
                 continue
-            indefinite = head.tag_ == "NN" and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in head.children)
-            if not (indefinite or head.lemma_.lower() in ("capital", "part", "suburb")):
+            indefinite = head.tag_ == SINGULAR_NOUN and any(c.dep_ == DETERMINER and c.lower_ in ("a", "an")
+                                                            for c in head.children)
+            if not (indefinite or head.lemma_.lower() in reader.place_part_nouns):
                 continue  # "the neighbourhoods of Tadamun and Hajar al-Aswad" names them
             members = reader.described(head)
         elif entity is not None:
@@ -81,7 +101,7 @@ def _phrases(reader: Reader, sent):
                     for outer in places_in:
                         yield whole, "located_in", outer, "locative:part", reader.modality(head), None
             resolved = None
-            if any(c.dep_ == "det" and c.lower_ == "the" for c in head.children) and not any(
+            if any(c.dep_ == DETERMINER and c.lower_ == "the" for c in head.children) and not any(
                     linked.entity_at(c) for c in head.children):
                 resolved = linked.resolve(head, types=("Place",))  # "The district, in Nineveh province,"
             members = [resolved] if resolved and linked.is_place(resolved) and "State" not in linked.types(resolved) \
@@ -104,10 +124,10 @@ def _just_before(linked: LinkedDoc, prep) -> list[str]:
     if tok.text == "," and tok.i > 0:
         tok = tok.nbor(-1)  # "left the district, in the city of Daraa"
     entity = linked.entity_at(tok)
-    if entity is None and tok.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
+    if entity is None and tok.pos_ == NOUN and any(c.dep_ == DETERMINER and c.lower_ == "the" for c in tok.children):
         entity = linked.resolve(tok, types=("Place",))  # "the district": the one named before
         return [entity] if entity and linked.is_place(entity) and "State" not in linked.types(entity) else []
-    if entity is None and tok.dep_ == "conj":  # "toward Azaz and Mare in ...", Mare unknown
+    if entity is None and tok.dep_ == CONJUNCT:  # "toward Azaz and Mare in ...", Mare unknown
         entity = linked.entity_at(tok.head)
         tok = tok.head
     if entity is None or not linked.is_place(entity):
@@ -118,7 +138,7 @@ def _just_before(linked: LinkedDoc, prep) -> list[str]:
     while linked.entity_at(root.head) == entity and root.head != root:
         root = root.head
     first = root
-    while first.dep_ == "conj" and first.head != first:
+    while first.dep_ == CONJUNCT and first.head != first:
         first = first.head
     members = [linked.entity_at(m) for m in [first, *first.conjuncts]]
     return unique([m for m in members if m and linked.is_place(m)]) or [entity]
@@ -136,7 +156,8 @@ def _comma_country(reader: Reader, sent):
             continue
         after = linked._mention_tokens(right)[1] + 1
         following = doc[after].text if after < len(doc) else ""
-        if doc[after - 1].dep_ in ("poss", "compound", "amod", "nmod") or following in ("'s", "\u2019s", "'", "-"):
+        if doc[after - 1].dep_ in (POSSESSOR, COMPOUND, ADJ_MODIFIER,
+                                   NOUN_MODIFIER) or following in ("'s", "\u2019s", "'", "-"):
             continue  # "the Golan Heights, Syria's official news agency said": Syria starts a new phrase
         if following in ("and", "or", "&") or (following == "," and after + 2 < len(doc)
                                                 and doc[after + 2].lower_ in ("and", "or")):
@@ -194,31 +215,32 @@ def _asset_presence(reader: Reader, sent):
     linked = reader.linked
     doc = sent.doc
     for tok in doc[sent.start:sent.end]:
-        if tok.pos_ != "NOUN" or (tok.lemma_.lower() not in reader.asset_nouns and tok.lower_ not in reader.asset_nouns):
+        if tok.pos_ != NOUN or (tok.lemma_.lower() not in reader.asset_nouns and tok.lower_ not in reader.asset_nouns):
             continue
         owners = [e for e in reader.np(tok) if linked.is_actor(e) and not (linked.is_place(e) and "State" not in linked.types(e))]
         owners += [e for p in reader.prep_objects(tok, "of") for e in reader.np(p) if linked.is_actor(e)]
-        if not owners and tok.dep_ in ("dobj", "obj") and tok.head.lemma_.lower() in reader.keeping_verbs:
+        if not owners and tok.dep_ in (DIRECT_OBJECT, UD_OBJECT) and tok.head.lemma_.lower() in reader.keeping_verbs:
             # "the US has about 2,000 troops in Syria", "Iran maintains bases in Deir ez-Zor"
             owners = [reader.coerce(e, "Actor") for e in reader.nps(reader.subject_tokens(tok.head))]
             owners = [e for e in owners if linked.is_actor(e)]
-        if not owners or any(c.dep_ == "det" and c.lower_ == "no" for c in tok.children):
+        if not owners or any(c.dep_ == DETERMINER and c.lower_ == "no" for c in tok.children):
             continue  # "Russia has no troops in Deir ez-Zor"
         heads = [tok, *reader.prep_objects(tok, "of")]  # "locations of the group in Iraq"
         # "three locations ... in Iraq and two in Syria": a bare number conjoined stands for more of them
-        heads += [c for c in tok.conjuncts if c.pos_ == "NUM" and c.i > tok.i]
+        heads += [c for c in tok.conjuncts if c.pos_ == NUMERAL and c.i > tok.i]
         holder = tok
-        if holder.dep_ == "pobj" and holder.head.lower_ == "of" and holder.head.head.dep_ in ("dobj", "nsubjpass"):
+        if holder.dep_ == PREP_OBJECT and holder.head.lower_ == "of" \
+                and holder.head.head.dep_ in (DIRECT_OBJECT, PASSIVE_SUBJECT):
             holder = holder.head.head  # "dozens of Iranian targets inside of Syria"
-        if holder.dep_ in ("dobj", "nsubjpass") and holder.head.pos_ in ("VERB", "AUX"):
+        if holder.dep_ in (DIRECT_OBJECT, PASSIVE_SUBJECT) and holder.head.pos_ in (VERB, AUX_VERB):
             heads.append(holder.head)
         places = []
         for head in heads:
             for prep in head.children:
-                if prep.dep_ == "prep" and prep.lower_ in ("in", "inside", "within", "across", "near", "around"):
-                    objects = [p for p in prep.children if p.dep_ == "pobj"]
-                    objects += [p for c in prep.children if c.dep_ == "prep" and c.lower_ == "of"
-                                for p in c.children if p.dep_ == "pobj"]  # "inside of Syria"
+                if prep.dep_ == PREPOSITION and prep.lower_ in reader.presence_preps:
+                    objects = [p for p in prep.children if p.dep_ == PREP_OBJECT]
+                    objects += [p for c in prep.children if c.dep_ == PREPOSITION and c.lower_ == "of"
+                                for p in c.children if p.dep_ == PREP_OBJECT]  # "inside of Syria"
                     places += [e for e in reader.nps(objects) if linked.is_place(e)]
         modality = reader.modality(heads[-1])
         for owner in unique(owners):

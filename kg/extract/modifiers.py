@@ -4,6 +4,7 @@ from __future__ import annotations
 from kg.extract.reader import Reader
 from kg.gazetteer import normalize_name
 from kg.linking import LinkedDoc
+from kg.parse_labels import PROPER_NOUN
 
 
 def _modifier(reader: Reader, tok):
@@ -17,7 +18,7 @@ def _modifier(reader: Reader, tok):
     left = first
     sent_start = linked.sentence_bounds(tok.i)[0]
     while left.i > sent_start and left.nbor(-1).text not in ("-", ",", "(") and not left.nbor(-1).is_space \
-            and left.nbor(-1).pos_ in ("PROPN",) and tok.i - left.i < 5:
+            and left.nbor(-1).pos_ in (PROPER_NOUN,) and tok.i - left.i < 5:
         left = left.nbor(-1)
     doc = tok.doc
     actor = None

@@ -6,15 +6,48 @@ reader sets up and calls the other mixins through ``self``.
 from __future__ import annotations
 
 from kg.extract.syntax import (
-    _DESCEND_PREPS,
-    _LOCATIVE_PREPS,
     _MODIFIER_DEPS,
     _OBJ,
-    _RELATIVE,
     _REPORTERS,
     _SUBJ,
     between_parties,
     unique,
+)
+from kg.parse_labels import (
+    ADJECTIVE,
+    ADJ_COMPLEMENT,
+    ADJ_MODIFIER,
+    AGENT,
+    APPOSITION,
+    ATTRIBUTE,
+    AUX_VERB,
+    BASE_VERB,
+    CLAUSAL_COMPLEMENT,
+    CLAUSAL_MODIFIER,
+    COMPOUND,
+    CONJUNCT,
+    DETERMINER,
+    DETERMINER_WORD,
+    DIRECT_OBJECT,
+    GERUND,
+    NOUN,
+    NOUN_ADVERBIAL,
+    NOUN_MODIFIER,
+    NUMBER_MODIFIER,
+    NUMERAL,
+    OBJECT_PREDICATE,
+    OPEN_COMPLEMENT,
+    PAST_PARTICIPLE,
+    PLURAL_NOUN,
+    POSSESSOR,
+    PREPOSITION,
+    PREP_OBJECT,
+    PRONOUN,
+    PROPER_NOUN,
+    PROPER_PLURAL,
+    RELATIVE_CLAUSE,
+    SUBJECT,
+    VERB,
 )
 
 
@@ -31,7 +64,7 @@ class NounPhrases:
         named = self.known_as(tok, exclude)
         if named:
             return named  # "Iran-backed militias known as the Popular Mobilization Forces"
-        if tok.pos_ == "PRON" and tok.dep_ == "poss" and tok.lower_ in ("its", "their") and depth < 3:
+        if tok.pos_ == PRONOUN and tok.dep_ == POSSESSOR and tok.lower_ in ("its", "their") and depth < 3:
             controlled = self._controlled_owner(tok, exclude, depth)
             if controlled:
                 return controlled  # "accused Ankara of violating Iraqi sovereignty with its raids"
@@ -40,60 +73,61 @@ class NounPhrases:
             if self._generic_mention(tok):
                 # "a coalition of rebel factions, the National Liberation Front": the name says which
                 for child in tok.children:
-                    named = linked.entity_at(child) if child.dep_ == "appos" and child.i not in exclude else None
+                    named = linked.entity_at(child) if child.dep_ == APPOSITION and child.i not in exclude else None
                     if named and named != entity and linked.is_actor(named):
                         return [named]
                 # "rebels from the Free Syrian Army", "fighters of Ahrar al-Sham": the group named
                 for prep in tok.children:
-                    if prep.dep_ == "prep" and prep.lower_ in ("from", "of") and prep.i not in exclude:
-                        named = [linked.entity_at(p) for p in prep.children if p.dep_ == "pobj"]
+                    if prep.dep_ == PREPOSITION and prep.lower_ in ("from", "of") and prep.i not in exclude:
+                        named = [linked.entity_at(p) for p in prep.children if p.dep_ == PREP_OBJECT]
                         named = [e for e in named if e and e != entity and "ArmedGroup" in linked.types(e)]
                         if named:
                             return named
             return [entity, *linked.also.get(tok.i, ())]
         lower = tok.lower_
-        if lower in _RELATIVE and tok.head.dep_ in ("relcl", "acl"):
+        if lower in self.relative_pronouns and tok.head.dep_ in (RELATIVE_CLAUSE, CLAUSAL_MODIFIER):
             return self.np(tok.head.head, exclude=exclude, depth=depth + 1)
-        if lower == "whose" and tok.head.head.dep_ in ("relcl", "acl") and tok.head.head.head != tok.head.head:
+        if lower == "whose" and tok.head.head.dep_ in (RELATIVE_CLAUSE,
+                                                       CLAUSAL_MODIFIER) and tok.head.head.head != tok.head.head:
             return self.np(tok.head.head.head, exclude=exclude, depth=depth + 1)  # "Israel, whose forces occupy"
-        if tok.pos_ == "PRON" and tok.dep_ in _SUBJ and tok.head.dep_ == "ccomp":
+        if tok.pos_ == PRONOUN and tok.dep_ in _SUBJ and tok.head.dep_ == CLAUSAL_COMPLEMENT:
             # "the tribal leaders said they appealed...": the reporter's subject
             reporters = [c for c in tok.head.head.children if c.dep_ in _SUBJ]
-            if reporters and tok.lower_ in ("they", "we", "he", "she", "it"):
+            if reporters and tok.lower_ in self.reported_subject_pronouns:
                 found = self.np(reporters[0], exclude=exclude, depth=depth + 1)
                 if found:
                     return found
-        if tok.pos_ == "PRON":
+        if tok.pos_ == PRONOUN:
             resolved = linked.resolve(tok, types=("Place",) if want == "Place" else None,
-                                      avoid=self._attackers_of(tok, exclude) if tok.dep_ == "poss" else frozenset())
+                                      avoid=self._attackers_of(tok, exclude) if tok.dep_ == POSSESSOR else frozenset())
             return [resolved] if resolved else []
         if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns or tok.lemma_.lower() in self.asset_nouns) \
-                and tok.pos_ == "NOUN":
+                and tok.pos_ == NOUN:
             for child in tok.children:  # "drones launched by rebels", "rockets fired by the militia"
-                if child.dep_ == "acl" and child.tag_ == "VBN" and child.i not in exclude \
+                if child.dep_ == CLAUSAL_MODIFIER and child.tag_ == PAST_PARTICIPLE and child.i not in exclude \
                         and child.lemma_.lower() not in self.relinquish_verbs \
                         and child.lemma_.lower() not in self.support_verb_triggers:
                     # not "positions vacated by X", nor "fighters supported by X" (X backs them)
-                    agents = [p for c in child.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+                    agents = [p for c in child.children if c.dep_ == AGENT for p in c.children if p.dep_ == PREP_OBJECT]
                     found = [e for e in self.nps(agents, exclude=exclude) if self.linked.is_actor(e)]
                     if found:
                         return found
-                if child.dep_ == "acl" and child.lemma_ in self.owning_verbs and child.i not in exclude:
+                if child.dep_ == CLAUSAL_MODIFIER and child.lemma_ in self.owning_verbs and child.i not in exclude:
                     # "depots belonging to Iranian-backed militias": the owner's
-                    owners = [p for c in child.children if c.dep_ == "prep" and c.lower_ == "to"
-                              for p in c.children if p.dep_ == "pobj"]
+                    owners = [p for c in child.children if c.dep_ == PREPOSITION and c.lower_ == "to"
+                              for p in c.children if p.dep_ == PREP_OBJECT]
                     found = [e for e in self.nps(owners, exclude=exclude) if self.linked.is_actor(e)]
                     if found:
                         return found
-        if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns) and tok.pos_ == "NOUN" \
-                and any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children) and depth == 0:
+        if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns) and tok.pos_ == NOUN \
+                and any(c.dep_ == DETERMINER and c.lower_ == "the" for c in tok.children) and depth == 0:
             earlier = self._earlier_forces(tok)
             if earlier:
                 return earlier  # "its fighter jets struck ... the jets also destroyed": the same jets
-        if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns) and tok.pos_ == "NOUN" \
-                and tok.dep_ in _SUBJ and tok.head.dep_ == "conj" and depth == 0 \
-                and not any(c.dep_ in ("det", "poss", "compound", "amod", "nmod") and (
-                    c.dep_ == "det" or linked.entity_at(c)) for c in tok.children):
+        if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns) and tok.pos_ == NOUN \
+                and tok.dep_ in _SUBJ and tok.head.dep_ == CONJUNCT and depth == 0 \
+                and not any(c.dep_ in (DETERMINER, POSSESSOR, COMPOUND, ADJ_MODIFIER, NOUN_MODIFIER) and (
+                    c.dep_ == DETERMINER or linked.entity_at(c)) for c in tok.children):
             # "The U.S. began airstrikes in 2014, and ground troops moved in the following year":
             # bare forces in a clause joined to one whose subject is a state are that state's
             first = [s for s in tok.head.head.children if s.dep_ in _SUBJ]
@@ -101,16 +135,16 @@ class NounPhrases:
             if len(states) == 1:
                 return states
         if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns or tok.lemma_.lower() in self.combatant_nouns) \
-                and tok.pos_ == "NOUN" and not any(c.dep_ == "poss" for c in tok.children):
+                and tok.pos_ == NOUN and not any(c.dep_ == POSSESSOR for c in tok.children):
             # "air strikes from the US-led coalition", "strikes by Russia", "fighters of Ahrar
             # al-Sham", "militants from the Islamic State": whose they are
-            sources = [p for c in tok.children if c.dep_ in ("prep", "agent") and c.lower_ in ("from", "by", "of")
-                       and c.i not in exclude for p in c.children if p.dep_ == "pobj"]
+            sources = [p for c in tok.children if c.dep_ in (PREPOSITION, AGENT) and c.lower_ in self.source_preps
+                       and c.i not in exclude for p in c.children if p.dep_ == PREP_OBJECT]
             found = [e for e in self.nps(sources, exclude=exclude) if self.linked.is_actor(e)]
             if found:
                 return [self.ruled(self.coerce(found[0], "Actor"))]
             verb = self.adjunct_verb(tok) if depth == 0 and tok.lemma_.lower() in self.attack_nouns and any(
-                c.dep_ == "acl" and c.tag_ == "VBN" and c.i not in exclude for c in tok.children) else None
+                c.dep_ == CLAUSAL_MODIFIER and c.tag_ == PAST_PARTICIPLE and c.i not in exclude for c in tok.children) else None
             if verb is not None and (verb.lemma_.lower() in self.hostile_verbs or verb.lemma_.lower() in self.falling_verbs):
                 # "captured the town after a weeks-long offensive backed by Russia": the clause's own;
                 # "Aleppo fell to government forces after a siege backed by Russia": the takers'
@@ -119,22 +153,22 @@ class NounPhrases:
                 found = [e for e in self.nps(takers, exclude=exclude | {tok.i}) if self.linked.is_actor(e)]
                 if found:
                     return found
-        if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns) and tok.pos_ == "NOUN":
+        if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns) and tok.pos_ == NOUN:
             # "its military", "its fighter jets", "Iraq's U.S.-backed government": the possessor's forces
-            owners = [c for c in tok.children if c.dep_ == "poss" and c.i not in exclude]
+            owners = [c for c in tok.children if c.dep_ == POSSESSOR and c.i not in exclude]
             if owners:
                 found = [e for e in self.np(owners[0], exclude=exclude, depth=depth + 1) if self.linked.is_actor(e)]
                 if found:  # "Assad's forces": a ruler's forces are his government's
                     return [self.ruled(self.coerce(found[0], "Actor"))]
-        if tok.dep_ == "appos" and tok.pos_ == "NOUN" and tok.head.i not in exclude and (
+        if tok.dep_ == APPOSITION and tok.pos_ == NOUN and tok.head.i not in exclude and (
                 tok.lemma_.lower() in self.place_containers or lower in self.place_containers):
             head = linked.entity_at(tok.head)
             if head and linked.is_place(head):
                 return [head]  # "Jisr al-Shughur, a town controlled by HTS": the town is the place named
-        if tok.pos_ == "NUM" and tok.dep_ not in ("nummod", "compound"):
+        if tok.pos_ == NUMERAL and tok.dep_ not in (NUMBER_MODIFIER, COMPOUND):
             # "killed one of its commanders", "three of its officials": the people counted
-            counted = [p for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
-                       for p in c.children if p.dep_ == "pobj"]
+            counted = [p for c in tok.children if c.dep_ == PREPOSITION and c.lower_ == "of"
+                       for p in c.children if p.dep_ == PREP_OBJECT]
             if counted:
                 return self.np(counted[0], exclude=exclude, depth=depth + 1, want=want)
         seat = self.seat_named(tok)
@@ -147,32 +181,32 @@ class NounPhrases:
         resolved = linked.resolve(tok)
         if resolved:
             return [resolved]
-        if tok.dep_ == "appos" and tok.pos_ == "NOUN" and tok.head.i not in exclude \
+        if tok.dep_ == APPOSITION and tok.pos_ == NOUN and tok.head.i not in exclude \
                 and tok.lemma_.lower() not in self.role_nouns:
             # "the Manbij Military Council, a local force allied to the SDF": the apposition
             # describes the name it stands beside
             heads = [linked.entity_at(tok.head)] if linked.entity_at(tok.head) else [
-                e for c in tok.head.children if c.dep_ == "prep" and c.lower_ == "of"  # "officials of X, a party ..."
-                for p in c.children if p.dep_ == "pobj" and p.i < tok.i for e in [linked.entity_at(p)] if e]
+                e for c in tok.head.children if c.dep_ == PREPOSITION and c.lower_ == "of"  # "officials of X, a party ..."
+                for p in c.children if p.dep_ == PREP_OBJECT and p.i < tok.i for e in [linked.entity_at(p)] if e]
             heads = [h for h in heads if linked.is_actor(h) and "Person" not in linked.types(h)]
             if len(heads) == 1:
                 return heads
-        if tok.pos_ == "NOUN":  # "his Turkish counterpart Mevlut Cavusoglu"
+        if tok.pos_ == NOUN:  # "his Turkish counterpart Mevlut Cavusoglu"
             for child in tok.children:
-                if child.dep_ == "appos" and child.i not in exclude and linked.entity_at(child):
+                if child.dep_ == APPOSITION and child.i not in exclude and linked.entity_at(child):
                     return [linked.entity_at(child)]
             if tok.lemma_.lower() in self.role_nouns:
                 # "The UN envoy for Syria, Geir Pedersen, met ...": the person the role names
                 for prep in tok.children:
-                    if prep.dep_ == "prep":
+                    if prep.dep_ == PREPOSITION:
                         for pobj in prep.children:
                             for appos in pobj.children:
-                                person = linked.entity_at(appos) if appos.dep_ == "appos" else None
+                                person = linked.entity_at(appos) if appos.dep_ == APPOSITION else None
                                 if person and "Person" in linked.types(person) and appos.i not in exclude:
                                     return [person]
         # A modifier that is an entity ("Hezbollah fighters" when not an alias), unless the
         # noun names a symbol, text or accord of it ("the Kurdistan flag", "the Idlib agreement").
-        if tok.pos_ == "PROPN" or tok.pos_ == "NOUN" and tok.lemma_.lower() not in self.symbol_nouns \
+        if tok.pos_ == PROPER_NOUN or tok.pos_ == NOUN and tok.lemma_.lower() not in self.symbol_nouns \
                 and tok.lower_ not in self.symbol_nouns:
             standing = tok.lemma_.lower() in self.asset_nouns or tok.lower_ in self.force_nouns
             for child in tok.children:
@@ -180,9 +214,9 @@ class NounPhrases:
                     continue
                 entity = linked.entity_at(child)
                 # "Iranian military targets": an adjective naming the actor, for its forces' things
-                if entity and (child.dep_ == "compound" or child.dep_ == "amod" and standing and linked.is_actor(entity)):
+                if entity and (child.dep_ == COMPOUND or child.dep_ == ADJ_MODIFIER and standing and linked.is_actor(entity)):
                     # "the Abadi government", "Assad forces": a ruler's forces are his government's
-                    return [self.ruled(entity) if standing and child.dep_ == "compound" else entity]
+                    return [self.ruled(entity) if standing and child.dep_ == COMPOUND else entity]
         return []
 
     def agreement_parties(self, noun) -> list[str]:
@@ -196,19 +230,20 @@ class NounPhrases:
                 break
         for group_a, group_b in between_parties(self, noun):
             parties += group_a + group_b
-        if noun.dep_ in _OBJ and noun.head.lemma_.lower() in ("agree", "accept", "sign", "reach", "welcome", "approve"):
+        if noun.dep_ in _OBJ and noun.head.lemma_.lower() in self.acceptance_verbs:
             parties += self.nps(self.subject_tokens(noun.head))
-        if noun.dep_ == "pobj" and noun.head.lower_ == "to" and noun.head.head.lemma_.lower() in ("agree", "commit"):
+        if noun.dep_ == PREP_OBJECT and noun.head.lower_ == "to" and noun.head.head.lemma_.lower() in ("agree", "commit"):
             parties += self.nps(self.subject_tokens(noun.head.head))  # "agreed to a ceasefire"
         clause = self.adjunct_verb(noun, "deal_with")
         if clause is not None and noun.head.lower_ == "under":
             # "X handed over Manbij to the Syrian army under a deal": the one it was handed to is a party
             parties += self.nps(self.subject_tokens(clause)) + self.nps(self.prep_objects(clause, "to"))
             parties += self.nps([c for c in clause.children if c.dep_ in _OBJ])
-        if noun.dep_ == "nsubj" and noun.head.lemma_.lower() in self.control_object:
+        if noun.dep_ == SUBJECT and noun.head.lemma_.lower() in self.control_object:
             # "the deal allowed rebels to leave" (the parser may make them the clause's subject)
             allowed = [c for c in noun.head.children if c.dep_ in _OBJ] or [
-                g for c in noun.head.children if c.dep_ in ("xcomp", "ccomp") for g in c.children if g.dep_ in _SUBJ]
+                g for c in noun.head.children if c.dep_ in (OPEN_COMPLEMENT,
+                                                            CLAUSAL_COMPLEMENT) for g in c.children if g.dep_ in _SUBJ]
             parties += self.nps(allowed)
         linked = self.linked  # a news agency or a monitor reporting the deal is never a party to it
         return unique([e for e in parties if linked.is_actor(e)
@@ -219,12 +254,12 @@ class NounPhrases:
         'the Russian-brokered deal', 'a deal mediated by Qatar'."""
         found: list[str] = []
         for child in noun.children:
-            if child.dep_ == "acl" and child.lemma_.lower() in self.broker_verbs:
-                agents = [p for c in child.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+            if child.dep_ == CLAUSAL_MODIFIER and child.lemma_.lower() in self.broker_verbs:
+                agents = [p for c in child.children if c.dep_ == AGENT for p in c.children if p.dep_ == PREP_OBJECT]
                 found += self.nps(agents)
-            if child.dep_ in ("amod", "compound") and self.t.modifiers.get(child.lower_) == "mediated":
+            if child.dep_ in (ADJ_MODIFIER, COMPOUND) and self.t.modifiers.get(child.lower_) == "mediated":
                 for grand in child.children:
-                    if grand.dep_ in ("npadvmod", "compound", "amod", "nmod"):
+                    if grand.dep_ in (NOUN_ADVERBIAL, COMPOUND, ADJ_MODIFIER, NOUN_MODIFIER):
                         entity = self.linked.entity_at(grand) or self.linked.gazetteer.demonyms.get(grand.lower_)
                         if entity:
                             found.append(self.introduce(entity) if entity not in self.linked.entities else entity)
@@ -239,7 +274,7 @@ class NounPhrases:
         floor = linked.sentence_bounds(max(0, floor - 1))[0] if floor else 0
         for i in range(tok.i - 1, floor - 1, -1):
             other = tok.doc[i]
-            if other.lemma_.lower() == lemma and other.pos_ == "NOUN":
+            if other.lemma_.lower() == lemma and other.pos_ == NOUN:
                 found = [e for e in self.np(other, depth=1) if linked.is_actor(e)]
                 if found:
                     return found[:1]
@@ -259,13 +294,15 @@ class NounPhrases:
     def known_as(self, tok, exclude: frozenset = frozenset()) -> list[str]:
         """'militias known as the Popular Mobilization Forces', 'a group called X': the name given."""
         for child in tok.children:
-            if child.dep_ in ("acl", "relcl") and child.lemma_ in ("know", "call", "name", "dub") and child.i not in exclude:
+            if child.dep_ in (CLAUSAL_MODIFIER,
+                              RELATIVE_CLAUSE) and child.lemma_ in self.naming_verbs and child.i not in exclude:
                 for prep in child.children:
-                    if prep.dep_ == "prep" and prep.lower_ == "as":
-                        found = self.nps([p for p in prep.children if p.dep_ == "pobj"], exclude=exclude)
+                    if prep.dep_ == PREPOSITION and prep.lower_ == "as":
+                        found = self.nps([p for p in prep.children if p.dep_ == PREP_OBJECT], exclude=exclude)
                         if found:
                             return found
-                found = self.nps([c for c in child.children if c.dep_ in ("oprd", "attr", "dobj")], exclude=exclude)
+                found = self.nps([c for c in child.children if c.dep_ in (OBJECT_PREDICATE, ATTRIBUTE, DIRECT_OBJECT)],
+                                 exclude=exclude)
                 if found:
                     return found
         return []
@@ -273,11 +310,11 @@ class NounPhrases:
     def seat_named(self, tok) -> str | None:
         """The city 'the capital of P' or "P's provincial capital" names, for a province P
         with a known capital (places.json ``seat_of``), else None."""
-        if tok.lower_ != "capital" or tok.pos_ != "NOUN":
+        if tok.lower_ != "capital" or tok.pos_ != NOUN:
             return None
         linked = self.linked
-        owners = [p for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children
-                  if p.dep_ == "pobj"] + [c for c in tok.children if c.dep_ == "poss"]
+        owners = [p for c in tok.children if c.dep_ == PREPOSITION and c.lower_ == "of" for p in c.children
+                  if p.dep_ == PREP_OBJECT] + [c for c in tok.children if c.dep_ == POSSESSOR]
         for owner in owners:
             province = linked.entity_at(owner)
             info = linked.info(province) if province else None
@@ -294,24 +331,26 @@ class NounPhrases:
             return frozenset()  # "pressed their offensive", "struck with its jets": the agent's own
         cur = pronoun.head
         for _ in range(7):
-            if cur.pos_ in ("VERB", "AUX") and cur.dep_ != "acl" or cur.head == cur:
+            if cur.pos_ in (VERB, AUX_VERB) and cur.dep_ != CLAUSAL_MODIFIER or cur.head == cur:
                 break  # through "a car carrying three of its officials" up to the verb of the clause
             if cur.dep_ in _SUBJ:
                 return frozenset()  # the pronoun is in the subject
             cur = cur.head
-        if cur.pos_ != "VERB" or cur.lemma_.lower() not in self.hostile_verbs:
+        if cur.pos_ != VERB or cur.lemma_.lower() not in self.hostile_verbs:
             return frozenset()
-        return frozenset(self.coerce(e, "Actor") for e in self.nps(self.subject_tokens(cur), exclude=exclude | {pronoun.i}))
+        return frozenset(self.coerce(e,
+                                     "Actor") for e in self.nps(self.subject_tokens(cur),
+                                                                exclude=exclude | {pronoun.i}))
 
     def _controlled_owner(self, pronoun, exclude, depth) -> list[str]:
         """A possessive pronoun in a clause with no subject of its own ('accused Ankara of
         violating ... with its raids') stands for the clause's understood subject."""
         verb = pronoun.head
         for _ in range(4):
-            if verb.pos_ in ("VERB", "AUX") or verb.head == verb:
+            if verb.pos_ in (VERB, AUX_VERB) or verb.head == verb:
                 break
             verb = verb.head
-        if verb.tag_ not in ("VBG", "VB") or any(c.dep_ in _SUBJ for c in verb.children):
+        if verb.tag_ not in (GERUND, BASE_VERB) or any(c.dep_ in _SUBJ for c in verb.children):
             return []
         found = [self.coerce(e, "Actor") for e in self.nps(self.subject_tokens(verb), exclude=exclude | {pronoun.i})]
         found = [e for e in found if self.linked.is_actor(e)]
@@ -324,7 +363,7 @@ class NounPhrases:
         for child in tok.children:
             if child.i in exclude or child.dep_ not in _MODIFIER_DEPS:
                 continue
-            if child.pos_ == "PRON":
+            if child.pos_ == PRONOUN:
                 pronoun_owner.append(child)
                 continue
             entity = linked.entity_at(child)
@@ -338,45 +377,45 @@ class NounPhrases:
         holders, found = found, []
         if len(holders) > 1 and tok.lower_ in self.place_containers:
             # "southern Idlib's Khan Sheikhoun town": the possessor only says where the town is
-            named = [linked.entity_at(c) for c in tok.children if c.dep_ in ("compound", "nmod", "amod")]
-            owners = {linked.entity_at(c) for c in tok.children if c.dep_ == "poss"}
+            named = [linked.entity_at(c) for c in tok.children if c.dep_ in (COMPOUND, NOUN_MODIFIER, ADJ_MODIFIER)]
+            owners = {linked.entity_at(c) for c in tok.children if c.dep_ == POSSESSOR}
             if any(n and n not in owners for n in named):
                 holders = [h for h in holders if h not in owners or not linked.is_place(h)]
         if holders and tok.lower_ not in self.place_containers:
             return holders
         for child in tok.children:
-            if child.dep_ == "amod" and child.lower_ in ("loyal", "affiliated", "allied", "linked", "aligned") \
+            if child.dep_ == ADJ_MODIFIER and child.lower_ in self.affiliation_adjectives \
                     and child.i not in exclude:
                 # "fighters loyal to Hayat Tahrir al-Sham"
-                sides = [e for p in child.children if p.dep_ == "prep" and p.lower_ in ("to", "with")
-                         for e in self.nps([o for o in p.children if o.dep_ == "pobj"], exclude=exclude)]
+                sides = [e for p in child.children if p.dep_ == PREPOSITION and p.lower_ in ("to", "with")
+                         for e in self.nps([o for o in p.children if o.dep_ == PREP_OBJECT], exclude=exclude)]
                 if sides and tok.lower_ not in self.place_containers:
                     return unique([self.ruled(e) for e in sides])
         for child in tok.children:
-            if child.dep_ == "acl" and child.lemma_ in self.holding_verbs and child.i not in exclude \
+            if child.dep_ == CLAUSAL_MODIFIER and child.lemma_ in self.holding_verbs and child.i not in exclude \
                     and tok.lower_ in self.place_containers:
                 # "areas controlled by the Islamic State": with no name of its own, its holder
-                agents = [p for c in child.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+                agents = [p for c in child.children if c.dep_ == AGENT for p in c.children if p.dep_ == PREP_OBJECT]
                 held_by = [e for e in self.nps(agents, exclude=exclude) if self.linked.is_actor(e)]
                 if held_by:
                     holders = holders + [e for e in held_by if e not in holders]
         for child in tok.children:
-            if child.dep_ == "acl" and child.lemma_ in ("carry", "transport") and child.i not in exclude:
+            if child.dep_ == CLAUSAL_MODIFIER and child.lemma_ in ("carry", "transport") and child.i not in exclude:
                 # "a convoy carrying Ahrar al-Sham fighters"
                 found += self.nps([c for c in child.children if c.dep_ in _OBJ], exclude=exclude)
         for child in tok.children:
-            if child.dep_ == "appos" and child.i not in exclude:
+            if child.dep_ == APPOSITION and child.i not in exclude:
                 for member in [child, *child.conjuncts]:
                     found += self.np(member, exclude=exclude, depth=depth + 1)
                 if found:
                     return unique(found)
         relational = tok.lemma_.lower() in self.relational_places  # "the capital of Anbar" is not Anbar
         place_noun = tok.lower_ in self.place_containers
-        for prep_word in () if relational else _DESCEND_PREPS:
+        for prep_word in () if relational else self.descend_preps:
             for child in tok.children:
-                if child.dep_ == "prep" and child.lower_ == prep_word:
+                if child.dep_ == PREPOSITION and child.lower_ == prep_word:
                     for pobj in child.children:
-                        if pobj.dep_ == "pobj":
+                        if pobj.dep_ == PREP_OBJECT:
                             for member in [pobj, *pobj.conjuncts]:
                                 members = self.np(member, exclude=exclude, depth=depth + 1)
                                 if prep_word != "of" and not place_noun:
@@ -394,15 +433,15 @@ class NounPhrases:
         if not found and tok.dep_ in _OBJ and tok.lower_ in self.place_containers:
             # "leave last pockets in Deir Ezzor": the locative hangs from the verb.
             for prep in tok.head.children:
-                if prep.dep_ == "prep" and prep.lower_ in _LOCATIVE_PREPS and prep.i > tok.i:
-                    found += self.nps([p for p in prep.children if p.dep_ == "pobj"], exclude=exclude)
+                if prep.dep_ == PREPOSITION and prep.lower_ in self.locative_preps and prep.i > tok.i:
+                    found += self.nps([p for p in prep.children if p.dep_ == PREP_OBJECT], exclude=exclude)
             if found:
                 return unique(found)
         if found:
             return unique(found)
         if holders:
             return holders  # "ISIS-held areas": no name, so the holder
-        if tok.dep_ == "attr" and tok.head.lemma_ == "be":
+        if tok.dep_ == ATTRIBUTE and tok.head.lemma_ == "be":
             for subj in tok.head.children:
                 if subj.dep_ in _SUBJ:
                     return self.np(subj, exclude=exclude, depth=depth + 1)
@@ -410,8 +449,8 @@ class NounPhrases:
             return self.np(pronoun_owner[0], exclude=exclude, depth=depth + 1)
         if tok.lower_ in self.place_containers and not holders:
             for child in tok.children:  # "the city centre": the city named before
-                if child.dep_ == "compound" and child.i not in exclude and child.pos_ == "NOUN" \
-                        and any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
+                if child.dep_ == COMPOUND and child.i not in exclude and child.pos_ == NOUN \
+                        and any(c.dep_ == DETERMINER and c.lower_ == "the" for c in tok.children):
                     resolved = linked.resolve(child, types=("Place",), definite=True)
                     if resolved:
                         return [resolved]
@@ -425,7 +464,7 @@ class NounPhrases:
         out: list[str] = []
         for tok in tokens:
             for member in [tok, *tok.conjuncts]:
-                if member.i < tok.i and tok.dep_ == "conj":
+                if member.i < tok.i and tok.dep_ == CONJUNCT:
                     continue
                 out += self.np(member, exclude=exclude, want=want)
                 out += [e for e in self.hyphen_partners(member) if e not in out]
@@ -458,9 +497,9 @@ class NounPhrases:
         doc = prep.doc
         sent_end = self.linked.sentence_bounds(prep.i)[1]
         for tok in doc[prep.i + 1:min(sent_end, prep.i + 4)]:
-            if tok.pos_ in ("DET", "ADJ", "NUM") or tok.is_space:
+            if tok.pos_ in (DETERMINER_WORD, ADJECTIVE, NUMERAL) or tok.is_space:
                 continue
-            if tok.pos_ in ("NOUN", "PROPN") and self.linked.entity_at(tok) is not None:
+            if tok.pos_ in (NOUN, PROPER_NOUN) and self.linked.entity_at(tok) is not None:
                 return [tok]
             break
         return []
@@ -468,27 +507,28 @@ class NounPhrases:
     def described(self, noun) -> list[str]:
         """The entity a descriptive noun is said of (apposition or copula)."""
         linked = self.linked
-        if noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.dep_ in ("appos", "attr") \
-                and (noun.head.head.pos_ == "NUM" or noun.head.head.lower_ in ("some", "part", "each", "any")):
+        if noun.dep_ == PREP_OBJECT and noun.head.lower_ == "of" and noun.head.head.dep_ in (APPOSITION, ATTRIBUTE) \
+                and (noun.head.head.pos_ == NUMERAL or noun.head.head.lower_ in self.partitive_words):
             return self.described(noun.head.head)  # "Kataib Hezbollah, one of the factions of the PMF"
-        if noun.dep_ == "appos":
+        if noun.dep_ == APPOSITION:
             # "Russia and Iran, the main backers of Assad": a plural apposition describes each
-            if noun.tag_ in ("NNS", "NNPS"):
+            if noun.tag_ in (PLURAL_NOUN, PROPER_PLURAL):
                 return self.nps([noun.head, *noun.head.conjuncts])
             return self.np(noun.head)  # "Russia, a key ally of Damascus, and Turkey": Russia alone
         for child in noun.children:
-            if child.dep_ == "appos" and linked.entity_at(child):
+            if child.dep_ == APPOSITION and linked.entity_at(child):
                 return self.nps([child])
-        if noun.dep_ in ("attr", "acomp") and noun.head.lemma_ == "be":
+        if noun.dep_ in (ATTRIBUTE, ADJ_COMPLEMENT) and noun.head.lemma_ == "be":
             return self.nps(self.subject_tokens(noun.head))
-        if noun.lemma_.lower() in ("ally", "backer", "sponsor", "patron", "proxy", "partner"):
+        if noun.lemma_.lower() in self.ally_nouns:
             # "their Syrian rebel allies": the allies are what the modifier names
             for child in noun.children:
-                if child.dep_ in ("amod", "compound") and linked.entity_at(child) and linked.is_actor(linked.entity_at(child)):
+                if child.dep_ in (ADJ_MODIFIER,
+                                  COMPOUND) and linked.entity_at(child) and linked.is_actor(linked.entity_at(child)):
                     return [linked.entity_at(child)]
-                demonym = linked.gazetteer.demonyms.get(child.lower_) if child.dep_ == "amod" else None
-                if demonym and noun.tag_ == "NNS" and noun.lemma_.lower() in self.t.lexicon["client_nouns"] \
-                        and any(c.dep_ == "poss" for c in noun.children):
+                demonym = linked.gazetteer.demonyms.get(child.lower_) if child.dep_ == ADJ_MODIFIER else None
+                if demonym and noun.tag_ == PLURAL_NOUN and noun.lemma_.lower() in self.t.lexicon["client_nouns"] \
+                        and any(c.dep_ == POSSESSOR for c in noun.children):
                     return []  # "Turkey and its Syrian proxies": Syrian factions, not the Syrian state
                 if demonym:  # "its Russian ally"
                     return [self.introduce(demonym)]
@@ -501,7 +541,7 @@ class NounPhrases:
             entity = linked.entity_at(previous)
             if entity is None:
                 entity = next(iter(self.np(previous)), None)
-            if entity and noun.tag_ in ("NNS", "NNPS"):  # "Russia and Iran, the main backers of ..."
+            if entity and noun.tag_ in (PLURAL_NOUN, PROPER_PLURAL):  # "Russia and Iran, the main backers of ..."
                 return unique([entity, *(e for c in previous.conjuncts for e in self.np(c))])
             if entity:
                 return [entity]
@@ -532,16 +572,16 @@ class NounPhrases:
         """'They include Yarmuk': where the things 'they' stand for lie."""
         for subj in (c for c in verb.children if c.dep_ in _SUBJ):
             candidates = [subj]
-            if subj.pos_ == "PRON":
+            if subj.pos_ == PRONOUN:
                 sents = list(self.linked.doc.sents)
                 index = next(i for i, s in enumerate(sents) if s.start <= subj.i < s.end)
                 if index == 0:
                     return []
-                candidates = [t for t in sents[index - 1] if t.tag_ in ("NNS", "NNPS")
+                candidates = [t for t in sents[index - 1] if t.tag_ in (PLURAL_NOUN, PROPER_PLURAL)
                               and t.lower_ in self.place_containers][-1:]
             for head in candidates:
                 for prep in head.children:
-                    if prep.dep_ == "prep" and prep.lower_ in _LOCATIVE_PREPS:
-                        places = self.nps([p for p in prep.children if p.dep_ == "pobj"])
+                    if prep.dep_ == PREPOSITION and prep.lower_ in self.locative_preps:
+                        places = self.nps([p for p in prep.children if p.dep_ == PREP_OBJECT])
                         return [p for p in places if self.linked.is_place(p)]
         return []

@@ -22,9 +22,45 @@ from types import SimpleNamespace
 from kg.extract.clauses import Clauses
 from kg.extract.frame_roles import FrameRoles
 from kg.extract.phrases import NounPhrases
-from kg.extract.syntax import _LOCATIVE_OR_OF, _OBJ, _REPORTER_RELATIONS, _REPORTERS
+from kg.extract.syntax import _OBJ, _REPORTER_RELATIONS, _REPORTERS
 from kg.extract.triggers import Frame, Triggers
 from kg.linking import LinkedDoc
+from kg.parse_labels import (
+    ADJ_COMPLEMENT,
+    ADJ_MODIFIER,
+    ADVERBIAL_CLAUSE,
+    ADVERB_MODIFIER,
+    AGENT,
+    AUXILIARY,
+    AUX_VERB,
+    CLAUSAL_COMPLEMENT,
+    CLAUSAL_MODIFIER,
+    DETERMINER,
+    GERUND,
+    INFINITIVE_TO,
+    MODAL,
+    NEGATION,
+    NOUN,
+    NUMBER_MODIFIER,
+    OBJECT_PREDICATE,
+    OPEN_COMPLEMENT,
+    PARTICLE,
+    PASSIVE_AUXILIARY,
+    PAST_PARTICIPLE,
+    PAST_TENSE,
+    POSSESSOR,
+    PREPOSITION,
+    PREP_COMPLEMENT,
+    PREP_OBJECT,
+    PRESENT_3SG,
+    PRESENT_NON3SG,
+    PROPER_NOUN,
+    RELATIVE_CLAUSE,
+    ROOT,
+    SUPERLATIVE,
+    VERB,
+    VERB_TAG_PREFIX,
+)
 from kg.records import Span
 
 
@@ -48,7 +84,7 @@ class _Scan:
             [POS, TAG, DEP, LOWER, LEMMA, IS_SPACE, IDX, LENGTH]).T.tolist()
         strings = doc.vocab.strings
         words = _words(triggers)
-        verb_tags = {t for t in set(tag) if strings[t].startswith("VB")}
+        verb_tags = {t for t in set(tag) if strings[t].startswith(VERB_TAG_PREFIX)}
         verbs, nouns, agreement_nouns = words.verbs, triggers.nouns, words.agreement_nouns
         #: Token indexes, in order, for each loop (see :meth:`tokens`) ...
         self.triggers: list[int] = []  # _sentence_claims: verb, noun and modifier triggers
@@ -126,9 +162,9 @@ def _words(triggers: Triggers) -> _Words:
     return _Words(verbs=frozenset(verbs) | {key[:i] for key in verbs for i, c in enumerate(key) if c == " "},
                   noun_ids=ids(triggers.nouns), modifier_ids=ids(triggers.modifiers),
                   agreement_nouns=agreement_nouns, agreement_ids=ids(agreement_nouns),
-                  locative_ids=ids(_LOCATIVE_OR_OF), verbal_ids=ids(("VERB", "AUX")),
-                  nominal_ids=ids(("NOUN", "PROPN")), root_id=get_string_id("ROOT"), poss_id=get_string_id("poss"),
-                  prep_id=get_string_id("prep"), agent_id=get_string_id("agent"),
+                  locative_ids=ids(frozenset(triggers.lexicon["locative_prepositions"]) | {"of"}), verbal_ids=ids((VERB, AUX_VERB)),
+                  nominal_ids=ids((NOUN, PROPER_NOUN)), root_id=get_string_id(ROOT), poss_id=get_string_id(POSSESSOR),
+                  prep_id=get_string_id(PREPOSITION), agent_id=get_string_id(AGENT),
                   according_id=get_string_id("according"))
 
 
@@ -195,6 +231,37 @@ def _word_lists(triggers: Triggers) -> dict:
     w.liaison_roles = frozenset(roles.get("liaison", ()))
     w.subordinate_roles = frozenset(roles.get("subordinate", ()))
     w.conditional_leader_roles = frozenset(roles.get("leader_of", ()))
+    w.agreement_place_preps = frozenset(lex["agreement_place_prepositions"])
+    w.object_agent_preps = frozenset(lex["object_agent_prepositions"])
+    w.support_preps = frozenset(lex["support_prepositions"])
+    w.casualty_verbs = frozenset(lex["casualty_verbs"])
+    w.injury_verbs = frozenset(lex["injury_verbs"])
+    w.victim_verbs = frozenset(lex["victim_verbs"])
+    w.partner_preps = frozenset(lex["partner_prepositions"])
+    w.target_preps = frozenset(lex["target_prepositions"])
+    w.place_part_nouns = frozenset(lex["place_part_nouns"])
+    w.presence_preps = frozenset(lex["presence_prepositions"])
+    w.ally_nouns = frozenset(lex["ally_nouns"])
+    w.acceptance_verbs = frozenset(lex["acceptance_verbs"])
+    w.reported_subject_pronouns = frozenset(lex["reported_subject_pronouns"])
+    w.naming_verbs = frozenset(lex["naming_verbs"])
+    w.affiliation_adjectives = frozenset(lex["affiliation_adjectives"])
+    w.partitive_words = frozenset(lex["partitive_words"])
+    w.source_preps = frozenset(lex["source_prepositions"])
+    w.realised_ranks = frozenset(lex["realised_ranks"])
+    w.present_be_forms = frozenset(lex["present_be_forms"])
+    w.non_state_tags = frozenset(lex["non_state_tags"])
+    w.subunit_preps = frozenset(lex["subunit_prepositions"])
+    w.role_organisation_preps = frozenset(lex["role_organisation_prepositions"])
+    w.liaison_preps = frozenset(lex["liaison_prepositions"])
+    w.indefinite_determiners = frozenset(lex["indefinite_determiners"])
+    w.climb_preps = frozenset(lex["climb_prepositions"])
+    w.descend_preps = tuple(lex["descend_prepositions"])  # tried in this order
+    w.locative_preps = frozenset(lex["locative_prepositions"])
+    w.locative_or_of = w.locative_preps | {"of"}
+    w.relative_pronouns = frozenset(lex["relative_pronouns"])
+    w.setting_preps = frozenset(lex["setting_prepositions"])
+    w.non_reciprocal_preps = frozenset(lex["non_reciprocal_prepositions"])
     return dict(vars(w))
 
 
@@ -259,7 +326,7 @@ class Reader(NounPhrases, Clauses, FrameRoles):
         the trigger.
         """
         cur = trigger
-        if _purpose_infinitive(trigger) and trigger.head.lemma_.lower() not in self.t.nouns \
+        if _purpose_infinitive(trigger, self.realised_ranks) and trigger.head.lemma_.lower() not in self.t.nouns \
                 and trigger.head.lower_ not in self.t.nouns:
             # "activities to push X out of Iraq": an aim, not an event; but "a campaign to
             # drive X out" and "a deal to leave P" say what the campaign or the deal is
@@ -268,8 +335,8 @@ class Reader(NounPhrases, Clauses, FrameRoles):
         for _ in range(6):
             if cur != trigger and cur.lemma_.lower() in self.irrealis and not _finite_report(prev):
                 return "negated"  # "urged the PKK to withdraw": a request, not a claim
-            if any(c.dep_ == "neg" for c in cur.children) or any(
-                    c.dep_ == "det" and c.lower_ == "no" for c in cur.children):
+            if any(c.dep_ == NEGATION for c in cur.children) or any(
+                    c.dep_ == DETERMINER and c.lower_ == "no" for c in cur.children):
                 lemma = cur.lemma_.lower()
                 if lemma in self.unconfirmed:
                     return "unconfirmed"
@@ -278,19 +345,20 @@ class Reader(NounPhrases, Clauses, FrameRoles):
                 return "negated"
             if cur != trigger and cur.lemma_.lower() in self.denial:
                 return "denied"
-            if cur.dep_ in ("acl", "relcl") and cur.head.lemma_.lower() in self.report_nouns:
+            if cur.dep_ in (CLAUSAL_MODIFIER, RELATIVE_CLAUSE) and cur.head.lemma_.lower() in self.report_nouns:
                 # "rejected reports that it had negotiated": up to the verb of 'reports'
                 cur = cur.head
                 if cur.dep_ in _OBJ and cur.head.lemma_.lower() in self.denial:
                     return "denied"
                 break
-            if cur.dep_ in ("pcomp", "pobj") and cur.head.dep_ == "prep" and cur.head.lower_ in ("of", "for") \
+            if cur.dep_ in (PREP_COMPLEMENT,
+                            PREP_OBJECT) and cur.head.dep_ == PREPOSITION and cur.head.lower_ in ("of", "for") \
                     and cur.head.head.lemma_.lower() in self.accusation_verbs:
                 return "unconfirmed"  # "accused Turkey of shelling Kobani": alleged, not asserted
-            if cur.dep_ == "pcomp" and cur.head.dep_ == "prep" and cur.head.head.pos_ in ("VERB", "AUX"):
+            if cur.dep_ == PREP_COMPLEMENT and cur.head.dep_ == PREPOSITION and cur.head.head.pos_ in (VERB, AUX_VERB):
                 cur = cur.head.head  # "does not admit to negotiating": up to the verb of the phrase
                 continue
-            if cur.dep_ not in ("xcomp", "ccomp", "pcomp") or cur.head == cur:
+            if cur.dep_ not in (OPEN_COMPLEMENT, CLAUSAL_COMPLEMENT, PREP_COMPLEMENT) or cur.head == cur:
                 break
             prev, cur = cur, cur.head
         return "asserted"
@@ -307,17 +375,18 @@ class Reader(NounPhrases, Clauses, FrameRoles):
             kind, _, value = req.partition(":")
             if kind == "passive" and self.is_passive(trigger):
                 return True
-            if kind == "prep" and self.prep_objects(trigger, value):
+            if kind == PREPOSITION and self.prep_objects(trigger, value):
                 return True
-            if kind in ("prep", "prt") and any(c.dep_ in ("prt", "prep", "advmod") and c.lower_ == value
+            if kind in (PREPOSITION,
+                        PARTICLE) and any(c.dep_ in (PARTICLE, PREPOSITION, ADVERB_MODIFIER) and c.lower_ == value
                                                for c in trigger.children):
                 return True
-            if kind == "amod" and any(c.lower_ == value and c.dep_ == "amod" for o in [trigger, *trigger.children]
+            if kind == ADJ_MODIFIER and any(c.lower_ == value and c.dep_ == ADJ_MODIFIER for o in [trigger, *trigger.children]
                                       if o == trigger or o.dep_ in _OBJ for c in o.children):
                 return True  # the trigger's own adjective ("an affiliated force") or its object's
             if kind == "obj" and any(c.dep_ in _OBJ and (c.lower_ == value or c.lemma_.lower() == value or any(
-                    p.lower_ == value for q in c.children if q.dep_ == "prep" and q.lower_ == "of"
-                    for p in q.children if p.dep_ == "pobj")) for c in trigger.children):
+                    p.lower_ == value for q in c.children if q.dep_ == PREPOSITION and q.lower_ == "of"
+                    for p in q.children if p.dep_ == PREP_OBJECT)) for c in trigger.children):
                 return True  # "handed over letters", "a list of demands"
             if kind == "obj_force" and any(self._force_phrase(o) for o in self.object_tokens(trigger)):
                 return True
@@ -327,7 +396,7 @@ class Reader(NounPhrases, Clauses, FrameRoles):
                 return True  # "dropped barrel bombs on the town", not "dropped leaflets"
             if kind == "with_materiel" and any(self._materiel_phrase(o) for o in self.prep_objects(trigger, "with")):
                 return True  # "supplied the army with drones"
-            if kind == "tense" and value == "present" and _present(trigger):
+            if kind == "tense" and value == "present" and _present(trigger, self.present_be_forms):
                 return True
             if kind == "subj_attack" and any(
                     self._attack_phrase(tok) for tok in self.subject_tokens(trigger)):
@@ -335,11 +404,11 @@ class Reader(NounPhrases, Clauses, FrameRoles):
             if kind == "no_obj" and not any(c.dep_ in _OBJ for c in trigger.children):
                 return True  # "Russian military police deployed to Tal Rifaat": no one was deployed by them
             if kind == "in_event" and any(
-                    c.dep_ == "prep" and c.lower_ == "in" and any(
-                        p.dep_ == "pobj" and (p.lemma_.lower() in self.t.nouns or p.lower_ in self.t.nouns)
+                    c.dep_ == PREPOSITION and c.lower_ == "in" and any(
+                        p.dep_ == PREP_OBJECT and (p.lemma_.lower() in self.t.nouns or p.lower_ in self.t.nouns)
                         for p in c.children) for c in trigger.children):
                 return True  # "joined Turkish troops in the assault": a part in an event, no membership
-            if kind == "purpose" and _purpose_infinitive(trigger):
+            if kind == "purpose" and _purpose_infinitive(trigger, self.realised_ranks):
                 return True  # "a campaign to drive IS from Hajin" attacks; it has taken nothing yet
             if kind == "obj_combatant" and any(self._combatant_phrase(o) for o in self.object_tokens(trigger)):
                 return True  # "drove the militants out of P": fighters expelled, not diplomats
@@ -351,7 +420,8 @@ class Reader(NounPhrases, Clauses, FrameRoles):
                                                 o.lower_ in self.place_containers for o in self.object_tokens(trigger)):
                 return True  # "captured Islamic State's last enclave": a place, not a captive
             if kind == "complement" and any(
-                    c.dep_ in ("oprd", "xcomp", "acomp", "ccomp", "advcl", "amod") and c.lower_ == value
+                    c.dep_ in (OBJECT_PREDICATE, OPEN_COMPLEMENT, ADJ_COMPLEMENT, CLAUSAL_COMPLEMENT,
+                               ADVERBIAL_CLAUSE, ADJ_MODIFIER) and c.lower_ == value
                     for c in [*trigger.children, *(g for o in trigger.children if o.dep_ in _OBJ for g in o.children)]):
                 return True  # "held Turkey responsible" (the parser may hang it from the object)
         return False
@@ -361,30 +431,28 @@ def _finite_report(clause) -> bool:
     """'warned that air strikes had damaged the dam': a finite clause in the past or present
     under a verb of warning reports what happened; 'warned X to stop', 'demanded that W stop'
     (an infinitive, a bare subjunctive) and 'warned that IS could attack' (a modal) do not."""
-    if clause.dep_ != "ccomp":
+    if clause.dep_ != CLAUSAL_COMPLEMENT:
         return False
-    tags = {clause.tag_} | {c.tag_ for c in clause.children if c.dep_ in ("aux", "auxpass")}
-    return "MD" not in tags and bool(tags & {"VBD", "VBZ", "VBP"})
+    tags = {clause.tag_} | {c.tag_ for c in clause.children if c.dep_ in (AUXILIARY, PASSIVE_AUXILIARY)}
+    return MODAL not in tags and bool(tags & {PAST_TENSE, PRESENT_3SG, PRESENT_NON3SG})
 
 
-def _purpose_infinitive(verb) -> bool:
+def _purpose_infinitive(verb, realised_ranks: frozenset[str]) -> bool:
     """'activities to push X out', 'a plan to retake P': an infinitive saying what a noun
     is for, not what happened."""
-    if not (verb.pos_ == "VERB" and verb.dep_ in ("acl", "relcl") and verb.head.pos_ in ("NOUN", "PROPN")
-            and any(c.dep_ == "aux" and c.tag_ == "TO" for c in verb.children)):
+    if not (verb.pos_ == VERB and verb.dep_ in (CLAUSAL_MODIFIER,
+                                                RELATIVE_CLAUSE) and verb.head.pos_ in (NOUN, PROPER_NOUN)
+            and any(c.dep_ == AUXILIARY and c.tag_ == INFINITIVE_TO for c in verb.children)):
         return False
     # "the first big city to fall to Daesh", "the last town to be retaken": it happened
-    return not any(c.dep_ in ("amod", "nummod") and (c.tag_ == "JJS" or c.lower_ in _REALISED_RANKS)
+    return not any(c.dep_ in (ADJ_MODIFIER, NUMBER_MODIFIER) and (c.tag_ == SUPERLATIVE or c.lower_ in realised_ranks)
                    for c in verb.head.children)
 
 
-#: Words that make an infinitive relative tell what happened ('the first city to fall').
-_REALISED_RANKS = frozenset({"first", "last", "only", "second", "third", "latest"})
-
-
-def _present(verb) -> bool:
+def _present(verb, be_forms: frozenset[str]) -> bool:
     """Is a verb in the present tense ('occupies', 'are occupying', 'is occupied by')?"""
-    if verb.tag_ in ("VBZ", "VBP"):
+    if verb.tag_ in (PRESENT_3SG, PRESENT_NON3SG):
         return True
-    return verb.tag_ in ("VBG", "VBN") and any(
-        c.dep_ in ("aux", "auxpass") and c.lower_ in ("is", "are", "am", "'s", "'re") for c in verb.children)
+    return verb.tag_ in (GERUND, PAST_PARTICIPLE) and any(
+        c.dep_ in (AUXILIARY,
+                   PASSIVE_AUXILIARY) and c.lower_ in be_forms for c in verb.children)

@@ -10,6 +10,22 @@ from __future__ import annotations
 from kg.extract.reader import Reader
 from kg.extract.syntax import unique
 from kg.linking import LinkedDoc
+from kg.parse_labels import (
+    ADJ_MODIFIER,
+    APPOSITION,
+    CASE_MARKER,
+    COMPOUND,
+    DETERMINER,
+    DETERMINER_WORD,
+    NOUN_MODIFIER,
+    POSSESSOR,
+    PREPOSITION,
+    PREP_OBJECT,
+    PRONOUN,
+    PROPER_NOUN,
+    PUNCTUATION,
+    SINGULAR_NOUN,
+)
 
 
 def _person_roles(reader: Reader, sent):
@@ -32,13 +48,13 @@ def _person_roles(reader: Reader, sent):
                 rel = "member_of"  # "the head of the SDF media office": a member of the SDF
             orgs = _role_orgs(reader, role_tok)
             if not orgs:  # "Commander Jamal Haddad of the Falcons Brigade"
-                orgs = reader.nps([p for c in head.children if c.dep_ == "prep" and c.lower_ in ("of", "from")
-                                   for p in c.children if p.dep_ == "pobj"])
+                orgs = reader.nps([p for c in head.children if c.dep_ == PREPOSITION and c.lower_ in ("of", "from")
+                                   for p in c.children if p.dep_ == PREP_OBJECT])
             orgs = [o for o in orgs if o != person and linked.is_actor(o) and "Person" not in linked.types(o)]
             info = linked.info(person)
             if orgs and info is not None and info.affiliation and info.affiliation[1] not in orgs \
                     and info.affiliation[1] in linked.entities \
-                    and any(c.dep_ == "poss" and c.pos_ == "PRON" for c in role_tok.children):
+                    and any(c.dep_ == POSSESSOR and c.pos_ == PRONOUN for c in role_tok.children):
                 # "designated HTS ... and offered a reward for its leader, al-Jolani": a pronoun's
                 # nearest actor is not his group, which the article names
                 orgs = [info.affiliation[1]]
@@ -80,7 +96,7 @@ def _role_relation(reader: Reader, role_tok) -> str:
     as one of several ("a commander of", "commanders") nor in a compound
     ("Quds Force commander").
     """
-    words = [c.lower_ for c in role_tok.lefts if c.dep_ in ("compound", "amod") and c.pos_ != "DET"]
+    words = [c.lower_ for c in role_tok.lefts if c.dep_ in (COMPOUND, ADJ_MODIFIER) and c.pos_ != DETERMINER_WORD]
     words.append(role_tok.lower_)
     phrase = " ".join(words)
     if any(w in reader.subordinate_roles for w in words):
@@ -91,9 +107,9 @@ def _role_relation(reader: Reader, role_tok) -> str:
             return "leads"
         if tail in reader.member_roles and size > 1:
             return "member_of"
-    if role_tok.lemma_.lower() in reader.conditional_leader_roles and role_tok.tag_ == "NN" \
-            and phrase == role_tok.lower_ and any(c.dep_ == "prep" and c.lower_ == "of" for c in role_tok.children) \
-            and not any(c.dep_ == "det" and c.lower_ in ("a", "an", "one") for c in role_tok.children):
+    if role_tok.lemma_.lower() in reader.conditional_leader_roles and role_tok.tag_ == SINGULAR_NOUN \
+            and phrase == role_tok.lower_ and any(c.dep_ == PREPOSITION and c.lower_ == "of" for c in role_tok.children) \
+            and not any(c.dep_ == DETERMINER and c.lower_ in reader.indefinite_determiners for c in role_tok.children):
         return "leads"
     return "member_of"
 
@@ -108,29 +124,29 @@ def _role_tokens(reader: Reader, head, span) -> list:
     for child in head.children:
         if child.i >= span.start and child.i < span.end:
             continue
-        if child.dep_ in ("compound", "appos", "nmod") and _role_word(child, roles):
+        if child.dep_ in (COMPOUND, APPOSITION, NOUN_MODIFIER) and _role_word(child, roles):
             out.append(child)
-    if head.dep_ == "appos" and _role_word(head.head, roles):
+    if head.dep_ == APPOSITION and _role_word(head.head, roles):
         out.append(head.head)
-    elif head.dep_ == "appos":
+    elif head.dep_ == APPOSITION:
         # "the UN envoy for Syria, Geir Pedersen": the parser hung the name on the role's phrase
         anchor = head.head
         for _ in range(3):
-            if anchor.dep_ not in ("pobj", "prep") or anchor.head == anchor:
+            if anchor.dep_ not in (PREP_OBJECT, PREPOSITION) or anchor.head == anchor:
                 break
             anchor = anchor.head
             if _role_word(anchor, roles):
                 out.append(anchor)
                 break
     # "Mostafa Bali, SDF spokesman"
-    if head.dep_ in ("compound",) and _role_word(head.head, roles):
+    if head.dep_ in (COMPOUND,) and _role_word(head.head, roles):
         out.append(head.head)
     return out
 
 
 def _role_phrase(role_tok) -> str:
     """'Prime Minister', 'Defense Secretary': the role with its compound words."""
-    words = [c.lower_ for c in role_tok.lefts if c.dep_ == "compound" and c.pos_ != "DET"]
+    words = [c.lower_ for c in role_tok.lefts if c.dep_ == COMPOUND and c.pos_ != DETERMINER_WORD]
     return " ".join(words + [role_tok.lower_])
 
 
@@ -139,8 +155,8 @@ def _role_orgs(reader: Reader, role_tok) -> list[str]:
     orgs: list[str] = []
     title_words = set(" ".join(reader.leader_titles + reader.member_titles).split())
     for child in role_tok.children:
-        if child.dep_ in ("poss", "compound", "amod", "nmod"):
-            if child.dep_ == "compound" and child.lower_ in title_words and linked.entity_at(child) is None:
+        if child.dep_ in (POSSESSOR, COMPOUND, ADJ_MODIFIER, NOUN_MODIFIER):
+            if child.dep_ == COMPOUND and child.lower_ in title_words and linked.entity_at(child) is None:
                 continue  # "Defense Minister": part of the title, not an organisation
             found = reader.np(child)
             # a lone capitalised word NER guessed at is no organisation
@@ -149,12 +165,12 @@ def _role_orgs(reader: Reader, role_tok) -> list[str]:
             if gaz_hit:
                 reader.introduce(gaz_hit)
                 orgs.append(gaz_hit)
-        elif child.dep_ == "prep" and child.lower_ in ("of", "for", "in", "at", "with"):
-            if child.lower_ in ("for", "to", "in", "at") and role_tok.lemma_.lower() in reader.liaison_roles:
+        elif child.dep_ == PREPOSITION and child.lower_ in reader.role_organisation_preps:
+            if child.lower_ in reader.liaison_preps and role_tok.lemma_.lower() in reader.liaison_roles:
                 continue  # "the UN envoy for Syria": the country the envoy deals with, not his own
-            orgs += reader.nps([p for p in child.children if p.dep_ == "pobj"])
+            orgs += reader.nps([p for p in child.children if p.dep_ == PREP_OBJECT])
     ethnic = frozenset(linked.lexicon["ethnic_modifiers"])
-    if any(c.dep_ in ("amod", "compound") and c.lower_ in ethnic for c in role_tok.children):
+    if any(c.dep_ in (ADJ_MODIFIER, COMPOUND) and c.lower_ in ethnic for c in role_tok.children):
         # "Iraqi Kurdish leader Masoud Barzani": a leader of the Kurds, not of Iraq
         orgs = [o for o in orgs if "State" not in linked.types(o)]
     return unique(orgs)
@@ -163,9 +179,9 @@ def _role_orgs(reader: Reader, role_tok) -> list[str]:
 def _of_subunit(reader: Reader, role_tok) -> bool:
     """Is the role one of a unit inside the organisation ('head of the SDF media office')?"""
     for prep in role_tok.children:
-        if prep.dep_ == "prep" and prep.lower_ in ("of", "at", "in"):
+        if prep.dep_ == PREPOSITION and prep.lower_ in reader.subunit_preps:
             for pobj in prep.children:
-                if pobj.dep_ == "pobj" and reader.linked.entity_at(pobj) is None \
+                if pobj.dep_ == PREP_OBJECT and reader.linked.entity_at(pobj) is None \
                         and pobj.lemma_.lower() in reader.subunit_nouns:
                     return True
     return False
@@ -190,7 +206,8 @@ def _title(reader: Reader, span) -> tuple[str, list[str]] | None:
     start = span.start
     sent_start = linked.sentence_bounds(start)[0]  # span.sent.start
     i = start - 1
-    while i >= sent_start and doc[i].dep_ in ("compound", "amod", "poss", "case", "punct") and doc[i].head.i >= i \
+    while i >= sent_start and doc[i].dep_ in (COMPOUND, ADJ_MODIFIER, POSSESSOR, CASE_MARKER,
+                                              PUNCTUATION) and doc[i].head.i >= i \
             and doc[i].head.i < span.end and doc[i].text not in (",", "(", ")", '"'):
         i -= 1
     first = i + 1
@@ -234,8 +251,6 @@ def _title(reader: Reader, span) -> tuple[str, list[str]] | None:
     return best[2], orgs
 
 
-_NON_STATE_TAGS = frozenset({"rebel", "kurdish", "jihadist"})
-
 
 def _possessive_members(reader: Reader, sent):
     """"Iran's Quds Force", "the Revolutionary Guard Corps' Quds Force commander": an organisation of its possessor.
@@ -250,7 +265,7 @@ def _possessive_members(reader: Reader, sent):
     """
     linked = reader.linked
     for tok in reader.scan.tokens(reader.scan.locatives, sent.start, sent.end):
-        if tok.dep_ != "poss":
+        if tok.dep_ != POSSESSOR:
             continue
         owner = linked.entity_at(tok)
         if owner is not None and owner == linked.entity_at(tok.head):
@@ -264,7 +279,7 @@ def _possessive_members(reader: Reader, sent):
         if not linked.is_actor(owner) or "Person" in linked.types(owner):
             continue
         head = tok.head
-        candidates = [head] + [c for c in head.children if c.dep_ == "compound" and c.i > tok.i]
+        candidates = [head] + [c for c in head.children if c.dep_ == COMPOUND and c.i > tok.i]
         for candidate in candidates:
             org = linked.entity_at(candidate)
             if org is None or org == owner:
@@ -274,7 +289,7 @@ def _possessive_members(reader: Reader, sent):
             if info is not None and info.tags & {"media", "monitor"}:
                 break  # "Syria's official news agency": a source, not a member
             if "State" in linked.types(owner) and ("ArmedGroup" not in types or (
-                    info is not None and info.tags & _NON_STATE_TAGS)):
+                    info is not None and info.tags & reader.non_state_tags)):
                 break
             if any(t in ("ArmedGroup", "Organization") for t in types) and "Person" not in types:
                 yield org, "member_of", owner, "possessive:member", reader.modality(head), None
@@ -296,14 +311,14 @@ def _rulers_named(reader: Reader, sent):
         government = reader.ruled(mention.entity)  # "the Abadi government": the mention may be the person
         if "Person" in linked.types(mention.entity):
             head = span.root.head
-            if span.root.dep_ != "compound" or head.lower_ not in reader.government_nouns or government == mention.entity:
+            if span.root.dep_ != COMPOUND or head.lower_ not in reader.government_nouns or government == mention.entity:
                 continue
             yield mention.entity, "leads", government, "ruler:government", reader.modality(head), None
             continue
         if "State" not in linked.types(mention.entity) or span.root.lower_ not in reader.government_nouns:
             continue
         for tok in span:
-            person = gaz.lookup(tok.text) if tok.pos_ == "PROPN" else None
+            person = gaz.lookup(tok.text) if tok.pos_ == PROPER_NOUN else None
             info = gaz.entities.get(person) if person else None
             if info is not None and "Person" in info.types and info.affiliation == ("leads", mention.entity):
                 reader.introduce(person)

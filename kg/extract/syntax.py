@@ -5,24 +5,52 @@ from __future__ import annotations
 
 from itertools import combinations
 
-_SUBJ = frozenset({"nsubj", "csubj"})
-_PASS_SUBJ = frozenset({"nsubjpass", "csubjpass"})
-_OBJ = frozenset({"dobj", "obj"})
-_MODIFIER_DEPS = frozenset({"compound", "amod", "poss", "npadvmod", "nmod"})
-_CLIMB_DEPS = frozenset({"dobj", "pobj", "attr", "oprd", "conj", "appos", "prep", "xcomp", "nsubjpass", "acomp"})
-_CLIMB_PREPS = frozenset({"of", "in", "to", "into", "on", "at", "for", "with", "under", "behind"})
-_DESCEND_PREPS = ("of", "from", "in", "inside", "within")
-_LOCATIVE_PREPS = frozenset({"in", "inside", "within"})
-_LOCATIVE_OR_OF = _LOCATIVE_PREPS | {"of"}
-_RELATIVE = frozenset({"that", "which", "who", "whom", "whose"})
+from kg.parse_labels import (
+    ADJ_COMPLEMENT,
+    ADJ_MODIFIER,
+    ADVERBIAL_CLAUSE,
+    ADVERB_MODIFIER,
+    APPOSITION,
+    ATTRIBUTE,
+    CLAUSAL_COMPLEMENT,
+    CLAUSAL_MODIFIER,
+    CLAUSAL_PASSIVE_SUBJECT,
+    CLAUSAL_SUBJECT,
+    COMPOUND,
+    CONJUNCT,
+    DIRECT_OBJECT,
+    FLAT,
+    NOUN,
+    NOUN_ADVERBIAL,
+    NOUN_MODIFIER,
+    OBJECT_PREDICATE,
+    OPEN_COMPLEMENT,
+    PASSIVE_SUBJECT,
+    POSSESSOR,
+    PREPOSITION,
+    PREP_COMPLEMENT,
+    PREP_OBJECT,
+    PRONOUN,
+    RELATIVE_CLAUSE,
+    SUBJECT,
+    UD_OBJECT,
+    UNCLASSIFIED,
+    VERB,
+)
+
+_SUBJ = frozenset({SUBJECT, CLAUSAL_SUBJECT})
+_PASS_SUBJ = frozenset({PASSIVE_SUBJECT, CLAUSAL_PASSIVE_SUBJECT})
+_OBJ = frozenset({DIRECT_OBJECT, UD_OBJECT})
+_MODIFIER_DEPS = frozenset({COMPOUND, ADJ_MODIFIER, POSSESSOR, NOUN_ADVERBIAL, NOUN_MODIFIER})
+_CLIMB_DEPS = frozenset({DIRECT_OBJECT, PREP_OBJECT, ATTRIBUTE, OBJECT_PREDICATE, CONJUNCT, APPOSITION, PREPOSITION,
+                         OPEN_COMPLEMENT, PASSIVE_SUBJECT, ADJ_COMPLEMENT})
 _REPORTERS = frozenset({"media", "monitor"})
 _REPORTER_RELATIONS = frozenset({"member_of", "leads", "active_in", "accused", "appealed_to", None})
-_PHRASE_ENDS = frozenset({"in", "at", "near", "during", "after", "before", "since", "under", "over", "from",
-                          "to", "for", "amid", "across", "through", "about", "regarding"})
-_NOT_RECIPROCAL = frozenset({"alongside", "against", "with", "for", "beside", "behind"})
 #: Dependencies a misparsed object may get when it stands right after its verb.
-_MISPARSED_OBJECT = frozenset({"advmod", "npadvmod", "attr", "oprd", "dep", "nmod", "compound", "appos"})
-_CLAUSE_DEPS = frozenset({"xcomp", "advcl", "acl", "relcl", "ccomp", "conj", "pcomp"})
+_MISPARSED_OBJECT = frozenset({ADVERB_MODIFIER, NOUN_ADVERBIAL, ATTRIBUTE, OBJECT_PREDICATE, UNCLASSIFIED,
+                               NOUN_MODIFIER, COMPOUND, APPOSITION})
+_CLAUSE_DEPS = frozenset({OPEN_COMPLEMENT, ADVERBIAL_CLAUSE, CLAUSAL_MODIFIER, RELATIVE_CLAUSE, CLAUSAL_COMPLEMENT,
+                          CONJUNCT, PREP_COMPLEMENT})
 
 
 def unique(items: list[str]) -> list[str]:
@@ -35,7 +63,7 @@ def unique(items: list[str]) -> list[str]:
 def between_parties(reader, trigger) -> list[tuple[list[str], list[str]]]:
     """Parties of 'a deal between X (on one side) and Y and Z (on the other)'."""
     doc = trigger.doc
-    between = [c for c in trigger.children if c.dep_ == "prep" and c.lower_ == "between"]
+    between = [c for c in trigger.children if c.dep_ == PREPOSITION and c.lower_ == "between"]
     if not between:
         return []
     start = between[0].i + 1
@@ -44,15 +72,15 @@ def between_parties(reader, trigger) -> list[tuple[list[str], list[str]]]:
     i = start
     while i < sent_end:
         tok = doc[i]
-        if tok.text in (";", ":") or (tok.pos_ == "VERB" and tok.dep_ not in ("amod", "compound")):
+        if tok.text in (";", ":") or (tok.pos_ == VERB and tok.dep_ not in (ADJ_MODIFIER, COMPOUND)):
             break
 
         if tok.lower_ == "side" and i + 1 < sent_end and groups[-1]:
             groups.append([])
         entity = reader.linked.entity_at(tok)
-        if entity is None and tok.pos_ in ("NOUN", "PRON"):
+        if entity is None and tok.pos_ in (NOUN, PRONOUN):
             entity = reader.linked.resolve(tok)
-        if entity and located_by(tok):
+        if entity and located_by(tok, reader.setting_preps):
             entity = None  # "talks between X and Y in Tehran": Tehran is where, not who
         if entity:
             entity = reader.coerce(entity, "Actor")
@@ -68,15 +96,16 @@ def between_parties(reader, trigger) -> list[tuple[list[str], list[str]]]:
     return []
 
 
-def located_by(tok) -> bool:
-    """Is this token (part of) the object of a locative preposition?"""
+def located_by(tok, setting_preps: frozenset[str]) -> bool:
+    """Is this token (part of) the object of a preposition of ``setting_preps`` (where, when: lexicon
+    setting_prepositions)?"""
     cur = tok
-    while cur.dep_ in ("compound", "amod", "nmod", "conj", "flat") and cur.head != cur:
+    while cur.dep_ in (COMPOUND, ADJ_MODIFIER, NOUN_MODIFIER, CONJUNCT, FLAT) and cur.head != cur:
         cur = cur.head
-    return cur.dep_ == "pobj" and cur.head.lower_ in _PHRASE_ENDS
+    return cur.dep_ == PREP_OBJECT and cur.head.lower_ in setting_preps
 
 
 def of_objects(tokens) -> list:
     """The objects of the 'of' phrases hung from ``tokens`` ('scores of shoppers', 'control of Kirkuk')."""
-    return [p for tok in tokens for q in tok.children if q.dep_ == "prep" and q.lower_ == "of"
-            for p in q.children if p.dep_ == "pobj"]
+    return [p for tok in tokens for q in tok.children if q.dep_ == PREPOSITION and q.lower_ == "of"
+            for p in q.children if p.dep_ == PREP_OBJECT]

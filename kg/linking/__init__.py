@@ -12,9 +12,9 @@ entity (:meth:`LinkedDoc.resolve`).
 from __future__ import annotations
 
 from kg.gazetteer import Gazetteer
+from kg.linking.dictionary import match_dictionary_names
 from kg.linking.doc import LinkedDoc
-from kg.linking.names import (_match_aliases, _match_defined_acronyms, _match_misspellings, _match_named_places,
-                              _match_ner)
+from kg.linking.names import _match_defined_acronyms, _match_misspellings, _match_named_places, _match_ner
 from kg.linking.phrases import (_apply_capital_metonymy, _coordinated_parties, _drop_datelines, _match_demonyms,
                                 _match_metonyms, _match_office_holders, main_country)
 
@@ -31,7 +31,7 @@ def link(doc, gazetteer: Gazetteer, lexicon: dict, *, text: str | None = None) -
     if text is not None:
         linked._cache["text"] = text
     taken: set[int] = set()
-    _match_aliases(linked, taken)
+    match_dictionary_names(linked, taken)  # the spans of the pipeline's kg_dictionary_names
     _match_defined_acronyms(linked, taken)
     _match_office_holders(linked, taken)
     _match_demonyms(linked, taken)

@@ -12,13 +12,24 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from kg.gazetteer import Gazetteer
+from kg.parse_labels import (
+    AUX_VERB,
+    DETERMINER,
+    DIRECT_OBJECT,
+    NOUN,
+    PASSIVE_SUBJECT,
+    POSSESSOR,
+    PREPOSITION,
+    PREP_OBJECT,
+    PRONOUN,
+    SUBJECT,
+    UD_OBJECT,
+    VERB,
+)
 from kg.records import Entity, Mention, Span
 
 
 _MAX_ALIAS_TOKENS = 9
-
-
-_DETERMINERS = {"the", "this", "these", "those", "that"}
 
 
 @dataclass
@@ -77,23 +88,23 @@ class LinkedDoc:
         """
         coref = self.lexicon["coreference"]
         lower = token.lower_
-        spec = coref["pronouns"].get(lower) if token.pos_ == "PRON" else None
+        spec = coref["pronouns"].get(lower) if token.pos_ == PRONOUN else None
         if spec is not None and types:
             spec = {**spec, "types": list(types)}  # "after it fell to IS": it is a place
         if spec is None:
             spec = coref["descriptions"].get(lower) or coref["descriptions"].get(token.lemma_.lower())
             if spec is None:
                 return None
-            has_det = definite or any(c.dep_ == "det" and c.lower_ in _DETERMINERS for c in token.children)
-            has_poss = any(c.dep_ == "poss" for c in token.children)
+            has_det = definite or any(c.dep_ == DETERMINER and c.lower_ in lexicon_words(self, "definite_determiners") for c in token.children)
+            has_poss = any(c.dep_ == POSSESSOR for c in token.children)
             if not (has_det or has_poss or spec.get("bare")):
                 return None
-        if token.pos_ == "PRON" and token.dep_ == "poss" and not avoid:
+        if token.pos_ == PRONOUN and token.dep_ == POSSESSOR and not avoid:
             agent = self._agent_of_phrase(token, spec)
             if agent is not None:
                 return agent  # "advances by the Syrian army in its push": its is the army's
         found = self._most_recent(token, spec, coref.get("max_sentences_back", 3), avoid)
-        if found and lower in ("they", "them", "their") and self._closer_object(token, found):
+        if found and lower in lexicon_words(self, "plural_pronouns") and self._closer_object(token, found):
             return None  # "the coalition arrested a jihadist ... while they were fleeing"
         return found
 
@@ -102,13 +113,13 @@ class LinkedDoc:
         types = set(spec.get("types", ()))
         cur = token.head
         for _ in range(4):
-            if cur.pos_ in ("VERB", "AUX") or cur.head == cur:
+            if cur.pos_ in (VERB, AUX_VERB) or cur.head == cur:
                 return None
             for prep in cur.children:
-                if prep.dep_ == "prep" and prep.lower_ == "by" and prep.i < token.i:
+                if prep.dep_ == PREPOSITION and prep.lower_ == "by" and prep.i < token.i:
                     for pobj in prep.children:
                         entity = self.token_entity.get(pobj.i)
-                        if pobj.dep_ == "pobj" and entity and (not types or set(self.types(entity)) & types):
+                        if pobj.dep_ == PREP_OBJECT and entity and (not types or set(self.types(entity)) & types):
                             return entity
             cur = cur.head
         return None
@@ -120,7 +131,7 @@ class LinkedDoc:
         if last is None:
             return False
         for tok in self.doc[self._token_index(last.span.end - 1) + 1:token.i]:
-            if tok.dep_ in ("dobj", "obj") and tok.pos_ == "NOUN" and tok.i not in self.token_entity:
+            if tok.dep_ in (DIRECT_OBJECT, UD_OBJECT) and tok.pos_ == NOUN and tok.i not in self.token_entity:
                 return True
         return False
 
@@ -196,7 +207,7 @@ class LinkedDoc:
         found = self._cache.get(key)
         if found is None:
             span = self.doc.char_span(mention.span.start, mention.span.end, alignment_mode="expand")
-            found = self._cache[key] = span is not None and span.root.dep_ in ("nsubj", "nsubjpass")
+            found = self._cache[key] = span is not None and span.root.dep_ in (SUBJECT, PASSIVE_SUBJECT)
         return found
 
     def _token_index(self, char: int) -> int:
@@ -252,7 +263,7 @@ class _TokenTable:
     __slots__ = ("text", "starts", "ends", "lower", "opens", "is_space", "sent_start", "sent_end", "word_ends",
                  "words", "word_starts", "ending_words")
 
-    def __init__(self, doc, text: str | None = None):
+    def __init__(self, doc, text: str | None = None, determiners: frozenset[str] = frozenset()):
         import numpy
         from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, ORTH, SENT_START
         from spacy.strings import hash_string
@@ -266,7 +277,7 @@ class _TokenTable:
         self.starts, self.ends, self.is_space = idx.tolist(), ends.tolist(), space.tolist()
         self.lower = lower.tolist()  # string ids of the lower-cased tokens
         # A window may start here: not space, punctuation (but "'") or a determiner.
-        determiners = numpy.array([hash_string(d) for d in _DETERMINERS], dtype=numpy.uint64)
+        determiners = numpy.array([hash_string(d) for d in sorted(determiners)], dtype=numpy.uint64)
         self.opens = (~(space | punct.astype(bool) & (orth != hash_string("'"))
                         | numpy.isin(lower, determiners))).tolist()
         # As ``Span.sent`` finds it, the sentence of a span (of its first token i)
@@ -380,10 +391,19 @@ def _end_of_words(text: str, begin: int, count: int) -> int:
     return position
 
 
+def lexicon_words(linked: LinkedDoc, key: str) -> frozenset[str]:
+    """The words of the lexicon's list ``key`` (``ontology/lexicon.json``), made into a set once per article."""
+    words = linked._cache.get(("lexicon", key))
+    if words is None:
+        words = linked._cache[("lexicon", key)] = frozenset(linked.lexicon[key])
+    return words
+
+
 def _table(linked: LinkedDoc) -> _TokenTable:
     table = linked._cache.get("table")
     if table is None:
-        table = linked._cache["table"] = _TokenTable(linked.doc, linked._cache.get("text"))
+        table = linked._cache["table"] = _TokenTable(linked.doc, linked._cache.get("text"),
+                                                       lexicon_words(linked, "definite_determiners"))
     return table
 
 

@@ -8,26 +8,40 @@ from __future__ import annotations
 import re
 
 from kg.gazetteer import Gazetteer
-from kg.linking.doc import _DETERMINERS, LinkedDoc, _add, _first_words, _last_words, _per_mappings, _table, _windows
+from kg.linking.doc import (
+    LinkedDoc,
+    _add,
+    _first_words,
+    _last_words,
+    _per_mappings,
+    _table,
+    _windows,
+    lexicon_words,
+)
+from kg.parse_labels import (
+    ADJECTIVE,
+    ADJ_MODIFIER,
+    ADVERB_MODIFIER,
+    APPOSITION,
+    CASE_MARKER,
+    COMPOUND,
+    CONJUNCT,
+    DETERMINER,
+    DIRECT_OBJECT,
+    NOUN,
+    NOUN_MODIFIER,
+    PARTICLE,
+    PREPOSITION,
+    PREP_OBJECT,
+    PROPER_NOUN,
+    SUBJECT,
+    UD_OBJECT,
+)
 from kg.records import Entity, Mention
 from kg.vocab import slug
 
 
 _NER_TYPES = {"PERSON": "Person", "ORG": "Organization", "GPE": "Place", "LOC": "Place", "FAC": "Place"}
-
-
-_ARMED_WORDS = ("brigade", "brigades", "army", "front", "forces", "militia", "battalion", "battalions",
-                "legion", "corps", "regiment", "division", "jaish", "liwa", "katiba", "faylaq", "units")
-
-
-#: Kinds of places whose unknown conjuncts are places too ("toward Azaz and Mare").
-_SETTLEMENT_KINDS = frozenset({"city", "town", "village", "neighbourhood", "camp", "district", "province"})
-
-
-_CALENDAR_WORDS = frozenset({
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"})
 
 
 def _match_aliases(linked: LinkedDoc, taken: set[int]) -> None:
@@ -99,9 +113,6 @@ def _relink(linked: LinkedDoc, old: str, new: str) -> None:
     linked.entities.pop(old, None)
 
 
-_ALSO_KNOWN = ("also known as", "known as", "also called", "or")
-
-
 def _also_known_as(linked: LinkedDoc, end: int) -> str | None:
     """'The PMF, also known as Hashed': the capitalised name after the phrase, if not yet linked.
 
@@ -115,7 +126,7 @@ def _also_known_as(linked: LinkedDoc, end: int) -> str | None:
         i += 1
     if i >= len(doc) or doc[i].lower_ not in ("also", "known"):
         return None  # the phrases below start with one of these words
-    for phrase in _ALSO_KNOWN[:3]:
+    for phrase in linked.lexicon["alias_phrases"]:
         words = phrase.split()
         if [t.lower_ for t in doc[i:i + len(words)]] == words:
             i += len(words)
@@ -125,7 +136,7 @@ def _also_known_as(linked: LinkedDoc, end: int) -> str | None:
     if i < len(doc) and doc[i].lower_ == "the":
         i += 1
     first = i
-    while i < len(doc) and doc[i].text[:1].isupper() and doc[i].pos_ in ("PROPN", "NOUN", "ADJ") \
+    while i < len(doc) and doc[i].text[:1].isupper() and doc[i].pos_ in (PROPER_NOUN, NOUN, ADJECTIVE) \
             and linked.token_entity.get(i) not in linked.gazetteer.entities:
         i += 1  # unlinked, or a node NER made
     if i == first or i - first > 5:
@@ -154,7 +165,7 @@ def _match_ner(linked: LinkedDoc, taken: set[int]) -> None:
             continue
         start, end = ent.start, ent.end
         # "Liwa Ahrar al-Jazira": take in capitalised name words NER left out
-        while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].dep_ == "compound" \
+        while start > 0 and doc[start - 1].pos_ == PROPER_NOUN and doc[start - 1].dep_ == COMPOUND \
                 and doc[start - 1].head.i in range(start, end) and (start - 1) not in taken \
                 and doc[start - 1].lower_ not in role_words:
             start -= 1
@@ -163,18 +174,18 @@ def _match_ner(linked: LinkedDoc, taken: set[int]) -> None:
         last_taken = max((i for i in range(start, end) if i in taken), default=None)
         if last_taken is not None and last_taken + 1 < end and doc[last_taken + 1].lower_ in role_words:
             start = last_taken + 1
-        while start < end and (doc[start].lower_ in _DETERMINERS or doc[start].is_punct or doc[start].is_space):
+        while start < end and (doc[start].lower_ in lexicon_words(linked, "definite_determiners") or doc[start].is_punct or doc[start].is_space):
             start += 1
         # "Bahraini King Hamad": the demonym before a title or name is the person's state, not his name
-        while end - start > 1 and doc[start].lower_ in gaz.demonyms and doc[start + 1].pos_ == "PROPN":
+        while end - start > 1 and doc[start].lower_ in gaz.demonyms and doc[start + 1].pos_ == PROPER_NOUN:
             start += 1
         titled = False
-        while end - start > 1 and doc[start].lower_ in role_words and doc[start + 1].pos_ == "PROPN":
+        while end - start > 1 and doc[start].lower_ in role_words and doc[start + 1].pos_ == PROPER_NOUN:
             start, titled = start + 1, True  # "Spokesperson Stéphane Dujarric": a person
         # "the Kataib Nour al-Huda militia", "Russian de-escalation": trailing common words
         # and punctuation are not part of the name
-        while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].dep_ == "case"
-                               or end - start > 1 and doc[end - 1].is_lower and doc[end - 1].pos_ != "PROPN"):
+        while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].dep_ == CASE_MARKER
+                               or end - start > 1 and doc[end - 1].is_lower and doc[end - 1].pos_ != PROPER_NOUN):
             end -= 1
         if start >= end or any(i in taken for i in range(start, end)):
             continue
@@ -234,7 +245,7 @@ def _match_misspellings(linked: LinkedDoc, taken: set[int]) -> None:
     for token in linked.doc:
         text = token.text
         if token.i in taken or len(text) < 5 or not text[:1].isupper() or not text.isalpha() \
-                or token.pos_ != "PROPN" or _inside_name(linked.doc, token.i):
+                or token.pos_ != PROPER_NOUN or _inside_name(linked.doc, token.i):
             continue
         lower = token.lower_
         candidates = {index.get(lower)}  # a letter dropped or two swapped
@@ -253,13 +264,13 @@ def _settlement(linked: LinkedDoc, entity_id: str | None) -> bool:
     if info is None:
         entity = linked.entities.get(entity_id)
         return entity is not None and entity.types == ("Place",)
-    return "State" not in info.types and info.kind in _SETTLEMENT_KINDS
+    return "State" not in info.types and info.kind in lexicon_words(linked, "settlement_kinds")
 
 
 def _inside_name(doc, i: int) -> bool:
     """Is token ``i`` one word of a longer name ('Abu Omar al-Tunisi', 'Tunisi Brigade')?"""
     for j in (i - 1, i + 1):
-        if 0 <= j < len(doc) and (doc[j].text == "-" or doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper()):
+        if 0 <= j < len(doc) and (doc[j].text == "-" or doc[j].pos_ == PROPER_NOUN and doc[j].text[:1].isupper()):
             return True
     return False
 
@@ -284,33 +295,34 @@ def _match_named_places(linked: LinkedDoc, taken: set[int]) -> None:
     i = 0
     while i < len(doc):
         tok = doc[i]
-        if i in taken or not (tok.pos_ == "PROPN" or _CODE_NAME.match(tok.text)) or not tok.text[:1].isupper() \
+        if i in taken or not (tok.pos_ == PROPER_NOUN or _CODE_NAME.match(tok.text)) or not tok.text[:1].isupper() \
                 or tok.lower_ in not_names \
                 or tok.ent_type_ in ("TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY") \
-                or tok.lower_ in _CALENDAR_WORDS or tok.like_num:
+                or tok.lower_ in lexicon_words(linked, "calendar_words") or tok.like_num:
             i += 1
             continue
         end = i
-        while end < len(doc) and end not in taken and (doc[end].pos_ == "PROPN" or _CODE_NAME.match(doc[end].text)) \
+        while end < len(doc) and end not in taken and (doc[end].pos_ == PROPER_NOUN or _CODE_NAME.match(doc[end].text)) \
                 and doc[end].text[:1].isupper() and doc[end].lower_ not in not_names:
             end += 1
         last = doc[end - 1]
         member = last
-        while member.dep_ == "conj" and member.head != member:
+        while member.dep_ == CONJUNCT and member.head != member:
             member = member.head
         head = last.head
         sibling = linked.entity_at(member) if member.i < i else None
         if sibling is None:
             sibling = next((linked.entity_at(c) for c in last.conjuncts if linked.entity_at(c)), None)
-        is_place = (_settlement(linked, sibling) and member.dep_ in ("pobj", "dobj", "conj", "nsubj")) \
-            or (last.dep_ in ("compound", "nmod") and head.i >= end and head.lower_ in place_heads
-                    and all(t.i in range(i, end) or t.dep_ in ("amod", "compound", "det") for t in doc[end:head.i])) \
-            or (member.dep_ == "pobj" and member.head.lower_ == "of" and member.head.head.lower_ in containers
-                and member.head.head.pos_ == "NOUN") \
-            or (member.dep_ == "pobj" and member.head.lower_ == "of" and member.head.head.lemma_.lower()
+        is_place = (_settlement(linked, sibling) and member.dep_ in (PREP_OBJECT, DIRECT_OBJECT, CONJUNCT, SUBJECT)) \
+            or (last.dep_ in (COMPOUND, NOUN_MODIFIER) and head.i >= end and head.lower_ in place_heads
+                    and all(t.i in range(i, end) or t.dep_ in (ADJ_MODIFIER, COMPOUND,
+                                                               DETERMINER) for t in doc[end:head.i])) \
+            or (member.dep_ == PREP_OBJECT and member.head.lower_ == "of" and member.head.head.lower_ in containers
+                and member.head.head.pos_ == NOUN) \
+            or (member.dep_ == PREP_OBJECT and member.head.lower_ == "of" and member.head.head.lemma_.lower()
                 in lex["place_event_nouns"]) \
-            or any(c.dep_ == "appos" and c.lower_ in place_heads for c in last.children) \
-            or (member.dep_ == "pobj" and member.head.lower_ == "as" and member.head.head.lemma_ in ("know", "call")
+            or any(c.dep_ == APPOSITION and c.lower_ in place_heads for c in last.children) \
+            or (member.dep_ == PREP_OBJECT and member.head.lower_ == "as" and member.head.head.lemma_ in ("know", "call")
                 and member.head.head.head.lower_ in place_heads)  # "the highway known as the M5"
         text = " ".join(doc[i:end].text.split())
         if is_place and _name_like(text) and text.lower() not in gaz.demonyms:
@@ -374,33 +386,34 @@ def _ner_kind(linked: LinkedDoc, start: int, end: int, kind: str, text: str) -> 
     root = doc[start:end].root
     place_heads = frozenset(lex["place_head_nouns"])
     if end < len(doc) and (doc[end].lower_ in place_heads or (
-            doc[end].dep_ in ("compound", "amod") and doc[end].head.lower_ in place_heads and doc[end].head.i > end)):
+            doc[end].dep_ in (COMPOUND,
+                              ADJ_MODIFIER) and doc[end].head.lower_ in place_heads and doc[end].head.i > end)):
         return "Place"
-    if root.dep_ in ("compound", "nmod") and root.head.i >= end and root.head.lower_ in place_heads:
+    if root.dep_ in (COMPOUND, NOUN_MODIFIER) and root.head.i >= end and root.head.lower_ in place_heads:
         return "Place"
     member = root
-    while member.dep_ == "conj" and member.head != member:
+    while member.dep_ == CONJUNCT and member.head != member:
         member = member.head
-    if member.dep_ == "pobj" and member.head.lower_ == "of" and \
+    if member.dep_ == PREP_OBJECT and member.head.lower_ == "of" and \
             member.head.head.lower_ in lex["place_container_nouns"]:
         return "Place"  # "the village of Khirbet Nasser"
-    if member.dep_ == "pobj" and member.head.lower_ == "of" and member.head.head.lower_ == "out" \
-            and member.head.head.dep_ in ("prep", "prt", "advmod"):
+    if member.dep_ == PREP_OBJECT and member.head.lower_ == "of" and member.head.head.lower_ == "out" \
+            and member.head.head.dep_ in (PREPOSITION, PARTICLE, ADVERB_MODIFIER):
         return "Place"  # "forced out of Kafr Nabudah"
-    if member.dep_ in ("dobj", "obj") and member.head.lemma_.lower() in lex["taking_verbs"] and any(
-            c.dep_ == "prep" and c.lower_ == "from" for c in member.head.children):
+    if member.dep_ in (DIRECT_OBJECT, UD_OBJECT) and member.head.lemma_.lower() in lex["taking_verbs"] and any(
+            c.dep_ == PREPOSITION and c.lower_ == "from" for c in member.head.children):
         return "Place"  # "captured Al-Eis from the rebels": what is taken from a side is ground
     single = end - start == 1
-    if member.dep_ == "pobj" and member.head.lower_ in lex["place_prepositions"] and (kind != "Person" or single):
+    if member.dep_ == PREP_OBJECT and member.head.lower_ in lex["place_prepositions"] and (kind != "Person" or single):
         return "Place"
     if member is not root or root.conjuncts:  # "Latamneh and Kafr Zita": a town's conjunct
         for other in [member, *member.conjuncts]:
             if _settlement(linked, linked.entity_at(other)):
                 return "Place"
-    if kind == "Organization" and any(w in text.lower().split() for w in _ARMED_WORDS):
+    if kind == "Organization" and any(w in text.lower().split() for w in linked.lexicon["armed_name_words"]):
         return "ArmedGroup"
     for child in root.children:  # "Saraya Ansar al-Haqq, a little-known Shiite militia"
-        if child.dep_ == "appos" and child.pos_ == "NOUN":
+        if child.dep_ == APPOSITION and child.pos_ == NOUN:
             lemma = child.lemma_.lower()
             if lemma in lex["armed_group_nouns"]:
                 return "ArmedGroup"

@@ -10,15 +10,42 @@ from __future__ import annotations
 from collections import Counter
 
 from kg.gazetteer import Gazetteer, normalize_name
-from kg.linking.doc import LinkedDoc, _add, _clean_surface, _first_words, _last_words, _string_ids, _table, _windows
+from kg.linking.doc import (
+    LinkedDoc,
+    _add,
+    _clean_surface,
+    _first_words,
+    _last_words,
+    _string_ids,
+    _table,
+    _windows,
+    lexicon_words,
+)
+from kg.parse_labels import (
+    ADJECTIVE,
+    ADJ_MODIFIER,
+    AGENT,
+    APPOSITION,
+    COMPOUND,
+    DETERMINER,
+    NOUN,
+    NOUN_ADVERBIAL,
+    NOUN_MODIFIER,
+    PASSIVE_SUBJECT,
+    PLURAL_NOUN,
+    POSSESSOR,
+    PREPOSITION,
+    PREP_OBJECT,
+    PRONOUN,
+    PROPER_NOUN,
+    SUBJECT,
+)
 from kg.records import Mention
 
 
 # Syntactic positions in which a capital city names its state ("Washington said").
-_ACTOR_DEPS = {"nsubj", "nsubjpass", "poss"}
+_ACTOR_DEPS = {SUBJECT, PASSIVE_SUBJECT, POSSESSOR}
 
-
-_ACTOR_PREPS = {"by", "with", "between", "against"}
 
 
 def main_country(gazetteer: Gazetteer, mentions: list[Mention]) -> str | None:
@@ -54,14 +81,14 @@ def main_country(gazetteer: Gazetteer, mentions: list[Mention]) -> str | None:
 def _force_head(token, force_nouns: set[str]):
     """The noun a demonym modifies when that noun denotes forces ("air force")."""
     head = token.head
-    if head == token or token.dep_ not in ("amod", "compound", "npadvmod", "nmod"):
+    if head == token or token.dep_ not in (ADJ_MODIFIER, COMPOUND, NOUN_ADVERBIAL, NOUN_MODIFIER):
         return None
     for _ in range(3):
-        words = [c.lower_ for c in head.lefts if c.dep_ == "compound" and c.i > token.i] + [head.lower_]
+        words = [c.lower_ for c in head.lefts if c.dep_ == COMPOUND and c.i > token.i] + [head.lower_]
         if " ".join(words) in force_nouns or head.lower_ in force_nouns or head.lemma_.lower() in force_nouns:
             return head
         # "Iraqi counter-terrorism troops": the demonym hangs from a modifier of the force noun
-        if head.dep_ not in ("compound", "amod") or head.head.i <= head.i or head.pos_ not in ("NOUN", "ADJ"):
+        if head.dep_ not in (COMPOUND, ADJ_MODIFIER) or head.head.i <= head.i or head.pos_ not in (NOUN, ADJECTIVE):
             return None
         head = head.head
     return None
@@ -80,8 +107,8 @@ def _match_demonyms(linked: LinkedDoc, taken: set[int]) -> None:
         if entity_id is None or token.i in taken:
             continue
         head = _force_head(token, force_nouns)
-        if head is not None and head.lemma_.lower() in clients and head.tag_ == "NNS" \
-                and any(c.dep_ == "poss" for c in head.children):
+        if head is not None and head.lemma_.lower() in clients and head.tag_ == PLURAL_NOUN \
+                and any(c.dep_ == POSSESSOR for c in head.children):
             continue  # "Turkish troops and their Syrian proxies": Syrians, not the Syrian state's
         if head is not None and any(t.lower_ in ethnic for t in linked.doc[token.i + 1:head.i]):
             continue  # "Syrian Kurdish forces": Kurdish forces of Syria, not the Syrian state's
@@ -102,7 +129,8 @@ def _match_demonyms(linked: LinkedDoc, taken: set[int]) -> None:
                     linked.entities.setdefault(other, gaz.entities[other].entity)
                     linked.surface.setdefault(other, set()).add(conj.text)
                     linked.also.setdefault(head.i, []).append(other)
-        elif token.i + 1 < len(linked.doc) and linked.doc[token.i + 1].text == "-" and token.dep_ in ("npadvmod", "amod", "compound"):
+        elif token.i + 1 < len(linked.doc) and linked.doc[token.i + 1].text == "-" \
+                and token.dep_ in (NOUN_ADVERBIAL, ADJ_MODIFIER, COMPOUND):
             # "Russian-backed": the state behind a hyphenated participle.
             _add(linked, gaz.entities[entity_id].entity, token.i, token.i + 1, taken)
 
@@ -114,7 +142,7 @@ def _coordinated_parties(linked: LinkedDoc) -> None:
     entity_at = linked.token_entity
     for i, named in list(entity_at.items()):
         tok = doc[i]
-        if tok.dep_ not in ("nmod", "compound") or tok.head.i == tok.i:
+        if tok.dep_ not in (NOUN_MODIFIER, COMPOUND) or tok.head.i == tok.i:
             continue
         forces = entity_at.get(tok.head.i)
         if forces is None or forces == named or not linked.is_actor(named) or not linked.is_actor(forces):
@@ -142,12 +170,12 @@ def _match_office_holders(linked: LinkedDoc, taken: set[int]) -> None:
     # only a token that ends some title can end an office's phrase
     ends = _string_ids({title.split()[-1] for title in leader_titles + member_titles})
     for token in [doc[i] for i, lower in enumerate(_table(linked).lower) if lower in ends]:
-        if token.i in taken or token.pos_ not in ("NOUN", "PROPN"):
+        if token.i in taken or token.pos_ not in (NOUN, PROPER_NOUN):
             continue
         nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
-        if nxt is not None and nxt.pos_ == "PROPN" and nxt.text[:1].isupper():
+        if nxt is not None and nxt.pos_ == PROPER_NOUN and nxt.text[:1].isupper():
             continue  # "the Iraqi premier Haider al-Abadi": a title before a name
-        words = [c for c in token.lefts if c.dep_ == "compound" and c.i not in taken] + [token]
+        words = [c for c in token.lefts if c.dep_ == COMPOUND and c.i not in taken] + [token]
         phrase = " ".join(t.lower_ for t in words)
         title, rel = None, None
         for candidates, relation in ((leader_titles, "leads"), (member_titles, "member_of")):
@@ -159,14 +187,14 @@ def _match_office_holders(linked: LinkedDoc, taken: set[int]) -> None:
                 break
         if title is None or " " not in title and token.lower_ != title:
             continue
-        if token.dep_ == "appos" and "Person" in linked.types(linked.token_entity.get(token.head.i, "")) or any(
-                c.dep_ == "appos" and "Person" in linked.types(linked.token_entity.get(c.i, "")) for c in token.children):
+        if token.dep_ == APPOSITION and "Person" in linked.types(linked.token_entity.get(token.head.i, "")) or any(
+                c.dep_ == APPOSITION and "Person" in linked.types(linked.token_entity.get(c.i, "")) for c in token.children):
             continue  # "Sergei Lavrov, Russia's foreign minister": the holder is named
         state = None
         for child in token.lefts:
-            if child.dep_ == "amod" and gaz.demonyms.get(child.lower_):
+            if child.dep_ == ADJ_MODIFIER and gaz.demonyms.get(child.lower_):
                 state, first = gaz.demonyms[child.lower_], child.i
-            elif child.dep_ == "poss" and linked.token_entity.get(child.i) and \
+            elif child.dep_ == POSSESSOR and linked.token_entity.get(child.i) and \
                     "State" in linked.types(linked.token_entity[child.i]):
                 state, first = linked.token_entity[child.i], words[0].i
         if state is None:
@@ -193,12 +221,14 @@ def _match_metonyms(linked: LinkedDoc, taken: set[int]) -> None:
         if ruler is not None:
             _add(linked, gaz.entities[ruler].entity, start, end, taken)
             continue
-        if any(c.dep_ in ("poss", "compound", "amod") and c.i in linked.token_entity for c in root.children) \
-                or any(c.dep_ == "poss" and c.pos_ == "PRON" for c in root.children):
+        if any(c.dep_ in (POSSESSOR, COMPOUND, ADJ_MODIFIER) and c.i in linked.token_entity for c in root.children) \
+                or any(c.dep_ == POSSESSOR and c.pos_ == PRONOUN for c in root.children):
             continue  # "Iran ... its military": the possessor's forces, not the country's government
-        if any(c.dep_ == "det" and c.lower_ in ("a", "an", "another", "any", "each", "every") for c in root.children) \
-                or any(c.dep_ == "prep" and c.lower_ == "of" for c in root.children) \
-                or any(c.dep_ == "amod" and c.i < start and "-" in doc[max(c.i - 1, 0):c.i + 1].text for c in root.children):
+        if any(c.dep_ == DETERMINER and c.lower_ in lexicon_words(linked, "quantifying_determiners")
+                   for c in root.children) \
+                or any(c.dep_ == PREPOSITION and c.lower_ == "of" for c in root.children) \
+                or any(c.dep_ == ADJ_MODIFIER and c.i < start and "-" in doc[max(c.i - 1, 0):c.i + 1].text
+                       for c in root.children):
             continue  # "a Turkish-backed coalition of rebel factions" is not the coalition
         local = _sentence_countries(linked, start)
         for entity_id in candidates:
@@ -235,7 +265,7 @@ def _sentence_countries(linked: LinkedDoc, token_index: int) -> set[str]:
 
 def _ruler_of(linked: LinkedDoc, token) -> str | None:
     for prep in token.children:
-        if prep.dep_ == "prep" and prep.lower_ == "of":
+        if prep.dep_ == PREPOSITION and prep.lower_ == "of":
             for pobj in prep.children:
                 person = linked.token_entity.get(pobj.i)
                 info = linked.gazetteer.entities.get(person) if person else None
@@ -288,7 +318,7 @@ def _possesses_place(linked: LinkedDoc, head) -> bool:
     if lemma in lexicon["place_container_nouns"] or lemma in lexicon["place_head_nouns"]:
         return True
     gazetteer = linked.gazetteer
-    for tok in (head, *(c for c in head.children if c.dep_ in ("compound", "nmod"))):
+    for tok in (head, *(c for c in head.children if c.dep_ in (COMPOUND, NOUN_MODIFIER))):
         entity = linked.token_entity.get(tok.i)
         info = gazetteer.entities.get(entity) if entity else None
         if info is not None and "Place" in info.entity.types and not info.capital_of \
@@ -307,13 +337,13 @@ def _apply_capital_metonymy(linked: LinkedDoc) -> None:
             continue
         span = doc.char_span(mention.span.start, mention.span.end, alignment_mode="expand")
         root = span.root
-        if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_ == "be":
+        if root.dep_ in (SUBJECT, PASSIVE_SUBJECT) and root.head.lemma_ == "be":
             continue  # "Damascus is the capital of Syria": the city itself
-        if root.dep_ == "poss" and _possesses_place(linked, root.head):
+        if root.dep_ == POSSESSOR and _possesses_place(linked, root.head):
             continue  # "Baghdad's Karrada district", "Damascus's southern suburbs": the city itself
         acting = root.dep_ in _ACTOR_DEPS or (
-            root.dep_ == "pobj" and root.head.lower_ in _ACTOR_PREPS) or (
-            root.dep_ == "pobj" and root.head.dep_ == "agent")
+            root.dep_ == PREP_OBJECT and root.head.lower_ in lexicon_words(linked, "actor_prepositions")) or (
+            root.dep_ == PREP_OBJECT and root.head.dep_ == AGENT)
         if not acting:
             continue
         state = gaz.entities[info.capital_of].entity
