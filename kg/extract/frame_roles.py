@@ -54,8 +54,18 @@ class FrameRoles:
             return self.nps([c for c in trigger.children if c.dep_ == DATIVE and c.pos_ != ADPOSITION], want=wanted)
         if role == "described":
             return self.described(trigger)
-        if role == POSSESSOR:
-            return [self.ruled(e) for e in self.nps([c for c in trigger.children if c.dep_ == POSSESSOR])]
+        if role == "possessor":
+            own = self.linked.entity_at(trigger)
+            found = []
+            for child in trigger.children:
+                if child.dep_ != POSSESSOR:
+                    continue
+                if own is not None and self.linked.entity_at(child) == own:
+                    named = self.own_name(child)  # "Iran's proxies" is one alias: its possessor is Iran
+                    found += [self.ruled(self.introduce(named))] if named and named != own else []
+                else:
+                    found += [self.ruled(e) for e in self.nps([child])]
+            return found
         if role == "self":
             entity = self.linked.entity_at(trigger)
             return [entity] if entity else []

@@ -375,13 +375,12 @@ class Reader(NounPhrases, Clauses, FrameRoles):
             kind, _, value = req.partition(":")
             if kind == "passive" and self.is_passive(trigger):
                 return True
-            if kind == PREPOSITION and self.prep_objects(trigger, value):
+            if kind == "preposition" and self.prep_objects(trigger, value):
                 return True
-            if kind in (PREPOSITION,
-                        PARTICLE) and any(c.dep_ in (PARTICLE, PREPOSITION, ADVERB_MODIFIER) and c.lower_ == value
+            if kind in ("preposition", "particle") and any(c.dep_ in (PARTICLE, PREPOSITION, ADVERB_MODIFIER) and c.lower_ == value
                                                for c in trigger.children):
                 return True
-            if kind == ADJ_MODIFIER and any(c.lower_ == value and c.dep_ == ADJ_MODIFIER for o in [trigger, *trigger.children]
+            if kind == "adjective" and any(c.lower_ == value and c.dep_ == ADJ_MODIFIER for o in [trigger, *trigger.children]
                                       if o == trigger or o.dep_ in _OBJ for c in o.children):
                 return True  # the trigger's own adjective ("an affiliated force") or its object's
             if kind == "obj" and any(c.dep_ in _OBJ and (c.lower_ == value or c.lemma_.lower() == value or any(
