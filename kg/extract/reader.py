@@ -218,6 +218,7 @@ def _word_lists(triggers: Triggers) -> dict:
     w.recipient_verbs = frozenset(lex["recipient_verbs"])
     w.denial = frozenset(lex["denial_verbs"])
     w.irrealis = frozenset(lex["irrealis_verbs"])
+    w.negating_prepositions = frozenset(lex["negating_prepositions"])
     w.support_verbs = frozenset(lex["support_verbs"])
     w.report_nouns = frozenset(lex["report_nouns"])
     w.unconfirmed = frozenset(lex["unconfirmed_verbs"])
@@ -355,6 +356,9 @@ class Reader(NounPhrases, Clauses, FrameRoles):
                             PREP_OBJECT) and cur.head.dep_ == PREPOSITION and cur.head.lower_ in ("of", "for") \
                     and cur.head.head.lemma_.lower() in self.accusation_verbs:
                 return "unconfirmed"  # "accused Turkey of shelling Kobani": alleged, not asserted
+            if cur.dep_ in (PREP_COMPLEMENT, PREP_OBJECT) and cur.head.dep_ == PREPOSITION \
+                    and cur.head.lower_ in self.negating_prepositions:
+                return "negated"  # "held talks without reaching a deal", "ended without an agreement"
             if cur.dep_ == PREP_COMPLEMENT and cur.head.dep_ == PREPOSITION and cur.head.head.pos_ in (VERB, AUX_VERB):
                 cur = cur.head.head  # "does not admit to negotiating": up to the verb of the phrase
                 continue
