@@ -148,6 +148,8 @@ class FrameRoles:
             return []
         if role == "where":
             return self.where(trigger, is_noun=is_noun)
+        if role == "asset_place":
+            return self.asset_place(trigger)
         if role == "under":
             return self.under_control(trigger)
         if role == "preceding":
@@ -217,6 +219,21 @@ class FrameRoles:
             if any(f.rel in ("captured", "attacked", "besieged") for f in frames):
                 found += self.nps(self.object_tokens(clause), want=wanted)
         return [e for e in unique(found) if self.linked.is_place(e)]
+
+    def asset_place(self, trigger) -> list[str]:
+        """Where the assets a verb leaves are: 'withdrew from its positions in southern Syria',
+        'left their bases in northern Syria' (the place of the positions or bases)."""
+        held = list(self.object_tokens(trigger))
+        held += [p for name in ("from", "out of") for p in self.prep_objects(trigger, name)]
+        found: list[str] = []
+        for tok in held:
+            if tok.lemma_.lower() not in self.asset_nouns and tok.lower_ not in self.asset_nouns:
+                continue
+            for prep in tok.children:
+                if prep.dep_ == PREPOSITION and prep.lower_ in self.asset_location_preps:
+                    for pobj in (c for c in prep.children if c.dep_ == PREP_OBJECT):
+                        found += self._places_under(pobj, 0)
+        return unique(found)
 
     def where(self, trigger, *, is_noun: bool) -> list[str]:
         """Places an event happens in: 'strikes around the areas of Zap and Hakurk',

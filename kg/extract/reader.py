@@ -208,6 +208,7 @@ def _word_lists(triggers: Triggers) -> dict:
     w.speech_verbs = frozenset(lex["speech_verbs"])
     w.repel_verbs = frozenset(lex["repel_verbs"])
     w.asset_nouns = frozenset(lex["asset_nouns"])
+    w.asset_location_preps = frozenset(lex["asset_location_prepositions"])
     w.site_nouns = frozenset(lex["site_nouns"])
     w.broker_verbs = frozenset(lex["agreements"]["broker_verbs"])
     w.armed_relations = frozenset(r for r, spec in triggers.relations.items()

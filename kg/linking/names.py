@@ -157,6 +157,7 @@ def _match_ner(linked: LinkedDoc, taken: set[int]) -> None:
     gaz = linked.gazetteer
     surnames = _surnames(linked)
     role_words = _role_words(linked.lexicon)
+    honorifics = frozenset(linked.lexicon["roles"]["honorifics"])
     not_names = frozenset(linked.lexicon["not_names"])
     doc = linked.doc
     for ent in doc.ents:
@@ -182,6 +183,9 @@ def _match_ner(linked: LinkedDoc, taken: set[int]) -> None:
         titled = False
         while end - start > 1 and doc[start].lower_ in role_words and doc[start + 1].pos_ == PROPER_NOUN:
             start, titled = start + 1, True  # "Spokesperson Stéphane Dujarric": a person
+        while (titled or kind == "Person") and end - start > 1 and doc[start].lower_ in honorifics \
+                and doc[start + 1].pos_ == PROPER_NOUN:
+            start += 1  # "Grand Ayatollah Mohammed al-Yaqoubi", "Sheikh Ahmed": the name follows
         # "the Kataib Nour al-Huda militia", "Russian de-escalation": trailing common words
         # and punctuation are not part of the name
         while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].dep_ == CASE_MARKER
