@@ -135,11 +135,9 @@ def extract_batch(documents: Sequence[Document], model: str | None = None) -> li
     (:func:`kg.chunking.split_documents`); parts come back one by one.
     """
     with _lock:
-        nlp, gazetteer, lexicon, triggers = _resources(model)
-        texts = [parse_view(doc.body) for doc in documents]
-        parsed = nlp.pipe(texts, batch_size=max(1, len(texts)))
-        return [extract_document(doc, document, gazetteer, lexicon, triggers, text=text)
-                for doc, document, text in zip(parsed, documents, texts)]
+        _, gazetteer, lexicon, triggers = _resources(model)
+        return [extract_document(doc, document, gazetteer, lexicon, triggers, text=gated.text)
+                for doc, gated, document in zip(*_parse(documents, model), documents)]
 
 
 def link_batch(documents: Sequence[Document], model: str | None = None) -> list:
@@ -149,11 +147,38 @@ def link_batch(documents: Sequence[Document], model: str | None = None) -> list:
     Offsets are into each document's (or part's) ``body``.
     """
     with _lock:
-        nlp, gazetteer, lexicon, _ = _resources(model)
-        texts = [parse_view(doc.body) for doc in documents]
-        parsed = nlp.pipe(texts, batch_size=max(1, len(documents)))
-        return [link_document(doc, document, gazetteer, lexicon, text=text)
-                for doc, document, text in zip(parsed, documents, texts)]
+        _, gazetteer, lexicon, _ = _resources(model)
+        return [link_document(doc, document, gazetteer, lexicon, text=gated.text)
+                for doc, gated, document in zip(*_parse(documents, model), documents)]
+
+
+def parse_batch(documents: Sequence[Document], model: str | None = None) -> list[tuple]:
+    """``(doc, gated)`` for each document: the spaCy Doc :func:`extract_batch` reads, and the
+    gate's decisions (:mod:`kg.gate`) with the text it parsed."""
+    with _lock:
+        docs, gated = _parse(documents, model)
+        return list(zip(docs, gated))
+
+
+def _parse(documents: Sequence[Document], model: str | None):
+    """The documents' bodies through the gate (:mod:`kg.gate`), then one ``nlp.pipe`` call:
+    their Docs and the gate's records."""
+    from kg.gate import gate_text
+
+    nlp = _resources(model)[0]
+    screen = _gate(model)
+    gated = [gate_text(nlp, parse_view(document.body), screen) for document in documents]
+    docs = nlp.pipe([g.text if g.doc is None else g.doc for g in gated], batch_size=max(1, len(documents)))
+    return list(docs), gated
+
+
+@lru_cache(maxsize=4)
+def _gate(model: str | None):
+    """The gate's :class:`~kg.gate.Screen` of the dictionaries and lexicon."""
+    from kg.gate import load_screen
+
+    _, gazetteer, lexicon, _ = _resources(model)
+    return load_screen(gazetteer, lexicon)
 
 
 def link_document(parsed, document: Document, gazetteer, lexicon, *, text: str | None = None):
@@ -281,6 +306,7 @@ def _init_worker(model: str | None, parent: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's own handler is not ours
     watch_parent(parent)  # a parent killed outright takes its workers along
     _resources(model)
+    _gate(model)
 
 
 class ProcessEngine(Engine):
@@ -296,6 +322,7 @@ class ProcessEngine(Engine):
         self.jobs = jobs
         # Loaded here first: forked workers share it (copy on write) and start at once.
         self.info()
+        _gate(model)
         context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         try:
             self._pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,

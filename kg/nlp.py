@@ -114,10 +114,16 @@ def _lemma_forms(nlp, name: str, forms: dict):
 
 def _paragraph_breaks(doc):
     """A line break always ends a sentence: headlines carry no full stop."""
+    for i in line_starts(doc):
+        doc[i].is_sent_start = True
+    return doc
+
+
+def line_starts(doc) -> list[int]:
+    """Indexes of the tokens that begin a line (after a line break; white space excluded)."""
+    starts = []
     for token in doc[1:]:
         previous = doc[token.i - 1]
-        if previous.is_space and "\n" in previous.text and not token.is_space:
-            token.is_sent_start = True
-        elif "\n" in previous.whitespace_ and not token.is_space:
-            token.is_sent_start = True
-    return doc
+        if not token.is_space and ("\n" in previous.whitespace_ or previous.is_space and "\n" in previous.text):
+            starts.append(token.i)
+    return starts
