@@ -120,33 +120,33 @@ def sentence_starts(doc) -> list[bool]:
 
 def gate_text(nlp, text: str, screen: Screen) -> Gated:
     """The decision on each sentence of ``text`` and the text it gives (see the module)."""
+    import numpy
+    from spacy.attrs import IS_PUNCT, IS_SPACE
+
     doc = nlp.make_doc(text)
-    starts = sentence_starts(doc)
+    if not len(doc):
+        return Gated(text, (), doc)
+    space, punct = doc.to_array([IS_SPACE, IS_PUNCT]).astype(bool).T
+    visible = ~space
+    counts = numpy.concatenate(([0], numpy.cumsum(visible & ~punct)))
+    bounds = [i for i, start in enumerate(sentence_starts(doc)) if start] + [len(doc)]
     decisions = []
-    sentence: list = []
-    for token, start in zip(doc, starts):
-        if start and sentence:
-            decisions.extend(_decide(sentence, screen))
-            sentence = []
-        sentence.append(token)
-    decisions.extend(_decide(sentence, screen))
+    for begin, end in zip(bounds, bounds[1:]):
+        words = int(counts[end] - counts[begin])
+        if not words:
+            continue
+        shown = visible[begin:end].nonzero()[0]
+        first, last = doc[begin + int(shown[0])], doc[begin + int(shown[-1])]
+        reason = _possible_mention((t for t in doc[begin:end] if not (t.is_space or t.is_punct)), screen)
+        decisions.append(Decision(first.idx, last.idx + len(last), reason is not None, reason or "", words))
     blanks = [(d.start, d.end) for d in decisions if not d.parse]
     if not blanks:
         return Gated(text, tuple(decisions), doc)
     return Gated(mask(text, blanks), tuple(decisions))
 
 
-def _decide(sentence: list, screen: Screen) -> list[Decision]:
-    tokens = [t for t in sentence if not t.is_space]
-    words = [t for t in tokens if not t.is_punct]
-    if not words:
-        return []
-    reason = _possible_mention(words, screen)
-    return [Decision(tokens[0].idx, tokens[-1].idx + len(tokens[-1]), reason is not None, reason or "", len(words))]
-
-
-def _possible_mention(words: list, screen: Screen) -> str | None:
-    """The first word that may be (part of) a mention, or None."""
+def _possible_mention(words, screen: Screen) -> str | None:
+    """The first of the words (tokens, in order) that may be (part of) a mention, or None."""
     for position, token in enumerate(words):
         text = token.text
         key = normalize_name(text)

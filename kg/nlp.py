@@ -120,10 +120,11 @@ def _paragraph_breaks(doc):
 
 
 def line_starts(doc) -> list[int]:
-    """Indexes of the tokens that begin a line (after a line break; white space excluded)."""
-    starts = []
-    for token in doc[1:]:
-        previous = doc[token.i - 1]
-        if not token.is_space and ("\n" in previous.whitespace_ or previous.is_space and "\n" in previous.text):
-            starts.append(token.i)
-    return starts
+    """Indexes of the tokens that begin a line: after a white-space token holding a line break
+    (spaCy keeps line breaks in such tokens; a token's own trailing white space is one space at most)."""
+    from spacy.attrs import IS_SPACE
+
+    if len(doc) < 2:
+        return []
+    space = doc.to_array([IS_SPACE]).ravel().astype(bool)
+    return [int(i) + 1 for i in space[:-1].nonzero()[0] if not space[i + 1] and "\n" in doc[int(i)].text]
