@@ -17,7 +17,9 @@ tokenized twice).
 
 What may be a mention is data: the last word of every alias, acronym and
 metonym and every demonym of ``ontology/actors.json`` and ``places.json``
-(as the gazetteer holds them: a name ends with one of them), the pronouns
+(as the gazetteer holds them: a name ends with one of them), and the parts
+of that word between hyphens or other signs (the tokenizer may end the
+name with one of them: "al-Sham" is "al", "-", "Sham"), the pronouns
 and descriptions of the lexicon's ``coreference`` (and their plurals), and
 any word with a capital letter, except the first word of a sentence when it
 is one of spaCy's English stop words with an initial capital ("The",
@@ -36,12 +38,16 @@ is one of spaCy's English stop words with an initial capital ("The",
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from kg.gazetteer import normalize_name
 from kg.ingest import mask
 
 __all__ = ["Decision", "Gated", "Screen", "gate_text", "load_screen", "sentence_starts"]
+
+#: Where the tokenizer may cut a word of a name: its last token is one of the parts.
+_PARTS = re.compile(r"[^\w]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +92,11 @@ def load_screen(gazetteer, lexicon: dict) -> Screen:
 
     coreference = lexicon["coreference"]
     words: set[str] = set()
-    for mapping in (gazetteer.aliases, gazetteer.metonyms, gazetteer.demonyms):
-        words.update(name.split(" ")[-1] for name in mapping)
-    words.update(normalize_name(acronym).split(" ")[-1] for acronym in gazetteer.acronyms)
+    names = [*gazetteer.aliases, *gazetteer.metonyms, *gazetteer.demonyms, *map(normalize_name, gazetteer.acronyms)]
+    for name in names:
+        last = name.split(" ")[-1]
+        words.add(last)
+        words.update(part for part in _PARTS.split(last) if part)  # "al-sham": the tokenizer may end it with "sham"
     words.update(coreference["pronouns"])
     for description in coreference["descriptions"]:
         words.update(_noun_forms(description))
