@@ -1,7 +1,8 @@
 """Where extraction runs: in this process, in local worker processes, or on Dask.
 
 Extraction turns a batch of :class:`~kg.records.Document` records into one
-:class:`Extracted` record per document: parse (spaCy), link entities, read
+:class:`Extracted` record per document: gate (:mod:`kg.gate`: sentences in
+which nothing can be a mention are blanked) and parse (spaCy), link entities, read
 claims and agreements, build the document's RDF fragment and return it as
 N-Triples text (:func:`kg.store.ntriples`). :func:`extract_batch` does that,
 the same way wherever it runs; an *engine* decides where:
@@ -129,7 +130,7 @@ def extractor_info(model: str | None = None) -> ExtractorInfo:
 
 
 def extract_batch(documents: Sequence[Document], model: str | None = None) -> list[Extracted]:
-    """Parse ``documents`` together (one ``nlp.pipe`` call) and extract each.
+    """Gate and parse ``documents`` together (one ``nlp.pipe`` call) and extract each.
 
     Documents longer than the pipeline takes at once must already be split
     (:func:`kg.chunking.split_documents`); parts come back one by one.
