@@ -109,6 +109,36 @@ def child_spacy(texts: str, jobs: int, batch_size: int) -> dict:
             "rss_mb": _maxrss_mb(resource.RUSAGE_SELF), "worker_rss_mb": _maxrss_mb(resource.RUSAGE_CHILDREN)}
 
 
+def child_gate(*folders: str) -> dict:
+    """What the gate (kg.gate) leaves the parser of each folder's documents: words (tokens that are
+    neither white space nor punctuation) of the bodies and of the sentences kept, sentences blanked."""
+    from kg.engines import _gate, load_resources
+    from kg.gate import gate_text
+    from kg.ingest import iter_documents
+    from kg.nlp import parse_view
+
+    nlp = load_resources()[0]
+    screen = _gate(None)
+    result = {}
+    for folder in folders:
+        words = parsed = sentences = blanked = 0
+        for document in iter_documents([folder]):
+            gated = gate_text(nlp, parse_view(document.body), screen)
+            words, parsed = words + gated.words(), parsed + gated.words("parse")
+            sentences, blanked = sentences + len(gated.decisions), blanked + len(gated.blanked)
+        result[folder] = {"words": words, "parsed": parsed, "sentences": sentences, "blanked": blanked}
+    return result
+
+
+def _print_gate(result: dict) -> None:
+    for folder, r in result.items():
+        if folder in ("wall", "cpu", "load"):
+            continue
+        print(f"gate: {folder}: {r['blanked']} of {r['sentences']:,} sentences blanked, "
+              f"{r['parsed']:,} of {r['words']:,} words parsed ({1 - r['parsed'] / max(1, r['words']):.1%} "
+              f"fewer)", flush=True)
+
+
 def _run_child(*args: str, kg_path: Path | None = None) -> dict:
     """A child measurement: its JSON result, with its wall and CPU time (itself and its children)
     and the load average when it started."""
@@ -161,7 +191,13 @@ def profile_stages(folder: Path, out: Path) -> dict[str, float]:
                 times[label] += time.perf_counter() - start
         setattr(owner, name, timed)
 
-    wrap(kg.ingest, "publication_date", "publication dates (ingest)")
+    wrap(kg.ingest, "read_document", "ingest (decode, furniture, publication date)")
+    try:
+        import kg.gate
+    except ImportError:  # a kg before the gate (--kg-path)
+        pass
+    else:
+        wrap(kg.gate, "gate_text", "gate (kg.gate first pass)")
     wrap(kg.temporal, "date_sentences", "evidence dates")
     wrap(kg.linking, "link", "linking")
     wrap(sys.modules["kg.extract"], "read_article", "relation extraction")
@@ -185,7 +221,8 @@ def profile_stages(folder: Path, out: Path) -> dict[str, float]:
     times["RDF building"] += (times.pop("_extract_document") - times["linking"] - times["relation extraction"]
                               - times["evidence dates"] - times["RDF building"])
     times["parse (spaCy)"] = times.pop("_extract_batch") - sum(
-        times[k] for k in ("linking", "relation extraction", "evidence dates", "RDF building"))
+        times[k] for k in ("linking", "relation extraction", "evidence dates", "RDF building",
+                           "gate (kg.gate first pass)"))
     times["other (ingest, counts, ...)"] = total - sum(times.values())
     times["total"] = total
     return dict(times)
@@ -204,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=corpus.DEFAULT_SEED)
     parser.add_argument("--kg-path", type=Path, default=None, help="run the kg package in this folder")
     parser.add_argument("--keep", type=Path, default=None, help="keep corpora and outputs in this folder")
+    parser.add_argument("--gate", nargs="*", default=[], metavar="FOLDER",
+                        help="also print what the gate leaves the parser of these folders (seeds, dev-real, ...)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -211,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
         kind, *rest = args.child
         if kind == "kg":
             result = child_kg(rest[0], rest[1], int(rest[2]), rest[3] == "1", rest[4] == "1")
+        elif kind == "gate":
+            result = child_gate(*rest)
         elif kind == "profile":
             result = profile_stages(Path(rest[0]), Path(rest[1]))
         else:
@@ -231,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.docs:
             throughput(args, work)
+        elif args.gate:
+            _print_gate(_run_child("gate", *args.gate, kg_path=args.kg_path))
         if args.profile_docs:
             sub = work / f"corpus-{args.profile_docs}"
             if not sub.is_dir():
@@ -280,6 +323,10 @@ def throughput(args, work: Path) -> None:
     jobs = args.jobs or auto_jobs(args.docs)
     print(f"corpus: {args.docs} documents, {words:,} words ({body_words:,} once page furniture is removed), "
           f"seed {args.seed}; kg with {jobs} process(es)")
+    try:
+        _print_gate(_run_child("gate", str(folder), *args.gate, kg_path=args.kg_path))
+    except SystemExit:
+        print("gate: this kg has none")
     runs: dict[str, list[dict]] = defaultdict(list)
     for round_ in range(args.rounds):
         for label, kind in (("bare spaCy, 1 process", "1"), ("bare spaCy, 2 processes", "2"), ("kg build", "kg")):

@@ -52,6 +52,7 @@ class Extractor:
         from kg.engines import load_resources
         from kg.resources import load_data
 
+        self.model = model
         self.nlp, self.gazetteer, self.lexicon, self.triggers = load_resources(model)
         self.symmetric = frozenset(r for r, spec in load_data("relations")["relations"].items() if spec["symmetric"])
 
@@ -61,10 +62,10 @@ class Extractor:
         from kg.extract import extract_claims
 
         document = Document(id=item_id, path=f"{item_id}.txt", text=text, body=text)
-        from kg.nlp import parse_view
+        from kg.engines import parse_batch
 
-        view = parse_view(text)
-        linked = link(self.nlp(view), self.gazetteer, self.lexicon, text=view)
+        (doc, gated), = parse_batch([document], self.model)  # as a build parses: through kg.gate
+        linked = link(doc, self.gazetteer, self.lexicon, text=gated.text)
         from kg.rdf import ASSERTING
 
         # Denied and unconfirmed claims are kept with their modality but never

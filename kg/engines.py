@@ -1,7 +1,8 @@
 """Where extraction runs: in this process, in local worker processes, or on Dask.
 
 Extraction turns a batch of :class:`~kg.records.Document` records into one
-:class:`Extracted` record per document: parse (spaCy), link entities, read
+:class:`Extracted` record per document: gate (:mod:`kg.gate`: sentences in
+which nothing can be a mention are blanked) and parse (spaCy), link entities, read
 claims and agreements, build the document's RDF fragment and return it as
 N-Triples text (:func:`kg.store.ntriples`). :func:`extract_batch` does that,
 the same way wherever it runs; an *engine* decides where:
@@ -132,17 +133,15 @@ def extractor_info(model: str | None = None) -> ExtractorInfo:
 
 
 def extract_batch(documents: Sequence[Document], model: str | None = None) -> list[Extracted]:
-    """Parse ``documents`` together (one ``nlp.pipe`` call) and extract each.
+    """Gate and parse ``documents`` together (one ``nlp.pipe`` call) and extract each.
 
     Documents longer than the pipeline takes at once must already be split
     (:func:`kg.chunking.split_documents`); parts come back one by one.
     """
     with _lock:
-        nlp, gazetteer, lexicon, triggers = _resources(model)
-        texts = [parse_view(doc.body) for doc in documents]
-        parsed = nlp.pipe(texts, batch_size=max(1, len(texts)))
-        return [extract_document(doc, document, gazetteer, lexicon, triggers, text=text)
-                for doc, document, text in zip(parsed, documents, texts)]
+        _, gazetteer, lexicon, triggers = _resources(model)
+        return [extract_document(doc, document, gazetteer, lexicon, triggers, text=gated.text)
+                for doc, gated, document in zip(*_parse(documents, model), documents)]
 
 
 def link_batch(documents: Sequence[Document], model: str | None = None) -> list:
@@ -152,11 +151,38 @@ def link_batch(documents: Sequence[Document], model: str | None = None) -> list:
     Offsets are into each document's (or part's) ``body``.
     """
     with _lock:
-        nlp, gazetteer, lexicon, _ = _resources(model)
-        texts = [parse_view(doc.body) for doc in documents]
-        parsed = nlp.pipe(texts, batch_size=max(1, len(documents)))
-        return [link_document(doc, document, gazetteer, lexicon, text=text)
-                for doc, document, text in zip(parsed, documents, texts)]
+        _, gazetteer, lexicon, _ = _resources(model)
+        return [link_document(doc, document, gazetteer, lexicon, text=gated.text)
+                for doc, gated, document in zip(*_parse(documents, model), documents)]
+
+
+def parse_batch(documents: Sequence[Document], model: str | None = None) -> list[tuple]:
+    """``(doc, gated)`` for each document: the spaCy Doc :func:`extract_batch` reads, and the
+    gate's decisions (:mod:`kg.gate`) with the text it parsed."""
+    with _lock:
+        docs, gated = _parse(documents, model)
+        return list(zip(docs, gated))
+
+
+def _parse(documents: Sequence[Document], model: str | None):
+    """The documents' bodies through the gate (:mod:`kg.gate`), then one ``nlp.pipe`` call:
+    their Docs and the gate's records."""
+    from kg.gate import gate_text
+
+    nlp = _resources(model)[0]
+    screen = _gate(model)
+    gated = [gate_text(nlp, parse_view(document.body), screen) for document in documents]
+    docs = nlp.pipe([g.text if g.doc is None else g.doc for g in gated], batch_size=max(1, len(documents)))
+    return list(docs), gated
+
+
+@lru_cache(maxsize=4)
+def _gate(model: str | None):
+    """The gate's :class:`~kg.gate.Screen` of the dictionaries and lexicon."""
+    from kg.gate import load_screen
+
+    _, gazetteer, lexicon, _ = _resources(model)
+    return load_screen(gazetteer, lexicon)
 
 
 def link_document(parsed, document: Document, gazetteer, lexicon, *, text: str | None = None):
@@ -284,6 +310,7 @@ def _init_worker(model: str | None, parent: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's own handler is not ours
     watch_parent(parent)  # a parent killed outright takes its workers along
     _resources(model)
+    _gate(model)
 
 
 class ProcessEngine(Engine):
@@ -299,6 +326,7 @@ class ProcessEngine(Engine):
         self.jobs = jobs
         # Loaded here first: forked workers share it (copy on write) and start at once.
         self.info()
+        _gate(model)
         context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         try:
             self._pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,

@@ -114,10 +114,17 @@ def _lemma_forms(nlp, name: str, forms: dict):
 
 def _paragraph_breaks(doc):
     """A line break always ends a sentence: headlines carry no full stop."""
-    for token in doc[1:]:
-        previous = doc[token.i - 1]
-        if previous.is_space and "\n" in previous.text and not token.is_space:
-            token.is_sent_start = True
-        elif "\n" in previous.whitespace_ and not token.is_space:
-            token.is_sent_start = True
+    for i in line_starts(doc):
+        doc[i].is_sent_start = True
     return doc
+
+
+def line_starts(doc) -> list[int]:
+    """Indexes of the tokens that begin a line: after a white-space token holding a line break
+    (spaCy keeps line breaks in such tokens; a token's own trailing white space is one space at most)."""
+    from spacy.attrs import IS_SPACE
+
+    if len(doc) < 2:
+        return []
+    space = doc.to_array([IS_SPACE]).ravel().astype(bool)
+    return [int(i) + 1 for i in space[:-1].nonzero()[0] if not space[i + 1] and "\n" in doc[int(i)].text]

@@ -18,6 +18,8 @@ from kg.evaluate import Scores, evaluate
 pytestmark = pytest.mark.slow
 
 DEV_REAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev-real"
+if not DEV_REAL.is_dir():  # a git worktree under /work/wt: ../shared is two levels up
+    DEV_REAL = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev-real"
 MEASURED_F1 = 0.944
 MEASURED_PRECISION = 0.993
 
