@@ -126,12 +126,12 @@ def parse_header(text: str, name: str = "query") -> NamedQuery:
         if not stripped.startswith("#"):
             break
         body = stripped.lstrip("#").strip()
-        match = re.match(r"^(title|description|param)\s*:\s*(.*)$", body)
+        match = re.match(r"^(title|description|param|page)\s*:\s*(.*)$", body)
         if match is not None:
             entries.append(list(match.groups()))
         elif entries and body:
             entries[-1][1] = f"{entries[-1][1]} {body}"
-    fields = {key: value for key, value in entries if key != "param"}
+    fields = {key: value for key, value in entries if key not in ("param", "page")}  # pages: kg.pages
     params = []
     for key, value in entries:
         if key != "param":
@@ -425,21 +425,45 @@ def run_query(store_or_path, query: "str | NamedQuery", *, params: Mapping[str, 
 
 
 def _run(store, sparql, named, params, timeout, max_rows, isolated, limit=None, offset=0) -> Result:
+    from kg import pages
+
     bindings = resolve_params(params, query=named, sparql=sparql, store=store)
-    text = paginate(drop_unbound_lines(sparql, bindings), limit, offset)
-    return query_store(store, text, bindings=bindings, timeout=timeout, max_rows=max_rows, isolated=isolated)
+    unbound = drop_unbound_lines(sparql, bindings)
+    text = paginate(pages.plain_text(unbound), limit, offset)
+    walk = pages.plan(unbound, sparql, bindings, limit, offset, ENTITY_PARAMS)  # its "# page:" lines
+    return query_store(store, text, bindings=bindings, timeout=timeout, max_rows=max_rows, isolated=isolated,
+                       walk=walk)
 
 
 def query_store(store, sparql: str, *, bindings: Mapping[str, Node] | None = None, timeout: float | None = None,
-                max_rows: int | None = None, isolated: bool = False) -> Result:
+                max_rows: int | None = None, isolated: bool = False, walk=None) -> Result:
     """Run ``sparql`` on an open :class:`kg.store.Store`: in this process (:meth:`kg.store.Store.query`), or,
     with a ``timeout`` (seconds) or ``isolated``, in a separate process without network access, killed
-    when time is up (:class:`kg.errors.QueryTimeoutError`)."""
+    when time is up (:class:`kg.errors.QueryTimeoutError`).
+
+    With a ``walk`` (:class:`kg.pages.Walk`), its page is walked (:func:`kg.pages.run_walk`) where the
+    store has the ranks for it; ``sparql`` is what runs where it has not.
+    """
     if timeout is None and not isolated:
-        return store.query(sparql, bindings=bindings, max_rows=max_rows)
+        return _answer(store._store(), sparql, bindings, max_rows, walk)
     if not store.read_only:
         store.flush()
-    return execute_in_subprocess(store.path, sparql, bindings=bindings, max_rows=max_rows, timeout=timeout)
+    return execute_in_subprocess(store.path, sparql, bindings=bindings, max_rows=max_rows, timeout=timeout,
+                                 walk=walk)
+
+
+def _answer(ox_store, sparql: str, bindings, max_rows, walk) -> Result:
+    """``sparql`` run on a pyoxigraph store, or the page of ``walk`` (see :func:`query_store`)."""
+    if walk is not None:
+        from kg.pages import run_walk
+
+        result = run_walk(lambda text: execute(ox_store, text), walk, bindings or {})
+        if result is not None:
+            if max_rows is not None and len(result.rows) > max_rows:
+                result.rows, result.truncated = result.rows[:max_rows], True
+            result.max_rows = max_rows
+            return result
+    return execute(ox_store, sparql, bindings=bindings, max_rows=max_rows)
 
 
 # --------------------------------------------------------------------------
@@ -476,8 +500,8 @@ def _worker_main(conn, store_path: str, parent: int) -> None:
         if job is None:
             break
         try:
-            result = execute(store._store(), job["query"], bindings=job.get("bindings"),
-                             max_rows=job.get("max_rows"))
+            result = _answer(store._store(), job["query"], job.get("bindings"), job.get("max_rows"),
+                             job.get("walk"))
             payload = render(result, choose_format(result, job["formats"])) if job.get("formats") else result
             conn.send(("ok", payload))
         except KgError as exc:
@@ -579,7 +603,7 @@ def _death(exitcode: int | None) -> str:
 
 
 def execute_in_subprocess(store_path, sparql: str, *, bindings=None, max_rows=None,
-                          timeout: float | None) -> Result:
+                          timeout: float | None, walk=None) -> Result:
     """Run one query in a fresh child process (killed after ``timeout`` s, if given).
 
     The query is checked here first (:func:`kg.sparqlguard.check`), so a
@@ -590,7 +614,8 @@ def execute_in_subprocess(store_path, sparql: str, *, bindings=None, max_rows=No
     worker = QueryProcess(store_path)
     try:
         worker.wait_ready()
-        return worker.run({"query": sparql, "bindings": dict(bindings or {}), "max_rows": max_rows}, timeout)
+        return worker.run({"query": sparql, "bindings": dict(bindings or {}), "max_rows": max_rows, "walk": walk},
+                          timeout)
     finally:
         worker.close()
 
