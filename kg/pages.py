@@ -8,6 +8,7 @@ the sort key of one variable says how to walk it instead, by header lines::
     # page: s by subjectRank          (?s walked in the order of kgo:subjectRank)
     # page: modality in doubted-modalities   (?modality walked in the order of
                                        kg/queries/pages/doubted-modalities.rq)
+    # page: doc by identifierRank, 128 at first   (128 ranks in the first run, not 8)
 
 ``by`` names a rank of :mod:`kg.order` (the order graph of the store gives
 each node the rank of its sort key, equal keys one rank); ``in`` names a
@@ -26,7 +27,7 @@ entity (then the query is fast by itself) and the store has the ranks; else
 it is cut by ``LIMIT``/``OFFSET`` as before.
 
 >>> levels("# title: T\\n# page: s by subjectRank\\n# page: d in event-dates\\nSELECT")
-(Level(var='s', by='rank', source='subjectRank'), Level(var='d', by='listing', source='event-dates'))
+(Level(var='s', by='rank', source='subjectRank', first=8), Level(var='d', by='listing', source='event-dates', first=8))
 """
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ from kg.sparql import VALUES_MARKER, Result
 from kg.vocab import KGO, ORDER_GRAPH
 
 PAGES_DIR = Path(__file__).resolve().parent / "queries" / "pages"
-_LEVEL = re.compile(r"^#\s*page:\s*([A-Za-z_]\w*)\s+(by|in)\s+([A-Za-z][\w-]*)\s*$")
+_LEVEL = re.compile(r"^#\s*page:\s*([A-Za-z_]\w*)\s+(by|in)\s+([A-Za-z][\w-]*)(?:\s*,\s*(\d+)\s+at first)?\s*$")
 _LISTING = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 #: Where a query wants the page's values a second time, in a walk only (an OPTIONAL group, say).
 PAGE_MARKER = re.compile(r"(?m)^[ \t]*# --page values here[ \t]*$")
@@ -61,6 +62,7 @@ class Level:
     var: str
     by: str  #: ``rank`` or ``listing``
     source: str  #: the rank's ``kgo:`` property, or the listing's name
+    first: int = 8  #: units (ranks or listed values) of the first run
 
 
 @dataclass(frozen=True)
@@ -82,8 +84,8 @@ def levels(text: str) -> tuple[Level, ...]:
             break
         match = _LEVEL.match(stripped)
         if match is not None:
-            var, kind, source = match.groups()
-            found.append(Level(var, "rank" if kind == "by" else "listing", source))
+            var, kind, source, first = match.groups()
+            found.append(Level(var, "rank" if kind == "by" else "listing", source, int(first or FIRST_RUN)))
     return tuple(found)
 
 
@@ -100,8 +102,8 @@ def paged_text(sparql: str) -> str:
 def plain_text(sparql: str) -> str:
     """The query as it runs whole, or cut by LIMIT/OFFSET: without its lines marked ``# only with --page``.
 
-    >>> plain_text("SELECT * {\n ?s ?p ?o .\n FILTER (?s IN (<x:a>))  # only with --page\n}")
-    'SELECT * {\n ?s ?p ?o .\n}'
+    >>> plain_text("SELECT * {\\n ?s ?p ?o .\\n FILTER (?s IN (<x:a>))  # only with --page\\n}")
+    'SELECT * {\\n ?s ?p ?o .\\n}'
     """
     return "".join(line for line in sparql.splitlines(keepends=True) if not _ONLY_PAGED.search(line))
 
@@ -117,9 +119,13 @@ def plan(sparql: str, header: str, bindings: Mapping[str, Node], limit: int | No
     return Walk(paged_text(sparql), walked, limit, offset)
 
 
-def run_walk(run: Callable[[str], Result], walk: Walk, bindings: Mapping[str, Node]) -> Result | None:
-    """The page, from the runs of ``run`` (SPARQL text to a Result); None when the store has no ranks."""
-    state = _State(walk, bindings, run)
+def run_walk(run: Callable[[str], Result], walk: Walk, bindings: Mapping[str, Node], *,
+             first: int | None = None, largest: int = LARGEST_RUN) -> Result | None:
+    """The page, from the runs of ``run`` (SPARQL text to a Result); None when the store has no ranks.
+
+    ``first`` (else each level's own) and ``largest`` bound the units of a run.
+    """
+    state = _State(walk, bindings, run, first, largest)
     unit_lists = []
     for level in walk.levels:
         units = state.units(level)
@@ -136,8 +142,10 @@ def run_walk(run: Callable[[str], Result], walk: Walk, bindings: Mapping[str, No
 class _State:
     """One walk's progress: rows kept, rows skipped, and how many rows a unit gave so far."""
 
-    def __init__(self, walk: Walk, bindings: Mapping[str, Node], run: Callable[[str], Result]):
+    def __init__(self, walk: Walk, bindings: Mapping[str, Node], run: Callable[[str], Result],
+                 first: int | None, largest: int):
         self.walk, self.bindings, self.run = walk, dict(bindings), run
+        self.first, self.largest = first, largest
         self.rows: list[tuple] = []
         self.columns: list[str] | None = None
         self.skipped = 0
@@ -170,7 +178,7 @@ class _State:
                     return
                 self.descend(rest, fixed + (value,))
             return
-        size, start, end = FIRST_RUN, 0, _count(units)
+        size, start, end = self.first or level.first, 0, _count(units)
         while start < end and not self.full:
             stop = min(end, start + size)
             values = self.chunk(level, units, start, stop)
@@ -193,9 +201,9 @@ class _State:
         """Units of the next run: enough for the rest of the page at the rows per unit seen so far."""
         needed = self.walk.offset + self.walk.limit - self.skipped - len(self.rows)
         if self.rows_done == 0:
-            return min(LARGEST_RUN, size * 4)
+            return min(self.largest, size * 4)
         rate = self.rows_done / self.units_done
-        return max(1, min(LARGEST_RUN, size * 8, math.ceil(needed / rate * 1.25)))
+        return max(1, min(self.largest, size * 8, math.ceil(needed / rate * 1.25)))
 
     def run_block(self, fixed: tuple, values: list) -> int:
         """Run the query for ``values`` of the innermost walked variable, the outer ones ``fixed`` (with the
@@ -211,7 +219,8 @@ class _State:
                          + [values_block([inner.var], [(value,) for value in values])])
         text = VALUES_MARKER.sub(lambda m: m.group(0).replace("# --param values here", block), self.walk.sparql)
         text = PAGE_MARKER.sub(lambda m: m.group(0).replace("# --page values here", block), text)
-        result = self.run(text)
+        wanted = self.walk.offset + self.walk.limit - self.skipped - len(self.rows)
+        result = self.run(f"{text.rstrip()}\nLIMIT {max(0, wanted)}\n")  # Oxigraph still sorts all, but converts fewer
         if self.columns is None:
             self.columns = result.columns
         got = result.rows

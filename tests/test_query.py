@@ -555,3 +555,167 @@ def test_every_name_of_an_entity_has_its_key(seeds):
     assert {(str(e), str(k)) for e, k in stored} == keys
     assert run_query(store, "who-backs-whom", params={"actor": "SYRIAN DEMOCRATIC FORCES"}).rows == \
         run_query(store, "who-backs-whom", params={"actor": "sdf"}).rows
+
+
+# --------------------------------------------------------------------------
+# Pages walked entity by entity (kg.pages, ranks of kg.order)
+# --------------------------------------------------------------------------
+
+def _generated_documents(n: int = 40, seed: int = 7):
+    """kg-shaped documents (kg's own GraphBuilder): actors and places, some of two entities with one
+    label (a walk must never split equal keys), all modalities, speakers, agreements, evidence dates;
+    a sentence in two documents."""
+    import random
+
+    from kg.rdf import GraphBuilder
+    from kg.records import Agreement, Claim, Document, Entity, EventDate, Span
+    from kg.resources import load_data
+    from kg.rdf import new_graph
+
+    rng = random.Random(seed)
+    relations = load_data("relations")["relations"]
+    entities, names = {}, {}
+    for i in range(24):
+        label = f"Actor {i % 18}" if i < 20 else "Émir ünïcode"  # Actor 0..1 twice; non-ASCII labels
+        entities[f"a{i}"] = Entity(f"a{i}", label, (rng.choice(("State", "ArmedGroup", "Person")),))
+        names[f"a{i}"] = {f"A{i}"}
+    for i in range(10):
+        entities[f"p{i}"] = Entity(f"p{i}", f"Place {i % 8}", ("Place",), lat=30 + i, long=40 + i)
+        names[f"p{i}"] = set()
+    actors = [e for e in entities if e.startswith("a")]
+    places = [e for e in entities if e.startswith("p")]
+    shared = "A shared wire sentence about a truce."
+    fragments = []
+    for n_doc in range(n):
+        doc_id = f"doc{rng.randint(0, 10 ** 6):07d}"  # identifiers not in document order
+        claims, agreements, dates, offset = [], [], {}, 0
+        for k in range(rng.randint(3, 9)):
+            relation = rng.choice(list(relations))
+            spec = relations[relation]
+            subject = rng.choice(actors)
+            obj = rng.choice(places) if spec["range"] == "Place" else rng.choice([a for a in actors if a != subject])
+            if spec["domain"] == "Place":
+                subject, obj = rng.sample(places, 2)
+            text = shared if k == 0 and n_doc % 5 == 0 else f"Sentence {n_doc}-{k} on {relation} words."
+            span = Span(offset, offset + len(text))
+            modality = rng.choice(("asserted", "reported", "planned", "denied", "unconfirmed"))
+            speaker = rng.choice(actors) if rng.random() < 0.4 else None
+            claims.append(Claim(subject, relation, obj, doc=doc_id, sentence=span, text=text, rule="test",
+                                modality=modality, speaker=speaker))
+            if spec["family"] == "agreement" and rng.random() < 0.6:
+                agreements.append(Agreement(doc=doc_id, sentence=span, text=text, kind="truce",
+                                            parties=(subject, obj), places=(rng.choice(places),), anchor=offset))
+            if rng.random() < 0.8:
+                dates[span] = EventDate(f"201{rng.randint(5, 8)}-{rng.randint(1, 3):02d}-01", "month", "stated",
+                                        "in the month")
+            offset = span.end + 1
+        body = " " * offset
+        document = Document(id=doc_id, path=f"{doc_id}.txt", text=body, body=body, title=f"T {n_doc}",
+                            date="2017-10-15", sha256=f"{n_doc:064x}")
+        builder = GraphBuilder(new_graph())
+        builder.add_document(document)
+        builder.add_claims(claims, entities, names, dates=dates)
+        builder.add_agreements(agreements, entities, names, dates=dates)
+        fragments.append((doc_id, builder.graph))
+    return fragments
+
+
+@pytest.fixture(scope="module")
+def generated_store(tmp_path_factory):
+    """A store of the generated documents, committed as a build into a non-empty store commits them."""
+    from kg.store import Store, ntriples
+
+    path = tmp_path_factory.mktemp("generated") / "store"
+    fragments = _generated_documents()
+    with Store.open(path) as store:
+        store.load_documents([(doc_id, ntriples(graph)) for doc_id, graph in fragments], staging=True)
+        store.commit(replace=[doc_id for doc_id, _ in fragments])
+    return path
+
+
+PAGED = sorted(q.name for q in list_queries() if "# page:" in q.text)
+
+
+def test_the_paged_queries_are_the_large_listings():
+    assert set(PAGED) == {"as-of", "claims-by-speaker", "denied-or-unconfirmed", "evidence-for-triple",
+                          "single-source-claims", "timeline", "where-an-actor-went", "who-dealt-with-whom"}
+
+
+@pytest.mark.parametrize("name", PAGED)
+def test_walked_pages_are_the_order_by_order_on_a_generated_graph(generated_store, name):
+    """The pages a walk gives (ranks of kg.order, one entity group at a time) are the rows of the
+    query's own ORDER BY, whole, in its order: at every page size and offset, and for a page of
+    everything. And they are walked: the store has the ranks, so no page is cut the slow way."""
+    from kg import pages
+    from kg.query import ENTITY_PARAMS, drop_unbound_lines
+    from kg.store import Store
+
+    query = load_query(name)
+    with Store.open(generated_store, read_only=True) as store:
+        whole = run_query(store, name).rows
+        assert len(whole) > 10, "the generated graph gives every paged query rows"
+        unbound = drop_unbound_lines(query.text, {})
+        walk = pages.plan(unbound, query.text, {}, 7, 3, ENTITY_PARAMS)
+        walked = pages.run_walk(lambda text: store.query(text), walk, {})
+        assert walked is not None and walked.rows == whole[3:10]
+        for first, largest in ((1, 1), (1, 2), (2, 3)):  # many small runs: their joins must be exact
+            for start, size in ((0, len(whole)), (1, 9), (len(whole) // 2, 11)):
+                small = pages.run_walk(lambda text: store.query(text), pages.plan(
+                    unbound, query.text, {}, size, start, ENTITY_PARAMS), {}, first=first, largest=largest)
+                assert small.rows == whole[start:start + size]
+        for size in (1, 5, 13):
+            rows = []
+            for start in range(0, len(whole) + size, size):
+                rows += run_query(store, name, limit=size, offset=start).rows
+            assert rows == whole
+        assert run_query(store, name, limit=len(whole) + 5).rows == whole
+
+
+def test_a_walk_keeps_date_parameters_and_leaves_entity_parameters_to_the_query(generated_store):
+    from kg.store import Store
+
+    with Store.open(generated_store, read_only=True) as store:
+        whole = run_query(store, "timeline", params={"from": "2016-02"}).rows
+        assert whole and run_query(store, "timeline", params={"from": "2016-02"}, limit=4, offset=2).rows == whole[2:6]
+        actor = run_query(store, "evidence-for-triple", params={"subject": "A3"}).rows
+        assert run_query(store, "evidence-for-triple", params={"subject": "A3"}, limit=2).rows == actor[:2]
+
+
+def test_ranks_live_in_the_store_only_and_follow_every_change(generated_store, tmp_path):
+    """The ranks are in the named graph kgr:order, never in the default graph (so never in graph.ttl);
+    a removal drops them with its change and writes the ranks of what is left; without ranks a
+    page is cut the slow way, with the same rows."""
+    import shutil
+
+    from kg.order import rank_quads
+    from kg.store import Store
+    from kg.vocab import ORDER_GRAPH
+
+    path = tmp_path / "store"
+    shutil.copytree(generated_store, path)
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ORDER_GRAPH}> {{ ?s ?p ?o }} }}"
+    with Store.open(path) as store:
+        assert int(store.query(count).rows[0][0]) > 100
+        assert not store.query("ASK { ?s kgo:subjectRank ?r }").boolean  # not in the default graph
+        victim = store.graph_names()[0]
+        store.remove_document(victim)
+        stored = {(str(q.subject), str(q.predicate), str(q.object)) for q in
+                  store._store().quads_for_pattern(None, None, None, __import__("pyoxigraph").NamedNode(str(ORDER_GRAPH)))}
+        assert stored == {(str(q.subject), str(q.predicate), str(q.object)) for q in rank_quads(store._store())}
+        whole = run_query(store, "who-dealt-with-whom").rows
+        store._store().update(f"DROP GRAPH <{ORDER_GRAPH}>")
+        assert run_query(store, "who-dealt-with-whom", limit=3, offset=1).rows == whole[1:4]
+
+
+def test_a_node_with_two_names_gets_no_rank():
+    import pyoxigraph as ox
+
+    from kg.order import rank_quads
+
+    store = ox.Store()
+    store.update("""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        INSERT DATA { <x:s> a rdf:Statement ; rdf:subject <x:a> ; rdf:predicate <x:p> . <x:a> rdfs:label "A", "B" .
+                      <x:t> a rdf:Statement ; rdf:subject <x:b> ; rdf:predicate <x:p> . <x:b> rdfs:label "C" }""")
+    predicates = {q.predicate.value.rsplit("#", 1)[1] for q in rank_quads(store)}
+    assert "subjectRank" not in predicates and "statementRank" not in predicates
