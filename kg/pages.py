@@ -9,6 +9,7 @@ the sort key of one variable says how to walk it instead, by header lines::
     # page: modality in doubted-modalities   (?modality walked in the order of
                                        kg/queries/pages/doubted-modalities.rq)
     # page: doc by identifierRank, 128 at first   (128 ranks in the first run, not 8)
+    # page: speaker by speakerRank, one at a time   (one rank a run)
 
 ``by`` names a rank of :mod:`kg.order` (the order graph of the store gives
 each node the rank of its sort key, equal keys one rank); ``in`` names a
@@ -27,7 +28,7 @@ entity (then the query is fast by itself) and the store has the ranks; else
 it is cut by ``LIMIT``/``OFFSET`` as before.
 
 >>> levels("# title: T\\n# page: s by subjectRank\\n# page: d in event-dates\\nSELECT")
-(Level(var='s', by='rank', source='subjectRank', first=8), Level(var='d', by='listing', source='event-dates', first=8))
+(Level(var='s', by='rank', source='subjectRank', first=8, single=False), Level(var='d', by='listing', source='event-dates', first=8, single=False))
 """
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ from kg.sparql import VALUES_MARKER, Result
 from kg.vocab import KGO, ORDER_GRAPH
 
 PAGES_DIR = Path(__file__).resolve().parent / "queries" / "pages"
-_LEVEL = re.compile(r"^#\s*page:\s*([A-Za-z_]\w*)\s+(by|in)\s+([A-Za-z][\w-]*)(?:\s*,\s*(\d+)\s+at first)?\s*$")
+_LEVEL = re.compile(r"^#\s*page:\s*([A-Za-z_]\w*)\s+(by|in)\s+([A-Za-z][\w-]*)"
+                    r"(?:\s*,\s*(?:(\d+)\s+at first|(one at a time)))?\s*$")
 _LISTING = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 #: Where a query wants the page's values a second time, in a walk only (an OPTIONAL group, say).
 PAGE_MARKER = re.compile(r"(?m)^[ \t]*# --page values here[ \t]*$")
@@ -63,6 +65,8 @@ class Level:
     by: str  #: ``rank`` or ``listing``
     source: str  #: the rank's ``kgo:`` property, or the listing's name
     first: int = 8  #: units (ranks or listed values) of the first run
+    #: one unit a run, always: one value is a constant to Oxigraph, several a table it may join last
+    single: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,8 +88,9 @@ def levels(text: str) -> tuple[Level, ...]:
             break
         match = _LEVEL.match(stripped)
         if match is not None:
-            var, kind, source, first = match.groups()
-            found.append(Level(var, "rank" if kind == "by" else "listing", source, int(first or FIRST_RUN)))
+            var, kind, source, first, single = match.groups()
+            found.append(Level(var, "rank" if kind == "by" else "listing", source,
+                               1 if single else int(first or FIRST_RUN), bool(single)))
     return tuple(found)
 
 
@@ -178,7 +183,7 @@ class _State:
                     return
                 self.descend(rest, fixed + (value,))
             return
-        size, start, end = self.first or level.first, 0, _count(units)
+        size, start, end = 1 if level.single else self.first or level.first, 0, _count(units)
         while start < end and not self.full:
             stop = min(end, start + size)
             values = self.chunk(level, units, start, stop)
@@ -186,7 +191,7 @@ class _State:
             self.units_done += stop - start
             self.rows_done += got
             start = stop
-            size = self.next_size(size)
+            size = 1 if level.single else self.next_size(size)
 
     def chunk(self, level: Level, units, start: int, stop: int) -> list:
         """The values of units ``start`` to ``stop``: the nodes of those ranks, or those listed values."""
