@@ -326,7 +326,8 @@ def serve_figures(store_path: Path, runs: int, budget: float) -> None:
         try:
             with urllib.request.urlopen(request, timeout=120) as answer:
                 body = json.loads(answer.read())
-                return answer.status, len(body["results"]["bindings"]), answer.headers.get("X-KG-Truncated")
+                rows = len(body["results"]["bindings"]) if "results" in body else 1
+                return answer.status, rows, answer.headers.get("X-KG-Truncated")
         except urllib.error.HTTPError as exc:
             return exc.code, 0, None
 

@@ -424,6 +424,30 @@ def _run(store, sparql, named, params, timeout, max_rows, isolated, limit=None, 
                        walk=walk)
 
 
+_TRAILING_SLICE = re.compile(r"(?is)\s*\bLIMIT\s+(\d+)(?:\s+OFFSET\s+(\d+))?\s*$")
+
+
+def walk_for_text(sparql: str):
+    """The walk (:class:`kg.pages.Walk`) of a page of a named listing sent as SPARQL text, or None.
+
+    What ``kg serve`` pages: the text ``kg query`` runs for a named query
+    without parameters (its ``# only with --param`` lines left out; the lines
+    for pages may stay, they are comments or say the same thing), then
+    ``LIMIT n`` and maybe ``OFFSET m``. Any other text runs as it is.
+    """
+    from kg import pages
+
+    match = _TRAILING_SLICE.search(sparql)
+    if match is None:
+        return None
+    body = sparql[:match.start()].strip()
+    for named in list_queries():
+        unbound = drop_unbound_lines(named.text, {})
+        if body in (unbound.strip(), pages.plain_text(unbound).strip()):
+            return pages.plan(unbound, named.text, {}, int(match.group(1)), int(match.group(2) or 0), ENTITY_PARAMS)
+    return None
+
+
 def query_store(store, sparql: str, *, bindings: Mapping[str, Node] | None = None, timeout: float | None = None,
                 max_rows: int | None = None, isolated: bool = False, walk=None) -> Result:
     """Run ``sparql`` on an open :class:`kg.store.Store`: in this process (:meth:`kg.store.Store.query`), or,
