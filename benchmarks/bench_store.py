@@ -261,7 +261,7 @@ def _ms(times: list[float]) -> str:
     return f"{statistics.median(times) * 1000:8.0f} {p95(times) * 1000:8.0f}"
 
 
-def query_figures(store, runs: int, budget: float, only: set[str] | None = None) -> None:
+def query_figures(store, runs: int, budget: float, only: set[str] | None = None, whole: bool = True) -> None:
     """Median and p95 of every named query: with a typical parameter, page 1 without one, and whole."""
     import inspect
 
@@ -286,8 +286,9 @@ def query_figures(store, runs: int, budget: float, only: set[str] | None = None)
             cells.append(f"{_ms(times)}")
         else:
             cells.append(f"{'-':>17s}")
-        times, result = latencies(lambda: run_query(store, query.name), runs, budget)
-        cells.append(f"{len(result.rows):7,d} rows {_ms(times)} ({len(times)})")
+        if whole:
+            times, result = latencies(lambda: run_query(store, query.name), runs, budget)
+            cells.append(f"{len(result.rows):7,d} rows {_ms(times)} ({len(times)})")
         print(f"{query.name:26s} " + "   ".join(cells), flush=True)
 
 
@@ -370,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serve", action="store_true",
                         help="also send every named query to a real `kg serve` on the store (HTTP)")
     parser.add_argument("--no-queries", action="store_true", help="skip the named-query figures")
+    parser.add_argument("--no-whole", action="store_true", help="leave out the whole listings")
     parser.add_argument("--as-is", action="store_true", help="reuse --store without recomputing anything")
     parser.add_argument("--only", default="", help="named queries to measure, comma-separated (default: all)")
     args = parser.parse_args(argv)
@@ -382,7 +384,8 @@ def main(argv: list[str] | None = None) -> int:
             rank_figures(args.store)
         if not args.no_queries:
             with Store.open(args.store, read_only=True) as store:
-                query_figures(store, args.runs, args.budget, set(filter(None, args.only.split(","))))
+                query_figures(store, args.runs, args.budget, set(filter(None, args.only.split(","))),
+                              whole=not args.no_whole)
         if args.serve:
             serve_figures(args.store, args.runs, args.budget)
         return 0
