@@ -22,6 +22,10 @@ It grows the corpus until the union holds about ``--triples`` triples, then:
 Usage::
 
     .venv/bin/python benchmarks/bench_store.py [--triples 1000000] [--runs 5] [--rdflib-timeout 120]
+    .venv/bin/python benchmarks/bench_store.py --store DIR --runs 20 --budget 5 --serve   # reuse a store
+
+Page 1 (``--limit 100``) is what ``kg query --limit 100`` does: walked
+entity by entity where the query says how (:mod:`kg.pages`).
 """
 from __future__ import annotations
 
@@ -257,7 +261,7 @@ def _ms(times: list[float]) -> str:
     return f"{statistics.median(times) * 1000:8.0f} {p95(times) * 1000:8.0f}"
 
 
-def query_figures(store, runs: int, budget: float) -> None:
+def query_figures(store, runs: int, budget: float, only: set[str] | None = None, whole: bool = True) -> None:
     """Median and p95 of every named query: with a typical parameter, page 1 without one, and whole."""
     import inspect
 
@@ -267,6 +271,8 @@ def query_figures(store, runs: int, budget: float) -> None:
     print(f"{'query':26s} {'typical parameter':40s} {'rows':>6s} {'median':>8s} {'p95':>8s}   "
           f"{'page 1 (' + str(PAGE) + ')':>17s}   {'whole listing':>26s}")
     for query in list_queries():
+        if only and query.name not in only:
+            continue
         cells = []
         params = typical.get(query.name)
         if params:
@@ -280,9 +286,75 @@ def query_figures(store, runs: int, budget: float) -> None:
             cells.append(f"{_ms(times)}")
         else:
             cells.append(f"{'-':>17s}")
-        times, result = latencies(lambda: run_query(store, query.name), runs, budget)
-        cells.append(f"{len(result.rows):7,d} rows {_ms(times)} ({len(times)})")
+        if whole:
+            times, result = latencies(lambda: run_query(store, query.name), runs, budget)
+            cells.append(f"{len(result.rows):7,d} rows {_ms(times)} ({len(times)})")
         print(f"{query.name:26s} " + "   ".join(cells), flush=True)
+
+
+def rank_figures(store_path: Path) -> None:
+    """Seconds the sort ranks (kg.order) take to compute and to write, the part of a commit they add."""
+    from kg.order import rank_quads, write_ranks
+
+    with Store.open(store_path) as store:
+        seconds, quads = timed(rank_quads, store._store())
+        written, _ = timed(write_ranks, store._store())
+    print(f"sort ranks: {len(quads):,} ranks computed in {seconds:.2f} s; computed and written in {written:.2f} s")
+
+
+def serve_figures(store_path: Path, runs: int, budget: float) -> None:
+    """Each named query's text, whole and with LIMIT 100, sent by a real HTTP client to a real
+    ``kg serve`` (its default time limit and result cap) on the store: status, rows, seconds."""
+    import json
+    import socket
+    import subprocess
+    import urllib.error
+    import urllib.request
+
+    from kg.pages import plain_text
+    from kg.query import drop_unbound_lines
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--store", str(store_path), "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/sparql"
+
+    def ask(text: str):
+        request = urllib.request.Request(url, data=text.encode(), method="POST", headers={
+            "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+        try:
+            with urllib.request.urlopen(request, timeout=120) as answer:
+                body = json.loads(answer.read())
+                rows = len(body["results"]["bindings"]) if "results" in body else 1
+                return answer.status, rows, answer.headers.get("X-KG-Truncated")
+        except urllib.error.HTTPError as exc:
+            return exc.code, 0, None
+
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                ask("ASK { }")
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("kg serve did not start")
+                time.sleep(0.5)
+        print(f"\nkg serve (default --timeout 10, --max-results 10000), a real HTTP client; ms: median p95 (runs)")
+        for query in list_queries():
+            text = plain_text(drop_unbound_lines(query.text, {}))
+            cells = []
+            for label, sparql in (("whole", text), ("LIMIT 100", f"{text.rstrip()}\nLIMIT 100\n")):
+                times, answer = latencies(lambda: ask(sparql), runs, budget)
+                status, rows, truncated = answer
+                cells.append(f"{label}: {status} {rows:6,d} rows{' (cut)' if truncated == 'true' else ''} "
+                             f"{_ms(times)} ({len(times)})")
+            print(f"{query.name:26s} " + "   ".join(cells), flush=True)
+    finally:
+        server.terminate()
+        server.wait(30)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -296,14 +368,26 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep the generated store in this folder; if it holds one, only refresh its "
                              "derived triples and run the queries")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--serve", action="store_true",
+                        help="also send every named query to a real `kg serve` on the store (HTTP)")
+    parser.add_argument("--no-queries", action="store_true", help="skip the named-query figures")
+    parser.add_argument("--no-whole", action="store_true", help="leave out the whole listings")
+    parser.add_argument("--as-is", action="store_true", help="reuse --store without recomputing anything")
+    parser.add_argument("--only", default="", help="named queries to measure, comma-separated (default: all)")
     args = parser.parse_args(argv)
 
     if args.store is not None and (args.store / "CURRENT").is_file():
-        with Store.open(args.store) as store:
-            seconds, _ = timed(store.refresh_derived)
-        print(f"reusing {args.store} (derived triples recomputed in {seconds:.1f} s)")
-        with Store.open(args.store, read_only=True) as store:
-            query_figures(store, args.runs, args.budget)
+        if not args.as_is:
+            with Store.open(args.store) as store:
+                seconds, _ = timed(store.refresh_derived)
+            print(f"reusing {args.store} (derived triples and sort ranks recomputed in {seconds:.1f} s)")
+            rank_figures(args.store)
+        if not args.no_queries:
+            with Store.open(args.store, read_only=True) as store:
+                query_figures(store, args.runs, args.budget, set(filter(None, args.only.split(","))),
+                              whole=not args.no_whole)
+        if args.serve:
+            serve_figures(args.store, args.runs, args.budget)
         return 0
 
     print(f"generating a kg-shaped graph of about {args.triples:,} triples ...", flush=True)

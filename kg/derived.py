@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Iterable
 
 from kg.errors import DataFileError
-from kg.vocab import DERIVED_GRAPH, DOCUMENT_GRAPHS
+from kg.vocab import DERIVED_GRAPH, DOCUMENT_GRAPHS, ORDER_GRAPH
 
 RULES_DIR = Path(__file__).resolve().parent / "queries" / "build" / "derived"
 
@@ -102,11 +102,12 @@ def prologue() -> str:
 
 
 def clear_update() -> str:
-    """SPARQL Update taking every derived triple out of the default graph and dropping the derived graph."""
+    """SPARQL Update taking every derived triple out of the default graph and dropping the derived graph
+    and the sort ranks of :mod:`kg.order` (whoever changes the documents writes those again after)."""
     derived = f"<{DERIVED_GRAPH}>"
     return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {derived} {{ ?s ?p ?o }} "
             f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), \"{DOCUMENT_GRAPHS}\")) }} }} ;\n"
-            f"DROP SILENT GRAPH {derived}")
+            f"DROP SILENT GRAPH {derived} ;\nDROP SILENT GRAPH <{ORDER_GRAPH}>")
 
 
 def refresh_update(changes: Iterable[str] = ()) -> str:

@@ -23,7 +23,11 @@ order workers finish in, and keeps only a few batches in flight (twice the
 number of workers), reading more input only as results come back: memory
 stays bounded however many documents there are, and the graph is the same
 whatever the number of workers. Batches are cut by the caller, so they are
-also the same: spaCy parses exactly the same groups of texts.
+also the same: spaCy parses exactly the same groups of texts. The Dask
+engine fetches each task's results as soon as it finishes
+(``distributed.as_completed``) and holds those that come before an earlier
+batch's in a reorder buffer, never more than its window of batches
+(:attr:`DaskEngine.peak_held` says how many it held at most).
 
 >>> engine = make_engine("local", jobs=1)
 >>> type(engine).__name__, engine.jobs
@@ -39,7 +43,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from kg.errors import KgError
 from kg.nlp import parse_view
@@ -301,6 +305,45 @@ def _bounded(submit, wait, batches: Iterable[list[Document]], window: int):
         yield done, wait(handle)
 
 
+def _reordered(submit, fetch, finished, batches: Iterable[list[Document]], window: int,
+               observe: Callable[[int], None]):
+    """Submit batches with at most ``window`` outstanding; take results as tasks finish, yield them in order.
+
+    ``finished`` is a ``distributed.as_completed`` (empty) to which every
+    submitted future is added; a finished task's results are fetched at once
+    (``fetch``). Those that finish before an earlier batch wait in a reorder
+    buffer until it comes. A batch is outstanding from its submission until
+    it is handed on, and at most ``window`` are, so the buffer never holds
+    more than ``window`` batches' results: ``observe`` is told how many it
+    holds after each arrival.
+    """
+    source = iter(batches)
+    ready: dict[int, tuple[list[Document], list[Extracted]]] = {}  # index -> (batch, results): the buffer
+    where: dict[str, tuple[int, list[Document]]] = {}  # future key -> (index, batch)
+    submitted = handed = 0
+    exhausted = False
+    while True:
+        while not exhausted and submitted - handed < window:
+            batch = next(source, None)
+            if batch is None:
+                exhausted = True
+                break
+            future = submit(batch)
+            where[future.key] = (submitted, batch)
+            finished.add(future)
+            submitted += 1
+        if handed == submitted:
+            return
+        if handed not in ready:
+            future = next(finished)
+            index, batch = where.pop(future.key)
+            ready[index] = (batch, fetch(future))
+            observe(len(ready))
+            continue
+        yield ready.pop(handed)
+        handed += 1
+
+
 def _init_worker(model: str | None, parent: int) -> None:
     import signal
 
@@ -394,23 +437,40 @@ class DaskEngine(Engine):
             raise EngineError(f"cannot reach the Dask scheduler at {where}: {exc}") from None
         self.scheduler = scheduler or self._cluster.scheduler_address
         self.jobs = max(1, sum(self._client.nthreads().values()))
+        #: Batches whose results this process holds in its reorder buffer now, and at most so far
+        #: (in this :meth:`map`): never more than :attr:`window`.
+        self.held = self.peak_held = 0
 
     def _fetch_info(self) -> ExtractorInfo:
         return self._client.submit(extractor_info, self.model, pure=False).result()
 
+    @property
+    def window(self) -> int:
+        """Batches submitted and not yet handed on (in flight or waiting for an earlier one): at most this."""
+        return 2 * self.jobs
+
     def map(self, batches):
+        """``(batch, results)`` in the order given; each task's results are fetched as soon as it finishes."""
+        from distributed import as_completed
+
         fingerprint = self.info().fingerprint
 
-        def wait(future):
+        def fetch(future):
             theirs, results = future.result()
             if theirs != fingerprint:
                 raise EngineError(
                     "a Dask worker runs different kg code, data or spaCy pipeline than the first "
                     "one asked: install the same versions on every worker")
+            future.release()  # the cluster forgets it: the results are only here now
             return results
 
-        return _bounded(lambda batch: self._client.submit(_remote_batch, batch, self.model, pure=False),
-                        wait, batches, 2 * self.jobs)
+        def observe(held: int) -> None:
+            self.held = held
+            self.peak_held = max(self.peak_held, held)
+
+        self.held = self.peak_held = 0
+        return _reordered(lambda batch: self._client.submit(_remote_batch, batch, self.model, pure=False),
+                          fetch, as_completed(loop=self._client.loop), batches, self.window, observe)
 
     def describe(self) -> str:
         return f"dask engine, {self.jobs} worker threads at {self.scheduler}"

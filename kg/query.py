@@ -45,8 +45,6 @@ the union of the document graphs (see :mod:`kg.store`); common prefixes (``kgo:`
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import multiprocessing
 import os
@@ -54,30 +52,24 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from kg import formats, sparqlguard
+from kg import sparqlguard
 from kg.errors import KgError, QueryError, QueryRefusedError, QueryTimeoutError, StoreError
+from kg.results import (FORMATS, GRAPH_FORMATS, MEDIA_TYPES, RESULT_FORMATS, TABLE_CELL,  # noqa: F401 (kg.query's names)
+                        NotAcceptableError, choose_format, format_result, graph_text, render, sparql_term)
 from kg.sparql import PREFIXES, VALUES_MARKER, Result, _short, bind_values, execute  # noqa: F401 (kg.query's names)
 from kg.vocab import KGO, document_iri, entity_iri
 
 QUERIES_DIR = Path(__file__).resolve().parent / "queries"
-#: ``kg query -f`` formats of solutions (the graph formats are :data:`GRAPH_FORMATS`), from :mod:`kg.formats`.
-FORMATS = tuple(f.name for f in formats.plugins("query") if f.kind != "graph")
 ENTITY_PARAMS = frozenset({"actor", "subject", "object", "speaker", "place"})
 #: Date parameters: the first day of the period given (``from``) or its last (``to``, ``date``).
 DATE_PARAMS = {"from": "first", "to": "last", "date": "last"}
 _DATE_VALUE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-# Where a named query pages (``--limit``/``--offset``): a subquery that picks the page's keys.
-PAGE_MARKER = re.compile(r"(?m)^[ \t]*# --page here[ \t]*$")
 _HAS_SLICE = re.compile(r"(?is)\b(LIMIT|OFFSET)\s+\d+\s*(?:(?:LIMIT|OFFSET)\s+\d+\s*)?$")
 MODALITIES = ("asserted", "reported", "denied", "planned", "unconfirmed")
-#: Widest cell of the ``table`` format; csv, tsv, json and xml are never cut.
-TABLE_CELL = 80
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -126,12 +118,12 @@ def parse_header(text: str, name: str = "query") -> NamedQuery:
         if not stripped.startswith("#"):
             break
         body = stripped.lstrip("#").strip()
-        match = re.match(r"^(title|description|param)\s*:\s*(.*)$", body)
+        match = re.match(r"^(title|description|param|page)\s*:\s*(.*)$", body)
         if match is not None:
             entries.append(list(match.groups()))
         elif entries and body:
             entries[-1][1] = f"{entries[-1][1]} {body}"
-    fields = {key: value for key, value in entries if key != "param"}
+    fields = {key: value for key, value in entries if key not in ("param", "page")}  # pages: kg.pages
     params = []
     for key, value in entries:
         if key != "param":
@@ -363,10 +355,9 @@ def drop_unbound_lines(sparql: str, params: Mapping[str, object]) -> str:
 def paginate(sparql: str, limit: int | None, offset: int = 0) -> str:
     """``sparql`` cut to ``limit`` rows from ``offset`` on (``--limit``/``--offset``).
 
-    A named query that marks a line ``# --page here`` pages there (a
-    subquery that picks the page's keys in the query's order, so that only
-    one page is looked up in full); any other query gets a final
-    ``LIMIT``/``OFFSET``. Its ``ORDER BY`` makes the pages a stable order.
+    The query gets a final ``LIMIT``/``OFFSET``; its ``ORDER BY`` makes the
+    pages a stable order. (The large named listings are walked instead:
+    :mod:`kg.pages`.)
 
     >>> paginate("SELECT * { ?s ?p ?o } ORDER BY ?s", 10, 20)
     'SELECT * { ?s ?p ?o } ORDER BY ?s\\nLIMIT 10 OFFSET 20\\n'
@@ -382,8 +373,6 @@ def paginate(sparql: str, limit: int | None, offset: int = 0) -> str:
     if _HAS_SLICE.search(_strip_comments(sparql)):
         raise QueryError("the query has its own LIMIT or OFFSET: leave out --limit and --offset")
     slice_ = (f"LIMIT {limit} " if limit is not None else "") + (f"OFFSET {offset}" if offset else "")
-    if PAGE_MARKER.search(sparql):
-        return PAGE_MARKER.sub(lambda m: m.group(0).replace("# --page here", slice_.strip()), sparql)
     return f"{sparql.rstrip()}\n{slice_.strip()}\n"
 
 
@@ -425,21 +414,69 @@ def run_query(store_or_path, query: "str | NamedQuery", *, params: Mapping[str, 
 
 
 def _run(store, sparql, named, params, timeout, max_rows, isolated, limit=None, offset=0) -> Result:
+    from kg import pages
+
     bindings = resolve_params(params, query=named, sparql=sparql, store=store)
-    text = paginate(drop_unbound_lines(sparql, bindings), limit, offset)
-    return query_store(store, text, bindings=bindings, timeout=timeout, max_rows=max_rows, isolated=isolated)
+    unbound = drop_unbound_lines(sparql, bindings)
+    text = paginate(pages.plain_text(unbound), limit, offset)
+    walk = pages.plan(unbound, sparql, bindings, limit, offset, ENTITY_PARAMS)  # its "# page:" lines
+    return query_store(store, text, bindings=bindings, timeout=timeout, max_rows=max_rows, isolated=isolated,
+                       walk=walk)
+
+
+_TRAILING_SLICE = re.compile(r"(?is)\s*\bLIMIT\s+(\d+)(?:\s+OFFSET\s+(\d+))?\s*$")
+
+
+def walk_for_text(sparql: str):
+    """The walk (:class:`kg.pages.Walk`) of a page of a named listing sent as SPARQL text, or None.
+
+    What ``kg serve`` pages: the text ``kg query`` runs for a named query
+    without parameters (its ``# only with --param`` lines left out; the lines
+    for pages may stay, they are comments or say the same thing), then
+    ``LIMIT n`` and maybe ``OFFSET m``. Any other text runs as it is.
+    """
+    from kg import pages
+
+    match = _TRAILING_SLICE.search(sparql)
+    if match is None:
+        return None
+    body = sparql[:match.start()].strip()
+    for named in list_queries():
+        unbound = drop_unbound_lines(named.text, {})
+        if body in (unbound.strip(), pages.plain_text(unbound).strip()):
+            return pages.plan(unbound, named.text, {}, int(match.group(1)), int(match.group(2) or 0), ENTITY_PARAMS)
+    return None
 
 
 def query_store(store, sparql: str, *, bindings: Mapping[str, Node] | None = None, timeout: float | None = None,
-                max_rows: int | None = None, isolated: bool = False) -> Result:
+                max_rows: int | None = None, isolated: bool = False, walk=None) -> Result:
     """Run ``sparql`` on an open :class:`kg.store.Store`: in this process (:meth:`kg.store.Store.query`), or,
     with a ``timeout`` (seconds) or ``isolated``, in a separate process without network access, killed
-    when time is up (:class:`kg.errors.QueryTimeoutError`)."""
+    when time is up (:class:`kg.errors.QueryTimeoutError`).
+
+    With a ``walk`` (:class:`kg.pages.Walk`), its page is walked (:func:`kg.pages.run_walk`) where the
+    store has the ranks for it; ``sparql`` is what runs where it has not.
+    """
     if timeout is None and not isolated:
-        return store.query(sparql, bindings=bindings, max_rows=max_rows)
+        return _answer(store._store(), sparql, bindings, max_rows, walk)
     if not store.read_only:
         store.flush()
-    return execute_in_subprocess(store.path, sparql, bindings=bindings, max_rows=max_rows, timeout=timeout)
+    return execute_in_subprocess(store.path, sparql, bindings=bindings, max_rows=max_rows, timeout=timeout,
+                                 walk=walk)
+
+
+def _answer(ox_store, sparql: str, bindings, max_rows, walk) -> Result:
+    """``sparql`` run on a pyoxigraph store, or the page of ``walk`` (see :func:`query_store`)."""
+    if walk is not None:
+        from kg.pages import run_walk
+
+        result = run_walk(lambda text: execute(ox_store, text), walk, bindings or {})
+        if result is not None:
+            if max_rows is not None and len(result.rows) > max_rows:
+                result.rows, result.truncated = result.rows[:max_rows], True
+            result.max_rows = max_rows
+            return result
+    return execute(ox_store, sparql, bindings=bindings, max_rows=max_rows)
 
 
 # --------------------------------------------------------------------------
@@ -476,8 +513,8 @@ def _worker_main(conn, store_path: str, parent: int) -> None:
         if job is None:
             break
         try:
-            result = execute(store._store(), job["query"], bindings=job.get("bindings"),
-                             max_rows=job.get("max_rows"))
+            result = _answer(store._store(), job["query"], job.get("bindings"), job.get("max_rows"),
+                             job.get("walk"))
             payload = render(result, choose_format(result, job["formats"])) if job.get("formats") else result
             conn.send(("ok", payload))
         except KgError as exc:
@@ -485,10 +522,6 @@ def _worker_main(conn, store_path: str, parent: int) -> None:
         except Exception as exc:  # noqa: BLE001 - report, keep serving
             conn.send(("error", "QueryError", f"query failed: {type(exc).__name__}: {_short(exc)}"))
     store.close()
-
-
-class NotAcceptableError(QueryError):
-    """None of the formats the client accepts fits the kind of result."""
 
 
 _ERRORS = {cls.__name__: cls for cls in
@@ -579,7 +612,7 @@ def _death(exitcode: int | None) -> str:
 
 
 def execute_in_subprocess(store_path, sparql: str, *, bindings=None, max_rows=None,
-                          timeout: float | None) -> Result:
+                          timeout: float | None, walk=None) -> Result:
     """Run one query in a fresh child process (killed after ``timeout`` s, if given).
 
     The query is checked here first (:func:`kg.sparqlguard.check`), so a
@@ -590,232 +623,7 @@ def execute_in_subprocess(store_path, sparql: str, *, bindings=None, max_rows=No
     worker = QueryProcess(store_path)
     try:
         worker.wait_ready()
-        return worker.run({"query": sparql, "bindings": dict(bindings or {}), "max_rows": max_rows}, timeout)
+        return worker.run({"query": sparql, "bindings": dict(bindings or {}), "max_rows": max_rows, "walk": walk},
+                          timeout)
     finally:
         worker.close()
-
-
-# --------------------------------------------------------------------------
-# Formats
-# --------------------------------------------------------------------------
-
-#: Media types of the result formats (SPARQL 1.1 results; Turtle for graphs), from :mod:`kg.formats`.
-MEDIA_TYPES = {f.name: f.media_type for f in formats.plugins("query")}
-RESULT_FORMATS = tuple(formats.names("serve", "results"))
-GRAPH_FORMATS = tuple(formats.names("query", "graph"))
-#: rdflib's names of the graph formats.
-_RDFLIB_FORMATS = {f.name: f.rdflib for f in formats.plugins("query", "graph")}
-
-
-def choose_format(result: Result, formats: list[str]) -> str:
-    """The first of ``formats`` (a client's preferences) that fits ``result``.
-
-    >>> choose_format(Result(["x"], []), ["turtle", "csv"])
-    'csv'
-    """
-    fits = GRAPH_FORMATS if result.kind == "graph" else RESULT_FORMATS
-    for fmt in formats:
-        if fmt in fits:
-            return fmt
-    kind = "a graph (CONSTRUCT/DESCRIBE)" if result.kind == "graph" else "solutions"
-    types = ", ".join(MEDIA_TYPES[f].split(";")[0] for f in fits)
-    raise NotAcceptableError(f"the result is {kind}; acceptable types: {types}")
-
-
-def render(result: Result, fmt: str) -> tuple[bytes, str, bool]:
-    """Serialise ``result`` for HTTP: (body, media type, truncated)."""
-    return format_result(result, fmt).encode("utf-8"), MEDIA_TYPES[fmt], result.truncated
-
-
-def format_result(result: Result, fmt: str) -> str:
-    """Write ``result`` as table, csv, tsv, json, xml (or turtle/ntriples for graphs).
-
-    csv, tsv, json and xml follow the SPARQL 1.1 result formats.
-    """
-    if fmt in GRAPH_FORMATS:
-        if result.kind != "graph":
-            raise QueryError(f"{fmt} is for CONSTRUCT and DESCRIBE results; use table, csv, tsv, json or xml")
-        return _graph_text(result, fmt)
-    if fmt not in FORMATS:
-        raise QueryError(f"unknown format {fmt!r}; available: {', '.join(FORMATS)}")
-    return {"table": _table, "csv": _csv, "tsv": _tsv, "json": _json, "xml": _xml}[fmt](result)
-
-
-def _graph_text(result: Result, fmt: str) -> str:
-    from kg.rdf import new_graph
-
-    graph = new_graph()
-    for s, p, o in result.rows:
-        graph.add((s, p, o))
-    return graph_text(graph, fmt)
-
-
-def graph_text(graph, fmt: str) -> str:
-    """An rdflib graph as Turtle, N-Triples, RDF/XML or JSON-LD (``fmt`` of :data:`GRAPH_FORMATS`)."""
-    text = graph.serialize(format=_RDFLIB_FORMATS[fmt])
-    return text if text.endswith("\n") else text + "\n"
-
-
-def _plain(term: Node | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
-
-
-#: A prefixed name's local part that needs no escape (SPARQL 1.1 and Turtle
-#: PN_LOCAL, ASCII); kg's query check refuses escapes in names.
-_LOCAL_PLAIN = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_BARE = {_XSD + "integer": re.compile(r"^[+-]?\d+$"), _XSD + "decimal": re.compile(r"^[+-]?\d*\.\d+$"),
-         _XSD + "boolean": re.compile(r"^(?:true|false)$")}
-
-
-def sparql_term(term: Node | None) -> str:
-    """``term`` as SPARQL and Turtle write it, short: a prefixed name when one of
-    :data:`PREFIXES` fits without an escape (``kgo:truce_with``), else the full
-    ``<IRI>`` (``kgr:entity/sdf`` is neither SPARQL nor Turtle); a literal
-    quoted, with its language or datatype; integers, decimals and booleans
-    bare. Every value can be pasted back into a query.
-
-    >>> sparql_term(URIRef("https://w3id.org/kg-conflict/id/entity/sdf"))
-    '<https://w3id.org/kg-conflict/id/entity/sdf>'
-    >>> sparql_term(URIRef("https://w3id.org/kg-conflict/ontology#truce_with"))
-    'kgo:truce_with'
-    >>> sparql_term(Literal("2017-10-15", datatype=URIRef(_XSD + "date"))), sparql_term(Literal(3))
-    ('"2017-10-15"^^xsd:date', '3')
-    >>> sparql_term(Literal('say "no"', lang="en"))
-    '"say \\\\"no\\\\""@en'
-    """
-    if term is None:
-        return ""
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    if isinstance(term, URIRef):
-        return _prefixed(str(term)) or f"<{term}>"
-    assert isinstance(term, Literal)
-    text = str(term)
-    datatype = str(term.datatype) if term.datatype is not None else None
-    if datatype in _BARE and _BARE[datatype].match(text):
-        return text
-    quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace(
-        "\r", "\\r").replace("\t", "\\t") + '"'
-    if term.language:
-        return f"{quoted}@{term.language}"
-    if datatype and datatype != _XSD + "string":
-        return f"{quoted}^^{_prefixed(datatype) or f'<{datatype}>'}"
-    return quoted
-
-
-def _prefixed(iri: str) -> str | None:
-    best = None
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and (best is None or len(namespace) > len(PREFIXES[best])):
-            best = prefix
-    if best is None:
-        return None
-    local = iri[len(PREFIXES[best]):]
-    if not local or _LOCAL_PLAIN.match(local):
-        return f"{best}:{local}"
-    return None  # a "/" or another character a prefixed name would have to escape: the full IRI
-
-
-def _table(result: Result) -> str:
-    if result.kind == "ask":
-        return ("yes" if result.boolean else "no") + "\n"
-    rows = [[_clip(term) for term in row] for row in result.rows]
-    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(result.columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(result.columns, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
-    note = f"({len(rows)} row{'s' if len(rows) != 1 else ''}"
-    note += f"; cut at {result.max_rows})" if result.truncated else ")"
-    return "\n".join(lines + [note]) + "\n"
-
-
-def _clip(term: Node | None) -> str:
-    """A table cell: :func:`sparql_term`; a long literal is cut inside its quotes
-    (IRIs are never cut)."""
-    text = sparql_term(term)
-    if len(text) <= TABLE_CELL or not isinstance(term, Literal):
-        return text
-    value = " ".join(str(term).split())
-    shortened = sparql_term(Literal(value[:TABLE_CELL - 3] + "…", lang=term.language, datatype=term.datatype))
-    return shortened
-
-
-def _csv(result: Result) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    if result.kind == "ask":
-        writer.writerow(["boolean"])
-        writer.writerow(["true" if result.boolean else "false"])
-    else:
-        writer.writerow(result.columns)
-        writer.writerows([_plain(t) for t in row] for row in result.rows)
-    return out.getvalue()
-
-
-def _tsv(result: Result) -> str:
-    from kg.terms import to_oxigraph
-
-    if result.kind == "ask":
-        return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
-    lines = ["\t".join(f"?{c}" for c in result.columns)]
-    for row in result.rows:
-        lines.append("\t".join("" if t is None else str(to_oxigraph(t)) for t in row))
-    return "\n".join(lines) + "\n"
-
-
-def _json_term(term: Node) -> dict:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    out = {"type": "literal", "value": str(term)}
-    if isinstance(term, Literal) and term.language:
-        out["xml:lang"] = term.language
-    elif isinstance(term, Literal) and term.datatype is not None:
-        out["datatype"] = str(term.datatype)
-    return out
-
-
-def _json(result: Result) -> str:
-    if result.kind == "ask":
-        return json.dumps({"head": {}, "boolean": bool(result.boolean)}) + "\n"
-    bindings = [{c: _json_term(t) for c, t in zip(result.columns, row) if t is not None} for row in result.rows]
-    return json.dumps({"head": {"vars": result.columns}, "results": {"bindings": bindings}},
-                      ensure_ascii=False, indent=1) + "\n"
-
-
-def _xml_term(term: Node) -> str:
-    if isinstance(term, URIRef):
-        return f"<uri>{xml_escape(str(term))}</uri>"
-    if isinstance(term, BNode):
-        return f"<bnode>{xml_escape(str(term))}</bnode>"
-    attr = ""
-    if isinstance(term, Literal) and term.language:
-        attr = f" xml:lang={quoteattr(term.language)}"
-    elif isinstance(term, Literal) and term.datatype is not None:
-        attr = f" datatype={quoteattr(str(term.datatype))}"
-    from kg.rdf import clean_literal
-
-    return f"<literal{attr}>{xml_escape(clean_literal(str(term)))}</literal>"
-
-
-def _xml(result: Result) -> str:
-    head = '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
-    if result.kind == "ask":
-        return head + f"<head/>\n<boolean>{'true' if result.boolean else 'false'}</boolean>\n</sparql>\n"
-    parts = [head, "<head>\n"]
-    parts += [f" <variable name={quoteattr(c)}/>\n" for c in result.columns]
-    parts.append("</head>\n<results>\n")
-    for row in result.rows:
-        parts.append(" <result>\n")
-        for column, term in zip(result.columns, row):
-            if term is not None:
-                parts.append(f"  <binding name={quoteattr(column)}>{_xml_term(term)}</binding>\n")
-        parts.append(" </result>\n")
-    parts.append("</results>\n</sparql>\n")
-    return "".join(parts)

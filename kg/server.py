@@ -77,7 +77,7 @@ import h11
 
 from kg import formats, sparqlguard
 from kg.errors import KgError, QueryError, QueryRefusedError, QueryTimeoutError, StoreError
-from kg.query import NotAcceptableError, QueryProcess, list_queries
+from kg.query import NotAcceptableError, QueryProcess, list_queries, walk_for_text
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -481,7 +481,8 @@ def _sparql(server: _Server, request: Request, params: dict[str, list[str]]) -> 
     try:
         sparqlguard.check(queries[0])  # refused at once, without a query process
         body, ctype, truncated = server.pool.run(
-            {"query": queries[0], "formats": formats, "max_rows": config.max_results}, timeout=config.timeout)
+            {"query": queries[0], "formats": formats, "max_rows": config.max_results,
+             "walk": walk_for_text(queries[0])}, timeout=config.timeout)  # a named listing's page: walked
     except QueryTimeoutError:
         return _error(503, f"query exceeded the time limit of {config.timeout:g} s and was stopped "
                            "(kg serve --timeout)")

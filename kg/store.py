@@ -26,6 +26,9 @@ and in the default graph, and recomputed in the same transaction as every
 change of documents. So the default graph is always exactly what
 ``graph.ttl`` holds, and what a build of the same documents from nothing
 gives.
+The sort ranks of names that page the named queries (:mod:`kg.order`) live in
+the named graph ``kgr:order``, outside the default graph: dropped by every
+such transaction and written again right after it.
 
 A build changes the store in one transaction (:meth:`Store.commit`): new and
 changed documents' graphs are first written to staging graphs
@@ -595,6 +598,7 @@ class Store:
         body = fragment if isinstance(fragment, str) else ntriples(fragment)
         changes = [_drop(graph), f"INSERT DATA {{\n{body}\nGRAPH {graph} {{\n{body}\n}} }}"]
         self._update(refresh_update(changes), f"store document {doc_id!r}")
+        self._write_ranks()
 
     def load_documents(self, documents: Iterable[tuple[str, str]], *, staging: bool = False) -> None:
         """Add the graphs of documents at once, with Oxigraph's bulk loader.
@@ -666,6 +670,7 @@ class Store:
         replace, remove = list(replace), list(remove)
         if len(replace) + len(remove) <= COMMIT_DOCUMENTS:
             self._update(refresh_update(self._swaps(replace, remove)), "update the store")
+            self._write_ranks()
             return
         self.update_meta(committing={"replace": replace, "remove": remove})
         self._update(clear_update(), "update the store")
@@ -673,6 +678,7 @@ class Store:
             self._update(" ;\n".join(self._swaps(replace[start:start + COMMIT_DOCUMENTS], [])),
                          "update the store")
         self._update(refresh_update(self._swaps([], remove)), "update the store")
+        self._write_ranks()
         self.update_meta(committing=None)
 
     def finish_commit(self) -> bool:
@@ -703,6 +709,17 @@ class Store:
         from kg.derived import refresh_update
 
         self._update(refresh_update(), "compute the derived triples")
+        self._write_ranks()
+
+    def _write_ranks(self) -> None:
+        """The sort ranks of names (:mod:`kg.order`), written again after every change of the documents:
+        the change dropped them in its own transaction."""
+        from kg.order import write_ranks
+
+        try:
+            write_ranks(self._writable())
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"{self.path}: cannot write the sort ranks: {exc}") from None
 
     def remove_document(self, doc_id: str) -> None:
         """Drop document ``doc_id``'s graph (its evidence, and what only it supported),

@@ -32,6 +32,9 @@ ENTITY_CLASSES = ("State", "ArmedGroup", "Organization", "Coalition", "Person", 
 #: (:mod:`kg.store`) and the triples derived from all of them in :data:`DERIVED_GRAPH` (:mod:`kg.derived`).
 DOCUMENT_GRAPHS = str(KGR["graph/"])
 DERIVED_GRAPH = KGR["derived"]
+#: Sort ranks of names (:mod:`kg.order`) for the pages of the named queries: in the store only, never
+#: in the default graph, so never in ``graph.ttl``.
+ORDER_GRAPH = KGR["order"]
 
 PREFIXES = {
     "kgo": KGO,

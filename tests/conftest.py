@@ -222,3 +222,75 @@ def _ssrf_queries(url: str, separators=None) -> list[tuple[str, str]]:
 def ssrf_queries():
     """:func:`_ssrf_queries`: ``ssrf_queries(canary.url)``."""
     return _ssrf_queries
+
+
+def _generated_documents(n: int = 40, seed: int = 7):
+    """kg-shaped documents (kg's own GraphBuilder): actors and places, some of two entities with one
+    label (a walk must never split equal keys), all modalities, speakers, agreements, evidence dates;
+    a sentence in two documents."""
+    import random
+
+    from kg.rdf import GraphBuilder
+    from kg.records import Agreement, Claim, Document, Entity, EventDate, Span
+    from kg.resources import load_data
+    from kg.rdf import new_graph
+
+    rng = random.Random(seed)
+    relations = load_data("relations")["relations"]
+    entities, names = {}, {}
+    for i in range(24):
+        label = f"Actor {i % 18}" if i < 20 else "Émir ünïcode"  # Actor 0..1 twice; non-ASCII labels
+        entities[f"a{i}"] = Entity(f"a{i}", label, (rng.choice(("State", "ArmedGroup", "Person")),))
+        names[f"a{i}"] = {f"A{i}"}
+    for i in range(10):
+        entities[f"p{i}"] = Entity(f"p{i}", f"Place {i % 8}", ("Place",), lat=30 + i, long=40 + i)
+        names[f"p{i}"] = set()
+    actors = [e for e in entities if e.startswith("a")]
+    places = [e for e in entities if e.startswith("p")]
+    shared = "A shared wire sentence about a truce."
+    fragments = []
+    for n_doc in range(n):
+        doc_id = f"doc{rng.randint(0, 10 ** 6):07d}"  # identifiers not in document order
+        claims, agreements, dates, offset = [], [], {}, 0
+        for k in range(rng.randint(3, 9)):
+            relation = rng.choice(list(relations))
+            spec = relations[relation]
+            subject = rng.choice(actors)
+            obj = rng.choice(places) if spec["range"] == "Place" else rng.choice([a for a in actors if a != subject])
+            if spec["domain"] == "Place":
+                subject, obj = rng.sample(places, 2)
+            text = shared if k == 0 and n_doc % 5 == 0 else f"Sentence {n_doc}-{k} on {relation} words."
+            span = Span(offset, offset + len(text))
+            modality = rng.choice(("asserted", "reported", "planned", "denied", "unconfirmed"))
+            speaker = rng.choice(actors) if rng.random() < 0.4 else None
+            claims.append(Claim(subject, relation, obj, doc=doc_id, sentence=span, text=text, rule="test",
+                                modality=modality, speaker=speaker))
+            if spec["family"] == "agreement" and rng.random() < 0.6:
+                agreements.append(Agreement(doc=doc_id, sentence=span, text=text, kind="truce",
+                                            parties=(subject, obj), places=(rng.choice(places),), anchor=offset))
+            if rng.random() < 0.8:
+                dates[span] = EventDate(f"201{rng.randint(5, 8)}-{rng.randint(1, 3):02d}-01", "month", "stated",
+                                        "in the month")
+            offset = span.end + 1
+        body = " " * offset
+        document = Document(id=doc_id, path=f"{doc_id}.txt", text=body, body=body, title=f"T {n_doc}",
+                            date="2017-10-15", sha256=f"{n_doc:064x}")
+        builder = GraphBuilder(new_graph())
+        builder.add_document(document)
+        builder.add_claims(claims, entities, names, dates=dates)
+        builder.add_agreements(agreements, entities, names, dates=dates)
+        fragments.append((doc_id, builder.graph))
+    return fragments
+
+
+@pytest.fixture(scope="session")
+def generated_store(tmp_path_factory):
+    """A store of the generated documents, committed as a build into a non-empty store commits them."""
+    from kg.store import Store, ntriples
+
+    path = tmp_path_factory.mktemp("generated") / "store"
+    fragments = _generated_documents()
+    with Store.open(path) as store:
+        store.load_documents([(doc_id, ntriples(graph)) for doc_id, graph in fragments], staging=True)
+        store.commit(replace=[doc_id for doc_id, _ in fragments])
+    return path

@@ -555,3 +555,95 @@ def test_every_name_of_an_entity_has_its_key(seeds):
     assert {(str(e), str(k)) for e, k in stored} == keys
     assert run_query(store, "who-backs-whom", params={"actor": "SYRIAN DEMOCRATIC FORCES"}).rows == \
         run_query(store, "who-backs-whom", params={"actor": "sdf"}).rows
+
+
+# --------------------------------------------------------------------------
+# Pages walked entity by entity (kg.pages, ranks of kg.order)
+# --------------------------------------------------------------------------
+
+PAGED = sorted(q.name for q in list_queries() if "# page:" in q.text)
+
+
+def test_the_paged_queries_are_the_large_listings():
+    assert set(PAGED) == {"as-of", "claims-by-speaker", "denied-or-unconfirmed", "evidence-for-triple",
+                          "single-source-claims", "timeline", "where-an-actor-went", "who-dealt-with-whom"}
+
+
+@pytest.mark.parametrize("name", PAGED)
+def test_walked_pages_are_the_order_by_order_on_a_generated_graph(generated_store, name):
+    """The pages a walk gives (ranks of kg.order, one entity group at a time) are the rows of the
+    query's own ORDER BY, whole, in its order: at every page size and offset, and for a page of
+    everything. And they are walked: the store has the ranks, so no page is cut the slow way."""
+    from kg import pages
+    from kg.query import ENTITY_PARAMS, drop_unbound_lines
+    from kg.store import Store
+
+    query = load_query(name)
+    with Store.open(generated_store, read_only=True) as store:
+        whole = run_query(store, name).rows
+        assert len(whole) > 10, "the generated graph gives every paged query rows"
+        unbound = drop_unbound_lines(query.text, {})
+        walk = pages.plan(unbound, query.text, {}, 7, 3, ENTITY_PARAMS)
+        walked = pages.run_walk(lambda text: store.query(text), walk, {})
+        assert walked is not None and walked.rows == whole[3:10]
+        for first, largest in ((1, 1), (1, 2), (2, 3)):  # many small runs: their joins must be exact
+            for start, size in ((0, len(whole)), (1, 9), (len(whole) // 2, 11)):
+                small = pages.run_walk(lambda text: store.query(text), pages.plan(
+                    unbound, query.text, {}, size, start, ENTITY_PARAMS), {}, first=first, largest=largest)
+                assert small.rows == whole[start:start + size]
+        for size in (1, 5, 13):
+            rows = []
+            for start in range(0, len(whole) + size, size):
+                rows += run_query(store, name, limit=size, offset=start).rows
+            assert rows == whole
+        assert run_query(store, name, limit=len(whole) + 5).rows == whole
+
+
+def test_a_walk_keeps_date_parameters_and_leaves_entity_parameters_to_the_query(generated_store):
+    from kg.store import Store
+
+    with Store.open(generated_store, read_only=True) as store:
+        whole = run_query(store, "timeline", params={"from": "2016-02"}).rows
+        assert whole and run_query(store, "timeline", params={"from": "2016-02"}, limit=4, offset=2).rows == whole[2:6]
+        actor = run_query(store, "evidence-for-triple", params={"subject": "A3"}).rows
+        assert run_query(store, "evidence-for-triple", params={"subject": "A3"}, limit=2).rows == actor[:2]
+
+
+def test_ranks_live_in_the_store_only_and_follow_every_change(generated_store, tmp_path):
+    """The ranks are in the named graph kgr:order, never in the default graph (so never in graph.ttl);
+    a removal drops them with its change and writes the ranks of what is left; without ranks a
+    page is cut the slow way, with the same rows."""
+    import shutil
+
+    from kg.order import rank_quads
+    from kg.store import Store
+    from kg.vocab import ORDER_GRAPH
+
+    path = tmp_path / "store"
+    shutil.copytree(generated_store, path)
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ORDER_GRAPH}> {{ ?s ?p ?o }} }}"
+    with Store.open(path) as store:
+        assert int(store.query(count).rows[0][0]) > 100
+        assert not store.query("ASK { ?s kgo:subjectRank ?r }").boolean  # not in the default graph
+        victim = store.graph_names()[0]
+        store.remove_document(victim)
+        stored = {(str(q.subject), str(q.predicate), str(q.object)) for q in
+                  store._store().quads_for_pattern(None, None, None, __import__("pyoxigraph").NamedNode(str(ORDER_GRAPH)))}
+        assert stored == {(str(q.subject), str(q.predicate), str(q.object)) for q in rank_quads(store._store())}
+        whole = run_query(store, "who-dealt-with-whom").rows
+        store._store().update(f"DROP GRAPH <{ORDER_GRAPH}>")
+        assert run_query(store, "who-dealt-with-whom", limit=3, offset=1).rows == whole[1:4]
+
+
+def test_a_node_with_two_names_gets_no_rank():
+    import pyoxigraph as ox
+
+    from kg.order import rank_quads
+
+    store = ox.Store()
+    store.update("""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        INSERT DATA { <x:s> a rdf:Statement ; rdf:subject <x:a> ; rdf:predicate <x:p> . <x:a> rdfs:label "A", "B" .
+                      <x:t> a rdf:Statement ; rdf:subject <x:b> ; rdf:predicate <x:p> . <x:b> rdfs:label "C" }""")
+    predicates = {q.predicate.value.rsplit("#", 1)[1] for q in rank_quads(store)}
+    assert "subjectRank" not in predicates and "statementRank" not in predicates

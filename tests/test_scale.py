@@ -209,9 +209,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.mark.slow
-def test_a_real_dask_scheduler_and_two_workers_give_the_same_graph_bytes(seeds_one_job, tmp_path):
-    """distributed's own commands, as on a cluster (docs/performance.md), on loopback."""
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory):
+    """distributed's own commands, as on a cluster (docs/performance.md), on loopback: ``dask scheduler``
+    and two ``dask worker`` processes of one thread each; the scheduler's address."""
     import subprocess
     import sys
 
@@ -221,18 +222,19 @@ def test_a_real_dask_scheduler_and_two_workers_give_the_same_graph_bytes(seeds_o
         pytest.skip("no dask command beside this Python")
     address = f"tcp://127.0.0.1:{_free_port()}"
     common = ["--no-dashboard"]
+    folder = tmp_path_factory.mktemp("dask")
     processes = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
                                    *common], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     try:
         with distributed.Client(address, timeout=60) as client:
             for _ in range(2):
                 processes.append(subprocess.Popen([str(dask), "worker", address, "--nthreads", "1",
-                                                   "--nworkers", "1", *common], cwd=tmp_path,
+                                                   "--nworkers", "1", *common], cwd=folder,
                                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             client.wait_for_workers(2, timeout=120)
             workers = client.scheduler_info()["workers"]
             assert len(workers) == 2 and all(w["host"] == "127.0.0.1" for w in workers.values())
-        report = kg.build([SEEDS], tmp_path / "out", html=False, engine="dask", scheduler=address, batch_size=2)
+        yield address
     finally:
         for process in reversed(processes):
             process.terminate()
@@ -242,8 +244,48 @@ def test_a_real_dask_scheduler_and_two_workers_give_the_same_graph_bytes(seeds_o
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@pytest.mark.slow
+def test_a_real_dask_scheduler_and_two_workers_give_the_same_graph_bytes(seeds_one_job, dask_cluster, tmp_path):
+    report = kg.build([SEEDS], tmp_path / "out", html=False, engine="dask", scheduler=dask_cluster, batch_size=2)
     assert report.documents == 5
     assert (tmp_path / "out" / "graph.ttl").read_bytes() == seeds_one_job
+
+
+def seen_lines(batches) -> list[tuple[str, list[list[str]]]]:
+    return [(doc_id, [sorted(fragment.splitlines()) for fragment in fragments]) for doc_id, fragments in batches]
+
+
+@pytest.mark.slow
+def test_dask_results_are_taken_as_they_finish_and_held_at_most_a_window(dask_cluster):
+    """Tasks finish out of order (a long batch first, short ones after): the client takes each result
+    when its task finishes, hands them on in batch order, and its reorder buffer never holds more
+    batches than its window, far fewer than the batches of the build."""
+    from kg.engines import DaskEngine
+
+    long_text = " ".join(_article(i) for i in range(40))
+    batches = [[Document(id="long", path="long.txt", text=long_text, body=long_text)]]
+    batches += [[Document(id=f"d{i}", path=f"d{i}.txt", text=_article(i), body=_article(i))] for i in range(23)]
+    given = []
+
+    def source():
+        for batch in batches:
+            given.append(batch[0].id)
+            yield batch
+
+    with DaskEngine(dask_cluster) as engine:
+        assert engine.jobs == 2 and engine.window == 4
+        seen = []
+        for batch, results in engine.map(source()):
+            # the input is read only as results are handed on: never more than a window ahead
+            assert len(given) - len(seen) <= engine.window
+            seen.append((batch[0].id, [r.ntriples for r in results]))
+            assert engine.held <= engine.window
+        assert 1 <= engine.peak_held <= engine.window < len(batches)
+    assert [doc_id for doc_id, _ in seen] == [batch[0].id for batch in batches]
+    # the same fragments as here (their lines in any order: a set's order depends on the process's hash seed)
+    assert seen_lines(seen) == seen_lines((batch[0].id, [r.ntriples for r in extract_batch(batch)]) for batch in batches)
 
 
 # --------------------------------------------------------------------------

@@ -681,3 +681,26 @@ def test_cors_lets_a_listed_origins_page_query_in_a_real_browser(tmp_path, chrom
         closed.stop()
         listed.stop()
         app.shutdown()
+
+
+def test_a_page_of_a_named_listing_is_walked_and_is_the_listing_s_page(generated_store):
+    """A client sending the text `kg query` runs for a named listing, with LIMIT and OFFSET, gets
+    exactly those rows of the whole listing (the server walks the page, kg.pages, as kg query
+    does); other text runs as it is."""
+    from kg.pages import plain_text
+    from kg.query import drop_unbound_lines, load_query, run_query, walk_for_text
+
+    running = Server(generated_store, workers=1, extra=["--max-results", "10000", "--timeout", "60"])
+    try:
+        for name in ("timeline", "who-dealt-with-whom", "denied-or-unconfirmed"):
+            whole = run_query(generated_store, name)
+            text = plain_text(drop_unbound_lines(load_query(name).text, {}))
+            assert walk_for_text(f"{text}\nLIMIT 4 OFFSET 3") is not None
+            status, _, body = running.post(f"{text}\nLIMIT 4 OFFSET 3")
+            assert status == 200, body
+            got = [[b.get(c, {}).get("value") for c in whole.columns] for b in bindings(body)]
+            want = [[None if t is None else str(t) for t in row] for row in whole.rows[3:7]]
+            assert got == want and len(got) == 4
+        assert walk_for_text("SELECT * { ?s ?p ?o } LIMIT 3") is None
+    finally:
+        running.stop()
