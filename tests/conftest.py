@@ -1,11 +1,15 @@
 """Browser fixtures: headless Debian Chromium driven by Playwright's sync API;
-and the seeds graph, built once per session.
+and the seeds graph, built once per session (once for all pytest-xdist workers).
 
 Tests marked ``browser`` use the browser fixtures. They skip, saying why, when
 ``/usr/bin/chromium`` or Playwright is missing (CI installs both).
 """
 from __future__ import annotations
 
+import gc
+import os
+import pickle
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -67,20 +71,85 @@ def browser_page(chromium_browser):
     context.close()
 
 
-@pytest.fixture(scope="session")
-def seeds_build(tmp_path_factory):
-    """``kg build seeds`` once per session (slow: loads spaCy); the output folder."""
+@pytest.fixture(scope="module", autouse=True)
+def _collect_at_each_file():
+    """At each test file's start, all garbage is collected once, and what is alive frozen."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _collector_sees_young_objects_only(_collect_at_each_file):
+    """What is alive when a test starts is frozen (``gc.freeze``): left out of the collector's scans.
+
+    kg's ``Store.close`` runs ``gc.collect()`` so that pyoxigraph closes the database; a
+    full collection scans every object of the process, and a test session holds many
+    (spaCy's pipeline, module fixtures' graphs): each close took 0.1-1 s, and tests close
+    thousands of stores. With the older objects frozen, a collection costs what the test
+    made. Nothing else changes: every close still collects (the stores a test opens are its
+    own), and what was frozen is let go and collected when the next file starts.
+    """
+    gc.freeze()
+    yield
+
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+def _build_seeds(out: Path) -> None:
+    """``kg build seeds --out OUT``, its report kept next to it (``OUT/../report.pickle``)."""
     import kg
 
-    out = tmp_path_factory.mktemp("seeds")
-    kg.build([Path(__file__).resolve().parent.parent / "seeds"], out)
-    return out
+    report = kg.build([SEEDS], out)
+    (out.parent / "report.pickle").write_bytes(pickle.dumps(report))
+
+
+@pytest.fixture(scope="session")
+def _seeds_once(tmp_path_factory) -> Path:
+    """The folder of the one seeds build of the test session.
+
+    Under pytest-xdist every worker shares it: the first to come builds it
+    in the base temp dir's parent (common to the workers) under a file lock,
+    the others wait for the lock and find it done (pytest-xdist's
+    "session-scoped fixture once" recipe).
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path_factory.mktemp("seeds-build")
+        _build_seeds(folder / "out")
+        return folder
+    from filelock import FileLock
+
+    folder = tmp_path_factory.getbasetemp().parent / "seeds-build"
+    with FileLock(str(folder) + ".lock"):
+        if not (folder / "done").is_file():
+            if folder.exists():  # a worker that died half-way
+                shutil.rmtree(folder)
+            folder.mkdir()
+            _build_seeds(folder / "out")
+            (folder / "done").touch()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def seeds_build(_seeds_once) -> Path:
+    """``kg build seeds`` (graph.ttl, graph.html, store/), once per session (slow: loads spaCy);
+    the output folder. Shared by every test (and every xdist worker): read it, never write into it."""
+    return _seeds_once / "out"
 
 
 @pytest.fixture(scope="session")
 def seeds_dir(seeds_build):
     """The seeds build, for tests that read graph.ttl or the store only."""
     return seeds_build
+
+
+@pytest.fixture(scope="session")
+def seeds_report(_seeds_once):
+    """The :class:`kg.pipeline.BuildReport` of the seeds build."""
+    return pickle.loads((_seeds_once / "report.pickle").read_bytes())
 
 
 def _by_value(triples) -> set:
