@@ -600,8 +600,9 @@ class _Memo:
 
 
 @pytest.fixture(scope="module")
-def sequences(tmp_path_factory):
-    """A folder for the files and outputs, clean builds by set of documents, the memo of parses."""
+def sequences(tmp_path_factory, nlp):
+    """A folder for the files and outputs, clean builds by set of documents, the memo of parses
+    (spaCy loaded before the test, so that the collector leaves it out, see conftest)."""
     return tmp_path_factory.mktemp("sequences"), {}, _Memo()
 
 

@@ -191,8 +191,12 @@ def test_sigkill_at_random_moments_leaves_the_old_graph_or_the_new_one(before, c
     work = before
     old, new, duration = _expected(work, command)
     rng = random.Random(f"issue-15-{command}")
+    # four random moments, one in each quarter of the command's run (and a little after its end):
+    # spread over the whole run, as six uniform draws were not always
+    span = duration + 0.2 - 0.05
+    delays = [0.05 + span * (quarter + rng.random()) / 4 for quarter in range(4)]
     outcomes = []
-    for i, delay in enumerate(sorted(rng.uniform(0.05, duration + 0.2) for _ in range(6))):
+    for i, delay in enumerate(delays):
         out = work / f"random-{command}-{i}"
         shutil.copytree(work / "base", out)
         proc = subprocess.Popen(kg_command(*COMMANDS[command], "--out", out.name), cwd=work,
