@@ -152,6 +152,124 @@ def seeds_report(_seeds_once):
     return pickle.loads((_seeds_once / "report.pickle").read_bytes())
 
 
+#: A process with kg and the spaCy pipeline loaded that forks a child for each kg command it is sent.
+ZYGOTE = r"""
+import json, os, sys
+import kg.cli, kg.engines
+kg.engines.load_resources(None)  # what takes a kg process seconds to start
+# no module that a command's code patches (kg.store, kg.rdf, kg.pipeline, kg.html, ...) is loaded yet
+out = os.fdopen(os.dup(1), "w")
+for line in sys.stdin:
+    job = json.loads(line)
+    if job["op"] == "wait":
+        pid, status = os.waitpid(job["pid"], 0 if job["block"] else os.WNOHANG)
+        out.write(json.dumps(os.waitstatus_to_exitcode(status) if pid else None) + "\n")
+        out.flush()
+        continue
+    pid = os.fork()
+    if pid:
+        out.write(json.dumps(pid) + "\n")
+        out.flush()
+        continue
+    # the child: the command, as `python -c CODE ARGV...` would run it (CODE: `main(sys.argv[1:])` of kg.cli)
+    out.close()
+    os.chdir(job["cwd"])
+    for fd, path in ((0, os.devnull), (1, job["stdout"]), (2, job["stderr"])):
+        target = os.open(path, os.O_RDONLY if fd == 0 else os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.dup2(target, fd)
+        os.close(target)
+    sys.argv = ["-c", *job["argv"]]
+    exec(compile(job["code"], "<kg command>", "exec"), {"__name__": "__main__"})
+    sys.exit(0)
+"""
+
+
+class KgForks:
+    """kg commands run in child processes forked from a process that has spaCy loaded (:data:`ZYGOTE`).
+
+    They are real processes running kg's command line (signals, exit codes, locks, stdout and
+    stderr are theirs) that start in milliseconds instead of seconds: for the tests that kill
+    commands at chosen or random moments, tens of commands each.
+    """
+
+    def __init__(self, folder: Path):
+        import subprocess
+        import sys
+
+        self.folder = folder
+        self.count = 0
+        self.process = subprocess.Popen([sys.executable, "-c", ZYGOTE], cwd=ROOT, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
+
+    def _ask(self, job: dict):
+        import json
+
+        self.process.stdin.write(json.dumps(job) + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        assert answer, "the process that forks kg commands died"
+        return json.loads(answer)
+
+    def start(self, argv: list[str], cwd: Path, code: str = "from kg.cli import main\nmain(sys.argv[1:])"):
+        """Start ``kg ARGV...`` (or ``python -c CODE ARGV...``) in ``cwd``; a :class:`KgFork`."""
+        self.count += 1
+        out, err = self.folder / f"{self.count}.out", self.folder / f"{self.count}.err"
+        pid = self._ask({"op": "fork", "argv": [str(a) for a in argv], "cwd": str(cwd), "code": "import sys\n" + code,
+                         "stdout": str(out), "stderr": str(err)})
+        return KgFork(self, pid, out, err)
+
+    def run(self, argv: list[str], cwd: Path, code: str = "from kg.cli import main\nmain(sys.argv[1:])"):
+        """``kg ARGV...`` to its end: a :class:`subprocess.CompletedProcess` (text stdout and stderr)."""
+        return self.start(argv, cwd, code).wait()
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
+        self.process.stdout.close()
+
+
+class KgFork:
+    """One kg command forked by :class:`KgForks`: ``pid``, :meth:`poll`, :meth:`kill`, :meth:`wait`."""
+
+    def __init__(self, forks: KgForks, pid: int, out: Path, err: Path):
+        self.forks, self.pid, self.out, self.err = forks, pid, out, err
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = self.forks._ask({"op": "wait", "pid": self.pid, "block": False})
+        return self.returncode
+
+    def kill(self) -> None:
+        import signal
+
+        if self.poll() is None:
+            os.kill(self.pid, signal.SIGKILL)
+
+    def wait(self, timeout: float = 300):
+        """Wait for the end (killing the command past ``timeout`` s: a hung test); its CompletedProcess."""
+        import subprocess
+        import time
+
+        deadline = time.monotonic() + timeout
+        while self.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if self.returncode is None:
+            os.kill(self.pid, 9)
+            self.returncode = self.forks._ask({"op": "wait", "pid": self.pid, "block": True})
+            raise subprocess.TimeoutExpired(["kg", "(forked)"], timeout)
+        read = lambda path: path.read_text(encoding="utf-8") if path.exists() else ""  # noqa: E731 (killed early)
+        return subprocess.CompletedProcess(["kg", "(forked)"], self.returncode, read(self.out), read(self.err))
+
+
+@pytest.fixture(scope="session")
+def kg_forks(tmp_path_factory):
+    """:class:`KgForks`, one per test process."""
+    forks = KgForks(tmp_path_factory.mktemp("forks"))
+    yield forks
+    forks.close()
+
+
 def _by_value(triples) -> set:
     """Triples with ``xsd:decimal`` literals compared by value.
 

@@ -637,13 +637,15 @@ def test_cli_full_disk_is_one_line_and_keeps_the_previous_build(tmp_path, monkey
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_moments_leaves_old_or_new_outputs(tmp_path):
+def test_sigkill_at_random_moments_leaves_old_or_new_outputs(tmp_path, kg_forks):
+    """Builds killed at random moments, aimed at the writes (the commands are forked from a process
+    with spaCy loaded, conftest ``kg_forks``: real processes that start at once)."""
     inputs = tmp_path / "in"
     inputs.mkdir()
     (inputs / "a.txt").write_text(ARTICLE)
     (inputs / "b.txt").write_text("The SDF captured Raqqa from Islamic State on Tuesday.\n")
     base = tmp_path / "base"
-    result = run_kg("build", "in", "--out", str(base), cwd=tmp_path)
+    result = kg_forks.run(["build", "in", "--out", str(base)], tmp_path)
     assert result.returncode == 0, result.stderr
     old = {name: (base / name).read_bytes() for name in ("graph.ttl", "graph.html")}
 
@@ -652,21 +654,18 @@ def test_sigkill_at_random_moments_leaves_old_or_new_outputs(tmp_path):
     (inputs / "c.txt").write_text("Turkey attacked the SDF in Manbij, a monitor said.\n")
     reference = tmp_path / "reference"
     shutil.copytree(base, reference)
-    # Most of a build is starting Python and loading spaCy: time the reference
-    # build's writes (each output is replaced by a rename: a new inode) to aim at them.
+    # Time the reference build's writes (each output is replaced by a rename: a new inode) to aim at them.
     inodes = {name: (reference / name).stat().st_ino for name in old}
     replaced: dict[str, float] = {}
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", "in", "--out", str(reference)],
-                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = kg_forks.start(["build", "in", "--out", str(reference)], tmp_path)
     while proc.poll() is None:
         for name, inode in inodes.items():
             if name not in replaced and (reference / name).stat().st_ino != inode:
                 replaced[name] = time.monotonic() - started
         time.sleep(0.01)
     duration = time.monotonic() - started
-    assert proc.returncode == 0, proc.stderr.read()
-    proc.stderr.close()
+    assert proc.returncode == 0, proc.wait().stderr
     new = {name: (reference / name).read_bytes() for name in old}
     assert new["graph.ttl"] != old["graph.ttl"]
 
@@ -679,8 +678,7 @@ def test_sigkill_at_random_moments_leaves_old_or_new_outputs(tmp_path):
     for i, delay in enumerate(delays):
         out = tmp_path / f"killed{i}"
         shutil.copytree(base, out)
-        proc = subprocess.Popen([sys.executable, "-m", "kg", "build", "in", "--out", str(out)],
-                                cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = kg_forks.start(["build", "in", "--out", str(out)], tmp_path)
         time.sleep(delay)
         proc.kill()
         proc.wait(timeout=60)
@@ -691,14 +689,14 @@ def test_sigkill_at_random_moments_leaves_old_or_new_outputs(tmp_path):
         assert html in (old["graph.html"], new["graph.html"]), f"graph.html torn after {delay:.2f} s"
         assert html.rstrip().endswith(b"</html>")
         # the store opens (no stale lock: flock dies with its process) and answers
-        query = run_kg("query", "--store", str(out / "store"), "-f", "csv", "--sparql",
-                       "SELECT (COUNT(*) AS ?n) WHERE { ?s a rdf:Statement }", cwd=tmp_path)
+        query = kg_forks.run(["query", "--store", str(out / "store"), "-f", "csv", "--sparql",
+                              "SELECT (COUNT(*) AS ?n) WHERE { ?s a rdf:Statement }"], tmp_path)
         assert query.returncode == 0, query.stderr
         assert int(query.stdout.splitlines()[1]) > 0
         outcomes.append(("new" if ttl == new["graph.ttl"] else "old", round(delay, 2)))
     # and the next build finishes the job
     last = tmp_path / f"killed{len(delays) - 1}"
-    result = run_kg("build", "in", "--out", str(last), cwd=tmp_path)
+    result = kg_forks.run(["build", "in", "--out", str(last)], tmp_path)
     assert result.returncode == 0, result.stderr
     assert (last / "graph.ttl").read_bytes() == new["graph.ttl"]
     assert (last / "graph.html").read_bytes() == new["graph.html"]
