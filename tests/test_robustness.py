@@ -410,9 +410,9 @@ def test_a_document_longer_than_the_limit_is_split_and_offsets_stay_file_offsets
 
 
 @pytest.mark.slow
-def test_cli_on_the_bad_corpus(tmp_path):
+def test_cli_on_the_bad_corpus(tmp_path, kg_forks):
     out = tmp_path / "out"
-    result = run_kg("build", "tests/data/bad", "--out", str(out))
+    result = kg_forks.run(["build", "tests/data/bad", "--out", str(out)], ROOT)
     assert result.returncode == EXIT_REJECTED != EXIT_USAGE, result.stderr
     lines = rejected_lines(result.stderr)
     assert len(lines) == len(COMMITTED_BAD)
@@ -871,7 +871,7 @@ def test_hostile_article_text_never_runs_in_the_browser(browser_page, hostile_bu
 # ---------------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_every_input_file_gets_its_own_stable_id(tmp_path):
+def test_every_input_file_gets_its_own_stable_id(tmp_path, kg_forks):
     inputs = tmp_path / "in"
     files = {
         "\u0645\u0642\u0627\u0644.txt": "Hezbollah attacked the Nusra Front in Qalamoun.\n",
@@ -888,7 +888,7 @@ def test_every_input_file_gets_its_own_stable_id(tmp_path):
         (inputs / name).write_text(text, encoding="utf-8")
     runs = []
     for _ in range(2):
-        result = run_kg("build", "in", "--out", str(tmp_path / "out"), "--no-html", cwd=tmp_path)
+        result = kg_forks.run(["build", "in", "--out", str(tmp_path / "out"), "--no-html"], tmp_path)
         assert result.returncode == 0, result.stderr
         g = rdflib.Graph().parse(tmp_path / "out" / "graph.ttl")
         docs = {}
