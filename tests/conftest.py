@@ -189,7 +189,10 @@ class KgForks:
 
     They are real processes running kg's command line (signals, exit codes, locks, stdout and
     stderr are theirs) that start in milliseconds instead of seconds: for the tests that kill
-    commands at chosen or random moments, tens of commands each.
+    commands at chosen or random moments, tens of commands each. Their environment is the
+    forking process's: the test process's when the fixture was first used (not a test's
+    monkeypatched variables); their code may patch kg.store, kg.rdf, kg.pipeline, kg.html and
+    kg.export before running (as ``python -c`` would), which the forking process has not loaded.
     """
 
     def __init__(self, folder: Path):
