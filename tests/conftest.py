@@ -1,11 +1,15 @@
 """Browser fixtures: headless Debian Chromium driven by Playwright's sync API;
-and the seeds graph, built once per session.
+and the seeds graph, built once per session (once for all pytest-xdist workers).
 
 Tests marked ``browser`` use the browser fixtures. They skip, saying why, when
 ``/usr/bin/chromium`` or Playwright is missing (CI installs both).
 """
 from __future__ import annotations
 
+import gc
+import os
+import pickle
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -67,20 +71,206 @@ def browser_page(chromium_browser):
     context.close()
 
 
-@pytest.fixture(scope="session")
-def seeds_build(tmp_path_factory):
-    """``kg build seeds`` once per session (slow: loads spaCy); the output folder."""
+@pytest.fixture(scope="module", autouse=True)
+def _collect_at_each_file():
+    """At each test file's start, all garbage is collected once, and what is alive frozen."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _collector_sees_young_objects_only(_collect_at_each_file):
+    """What is alive when a test starts is frozen (``gc.freeze``): left out of the collector's scans.
+
+    kg's ``Store.close`` runs ``gc.collect()`` so that pyoxigraph closes the database; a
+    full collection scans every object of the process, and a test session holds many
+    (spaCy's pipeline, module fixtures' graphs): each close took 0.1-1 s, and tests close
+    thousands of stores. With the older objects frozen, a collection costs what the test
+    made. Nothing else changes: every close still collects (the stores a test opens are its
+    own), and what was frozen is let go and collected when the next file starts.
+    """
+    gc.freeze()
+    yield
+
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+def _build_seeds(out: Path) -> None:
+    """``kg build seeds --out OUT``, its report kept next to it (``OUT/../report.pickle``)."""
     import kg
 
-    out = tmp_path_factory.mktemp("seeds")
-    kg.build([Path(__file__).resolve().parent.parent / "seeds"], out)
-    return out
+    report = kg.build([SEEDS], out)
+    (out.parent / "report.pickle").write_bytes(pickle.dumps(report))
+
+
+@pytest.fixture(scope="session")
+def _seeds_once(tmp_path_factory) -> Path:
+    """The folder of the one seeds build of the test session.
+
+    Under pytest-xdist every worker shares it: the first to come builds it
+    in the base temp dir's parent (common to the workers) under a file lock,
+    the others wait for the lock and find it done (pytest-xdist's
+    "session-scoped fixture once" recipe).
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path_factory.mktemp("seeds-build")
+        _build_seeds(folder / "out")
+        return folder
+    from filelock import FileLock
+
+    folder = tmp_path_factory.getbasetemp().parent / "seeds-build"
+    with FileLock(str(folder) + ".lock"):
+        if not (folder / "done").is_file():
+            if folder.exists():  # a worker that died half-way
+                shutil.rmtree(folder)
+            folder.mkdir()
+            _build_seeds(folder / "out")
+            (folder / "done").touch()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def seeds_build(_seeds_once) -> Path:
+    """``kg build seeds`` (graph.ttl, graph.html, store/), once per session (slow: loads spaCy);
+    the output folder. Shared by every test (and every xdist worker): read it, never write into it."""
+    return _seeds_once / "out"
 
 
 @pytest.fixture(scope="session")
 def seeds_dir(seeds_build):
     """The seeds build, for tests that read graph.ttl or the store only."""
     return seeds_build
+
+
+@pytest.fixture(scope="session")
+def seeds_report(_seeds_once):
+    """The :class:`kg.pipeline.BuildReport` of the seeds build."""
+    return pickle.loads((_seeds_once / "report.pickle").read_bytes())
+
+
+#: A process with kg and the spaCy pipeline loaded that forks a child for each kg command it is sent.
+ZYGOTE = r"""
+import json, os, sys
+import kg.cli, kg.engines
+kg.engines.load_resources(None)  # what takes a kg process seconds to start
+# no module that a command's code patches (kg.store, kg.rdf, kg.pipeline, kg.html, ...) is loaded yet
+out = os.fdopen(os.dup(1), "w")
+for line in sys.stdin:
+    job = json.loads(line)
+    if job["op"] == "wait":
+        pid, status = os.waitpid(job["pid"], 0 if job["block"] else os.WNOHANG)
+        out.write(json.dumps(os.waitstatus_to_exitcode(status) if pid else None) + "\n")
+        out.flush()
+        continue
+    pid = os.fork()
+    if pid:
+        out.write(json.dumps(pid) + "\n")
+        out.flush()
+        continue
+    # the child: the command, as `python -c CODE ARGV...` would run it (CODE: `main(sys.argv[1:])` of kg.cli)
+    out.close()
+    os.chdir(job["cwd"])
+    for fd, path in ((0, os.devnull), (1, job["stdout"]), (2, job["stderr"])):
+        target = os.open(path, os.O_RDONLY if fd == 0 else os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.dup2(target, fd)
+        os.close(target)
+    sys.argv = ["-c", *job["argv"]]
+    exec(compile(job["code"], "<kg command>", "exec"), {"__name__": "__main__"})
+    sys.exit(0)
+"""
+
+
+class KgForks:
+    """kg commands run in child processes forked from a process that has spaCy loaded (:data:`ZYGOTE`).
+
+    They are real processes running kg's command line (signals, exit codes, locks, stdout and
+    stderr are theirs) that start in milliseconds instead of seconds: for the tests that kill
+    commands at chosen or random moments, tens of commands each. Their environment is the
+    forking process's: the test process's when the fixture was first used (not a test's
+    monkeypatched variables); their code may patch kg.store, kg.rdf, kg.pipeline, kg.html and
+    kg.export before running (as ``python -c`` would), which the forking process has not loaded.
+    """
+
+    def __init__(self, folder: Path):
+        import subprocess
+        import sys
+
+        self.folder = folder
+        self.count = 0
+        self.process = subprocess.Popen([sys.executable, "-c", ZYGOTE], cwd=ROOT, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
+
+    def _ask(self, job: dict):
+        import json
+
+        self.process.stdin.write(json.dumps(job) + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        assert answer, "the process that forks kg commands died"
+        return json.loads(answer)
+
+    def start(self, argv: list[str], cwd: Path, code: str = "from kg.cli import main\nmain(sys.argv[1:])"):
+        """Start ``kg ARGV...`` (or ``python -c CODE ARGV...``) in ``cwd``; a :class:`KgFork`."""
+        self.count += 1
+        out, err = self.folder / f"{self.count}.out", self.folder / f"{self.count}.err"
+        pid = self._ask({"op": "fork", "argv": [str(a) for a in argv], "cwd": str(cwd), "code": "import sys\n" + code,
+                         "stdout": str(out), "stderr": str(err)})
+        return KgFork(self, pid, out, err)
+
+    def run(self, argv: list[str], cwd: Path, code: str = "from kg.cli import main\nmain(sys.argv[1:])"):
+        """``kg ARGV...`` to its end: a :class:`subprocess.CompletedProcess` (text stdout and stderr)."""
+        return self.start(argv, cwd, code).wait()
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
+        self.process.stdout.close()
+
+
+class KgFork:
+    """One kg command forked by :class:`KgForks`: ``pid``, :meth:`poll`, :meth:`kill`, :meth:`wait`."""
+
+    def __init__(self, forks: KgForks, pid: int, out: Path, err: Path):
+        self.forks, self.pid, self.out, self.err = forks, pid, out, err
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = self.forks._ask({"op": "wait", "pid": self.pid, "block": False})
+        return self.returncode
+
+    def kill(self) -> None:
+        import signal
+
+        if self.poll() is None:
+            os.kill(self.pid, signal.SIGKILL)
+
+    def wait(self, timeout: float = 300):
+        """Wait for the end (killing the command past ``timeout`` s: a hung test); its CompletedProcess."""
+        import subprocess
+        import time
+
+        deadline = time.monotonic() + timeout
+        while self.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if self.returncode is None:
+            os.kill(self.pid, 9)
+            self.returncode = self.forks._ask({"op": "wait", "pid": self.pid, "block": True})
+            raise subprocess.TimeoutExpired(["kg", "(forked)"], timeout)
+        read = lambda path: path.read_text(encoding="utf-8") if path.exists() else ""  # noqa: E731 (killed early)
+        return subprocess.CompletedProcess(["kg", "(forked)"], self.returncode, read(self.out), read(self.err))
+
+
+@pytest.fixture(scope="session")
+def kg_forks(tmp_path_factory):
+    """:class:`KgForks`, one per test process."""
+    forks = KgForks(tmp_path_factory.mktemp("forks"))
+    yield forks
+    forks.close()
 
 
 def _by_value(triples) -> set:

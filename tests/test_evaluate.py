@@ -1,7 +1,7 @@
 """``kg evaluate``: scoring a graph against gold triples, by score.py's rules.
 
 Fast tests use small hand-made Turtle graphs and a small gold file; the slow
-test builds the seeds and checks that ``kg evaluate`` and
+test takes the session's seeds build and checks that ``kg evaluate`` and
 ``../shared/eval/score.py`` agree exactly.
 """
 from __future__ import annotations
@@ -262,11 +262,8 @@ def test_cli_reports_bad_input(tmp_path, gold_file):
 # -- the seeds, end to end ---------------------------------------------------------------
 
 @pytest.mark.slow
-def test_seeds_same_numbers_as_score_py(tmp_path):
-    import kg
-
-    kg.build([ROOT / "seeds"], tmp_path, html=False)
-    graph = tmp_path / "graph.ttl"
+def test_seeds_same_numbers_as_score_py(seeds_build):
+    graph = seeds_build / "graph.ttl"
     result = CliRunner().invoke(cli, ["evaluate", str(SEEDS_GOLD), str(graph)])
     assert result.exit_code == 0, result.output
     overall = result.output.splitlines()[-1]

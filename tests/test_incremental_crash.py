@@ -12,6 +12,10 @@
 * A build while ``kg serve`` reads the store is refused with a clear
   message naming the server; the server keeps answering with the graph it
   had; once it stops, the build works.
+
+The commands run as child processes forked from one that has spaCy loaded
+(conftest ``kg_forks``): real kg processes, killed with real signals, that
+start in milliseconds, so that the moments aimed at are in the command's work.
 """
 from __future__ import annotations
 
@@ -103,11 +107,11 @@ def write(folder: Path, names, version: int = 0) -> None:
 
 
 @pytest.fixture(scope="module")
-def before(tmp_path_factory):
+def before(tmp_path_factory, kg_forks):
     """A graph of four documents, and where the commands that change it run."""
     work = tmp_path_factory.mktemp("crash")
     write(work / "in", ["truce", "backing", "deal", "capture"])
-    result = run(kg_command("build", "in", "--out", "base"), cwd=work)
+    result = kg_forks.run(["build", "in", "--out", "base"], work)
     assert result.returncode == 0, result.stderr
     # what --prune gets: one file edited, one new, the other three gone
     write(work / "in2", ["truce"], version=1)
@@ -121,13 +125,13 @@ COMMANDS = {
 }
 
 
-def _expected(work: Path, command: str) -> tuple[dict, dict, float]:
+def _expected(kg_forks, work: Path, command: str) -> tuple[dict, dict, float]:
     """The state before, the state after the command run to its end, and how long it took."""
     reference = work / f"reference-{command}"
     if not reference.exists():
         shutil.copytree(work / "base", reference)
         started = time.monotonic()
-        result = run(kg_command(*COMMANDS[command], "--out", reference.name), cwd=work)
+        result = kg_forks.run([*COMMANDS[command], "--out", reference.name], work)
         assert result.returncode == 0, result.stderr
         (reference / "seconds").write_text(str(time.monotonic() - started))
     old, new = state(work / "base"), state(reference)
@@ -154,9 +158,9 @@ def check_old_or_new(out: Path, old: dict, new: dict, what: str) -> str:
     return f"store {store}, graph.ttl {ttl}"
 
 
-def finish(work: Path, out: Path, command: str) -> None:
+def finish(kg_forks, work: Path, out: Path, command: str) -> None:
     """The same command again: the graph ends up as the command run once would leave it."""
-    result = run(kg_command(*COMMANDS[command], "--out", out.name), cwd=work)
+    result = kg_forks.run([*COMMANDS[command], "--out", out.name], work)
     if command == "remove":  # once the removal is committed, the names are unknown: exit 2,
         assert result.returncode in (0, 2), result.stderr  # but the outputs are written again first
     else:
@@ -166,19 +170,19 @@ def finish(work: Path, out: Path, command: str) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 @pytest.mark.parametrize("point", ["before-commit", "after-commit", "between-outputs"])
-def test_sigkill_at_the_dangerous_points_leaves_the_old_graph_or_the_new_one(before, command, point):
+def test_sigkill_at_the_dangerous_points_leaves_the_old_graph_or_the_new_one(before, kg_forks, command, point):
     work = before
-    old, new, _ = _expected(work, command)
+    old, new, _ = _expected(kg_forks, work, command)
     out = work / f"killed-{command}-{point}"
     shutil.copytree(work / "base", out)
-    proc = run([sys.executable, "-c", KILLER, point, *COMMANDS[command], "--out", out.name], cwd=work)
+    proc = kg_forks.run([point, *COMMANDS[command], "--out", out.name], work, code=KILLER)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     outcome = check_old_or_new(out, old, new, point)
     assert outcome == {"before-commit": "store old, graph.ttl old", "after-commit": "store new, graph.ttl old",
                        "between-outputs": "store new, graph.ttl new"}[point]
     if point == "before-commit" and command == "prune":
         assert state(out)["staged"], "killed with its new documents staged, outside the graph"
-    finish(work, out, command)
+    finish(kg_forks, work, out, command)
     now, expected = state(out), new
     for key in ("documents", "union", "ttl", "html", "staged"):
         assert now[key] == expected[key], key
@@ -187,42 +191,45 @@ def test_sigkill_at_the_dangerous_points_leaves_the_old_graph_or_the_new_one(bef
 
 @pytest.mark.slow
 @pytest.mark.parametrize("command", sorted(COMMANDS))
-def test_sigkill_at_random_moments_leaves_the_old_graph_or_the_new_one(before, command):
+def test_sigkill_at_random_moments_leaves_the_old_graph_or_the_new_one(before, kg_forks, command):
     work = before
-    old, new, duration = _expected(work, command)
+    old, new, duration = _expected(kg_forks, work, command)
     rng = random.Random(f"issue-15-{command}")
+    # four random moments, one in each quarter of the command's run (and a little after its end):
+    # spread over the whole run, as six uniform draws were not always
+    span = duration + 0.2 - 0.05
+    delays = [0.05 + span * (quarter + rng.random()) / 4 for quarter in range(4)]
     outcomes = []
-    for i, delay in enumerate(sorted(rng.uniform(0.05, duration + 0.2) for _ in range(6))):
+    for i, delay in enumerate(delays):
         out = work / f"random-{command}-{i}"
         shutil.copytree(work / "base", out)
-        proc = subprocess.Popen(kg_command(*COMMANDS[command], "--out", out.name), cwd=work,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = kg_forks.start([*COMMANDS[command], "--out", out.name], work)
         time.sleep(delay)
         proc.kill()
         proc.wait(timeout=60)
         outcomes.append((round(delay, 2), check_old_or_new(out, old, new, f"killed after {delay:.2f} s")))
-        finish(work, out, command)
+        finish(kg_forks, work, out, command)
         assert state(out)["ttl"] == new["ttl"] and state(out)["union"] == new["union"]
     print(f"{command}: {duration:.2f} s; killed at", outcomes)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("command", sorted(COMMANDS))
-def test_a_commit_too_large_for_one_transaction_is_finished_by_the_next_command(before, command):
+def test_a_commit_too_large_for_one_transaction_is_finished_by_the_next_command(before, kg_forks, command):
     """Above kg.store.COMMIT_DOCUMENTS documents a commit takes several transactions under a
     journal: killed between two, the store is half-way (the one case where it is), says so,
     and the next command finishes it before anything else."""
     work = before
-    old, new, _ = _expected(work, command)
+    old, new, _ = _expected(kg_forks, work, command)
     out = work / f"killed-{command}-mid-commit"
     shutil.copytree(work / "base", out)
-    proc = run([sys.executable, "-c", KILLER, "mid-commit", *COMMANDS[command], "--out", out.name], cwd=work)
+    proc = kg_forks.run(["mid-commit", *COMMANDS[command], "--out", out.name], work, code=KILLER)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     now = state(out)
     assert now["meta"]["committing"] and now["meta"]["exported"] is False
     assert now["ttl"] == old["ttl"] and now["html"] == old["html"]  # the outputs are the previous graph's
     assert now["union"] not in (old["union"], new["union"])  # half-way: counts cleared, documents not swapped
-    finish(work, out, command)
+    finish(kg_forks, work, out, command)
     now = state(out)
     for key in ("documents", "union", "ttl", "html", "staged"):
         assert now[key] == new[key], key
@@ -257,26 +264,25 @@ def _corpus(folder: Path, docs: int) -> None:
 
 
 @pytest.mark.slow
-def test_a_second_build_at_once_stops_with_a_clear_message_and_the_first_finishes(tmp_path):
-    _corpus(tmp_path / "big", 40)
+def test_a_second_build_at_once_stops_with_a_clear_message_and_the_first_finishes(tmp_path, kg_forks):
+    _corpus(tmp_path / "big", 20)
     write(tmp_path / "other", ["strike", "deal"])
-    first = subprocess.Popen(kg_command("build", "big", "--out", "out", "--jobs", "1"),
-                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = kg_forks.start(["build", "big", "--out", "out", "--jobs", "1"], tmp_path)
     held = _wait_for_lock(tmp_path / "out" / "store" / "kg.lock", first.pid, first)
     assert held == f"{first.pid}\twrites\tkg build\n"
     started = time.monotonic()
-    second = run(kg_command("build", "other", "--out", "out"), cwd=tmp_path)
+    second = kg_forks.run(["build", "other", "--out", "out"], tmp_path)
     waited = time.monotonic() - started
     assert first.poll() is None, "the first build was still running while the second tried"
     assert second.returncode == 1
     assert second.stderr == (f"kg: error: out/store: store is locked: kg build (pid {first.pid}) is writing "
                              "to it; wait until it has finished\n")
     assert second.stdout == ""
-    stdout, stderr = first.communicate(timeout=600)
-    assert first.returncode == 0, stderr
-    assert "40 documents in the graph (40 added, 0 updated, 0 removed, 0 unchanged)" in stdout
+    done = first.wait(timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "20 documents in the graph (20 added, 0 updated, 0 removed, 0 unchanged)" in done.stdout
     # the second left no trace: the graph is the first one's inputs', as built alone
-    alone = run(kg_command("build", "big", "--out", "alone", "--jobs", "1"), cwd=tmp_path)
+    alone = kg_forks.run(["build", "big", "--out", "alone", "--jobs", "1"], tmp_path)
     assert alone.returncode == 0, alone.stderr
     assert (tmp_path / "out" / "graph.ttl").read_bytes() == (tmp_path / "alone" / "graph.ttl").read_bytes()
     assert b"/document/strike>" not in (tmp_path / "out" / "graph.ttl").read_bytes()
@@ -291,7 +297,7 @@ def _query(url: str, sparql: str) -> list[dict]:
 
 
 @pytest.mark.slow
-def test_a_build_while_kg_serve_reads_is_refused_with_a_clear_message(before, tmp_path):
+def test_a_build_while_kg_serve_reads_is_refused_with_a_clear_message(before, tmp_path, kg_forks):
     out = tmp_path / "out"
     shutil.copytree(before / "base", out)
     write(tmp_path / "more", ["strike"])
@@ -304,18 +310,18 @@ def test_a_build_while_kg_serve_reads_is_refused_with_a_clear_message(before, tm
         count = "SELECT (COUNT(*) AS ?n) WHERE { ?d a kgo:Document }"
         assert _query(url, count)[0]["n"]["value"] == "4"
         was = state(out)
-        refused = run(kg_command("build", "more", "--out", "out"), cwd=tmp_path)
+        refused = kg_forks.run(["build", "more", "--out", "out"], tmp_path)
         assert refused.returncode == 1
         assert refused.stderr == (f"kg: error: out/store: store is locked: kg serve (pid {server.pid}) is reading "
                                   "it, and a store cannot be written while it is read; stop kg serve, or build "
                                   "into another folder\n")
-        removal = run(kg_command("remove", "deal", "--out", "out"), cwd=tmp_path)
+        removal = kg_forks.run(["remove", "deal", "--out", "out"], tmp_path)
         assert removal.returncode == 1 and "kg serve" in removal.stderr
         assert state(out) == was  # nothing changed
         assert _query(url, count)[0]["n"]["value"] == "4"  # and the server still answers, as before
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
-    built = run(kg_command("build", "more", "--out", "out"), cwd=tmp_path)
+    built = kg_forks.run(["build", "more", "--out", "out"], tmp_path)
     assert built.returncode == 0, built.stderr
     assert "5 documents in the graph (1 added, 0 updated, 0 removed, 4 unchanged)" in built.stdout

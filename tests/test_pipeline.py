@@ -1,8 +1,15 @@
-"""End-to-end: the seeds build, its golden triples, provenance and the CLI."""
+"""End-to-end: the seeds build, the triples a reader of each seed finds, provenance and the CLI.
+
+The seeds build is the session's one (``conftest.seeds_build``). What it must
+hold is stated by meaning, not by a frozen copy of today's output: the
+hand-made gold triples of ``tests/data/seeds_gold.json`` (who did what to
+whom in each article, with the words that say so), evidence that is the
+file's own characters, sourced statements, one node per entity; that two
+builds give the same bytes is test_interop's two-builds comparison.
+"""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -17,16 +24,14 @@ from kg.vocab import KGO
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-GOLDEN = Path(__file__).with_name("data") / "seeds_golden.tsv"
+SEEDS_GOLD = Path(__file__).with_name("data") / "seeds_gold.json"
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def seeds_out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("seeds-build")
-    report = kg.build([SEEDS], out)
-    return out, report
+def seeds_out(seeds_build, seeds_report):
+    return seeds_build, seeds_report
 
 
 @pytest.fixture(scope="module")
@@ -59,17 +64,50 @@ def test_build_writes_both_outputs_and_reports(seeds_out):
     assert "5 documents" in report.summary()
 
 
-def test_golden_seeds_triples(seeds_graph):
-    """The seeds' triples, per document, are those of the golden file.
+#: Gold triples the extractor does not find yet (document, relation, subject, object): known gaps, each
+#: with what the article says. A test that still passes once one is found; take it out then.
+KNOWN_GAPS = {
+    # "the United States and partner countries launched operations to liberate ... the final Daesh
+    # (ISIS) strongholds": no frame reads 'launched operations to liberate X' as an attack on its holder.
+    ("000_ca4fe4f64e8fee60", "attacked", "usa", "isis"),
+    # "The US-led coalition bombing IS in Syria since 2014 sent planes ...": the attack is a
+    # participle modifying the subject, which no frame reads.
+    ("004_17ae0a9fe3fd3c77", "attacked", "coalition", "isis"),
+}
 
-    After an intended change in extraction, refresh the file with
-    KG_UPDATE_GOLDEN=1 and review the diff like code.
-    """
-    rows = _triples_by_document(seeds_graph)
-    if os.environ.get("KG_UPDATE_GOLDEN"):
-        GOLDEN.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    expected = GOLDEN.read_text(encoding="utf-8").splitlines()
-    assert rows == expected
+#: Triples found that the gold neither requires nor allows (document, relation, subject name, object name).
+KNOWN_WRONG = {
+    # "a new strike on a Daesh (ISIS) position inside Syria": a position of Daesh read as Daesh
+    # active in (eastern) Syria; the gold has only isis controls syria.
+    ("000_ca4fe4f64e8fee60", "active_in", "daesh", "eastern syria"),
+}
+
+
+def test_each_seed_article_gives_the_triples_a_reader_finds(seeds_graph):
+    """Per seed article, the hand-made gold triples (``seeds_gold.json``: who did what to whom, with
+    the words that say so) are found, and nothing is found that the gold neither requires nor
+    allows, but for the gaps listed above. Matched as ``kg evaluate`` matches: entities by any
+    alias, symmetric relations in either direction, statements sourced to the article."""
+    from kg.evaluate import evaluate, load_gold
+
+    gold = load_gold(SEEDS_GOLD)
+    assert set(gold.documents) == {p.stem for p in SEEDS.glob("*.txt")}, "a seed article without gold"
+    result = evaluate(gold, seeds_graph)
+    missed = {(e.doc, *e.triple) for e in result.false_negatives}
+    unexpected = {(e.doc, e.p, e.s, e.o) for e in result.false_positives}
+    quotes = {f"{doc}: {s} {p} {o}": gold.evidence[doc].get((p, s, o)) for doc, p, s, o in missed - KNOWN_GAPS}
+    assert missed <= KNOWN_GAPS, f"a reader of the article finds these, the graph does not: {quotes}"
+    assert unexpected <= KNOWN_WRONG, f"found, but no reader of the article would: {unexpected - KNOWN_WRONG}"
+    for doc in gold.documents:  # every article gives most of what its reader finds
+        scores = result.per_document[doc]
+        assert scores.tp >= 8 and scores.fn <= 1, (doc, scores)
+    # the headline facts of the articles, by name, as the README tells them
+    rows = {tuple(row.split("\t")) for row in _triples_by_document(seeds_graph)}
+    for expected in [("001_a2f90259e8779014", "isis", "truce_with", "sdf"),  # symmetric: sorted
+                     ("000_ca4fe4f64e8fee60", "france", "deal_with", "isis"),
+                     ("000_ca4fe4f64e8fee60", "isis", "withdrew_from", "deir_ezzor")]:
+        assert expected in rows, expected
+    assert result.relation_triples_without_source == 0 and result.statements_not_asserted <= 1
 
 
 def test_every_relation_triple_has_a_sourced_statement(seeds_graph):
@@ -140,12 +178,6 @@ def test_cli_build_names_rejected_files_and_goes_on(tmp_path):
     assert result.exit_code == EXIT_REJECTED
     assert "empty.txt" in result.output
     assert (out / "graph.ttl").exists()
-
-
-def test_build_is_deterministic(tmp_path, seeds_out):
-    out, _ = seeds_out
-    kg.build([SEEDS], tmp_path, html=False)
-    assert (tmp_path / "graph.ttl").read_bytes() == (out / "graph.ttl").read_bytes()
 
 
 # An article written for this test: furniture lines of several kinds in the middle,

@@ -185,13 +185,19 @@ def test_binary_files_are_rejected(tmp_path):
 
 
 def test_many_invalid_bytes_decode_in_linear_time(tmp_path):
-    # Was quadratic: 1 MB with 20% invalid bytes took ~10 s, 10 MB would take ~15 min.
+    # Was quadratic: 1 MB with 20% invalid bytes took ~10 s, 3 MB took ~90 s. 3 MB are read in a
+    # child process, stopped if it hangs so (a timeout, no assertion on how long it took).
     path = tmp_path / "latin1.txt"
-    path.write_bytes((b"abcd\xe9") * 400_000)  # 2 MB
-    started = time.perf_counter()
-    doc = read_document(path)
-    assert time.perf_counter() - started < 10
-    assert doc.replaced_chars == 400_000 and len(doc.text) == 2_000_000
+    path.write_bytes((b"abcd\xe9") * 600_000)  # 3 MB
+    code = ("import sys; from kg.ingest import read_document; d = read_document(sys.argv[1]); "
+            "print(d.replaced_chars, len(d.text))")
+    try:
+        done = subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, capture_output=True, text=True,
+                              timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("decoding 3 MB with 20% invalid bytes did not end in a minute: quadratic again?")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["600000", "3000000"]
 
 
 def test_utf16_and_utf32_with_bom(tmp_path):
@@ -404,9 +410,9 @@ def test_a_document_longer_than_the_limit_is_split_and_offsets_stay_file_offsets
 
 
 @pytest.mark.slow
-def test_cli_on_the_bad_corpus(tmp_path):
+def test_cli_on_the_bad_corpus(tmp_path, kg_forks):
     out = tmp_path / "out"
-    result = run_kg("build", "tests/data/bad", "--out", str(out))
+    result = kg_forks.run(["build", "tests/data/bad", "--out", str(out)], ROOT)
     assert result.returncode == EXIT_REJECTED != EXIT_USAGE, result.stderr
     lines = rejected_lines(result.stderr)
     assert len(lines) == len(COMMITTED_BAD)
@@ -631,13 +637,15 @@ def test_cli_full_disk_is_one_line_and_keeps_the_previous_build(tmp_path, monkey
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_moments_leaves_old_or_new_outputs(tmp_path):
+def test_sigkill_at_random_moments_leaves_old_or_new_outputs(tmp_path, kg_forks):
+    """Builds killed at random moments, aimed at the writes (the commands are forked from a process
+    with spaCy loaded, conftest ``kg_forks``: real processes that start at once)."""
     inputs = tmp_path / "in"
     inputs.mkdir()
     (inputs / "a.txt").write_text(ARTICLE)
     (inputs / "b.txt").write_text("The SDF captured Raqqa from Islamic State on Tuesday.\n")
     base = tmp_path / "base"
-    result = run_kg("build", "in", "--out", str(base), cwd=tmp_path)
+    result = kg_forks.run(["build", "in", "--out", str(base)], tmp_path)
     assert result.returncode == 0, result.stderr
     old = {name: (base / name).read_bytes() for name in ("graph.ttl", "graph.html")}
 
@@ -646,21 +654,18 @@ def test_sigkill_at_random_moments_leaves_old_or_new_outputs(tmp_path):
     (inputs / "c.txt").write_text("Turkey attacked the SDF in Manbij, a monitor said.\n")
     reference = tmp_path / "reference"
     shutil.copytree(base, reference)
-    # Most of a build is starting Python and loading spaCy: time the reference
-    # build's writes (each output is replaced by a rename: a new inode) to aim at them.
+    # Time the reference build's writes (each output is replaced by a rename: a new inode) to aim at them.
     inodes = {name: (reference / name).stat().st_ino for name in old}
     replaced: dict[str, float] = {}
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", "in", "--out", str(reference)],
-                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = kg_forks.start(["build", "in", "--out", str(reference)], tmp_path)
     while proc.poll() is None:
         for name, inode in inodes.items():
             if name not in replaced and (reference / name).stat().st_ino != inode:
                 replaced[name] = time.monotonic() - started
         time.sleep(0.01)
     duration = time.monotonic() - started
-    assert proc.returncode == 0, proc.stderr.read()
-    proc.stderr.close()
+    assert proc.returncode == 0, proc.wait().stderr
     new = {name: (reference / name).read_bytes() for name in old}
     assert new["graph.ttl"] != old["graph.ttl"]
 
@@ -673,8 +678,7 @@ def test_sigkill_at_random_moments_leaves_old_or_new_outputs(tmp_path):
     for i, delay in enumerate(delays):
         out = tmp_path / f"killed{i}"
         shutil.copytree(base, out)
-        proc = subprocess.Popen([sys.executable, "-m", "kg", "build", "in", "--out", str(out)],
-                                cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = kg_forks.start(["build", "in", "--out", str(out)], tmp_path)
         time.sleep(delay)
         proc.kill()
         proc.wait(timeout=60)
@@ -685,14 +689,14 @@ def test_sigkill_at_random_moments_leaves_old_or_new_outputs(tmp_path):
         assert html in (old["graph.html"], new["graph.html"]), f"graph.html torn after {delay:.2f} s"
         assert html.rstrip().endswith(b"</html>")
         # the store opens (no stale lock: flock dies with its process) and answers
-        query = run_kg("query", "--store", str(out / "store"), "-f", "csv", "--sparql",
-                       "SELECT (COUNT(*) AS ?n) WHERE { ?s a rdf:Statement }", cwd=tmp_path)
+        query = kg_forks.run(["query", "--store", str(out / "store"), "-f", "csv", "--sparql",
+                              "SELECT (COUNT(*) AS ?n) WHERE { ?s a rdf:Statement }"], tmp_path)
         assert query.returncode == 0, query.stderr
         assert int(query.stdout.splitlines()[1]) > 0
         outcomes.append(("new" if ttl == new["graph.ttl"] else "old", round(delay, 2)))
     # and the next build finishes the job
     last = tmp_path / f"killed{len(delays) - 1}"
-    result = run_kg("build", "in", "--out", str(last), cwd=tmp_path)
+    result = kg_forks.run(["build", "in", "--out", str(last)], tmp_path)
     assert result.returncode == 0, result.stderr
     assert (last / "graph.ttl").read_bytes() == new["graph.ttl"]
     assert (last / "graph.html").read_bytes() == new["graph.html"]
@@ -867,7 +871,7 @@ def test_hostile_article_text_never_runs_in_the_browser(browser_page, hostile_bu
 # ---------------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_every_input_file_gets_its_own_stable_id(tmp_path):
+def test_every_input_file_gets_its_own_stable_id(tmp_path, kg_forks):
     inputs = tmp_path / "in"
     files = {
         "\u0645\u0642\u0627\u0644.txt": "Hezbollah attacked the Nusra Front in Qalamoun.\n",
@@ -884,7 +888,7 @@ def test_every_input_file_gets_its_own_stable_id(tmp_path):
         (inputs / name).write_text(text, encoding="utf-8")
     runs = []
     for _ in range(2):
-        result = run_kg("build", "in", "--out", str(tmp_path / "out"), "--no-html", cwd=tmp_path)
+        result = kg_forks.run(["build", "in", "--out", str(tmp_path / "out"), "--no-html"], tmp_path)
         assert result.returncode == 0, result.stderr
         g = rdflib.Graph().parse(tmp_path / "out" / "graph.ttl")
         docs = {}

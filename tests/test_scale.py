@@ -37,17 +37,36 @@ def _article(i: int) -> str:
             f"{a} later captured the town of {PLACES[(i + 2) % len(PLACES)]}.\n")
 
 
+#: Documents of the small corpus: eight batches of four, and many more than the workers' window.
+CORPUS = 32
+
+
 @pytest.fixture(scope="module")
 def small_corpus(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("corpus")
-    for i in range(60):
+    for i in range(CORPUS):
         (folder / f"article_{i:03d}.txt").write_text(_article(i), encoding="utf-8")
     return folder
 
 
-def _live(kind) -> int:
+def _live(*kinds) -> list[int]:
+    """How many objects of each kind are alive (of those made since :func:`_young_objects_only`)."""
     gc.collect()
-    return sum(1 for o in gc.get_objects() if type(o) is kind)
+    counts = dict.fromkeys(kinds, 0)
+    for o in gc.get_objects():
+        if type(o) in counts:
+            counts[type(o)] += 1
+    return [counts[kind] for kind in kinds]
+
+
+@pytest.fixture
+def _young_objects_only():
+    """Garbage collected, then objects made before the test frozen out of the collector's view
+    (``gc.freeze``; the conftest lets them go at the next file): counting the live ones scans only
+    what the test made, not the whole heap of the session (spaCy's pipeline, other tests' graphs),
+    which made each count take seconds; and no Doc of an earlier test is counted."""
+    gc.collect()
+    gc.freeze()
 
 
 # --------------------------------------------------------------------------
@@ -55,8 +74,8 @@ def _live(kind) -> int:
 # --------------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_the_pipeline_streams_one_batch_at_a_time(small_corpus, tmp_path, monkeypatch):
-    """60 documents, batches of 4: at every extraction at most one batch of
+def test_the_pipeline_streams_one_batch_at_a_time(small_corpus, tmp_path, monkeypatch, _young_objects_only):
+    """32 documents, batches of 4: at every extraction at most one batch of
     parsed Docs is alive, files are read only as their batch comes up, and
     the Documents held stay a small multiple of the batch."""
     from spacy.tokens import Doc
@@ -72,14 +91,14 @@ def test_the_pipeline_streams_one_batch_at_a_time(small_corpus, tmp_path, monkey
         return read_document(path, **kwargs)
 
     def watching_extract(parsed, document, *args, **kwargs):
-        seen.append((len(reads), _live(Doc), _live(Document)))
+        seen.append((len(reads), *_live(Doc, Document)))
         return extract_document(parsed, document, *args, **kwargs)
 
     monkeypatch.setattr(kg.ingest, "read_document", counting_read)
     monkeypatch.setattr(kg.engines, "extract_document", watching_extract)
     report = kg.build([small_corpus], tmp_path / "out", html=False, validate=False, jobs=1, batch_size=batch)
 
-    assert report.documents == 60 and len(reads) == 60 and len(seen) == 60
+    assert report.documents == CORPUS and len(reads) == CORPUS and len(seen) == CORPUS
     assert report.relation_triples > 0
     assert max(docs for _, docs, _ in seen) <= batch, "more than one batch of parses alive"
     assert max(documents for _, _, documents in seen) <= 2 * batch, "documents piled up"
@@ -103,9 +122,9 @@ def test_local_workers_get_bounded_work(small_corpus, tmp_path, monkeypatch):
     monkeypatch.setattr(kg.ingest, "read_document", counting_read)
     report = kg.build([small_corpus], tmp_path / "out", html=False, validate=False, jobs=2, batch_size=2,
                       on_document=lambda _doc: first_result.append(len(reads)) if not first_result else None)
-    assert report.documents == 60
+    assert report.documents == CORPUS
     window = 2 * 2  # batches in flight: twice the workers
-    assert first_result[0] <= (window + 1) * 2 < 60
+    assert first_result[0] <= (window + 1) * 2 < CORPUS
 
 
 def test_batches_are_cut_lazily():
@@ -152,10 +171,10 @@ def test_cli_options(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def seeds_one_job(tmp_path_factory) -> bytes:
-    out = tmp_path_factory.mktemp("jobs1")
-    kg.build([SEEDS], out, html=False, jobs=1)
-    return (out / "graph.ttl").read_bytes()
+def seeds_one_job(seeds_build, seeds_report) -> bytes:
+    """graph.ttl of the session's seeds build: in this process, one job (five documents)."""
+    assert seeds_report.documents == 5 and kg.engines.auto_jobs(5) == 1
+    return (seeds_build / "graph.ttl").read_bytes()
 
 
 @pytest.mark.slow

@@ -6,7 +6,6 @@ and so does the graph built from the seeds.
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -390,12 +389,8 @@ def test_cli_validate_missing_graph(tmp_path):
 @pytest.mark.slow
 def test_seeds_graph_conforms(seeds_dir):
     graph = rdflib.Graph().parse(seeds_dir / "graph.ttl", format="turtle")
-    started = time.perf_counter()
     report = validate_graph(graph)
-    seconds = time.perf_counter() - started
     assert report.conforms, "\n".join(report.lines())
-    # Validation must stay cheap next to the build (about 5 s for the seeds).
-    assert seconds < 5, f"validating the seeds took {seconds:.1f} s"
 
 
 @pytest.mark.slow
