@@ -32,6 +32,9 @@ ENTITY_CLASSES = ("State", "ArmedGroup", "Organization", "Coalition", "Person", 
 #: (:mod:`kg.store`) and the triples derived from all of them in :data:`DERIVED_GRAPH` (:mod:`kg.derived`).
 DOCUMENT_GRAPHS = str(KGR["graph/"])
 DERIVED_GRAPH = KGR["derived"]
+#: Private graphs a validation adds the ontology to for the time of a check (:mod:`kg.validate`);
+#: one a killed process left is dropped by the next writer (:meth:`kg.store.Store.discard_staged`).
+VALIDATION_GRAPHS = "urn:x-kg-shacl:ontology:"
 
 PREFIXES = {
     "kgo": KGO,
