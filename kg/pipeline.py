@@ -172,7 +172,8 @@ def build(inputs: Iterable[str | Path], out: str | Path, *, model: str | None = 
     processed (for progress bars). With ``validate`` (the default) each
     document's graph is checked against ``ontology/shapes.ttl`` before it
     goes into the store: one that breaks it is left out (the graph stored
-    before for it, if any, stays), named in ``report.rejected`` with its
+    before for it, if any, stays, unless another version of the extractor
+    made it), named in ``report.rejected`` with its
     first violations (pySHACL's report in ``report.invalid``), and the build
     goes on. The whole graph is then checked in the store before graph.ttl
     and graph.html are written; a violation there raises
@@ -507,8 +508,9 @@ def _extract(walked: list[tuple[int, Path]], walk_rejected: list[str], store, ex
         for key, found in invalid.items():
             left_out.append(key)
             report.invalid[key] = found
-            report.rejected.extend(_left_out(path, found, key in stored and key not in gone)
-                                   for path in sources.get(key, [key]))
+            # a graph made by another extractor never stays (the store vouches for its fingerprint)
+            before = "stale" if stale and key in stored else key in stored and key not in gone
+            report.rejected.extend(_left_out(path, found, before) for path in sources.get(key, [key]))
         for key, _ in kept:
             written.append(key)
             if key in stored and key not in gone:
@@ -552,7 +554,8 @@ def _extract(walked: list[tuple[int, Path]], walk_rejected: list[str], store, ex
         store.refresh_derived()
     else:
         store.update_meta(exported=False)  # until graph.ttl is written from the new store
-        store.commit(replace=written, remove=[key for key in removing if key not in set(written)])
+        stale_left = [key for key in left_out if stale and key in stored and key not in removing]
+        store.commit(replace=written, remove=[key for key in removing if key not in set(written)] + stale_left)
     report.removed = len(removing)
     report.removed_documents = _removed(files, removing)
     store.flush()
@@ -614,8 +617,10 @@ def _invalid_fragments(pending: list[tuple[str, str]]) -> dict:
     return invalid_fragments(pending)
 
 
-def _left_out(path: str, found, kept_before: bool) -> IngestError:
-    """The rejection of a file whose document graph breaks the shapes (``found``, its report).
+def _left_out(path: str, found, kept_before: bool | str) -> IngestError:
+    """The rejection of a file whose document graph breaks the shapes (``found``, its report);
+    ``kept_before``: True when the document's previous graph stays, ``"stale"`` when it was made
+    by another extractor and goes.
 
     >>> from kg.validate import ValidationReport, Violation
     >>> found = ValidationReport(False, (Violation("kgr:entity/x", "rdfs:label", "needs a label"),), "")
@@ -625,7 +630,9 @@ def _left_out(path: str, found, kept_before: bool) -> IngestError:
     count = len(found.violations)
     shown = "; ".join(str(v) for v in found.violations[:3])
     more = f" (and {count - 3} more)" if count > 3 else ""
-    kept = ", which keeps its previous graph for this document" if kept_before else ""
+    kept = {True: ", which keeps its previous graph for this document",
+            "stale": "; its previous graph, made by another version of kg's extractor, was taken out"
+            }.get(kept_before, "")
     return IngestError(path, f"its graph breaks the RDF contract (ontology/shapes.ttl), {count} "
                              f"violation{'s' if count != 1 else ''}: {shown}{more}; it was left out of the graph{kept}")
 

@@ -172,6 +172,25 @@ def test_a_document_whose_graph_breaks_the_shapes_is_left_out_and_named(tmp_path
 
 
 @pytest.mark.slow
+def test_a_document_left_out_when_the_extractor_changed_keeps_no_graph_of_the_old_one(tmp_path, monkeypatch):
+    names = sorted(p.name for p in SEEDS.glob("*.txt"))[:3]
+    docs = tmp_path / "docs"
+    _seed_files(docs, names)
+    out = tmp_path / "out"
+    build([docs], out, html=False, jobs=1)
+    with Store.open(out / "store") as store:
+        store.update_meta(fingerprint="made by another version of the extractor")
+    _editing(monkeypatch, _without_labels({Path(names[1]).stem}))
+    report = build([docs], out, html=False, jobs=1)
+    assert [Path(r.path).name for r in report.rejected] == [names[1]]
+    assert "made by another version of kg's extractor, was taken out" in report.rejected[0].reason
+    assert report.updated == 2
+    with Store.open(out / "store", read_only=True) as store:
+        assert store.graph_names() == sorted(Path(n).stem for n in (names[0], names[2]))
+    assert validate_path(out).conforms
+
+
+@pytest.mark.slow
 def test_a_first_build_goes_on_without_the_document_that_breaks_the_shapes(tmp_path, monkeypatch):
     names = sorted(p.name for p in SEEDS.glob("*.txt"))[:3]
     docs = tmp_path / "docs"
