@@ -541,7 +541,7 @@ def _extract(walked: list[tuple[int, Path]], walk_rejected: list[str], store, ex
             write(key, parts)
         if pending:
             flush()
-        if stale:  # a document left out keeps the graph it had
+        if stale:  # a document left out was read again too: its old graph goes at the commit
             _require_all_read(files, set(written) | set(removing) | set(left_out))
     except BaseException:
         if not fresh:
