@@ -34,6 +34,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import platform
@@ -186,9 +187,21 @@ def profile_stages(folder: Path, out: Path) -> dict[str, float]:
         def timed(*args, **kwargs):
             start = time.perf_counter()
             try:
-                return function(*args, **kwargs)
+                result = function(*args, **kwargs)
             finally:
                 times[label] += time.perf_counter() - start
+            return timed_iteration(result) if inspect.isgenerator(result) else result
+
+        def timed_iteration(chunks):  # a generator's time is that of its iteration
+            while True:
+                start = time.perf_counter()
+                try:
+                    chunk = next(chunks)
+                except StopIteration:
+                    return
+                finally:
+                    times[label] += time.perf_counter() - start
+                yield chunk
         setattr(owner, name, timed)
 
     wrap(kg.ingest, "read_document", "ingest (decode, furniture, publication date)")
@@ -206,8 +219,10 @@ def profile_stages(folder: Path, out: Path) -> dict[str, float]:
     wrap(kg.engines, "extract_batch", "_extract_batch")
     wrap(kg.store.Store, "replace_document", "store writes")
     wrap(kg.store.Store, "load_documents", "store writes")
-    wrap(kg.store.Store, "union_store", "union (store -> memory store, counts)")
+    wrap(kg.store.Store, "union_store", "union (store -> memory store, counts)")  # before it went
     wrap(kg.rdf, "turtle_bytes", "Turtle serialisation")
+    wrap(kg.rdf, "turtle_chunks", "Turtle serialisation")
+    wrap(kg.validate, "invalid_fragments", "SHACL check of document graphs")
     wrap(kg.validate, "require_valid_oxigraph", "SHACL validation")
     wrap(kg.html, "render_html", "HTML")
     kg.engines.extractor_info(None)  # model load: not a stage

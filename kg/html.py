@@ -48,11 +48,10 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-import json
 import math
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
@@ -974,6 +973,7 @@ def _page_data(graph: rdflib.Graph) -> dict[str, Any]:
                     "date": ev["date"] if source == ev["doc"] else None, "path": None, "edges": []})
                 if edge_id not in doc["edges"]:
                     doc["edges"].append(edge_id)
+        attrs["evidence"] = ()  # this page's own copy is made: the graph's goes (memory of a large graph)
         edges_meta[edge_id] = {
             "from": u,
             "to": v,
@@ -1102,22 +1102,6 @@ def _vis_options(groups: dict[str, Any], big: bool) -> dict[str, Any]:
 # page
 
 
-def _script_json(value: Any) -> str:
-    """JSON that is safe inside a ``<script>`` element (and still valid JSON).
-
-    >>> _script_json({"t": "</script><b>&\\u2028"})
-    '{"t":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026\\\\u2028"}'
-    >>> json.loads(_script_json({"t": "</script>"}))
-    {'t': '</script>'}
-    """
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                      allow_nan=False)
-    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(raw, escaped)
-    return text
-
-
 def _csp_hash(script: str) -> str:
     digest = hashlib.sha256(script.encode("utf-8")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
@@ -1157,9 +1141,11 @@ def _static(name: str, *, template: bool = False) -> str:
     return text
 
 
-def _build_page(graph: rdflib.Graph, title: str) -> tuple[str, dict[str, int]]:
-    import jinja2
+def _build_page(graph: rdflib.Graph, title: str) -> tuple[Iterator[str], dict[str, int]]:
+    """The page in pieces (:mod:`kg.html_stream`), and the counts of nodes and edges."""
     from markupsafe import Markup
+
+    from kg.html_stream import render_chunks, script_json_chunks
 
     page = _page_data(graph)
     counts = page["counts"]
@@ -1171,9 +1157,8 @@ def _build_page(graph: rdflib.Graph, title: str) -> tuple[str, dict[str, int]]:
     vis_js, vis_css = _vis_assets()
     app_js, app_css = _static("graph.js"), _static("graph.css")
     timeline_js, timeline_css = _static("timeline.js"), _static("timeline.css")
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True)
-    html = env.from_string(_static("graph.html", template=True)).render(
+    chunks = render_chunks(
+        _static("graph.html", template=True), script_json_chunks(page.pop("blob")),
         title=title,
         summary=summary,
         families=page["families"],
@@ -1192,9 +1177,8 @@ def _build_page(graph: rdflib.Graph, title: str) -> tuple[str, dict[str, int]]:
         app_js=Markup(app_js),
         timeline_js=Markup(timeline_js),
         timeline_css=Markup(timeline_css),
-        data=Markup(_script_json(page["blob"])),
     )
-    return html, dict(counts)
+    return chunks, dict(counts)
 
 
 def render_html(graph: rdflib.Graph, path: Path, *,
@@ -1222,6 +1206,7 @@ def render_html(graph: rdflib.Graph, path: Path, *,
     >>> "kg \u2014 who dealt with whom" in page and "2 entities, 1 relation, 0 documents" in page
     True
     """
-    html, counts = _build_page(graph, title)
-    write_atomic(Path(path), html.encode("utf-8"))  # the same crash-safe write as graph.ttl
+    chunks, counts = _build_page(graph, title)
+    # the same crash-safe write as graph.ttl, piece by piece
+    write_atomic(Path(path), (chunk.encode("utf-8") for chunk in chunks))
     return counts

@@ -104,6 +104,9 @@ class BuildReport:
     replaced_chars: int = 0
     seconds: float = 0.0
     rejected: list[IngestError] = field(default_factory=list)
+    #: Documents left out because their own graph breaks ``ontology/shapes.ttl`` (each also in
+    #: ``rejected``): document graph name -> pySHACL's report (:class:`kg.validate.ValidationReport`).
+    invalid: dict[str, object] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     outputs: dict[str, Path] = field(default_factory=dict)
     #: Per document read (unchanged ones included), in the order of the inputs: the
@@ -166,9 +169,16 @@ def build(inputs: Iterable[str | Path], out: str | Path, *, model: str | None = 
     :class:`kg.errors.MissingInputError` before anything is read or written.
     Unreadable files are reported in ``report.rejected`` and the build goes
     on with the rest. ``on_document`` is called after each document is
-    processed (for progress bars). With ``validate`` (the default) the graph
-    is checked against ``ontology/shapes.ttl`` before anything is written,
-    and a violation raises :class:`kg.errors.ValidationError`.
+    processed (for progress bars). With ``validate`` (the default) each
+    document's graph is checked against ``ontology/shapes.ttl`` before it
+    goes into the store: one that breaks it is left out (the graph stored
+    before for it, if any, stays, unless another version of the extractor
+    made it), named in ``report.rejected`` with its
+    first violations (pySHACL's report in ``report.invalid``), and the build
+    goes on. The whole graph is then checked in the store before graph.ttl
+    and graph.html are written; a violation there raises
+    :class:`kg.errors.ValidationError` naming documents that hold its focus
+    nodes, and the previous outputs stay.
 
     The graph lives in the store at ``out/store`` (:mod:`kg.store`), one named
     graph per document. A file with the same bytes, path and extraction code
@@ -214,7 +224,7 @@ def build(inputs: Iterable[str | Path], out: str | Path, *, model: str | None = 
             with Store.open(out / "store", held=held) as store:
                 with extractor:
                     _extract(walked, walk_rejected, store, extractor, report, messages, batch_size, on_document,
-                             prune=prune)
+                             prune=prune, validate=validate)
                 # Messages in the order of the inputs, as a reader of the walk would meet them.
                 messages.sort(key=lambda item: item[0])
                 report.rejected[:0] = [m for _, kind, m in messages if kind == "rejected"]
@@ -439,12 +449,15 @@ def _batches(items: Iterable[Document], size: int, chars: int | None = None) -> 
 
 def _extract(walked: list[tuple[int, Path]], walk_rejected: list[str], store, extractor, report: BuildReport,
              messages: list, batch_size: int, on_document: Callable[[Document], None] | None, *,
-             prune: bool) -> None:
+             prune: bool, validate: bool = True) -> None:
     """Extract what changed, stage it, and commit it to the store with the removals, in one transaction.
 
     Results come back in document order, whatever the engine; a document
     graph is staged as soon as its last file (or part) is extracted. Into an
-    empty store, graphs go straight in with the bulk loader instead.
+    empty store, graphs go straight in with the bulk loader instead. With
+    ``validate``, the graphs waiting for the store are checked against the
+    shapes first (:func:`kg.validate.invalid_fragments`, a few hundred at a
+    time) and one that breaks them is left out and named in ``report.rejected``.
     """
     from kg.chunking import is_last_part, split_documents, split_warning
 
@@ -475,23 +488,39 @@ def _extract(walked: list[tuple[int, Path]], walk_rejected: list[str], store, ex
                                 info.chunk_limit, count_split)
     key, parts = None, []  # the document graph being written and its fragments
     pending: list[tuple[str, str]] = []  # document graphs waiting for the bulk loader
+    sources: dict[str, list[str]] = {}  # their files' paths, to name one left out
     written: list[str] = []
+    left_out: list[str] = []  # document graphs whose new graph broke the shapes
     unflushed = 0  # N-Triples characters since the last bulk load
 
     def write(key: str, parts: list[str]) -> None:
-        nonlocal unflushed, pending
+        nonlocal unflushed
         body = "\n".join(parts)
         unflushed += len(body)
         pending.append((key, body))
-        written.append(key)
-        if key in stored and key not in gone:
-            report.updated += 1
-        else:
-            report.added += 1
         if unflushed > FLUSH_CHARS:  # else the store's write buffers grow with the corpus
-            store.load_documents(pending, staging=not fresh)
-            pending = []
-            unflushed = 0
+            flush()
+
+    def flush() -> None:
+        nonlocal unflushed, pending
+        invalid = _invalid_fragments(pending) if validate else {}
+        kept = [(key, body) for key, body in pending if key not in invalid]
+        for key, found in invalid.items():
+            left_out.append(key)
+            report.invalid[key] = found
+            # a graph made by another extractor never stays (the store vouches for its fingerprint)
+            before = "stale" if stale and key in stored else key in stored and key not in gone
+            report.rejected.extend(_left_out(path, found, before) for path in sources.get(key, [key]))
+        for key, _ in kept:
+            written.append(key)
+            if key in stored and key not in gone:
+                report.updated += 1
+            else:
+                report.added += 1
+        if kept:
+            store.load_documents(kept, staging=not fresh)
+        pending, unflushed = [], 0
+        sources.clear()
 
     try:
         batch_chars = min(BATCH_CHARS, info.chunk_limit)
@@ -502,6 +531,8 @@ def _extract(walked: list[tuple[int, Path]], walk_rejected: list[str], store, ex
                         write(key, parts)
                     key, parts = result.key, []
                 parts.append(result.ntriples)
+                if document.path not in sources.setdefault(result.key, []):
+                    sources[result.key].append(document.path)
                 report.documents += is_last_part(document)
                 report.sentences += result.sentences
                 if on_document is not None and is_last_part(document):
@@ -509,9 +540,9 @@ def _extract(walked: list[tuple[int, Path]], walk_rejected: list[str], store, ex
         if parts:
             write(key, parts)
         if pending:
-            store.load_documents(pending, staging=not fresh)
-        if stale:
-            _require_all_read(files, set(written) | set(removing))
+            flush()
+        if stale:  # a document left out was read again too: its old graph goes at the commit
+            _require_all_read(files, set(written) | set(removing) | set(left_out))
     except BaseException:
         if not fresh:
             try:
@@ -523,7 +554,8 @@ def _extract(walked: list[tuple[int, Path]], walk_rejected: list[str], store, ex
         store.refresh_derived()
     else:
         store.update_meta(exported=False)  # until graph.ttl is written from the new store
-        store.commit(replace=written, remove=[key for key in removing if key not in set(written)])
+        stale_left = [key for key in left_out if stale and key in stored and key not in removing]
+        store.commit(replace=written, remove=[key for key in removing if key not in set(written)] + stale_left)
     report.removed = len(removing)
     report.removed_documents = _removed(files, removing)
     store.flush()
@@ -579,32 +611,69 @@ def _stale_message(names: list[str]) -> str:
             f"them out with `kg remove`, or build into a new folder (nothing was changed)")
 
 
+def _invalid_fragments(pending: list[tuple[str, str]]) -> dict:
+    from kg.validate import invalid_fragments
+
+    return invalid_fragments(pending)
+
+
+def _left_out(path: str, found, kept_before: bool | str) -> IngestError:
+    """The rejection of a file whose document graph breaks the shapes (``found``, its report);
+    ``kept_before``: True when the document's previous graph stays, ``"stale"`` when it was made
+    by another extractor and goes.
+
+    >>> from kg.validate import ValidationReport, Violation
+    >>> found = ValidationReport(False, (Violation("kgr:entity/x", "rdfs:label", "needs a label"),), "")
+    >>> print(_left_out("a.txt", found, kept_before=True))
+    a.txt: its graph breaks the RDF contract (ontology/shapes.ttl), 1 violation: kgr:entity/x rdfs:label: needs a label; it was left out of the graph, which keeps its previous graph for this document
+    """
+    count = len(found.violations)
+    shown = "; ".join(str(v) for v in found.violations[:3])
+    more = f" (and {count - 3} more)" if count > 3 else ""
+    kept = {True: ", which keeps its previous graph for this document",
+            "stale": "; its previous graph, made by another version of kg's extractor, was taken out"
+            }.get(kept_before, "")
+    return IngestError(path, f"its graph breaks the RDF contract (ontology/shapes.ttl), {count} "
+                             f"violation{'s' if count != 1 else ''}: {shown}{more}; it was left out of the graph{kept}")
+
+
 def _export(store, out: Path, report: BuildReport, *, html: bool, validate: bool) -> None:
     """The store's default graph (the union of the documents and the derived triples):
     validation, graph.ttl, graph.html.
 
-    The default graph is copied out of the store into an in-memory Oxigraph
-    store (:meth:`kg.store.Store.union_store`); validation, the Turtle writer
-    and the page read it there. This is the one stage that holds the whole
-    graph in memory, in Oxigraph's compact form, not as rdflib objects.
-    Once both files are written, the store's side data says so
-    (``exported``).
+    Everything reads the on-disk store; the union is never copied into
+    memory. The shapes run as SPARQL over the store's default graph
+    (:func:`kg.validate.require_valid_oxigraph`, pySHACL writing the report
+    when it does not conform); ``graph.ttl`` is streamed from it subject by
+    subject into a temporary file that then replaces the old one
+    (:func:`kg.rdf.turtle_chunks`, :func:`kg.rdf.write_atomic`); the page
+    reads it through :class:`kg.store.GraphView`. Once both files are
+    written, the store's side data says so (``exported``).
     """
-    from kg.rdf import turtle_bytes, write_atomic
+    from kg.rdf import turtle_chunks, write_atomic
     from kg.resources import load_build_sparql
 
-    union = store.union_store()
+    union = store.database()
     row = next(iter(union.query(load_build_sparql("report-counts"))))
     report.statements = report.relation_triples = int(row["statements"].value)
     report.entities = int(row["entities"].value)
     report.in_graph = len(store.graph_names())
     if validate:
-        from kg.validate import require_valid_oxigraph
+        from kg.errors import ValidationError
+        from kg.validate import expand, require_valid_oxigraph
 
         # Loud failure before anything is written: the previous outputs stay.
-        require_valid_oxigraph(union, name="the built graph")
+        try:
+            require_valid_oxigraph(union, name="the built graph")
+        except ValidationError as exc:
+            holders = store.documents_holding(expand(v.focus) for v in exc.report.violations[:3])
+            if holders:
+                error = ValidationError(f"{exc} (documents holding these nodes: {', '.join(holders)})")
+                error.report = exc.report
+                raise error from None
+            raise
     ttl = out / "graph.ttl"
-    write_atomic(ttl, turtle_bytes(union))
+    write_atomic(ttl, turtle_chunks(union))
     report.outputs["turtle"] = ttl
     if html:
         from kg.html import render_html

@@ -27,10 +27,9 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
@@ -307,13 +306,19 @@ class GraphBuilder:
         return add_derived(self.graph)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Write bytes to ``path`` so that it is either the old file or the new one.
+
+    ``data`` is bytes or an iterable of byte chunks, written one by one to a
+    temporary file next to ``path`` that then replaces it: a large file is
+    streamed, never held whole.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.ttl"
     >>> write_atomic(p, b"ok"); p.read_bytes()
     b'ok'
+    >>> write_atomic(p, iter([b"o", b"k!"])); p.read_bytes()
+    b'ok!'
     """
     path = Path(path)
     try:
@@ -326,7 +331,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.umask(umask)
         os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in ((data,) if isinstance(data, (bytes, bytearray, memoryview)) else data):
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -374,14 +380,9 @@ def turtle_bytes(graph) -> bytes:
     r"""Serialise to Turtle, deterministically (same triples, same bytes).
 
     ``graph`` is an rdflib Graph or a ``pyoxigraph.Store`` (its default
-    graph). Either way the triples go through an Oxigraph store, whose
-    literals are canonical (``"39.0"^^xsd:decimal`` becomes ``"39"``), and
-    are written with Oxigraph's Turtle writer: the prefixes of
-    :data:`TURTLE_PREFIXES`, then one block per subject, in the order of the
-    subjects' N-Triples forms, ``rdf:type`` first within a block, then
-    predicates and objects in order, a blank line between blocks. Oxigraph
-    writes strings with escapes (never raw line breaks), so the line that
-    ends a block is the only one ending in `` .``.
+    graph): the bytes :func:`turtle_chunks` gives, joined. Either way the
+    triples go through an Oxigraph store, whose literals are canonical
+    (``"39.0"^^xsd:decimal`` becomes ``"39"``).
 
     >>> g = new_graph()
     >>> _ = g.add((KGR["entity/raqqa"], RDFS.label, Literal("Raqqa")))
@@ -392,21 +393,76 @@ def turtle_bytes(graph) -> bytes:
     """
     import pyoxigraph as ox
 
-    store = graph if isinstance(graph, ox.Store) else oxigraph_copy(graph)
+    return b"".join(turtle_chunks(graph if isinstance(graph, ox.Store) else oxigraph_copy(graph)))
+
+
+#: Subjects written by one call of Oxigraph's Turtle writer in :func:`turtle_chunks`.
+TURTLE_SUBJECTS_PER_CHUNK = 2000
+
+
+def turtle_chunks(store, *, subjects_per_chunk: int = TURTLE_SUBJECTS_PER_CHUNK) -> Iterator[bytes]:
+    r"""The Turtle of a ``pyoxigraph.Store``'s default graph, in chunks, subject by subject.
+
+    Oxigraph's Turtle writer with the prefixes of :data:`TURTLE_PREFIXES`,
+    then one block per subject, in the order of the subjects' N-Triples
+    forms, ``rdf:type`` first within a block, then predicates and objects in
+    order, a blank line between blocks. Oxigraph writes strings with escapes
+    (never raw line breaks), so the line that ends a block is the only one
+    ending in `` .``. Only the subjects' names are held (sorted), and the
+    triples of ``subjects_per_chunk`` subjects at a time, read from the
+    store's index: the store may be the on-disk one, far larger than memory
+    would hold as triples. ``b"".join`` of the chunks does not depend on
+    ``subjects_per_chunk``.
+
+    >>> import pyoxigraph as ox
+    >>> store = ox.Store()
+    >>> for name in ("b", "a", "c"):
+    ...     store.add(ox.Quad(ox.NamedNode("https://e.org/" + name), ox.NamedNode(str(RDFS.label)), ox.Literal(name)))
+    >>> b"".join(turtle_chunks(store, subjects_per_chunk=2)) == b"".join(turtle_chunks(store))
+    True
+    >>> b"".join(turtle_chunks(store)).decode().splitlines()[-3:]
+    ['<https://e.org/b> rdfs:label "b" .', '', '<https://e.org/c> rdfs:label "c" .']
+    """
+    import pyoxigraph as ox
+
     rdf_type = ox.NamedNode(str(RDF.type))
-    by_subject: dict = defaultdict(list)
-    for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-        by_subject[str(quad.subject)].append(quad.triple)
+    default = ox.DefaultGraph()
+    prefixes = dict(TURTLE_PREFIXES)
+    yield "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in TURTLE_PREFIXES).encode("utf-8")
+    subjects = sorted(_subject_names(store))
 
-    def ordered():
-        for subject in sorted(by_subject):
-            yield from sorted(by_subject[subject], key=lambda t: (t.predicate != rdf_type, str(t.predicate),
-                                                                  str(t.object)))
+    def key(triple):
+        return (triple.predicate != rdf_type, str(triple.predicate), str(triple.object))
 
-    body = ox.serialize(ordered(), format=ox.RdfFormat.TURTLE, prefixes=dict(TURTLE_PREFIXES))
-    # Oxigraph writes the prefixes first (one line each); ours are written in a fixed order.
-    lines = body.split(b"\n")
-    start = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix ")), len(lines))
-    header = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in TURTLE_PREFIXES).encode("utf-8")
-    blocks = b"\n".join(lines[start:]).replace(b" .\n", b" .\n\n").rstrip(b"\n")
-    return header + (b"\n" + blocks + b"\n" if blocks else b"")
+    held = None  # the blocks written last, given out once the next are: the last end without a blank line
+    for start in range(0, len(subjects), subjects_per_chunk):
+        triples = []
+        for name in subjects[start:start + subjects_per_chunk]:
+            subject = _subject_term(name)
+            triples.extend(sorted((q.triple for q in store.quads_for_pattern(subject, None, None, default)), key=key))
+        body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+        # Oxigraph writes the prefixes first (one line each); ours were written above, in a fixed order.
+        lines = body.split(b"\n")
+        first = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix ")), len(lines))
+        blocks = b"\n".join(lines[first:]).replace(b" .\n", b" .\n\n")
+        if held is None:
+            held = b"\n" + blocks  # the blank line after the prefixes
+        else:
+            yield held
+            held = blocks
+    held = (held or b"").rstrip(b"\n")
+    if held:
+        yield held + b"\n"
+
+
+def _subject_names(store) -> Iterator[str]:
+    """The N-Triples forms of the distinct subjects of a store's default graph."""
+    for row in store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }"):
+        yield str(row[0])
+
+
+def _subject_term(name: str):
+    """The pyoxigraph term of an N-Triples subject (an IRI or a blank node)."""
+    import pyoxigraph as ox
+
+    return ox.BlankNode(name[2:]) if name.startswith("_:") else ox.NamedNode(name[1:-1])

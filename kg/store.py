@@ -93,7 +93,7 @@ from rdflib.term import Node
 
 from kg.errors import StoreError, StoreLockedError
 from kg.terms import _FromOxigraph, _nt_term, from_oxigraph, ntriples, to_oxigraph  # noqa: F401 (kg.store's names)
-from kg.vocab import DERIVED_GRAPH, DOCUMENT_GRAPHS, KGO, KGR, safe_segment
+from kg.vocab import DERIVED_GRAPH, DOCUMENT_GRAPHS, KGO, KGR, VALIDATION_GRAPHS, safe_segment
 
 #: Named graphs of documents are ``GRAPH_PREFIX + <doc id>``.
 GRAPH_PREFIX = DOCUMENT_GRAPHS
@@ -525,24 +525,26 @@ class Store:
             add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
         return graph
 
-    def union_store(self):
-        """The default graph in a new in-memory ``pyoxigraph.Store`` (its default graph).
+    def database(self):
+        """The ``pyoxigraph.Store`` itself, for readers of its default graph (the union):
+        the SHACL check, the Turtle writer and the page of ``kg build``, which read it
+        where it is, on disk, without copying it into memory."""
+        return self._store()
 
-        What ``kg build`` exports from: the same triples as
-        :meth:`union_graph`, held by Oxigraph (a few hundred bytes a triple)
-        instead of rdflib (about 1 KB), and copied without a Python object
-        per triple.
-        """
+    def documents_holding(self, iris: Iterable[str], limit: int = 10) -> list[str]:
+        """The documents (graph names, sorted, at most ``limit``) whose graph has one of ``iris``
+        as a subject: where a node a check reports comes from."""
         import pyoxigraph as ox
 
-        union = ox.Store()
-        try:
-            data = self._store().dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-        except OSError as exc:
-            raise StoreError(f"{self.path}: cannot read the store: {exc}") from None
-        union.load(data, format=ox.RdfFormat.N_TRIPLES)
-        del data
-        return union
+        store, found = self._store(), set()
+        for iri in iris:
+            if not iri.startswith(("http://", "https://", "urn:")):
+                continue  # a blank node, or a name not written in full
+            for quad in store.quads_for_pattern(ox.NamedNode(iri), None, None, None):
+                graph = getattr(quad.graph_name, "value", "")
+                if graph.startswith(GRAPH_PREFIX):
+                    found.add(graph[len(GRAPH_PREFIX):])
+        return sorted(found)[:limit]
 
     def derived_triples(self) -> set[tuple[Node, Node, Node]]:
         """The derived triples (graph ``kgr:derived``, :mod:`kg.derived`), as rdflib terms."""
@@ -644,13 +646,14 @@ class Store:
         return sorted(n[len(STAGING_PREFIX):] for n in names if n.startswith(STAGING_PREFIX))
 
     def discard_staged(self) -> None:
-        """Drop every staging graph (what a build killed before its commit left);
-        a commit left half-done is finished first (:meth:`finish_commit`)."""
+        """Drop every staging graph (what a build killed before its commit left), and the
+        ontology a check killed half-way left (:data:`kg.vocab.VALIDATION_GRAPHS`); a commit
+        left half-done is finished first (:meth:`finish_commit`)."""
         self.finish_commit()
-        names = self.staged()
+        names = [f"<{staging_graph(n)}>" for n in self.staged()]
+        names += [f"<{g.value}>" for g in self._store().named_graphs() if g.value.startswith(VALIDATION_GRAPHS)]
         if names:
-            self._update(" ;\n".join(f"DROP SILENT GRAPH <{staging_graph(n)}>" for n in names),
-                         "drop the staging graphs")
+            self._update(" ;\n".join(f"DROP SILENT GRAPH {n}" for n in names), "drop the staging graphs")
 
     def commit(self, replace: Iterable[str] = (), remove: Iterable[str] = ()) -> None:
         """The staged documents ``replace`` their graphs (new ones are added), the

@@ -45,9 +45,10 @@ from rdflib.namespace import SH
 
 from kg.errors import DataFileError, InputError, KgError, ValidationError
 from kg.resources import ontology_dir, ontology_file
+from kg.vocab import VALIDATION_GRAPHS
 
-__all__ = ["ValidationReport", "Violation", "require_valid", "require_valid_oxigraph", "validate_graph",
-           "validate_oxigraph", "validate_path"]
+__all__ = ["ValidationReport", "Violation", "invalid_fragments", "require_valid",
+           "require_valid_oxigraph", "validate_graph", "validate_oxigraph", "validate_path"]
 
 #: ``ValidationReport.text`` when kg's SPARQL engine found the graph conforming.
 FAST_CONFORMS_TEXT = ("Validation Report\nConforms: True\n"
@@ -109,6 +110,18 @@ def shorten(text: str) -> str:
     """
     for namespace, prefix in _SHORT:
         text = text.replace(namespace, prefix)
+    return text
+
+
+def expand(text: str) -> str:
+    """The full IRI of a name :func:`shorten` wrote (a name without a known prefix as it is).
+
+    >>> expand("kgr:entity/sdf")
+    'https://w3id.org/kg-conflict/id/entity/sdf'
+    """
+    for namespace, prefix in _SHORT:
+        if text.startswith(prefix):
+            return namespace + text[len(prefix):]
     return text
 
 
@@ -185,6 +198,65 @@ def validate_oxigraph(store, *, shapes: str | Path = "shapes.ttl", graphs=None) 
         for quad in store.quads_for_pattern(None, None, None, name):
             graph.add((from_oxigraph(quad.subject), from_oxigraph(quad.predicate), from_oxigraph(quad.object)))
     return _pyshacl_report(graph, shapes)
+
+
+#: :func:`invalid_fragments` checks this many characters of N-Triples at a time (about 60 news
+#: articles): what it holds in memory is bounded by that, however many fragments it is given.
+FRAGMENT_CHARS = 1_000_000
+
+
+def invalid_fragments(fragments: list[tuple[str, str]], *, shapes: str | Path = "shapes.ttl",
+                      chars: int = FRAGMENT_CHARS) -> dict[str, ValidationReport]:
+    r"""The fragments among ``fragments`` that break the shapes on their own, each with its report.
+
+    ``fragments`` are ``(name, N-Triples text)`` pairs: the graph each
+    document of a build writes (:func:`kg.store.ntriples`). They are checked
+    together first, ``chars`` characters of them at a time, as one graph in
+    memory (a few dozen documents: tens of MB at most, whatever the size of
+    the store); only when that graph does not conform is each of its
+    fragments checked on its own, and the report of one that does
+    not conform is pySHACL's (:func:`validate_oxigraph`). Fragments that
+    conform on their own but not together are not named: what needs the
+    union is for the check of the whole graph.
+
+    >>> place = " <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/kg-conflict/ontology#Place> ."
+    >>> label = ' <http://www.w3.org/2000/01/rdf-schema#label> "Raqqa" .'
+    >>> raqqa, homs = "<https://w3id.org/kg-conflict/id/entity/raqqa>", "<https://w3id.org/kg-conflict/id/entity/homs>"
+    >>> invalid_fragments([("a", raqqa + place + "\n" + raqqa + label)])
+    {}
+    >>> found = invalid_fragments([("a", raqqa + place + "\n" + raqqa + label), ("b", homs + place)])
+    >>> for name, report in found.items(): print(name, *report.lines())
+    b kgr:entity/homs rdfs:label: entity needs exactly one rdfs:label (its canonical name); other names go in skos:altLabel
+    >>> found == invalid_fragments([("a", raqqa + place + "\n" + raqqa + label), ("b", homs + place)], chars=1)
+    True
+    """
+    import pyoxigraph as ox
+
+    def graph_of(bodies: list[str]):
+        store = ox.Store()
+        text = "\n".join(bodies)
+        try:
+            store.load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        except (SyntaxError, ValueError) as exc:
+            raise DataFileError(f"a document graph is not valid N-Triples: {exc}") from None
+        return store
+
+    found: dict[str, ValidationReport] = {}
+    start = 0
+    while start < len(fragments):
+        end, size = start, 0
+        while end < len(fragments) and (end == start or size + len(fragments[end][1]) <= chars):
+            size += len(fragments[end][1])
+            end += 1
+        group = fragments[start:end]
+        start = end
+        if validate_oxigraph(graph_of([body for _, body in group]), shapes=shapes).conforms:
+            continue
+        for name, body in group:
+            report = validate_oxigraph(graph_of([body]), shapes=shapes)
+            if not report.conforms:
+                found[name] = report
+    return found
 
 
 def _pyshacl_report(graph: Graph, shapes: str | Path) -> ValidationReport:
@@ -313,7 +385,7 @@ def _oxigraph_data(store, data: list):
     from kg.store import from_oxigraph
 
     ontology = _ontology()[1]
-    name = ox.NamedNode(f"urn:x-kg-shacl:ontology:{uuid.uuid4()}")
+    name = ox.NamedNode(f"{VALIDATION_GRAPHS}{uuid.uuid4()}")
     try:
         store.load(ontology, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
     except (OSError, RuntimeError):  # a read-only store: validate a copy

@@ -35,6 +35,9 @@ DERIVED_GRAPH = KGR["derived"]
 #: Sort ranks of names (:mod:`kg.order`) for the pages of the named queries: in the store only, never
 #: in the default graph, so never in ``graph.ttl``.
 ORDER_GRAPH = KGR["order"]
+#: Private graphs a validation adds the ontology to for the time of a check (:mod:`kg.validate`);
+#: one a killed process left is dropped by the next writer (:meth:`kg.store.Store.discard_staged`).
+VALIDATION_GRAPHS = "urn:x-kg-shacl:ontology:"
 
 PREFIXES = {
     "kgo": KGO,
