@@ -411,9 +411,10 @@ class Store:
                 guard.release()
             raise StoreError(_damaged(path, str(exc))) from None
         store = cls(path, ox_store, guard, read_only)
+        del ox_store  # the store object holds the only reference: closing it closes the database
         found = store.meta().get("format", STORE_FORMAT)
         if not read_only and found != STORE_FORMAT:  # never cleared: what it holds may be all there is
-            store.close()
+            store.close()  # (the error's traceback keeps this frame alive: it must hold no database)
             raise StoreError(f"{path}: a store of another layout (format {found!r}; this kg writes format "
                              f"{STORE_FORMAT}): build into a new folder, or use the kg that made it")
         return store

@@ -444,3 +444,25 @@ def test_the_fingerprint_covers_the_rules_in_subpackages(tmp_path):
         with (copy / unchanged).open("a", encoding="utf-8") as handle:
             handle.write("\n# changed\n")
         assert extraction_fingerprint("m", package=copy) == same, unchanged
+
+
+def test_a_store_of_another_layout_is_refused_and_left_closed(tmp_path):
+    """Refusing a store of another format closes its database at once: the error that says so
+    (and any traceback kept of it) holds no open handle, so the folder can be opened again."""
+    import json
+
+    import pyoxigraph as ox
+
+    path = tmp_path / "store"
+    with Store.open(path):
+        pass
+    (path / "kg-store.json").write_text(json.dumps({"format": 99}), encoding="utf-8")
+    try:
+        Store.open(path)
+    except StoreError as exc:
+        kept = exc  # a caller that keeps the error keeps its traceback and the frames in it
+    else:
+        pytest.fail("a store of another layout was opened")
+    assert "another layout" in str(kept)
+    reopened = ox.Store(str(path))  # RocksDB refuses a second writer while the first handle lives
+    del reopened
