@@ -324,6 +324,10 @@ class Clauses:
             return []
         if frame.rel in self.adjunct_relations and self.adjunct_verb(noun, frame.rel) == verb \
                 and verb.lemma_.lower() not in self.participation_verbs:
+            lemma = verb.lemma_.lower()
+            if frame.rel in ("attacked", "fought") and lemma not in self.armed_verbs \
+                    and lemma not in self.alignment_verbs and lemma not in self.support_verbs:
+                return []  # "the UN accused all sides in the battle for Aleppo": no fighter
             # "Kurdish forces, allied with the U.S. in the fight against the Islamic State"
             actors = self.subject_tokens(verb)
             if not actors and self.is_passive(verb) and (verb.lemma_.lower() in self.alignment_verbs

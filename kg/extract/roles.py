@@ -60,7 +60,11 @@ def _person_roles(reader: Reader, sent):
                 orgs = [info.affiliation[1]]
             for org in orgs:
                 found = True
-                yield person, rel, org, f"role:{role_tok.lower_}", "asserted", None
+                org_rel = rel
+                if rel == "member_of" and info is not None and info.affiliation == ("leads", org) \
+                        and not _subordinate_role(reader, role_tok):
+                    org_rel = "leads"  # "SDF commander Mazloum Abdi": the dictionary knows he leads it
+                yield person, org_rel, org, f"role:{role_tok.lower_}", "asserted", None
         if found:
             done.add(person)
             continue
@@ -84,6 +88,14 @@ def _person_roles(reader: Reader, sent):
             if target and target != person:
                 done.add(person)
                 yield person, title_rel, target, "title", "asserted", None
+
+
+def _subordinate_role(reader: Reader, role_tok) -> bool:
+    """'deputy commander', 'former commander', 'a commander', 'commanders': not the one head."""
+    words = [c.lower_ for c in role_tok.lefts if c.dep_ in (COMPOUND, ADJ_MODIFIER)]
+    if any(w in reader.subordinate_roles for w in words) or role_tok.tag_ != SINGULAR_NOUN:
+        return True
+    return any(c.dep_ == DETERMINER and c.lower_ in ("a", "an") for c in role_tok.children)
 
 
 def _role_relation(reader: Reader, role_tok) -> str:
