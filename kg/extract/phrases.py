@@ -98,6 +98,8 @@ class NounPhrases:
                 if found:
                     return found
         if tok.pos_ == PRONOUN:
+            if want == "Place" and lower in self.plural_pronouns:
+                return []  # "abducted nuns from Maaloula and later freed them": people, not the town
             resolved = linked.resolve(tok, types=("Place",) if want == "Place" else None,
                                       avoid=self._attackers_of(tok, exclude) if tok.dep_ == POSSESSOR else frozenset())
             return [resolved] if resolved else []

@@ -220,6 +220,7 @@ def _word_lists(triggers: Triggers) -> dict:
     w.denial = frozenset(lex["denial_verbs"])
     w.irrealis = frozenset(lex["irrealis_verbs"])
     w.negating_prepositions = frozenset(lex["negating_prepositions"])
+    w.plural_pronouns = frozenset(lex["plural_pronouns"])
     w.support_verbs = frozenset(lex["support_verbs"])
     w.report_nouns = frozenset(lex["report_nouns"])
     w.unconfirmed = frozenset(lex["unconfirmed_verbs"])
