@@ -32,6 +32,7 @@ from kg.parse_labels import (
     GERUND,
     MARKER,
     NOUN,
+    NOUN_ADVERBIAL,
     NOUN_MODIFIER,
     OPEN_COMPLEMENT,
     PARTICLE,
@@ -42,6 +43,7 @@ from kg.parse_labels import (
     PREPOSITION,
     PREP_COMPLEMENT,
     PREP_OBJECT,
+    PRESENT_NON3SG,
     PRONOUN,
     PROPER_NOUN,
     PUNCTUATION,
@@ -79,6 +81,18 @@ class Clauses:
             if self._leaving_side(governor, verb, subjects) == "subject":
                 return self.subject_tokens(governor, depth + 1)
         if subjects:
+            if verb.tag_ == PRESENT_NON3SG:
+                # a headline's "Russia, Turkey agree Idlib ceasefire": with a plural verb, two names
+                # the parser took for an apposition are coordinated subjects
+                linked = self.linked
+                subjects = subjects + [a for s in subjects for a in s.children
+                                       if a.dep_ == APPOSITION and a.pos_ == PROPER_NOUN and a.i > s.i
+                                       and linked.entity_at(a) is not None and linked.entity_at(a) != linked.entity_at(s)]
+                # "US, Russia hold talks": the first name hung from the verb as an adverbial noun
+                first = min(t.i for t in subjects)
+                subjects = [c for c in verb.children if c.dep_ == NOUN_ADVERBIAL and c.pos_ == PROPER_NOUN
+                            and c.i < first and c.nbor(1).lower_ == "," and linked.entity_at(c) is not None
+                            and linked.is_actor(linked.entity_at(c))] + subjects
             return subjects
         dep, head = verb.dep_, verb.head
         if head == verb:
@@ -296,8 +310,13 @@ class Clauses:
         if entity is not None:
             return [entity]
         tokens = self._owner_tokens(noun)
-        if tokens:
-            return self.nps(tokens)
+        named = self.nps(tokens) if tokens else []
+        if named and not all(linked.is_place(e) and not linked.is_actor(e) and self.coerce(e, "Actor") == e
+                             for e in named):
+            return named
+        if tokens and not named:
+            return []
+        # "Russia and Turkey agree Idlib ceasefire": a place modifier says where, the verb says whose
         head = noun.head
         if noun.dep_ == PASSIVE_SUBJECT and head.lemma_.lower() in self.support_verbs and head.dep_ == CLAUSAL_COMPLEMENT \
                 and not any(c.dep_ == AGENT for c in head.children) \

@@ -39,6 +39,7 @@ from kg.parse_labels import (
     GERUND,
     INFINITIVE_TO,
     MODAL,
+    MARKER,
     NEGATION,
     NOUN,
     NUMBER_MODIFIER,
@@ -220,6 +221,8 @@ def _word_lists(triggers: Triggers) -> dict:
     w.denial = frozenset(lex["denial_verbs"])
     w.irrealis = frozenset(lex["irrealis_verbs"])
     w.negating_prepositions = frozenset(lex["negating_prepositions"])
+    w.conditional_markers = frozenset(lex["conditional_markers"])
+    w.pending_markers = frozenset(lex["pending_markers"])
     w.plural_pronouns = frozenset(lex["plural_pronouns"])
     w.support_verbs = frozenset(lex["support_verbs"])
     w.report_nouns = frozenset(lex["report_nouns"])
@@ -358,6 +361,8 @@ class Reader(NounPhrases, Clauses, FrameRoles):
                             PREP_OBJECT) and cur.head.dep_ == PREPOSITION and cur.head.lower_ in ("of", "for") \
                     and cur.head.head.lemma_.lower() in self.accusation_verbs:
                 return "unconfirmed"  # "accused Turkey of shelling Kobani": alleged, not asserted
+            if cur.dep_ == ADVERBIAL_CLAUSE and cur.pos_ in (VERB, AUX_VERB) and self._unrealised_clause(cur):
+                return "negated"  # "will not stop until the YPG leaves Manbij", "if they do not leave"
             if cur.dep_ in (PREP_COMPLEMENT, PREP_OBJECT) and cur.head.dep_ == PREPOSITION \
                     and cur.head.lower_ in self.negating_prepositions:
                 return "negated"  # "held talks without reaching a deal", "ended without an agreement"
@@ -368,6 +373,15 @@ class Reader(NounPhrases, Clauses, FrameRoles):
                 break
             prev, cur = cur, cur.head
         return "asserted"
+
+    def _unrealised_clause(self, verb) -> bool:
+        """An adverbial clause of condition ('if', 'unless') or, in the present tense, of a time
+        still to come ('until the YPG leaves', 'before IS withdraws'), not one that happened
+        ('fought until IS withdrew')."""
+        markers = {c.lower_ for c in verb.children if c.dep_ == MARKER}
+        if markers & self.conditional_markers:
+            return True
+        return bool(markers & self.pending_markers) and _present(verb, self.present_be_forms)
 
     def requirements_met(self, trigger, frame: Frame) -> bool:
         if frame.forbids and self._any_met(trigger, frame.forbids):
