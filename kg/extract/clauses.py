@@ -11,6 +11,7 @@ from kg.extract.syntax import (
     _OBJ,
     _PASS_SUBJ,
     _SUBJ,
+    of_objects,
     unique,
 )
 from kg.extract.triggers import Frame
@@ -471,6 +472,14 @@ class Clauses:
         noun such as 'militants', 'jihadists', 'troops' (not 'the ambassador', 'civilians')?"""
         if tok.lemma_.lower() in self.combatant_nouns or tok.lower_ in self.combatant_nouns:
             return True
+        if tok.lemma_.lower() in self.group_member_nouns or tok.lower_ in self.group_member_nouns:
+            # "suspected IS members", "operatives of the Nusra Front": members of an armed group
+            named = [self.linked.entity_at(c) for c in tok.children if c.dep_ in (COMPOUND, ADJ_MODIFIER, NOUN_MODIFIER)]
+            named += [e for o in of_objects([tok]) for e in self.nps([o])]
+            return any(e is not None and "ArmedGroup" in self.linked.types(e) for e in named)
+        if tok.dep_ in _OBJ and any(c.dep_ == PREPOSITION and c.lower_ == "of" for c in tok.children):
+            # "thousands of suspected IS members": the quantity's of-phrase names them
+            return any(self._combatant_phrase(o) for o in of_objects([tok]) if o.i != tok.i)
         entity = self.linked.entity_at(tok)
         if entity is None or tok.pos_ == NOUN:
             return False  # "Iran's ambassador" names Iran, but no fighter

@@ -470,6 +470,11 @@ class NounPhrases:
                     continue
                 out += self.np(member, exclude=exclude, want=want)
                 out += [e for e in self.hyphen_partners(member) if e not in out]
+                # "large parts of Anbar, including Fallujah and parts of Ramadi": the members named
+                listed = [p for c in member.children if c.dep_ == PREPOSITION and c.lower_ in self.inclusion_preps
+                          for p in c.children if p.dep_ == PREP_OBJECT and p.i not in exclude]
+                if listed:
+                    out += self.nps(listed, exclude=exclude, want=want)
         return unique(out)
 
     def hyphen_partners(self, tok) -> list[str]:
