@@ -114,6 +114,13 @@ class NounPhrases:
                     found = [e for e in self.nps(agents, exclude=exclude) if self.linked.is_actor(e)]
                     if found:
                         return found
+                if child.dep_ == CLAUSAL_MODIFIER and child.lemma_.lower() in self.hosting_verbs and child.i not in exclude \
+                        and child.tag_ == GERUND and (tok.lemma_.lower() in self.site_nouns or lower in self.site_nouns):
+                    # "two bases hosting US troops": the forces a site hosts are what an attack on it hits
+                    guests = [o for o in child.children if o.dep_ in _OBJ]
+                    found = [e for e in self.nps(guests, exclude=exclude) if self.linked.is_actor(e)]
+                    if found:
+                        return found
                 if child.dep_ == CLAUSAL_MODIFIER and child.lemma_ in self.owning_verbs and child.i not in exclude:
                     # "depots belonging to Iranian-backed militias": the owner's
                     owners = [p for c in child.children if c.dep_ == PREPOSITION and c.lower_ == "to"

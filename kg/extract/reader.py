@@ -212,6 +212,7 @@ def _word_lists(triggers: Triggers) -> dict:
     w.asset_nouns = frozenset(lex["asset_nouns"])
     w.asset_location_preps = frozenset(lex["asset_location_prepositions"])
     w.site_nouns = frozenset(lex["site_nouns"])
+    w.hosting_verbs = frozenset(lex["hosting_verbs"])
     w.broker_verbs = frozenset(lex["agreements"]["broker_verbs"])
     w.armed_relations = frozenset(r for r, spec in triggers.relations.items()
                                      if spec.get("family") in ("hostility", "territory") and r != "accused")
