@@ -15,11 +15,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import StoreError
+from kg.vocab import XSD
 
 __all__ = ["from_oxigraph", "ntriples", "oxigraph_copy", "to_oxigraph"]
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
+_XSD_STRING = str(XSD.string)
+_XSD_DECIMAL = str(XSD.decimal)
 
 
 def to_oxigraph(term: Node):
