@@ -93,7 +93,7 @@ from rdflib.term import Node
 
 from kg.errors import StoreError, StoreLockedError
 from kg.terms import _FromOxigraph, _nt_term, from_oxigraph, ntriples, to_oxigraph  # noqa: F401 (kg.store's names)
-from kg.vocab import DERIVED_GRAPH, DOCUMENT_GRAPHS, KGO, KGR, VALIDATION_GRAPHS, safe_segment
+from kg.vocab import DERIVED_GRAPH, DOCUMENT_GRAPHS, KGO, KGR, SPARQL_PREFIXES, VALIDATION_GRAPHS, prefixes, safe_segment
 
 #: Named graphs of documents are ``GRAPH_PREFIX + <doc id>``.
 GRAPH_PREFIX = DOCUMENT_GRAPHS
@@ -578,6 +578,36 @@ class Store:
         from rdflib import Dataset
 
         return Dataset(store=OxigraphStore(store=self._store()))
+
+    @classmethod
+    def rdflib_view(cls, path: str | os.PathLike[str], *, union: bool = False, holder: str | None = None):
+        """The store at ``path``, opened read-only, as an rdflib ``Dataset`` (or, with ``union``, the rdflib
+        ``Graph`` of its default graph, the union) backed by oxrdflib: nothing is copied.
+
+        Its queries may use kg's prefixes undeclared, as ``kg query``'s do. The store's shared lock is held until the returned object is closed (``close()``) or collected,
+        so a build into the same folder waits for it. Writing through it fails: the database is read-only.
+        """
+        import weakref
+
+        from oxrdflib import OxigraphStore
+        from rdflib import Dataset
+        from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+        store = cls.open(path, read_only=True, create=False, holder=holder or "an rdflib view of the store")
+
+        class _View(OxigraphStore):
+            def close(self, commit_pending_transaction: bool = False) -> None:  # noqa: ARG002 (rdflib's)
+                store.close()
+
+            def add_graph(self, graph) -> None:  # ``Dataset.graph(name)`` reads a graph: nothing to create
+                pass
+
+        view = _View(store=store._store())
+        for name, iri in prefixes(SPARQL_PREFIXES).items():  # what a query of ``kg query`` may leave undeclared
+            view.bind(name, URIRef(iri))
+        found = Graph(store=view, identifier=DATASET_DEFAULT_GRAPH_ID) if union else Dataset(store=view)
+        weakref.finalize(found, store.close)
+        return found
 
     # -- writing -----------------------------------------------------------
     def _update(self, update: str, what: str) -> None:
