@@ -42,12 +42,22 @@ store writes directly, with Oxigraph's bulk loader (see
 :data:`COMMIT_DOCUMENTS` documents is committed in several transactions under
 a journal that the next writer finishes (:meth:`Store.commit`).
 
-Why pyoxigraph directly, and oxrdflib as a view. Writes go through SPARQL
-Update, which Oxigraph applies as one transaction, and queries
-go to ``pyoxigraph.Store.query``; both are much faster than going term by
-term through rdflib's Store API. Users who want rdflib get the
-very same database as an ``rdflib.Dataset`` backed by oxrdflib's
-``OxigraphStore`` (:meth:`Store.rdflib_dataset`), which is what
+Why pyoxigraph directly, and oxrdflib as a view. Writes go through Oxigraph's
+bulk loader (a store built from empty) or SPARQL Update, which Oxigraph
+applies as one transaction; queries go to ``pyoxigraph.Store.query`` through
+:func:`kg.sparql.execute`. Measured on the 500 document graphs of a build of
+``benchmarks/corpus.py``'s documents (96,519 triples,
+``benchmarks/bench_rdflib_store.py``, docs/performance.md): rdflib's API over
+oxrdflib (``Dataset(store="Oxigraph")``, ``addN``) wrote them in 5.0 s, quads
+only, with no transaction (oxrdflib is not transaction-aware); the bulk
+loader with the derived triples in 1.6 s, 3x faster; a commit (one
+transaction keeping the union, the derived triples and the sort ranks) in
+8.5 s. A named query costs 1.3x through rdflib's ``Dataset.query`` (15.4 ms
+against 11.8 ms): kg's own entry point is for the query check, bound values,
+timeouts and formats. Users who want rdflib get the very same database as an
+``rdflib.Dataset`` or ``Graph`` backed by oxrdflib's ``OxigraphStore``
+(:meth:`Store.rdflib_view`, ``kg.dataset(out)``, ``kg.graph(out)``;
+:meth:`Store.rdflib_dataset` for a store kg holds open), which is what
 ``rdflib.Graph(store="Oxigraph")`` is.
 
 Locking. Oxigraph allows one writer. A writer holds an exclusive ``flock`` on
