@@ -1,4 +1,4 @@
-"""Namespaces and IRI minting for kg's RDF contract (see DESIGN.md).
+"""Namespaces, the one table of prefixes (:data:`NAMESPACES`) and IRI minting for kg's RDF contract (see DESIGN.md).
 
 >>> str(entity_iri("isis"))
 'https://w3id.org/kg-conflict/id/entity/isis'
