@@ -1,7 +1,8 @@
 """kg: knowledge graphs of who dealt with whom, and where, from conflict news.
 
 The library API (the ``kg`` command is a thin layer over it): :func:`build`,
-:func:`remove`, :func:`query` and :func:`extract`. ``import kg`` is cheap: spaCy,
+:func:`remove`, :func:`query` and :func:`extract`; :func:`graph` and
+:func:`dataset` give a build to rdflib users. ``import kg`` is cheap: spaCy,
 rdflib and Oxigraph are loaded by the first call that needs them.
 
 >>> import kg
@@ -109,4 +110,49 @@ def extract(text, *, date=None, doc_id="text", model=None):
     return _extract(text, date=date, doc_id=doc_id, model=model)
 
 
-__all__ = ["build", "extract", "query", "remove", "__version__"]
+def graph(out):
+    """The graph of the build in ``out`` as an rdflib ``Graph``: the union of the documents' graphs with
+    the derived triples, what ``graph.ttl`` holds, read where it is in the store through oxrdflib.
+
+    Read-only; the store stays open (a build into ``out`` waits) until ``close()`` or until the graph
+    is collected. :func:`dataset` gives the named graph of each document too.
+
+    >>> import kg, tempfile, pathlib
+    >>> from rdflib import RDFS, URIRef
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "truce.txt").write_text("The SDF agreed a truce with ISIS, the Syrian Observatory said.\\n")
+    >>> _ = kg.build([folder / "truce.txt"], folder / "out", html=False)
+    >>> g = kg.graph(folder / "out")
+    >>> str(g.value(URIRef("https://w3id.org/kg-conflict/id/entity/isis"), RDFS.label))
+    'Islamic State'
+    >>> sorted(str(name) for name, in g.query("SELECT ?n WHERE { ?e a kgo:ArmedGroup ; rdfs:label ?n }"))
+    ['Islamic State', 'Syrian Democratic Forces']
+    >>> g.close()
+    """
+    from kg.api import dataset as _dataset
+
+    return _dataset(out, union=True)
+
+
+def dataset(out):
+    """The store of the build in ``out`` as an rdflib ``Dataset``: one named graph per document
+    (``kgr:graph/<doc id>``) and their union, with the derived triples, as its default graph; read-only,
+    through oxrdflib (nothing is copied; the store stays open until ``close()``).
+
+    >>> import kg, tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "truce.txt").write_text("The SDF agreed a truce with ISIS, the Syrian Observatory said.\\n")
+    >>> _ = kg.build([folder / "truce.txt"], folder / "out", html=False)
+    >>> ds = kg.dataset(folder / "out")
+    >>> [str(g.identifier) for g in ds.graphs() if "/graph/" in str(g.identifier)]
+    ['https://w3id.org/kg-conflict/id/graph/truce']
+    >>> len(ds.graph("https://w3id.org/kg-conflict/id/graph/truce")) < len(ds.default_graph)
+    True
+    >>> ds.close()
+    """
+    from kg.api import dataset as _dataset
+
+    return _dataset(out)
+
+
+__all__ = ["build", "dataset", "extract", "graph", "query", "remove", "__version__"]

@@ -100,12 +100,23 @@ def _evidence(span: Span, text: str, modality: str, speaker: str | None) -> Evid
     return Evidence(text, span.start, span.end, modality, speaker)
 
 
+def _store_folder(out: str | Path) -> Path:
+    folder = Path(out)
+    return folder / "store" if (folder / "store").is_dir() else folder
+
+
+def dataset(out: str | Path, *, union: bool = False):
+    """The store of the build folder ``out`` as an rdflib ``Dataset`` (``union``: a ``Graph``), read-only,
+    through oxrdflib; see :meth:`kg.store.Store.rdflib_view`."""
+    from kg.store import Store
+
+    return Store.rdflib_view(_store_folder(out), union=union, holder="kg.dataset" if not union else "kg.graph")
+
+
 def query(out: str | Path, query: str, *, params: dict[str, str] | None = None, timeout: float | None = None,
           max_rows: int | None = None):
     """Run a named query (``who-dealt-with-whom``) or SPARQL text on the store of the build folder ``out``
     (``out/store``, or ``out`` itself when it is a store); a :class:`kg.query.Result`."""
     from kg.query import run_query
 
-    folder = Path(out)
-    store = folder / "store" if (folder / "store").is_dir() else folder
-    return run_query(store, query, params=params, timeout=timeout, max_rows=max_rows)
+    return run_query(_store_folder(out), query, params=params, timeout=timeout, max_rows=max_rows)

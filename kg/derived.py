@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Iterable
 
 from kg.errors import DataFileError
-from kg.vocab import DERIVED_GRAPH, DOCUMENT_GRAPHS, ORDER_GRAPH
+from kg.vocab import DERIVED_GRAPH, DOCUMENT_GRAPHS, NAMESPACES, ORDER_GRAPH
 
 RULES_DIR = Path(__file__).resolve().parent / "queries" / "build" / "derived"
 
@@ -90,10 +90,14 @@ def rules() -> tuple[Rule, ...]:
 
 
 def prologue() -> str:
-    """The ``PREFIX`` lines of every rule, once each (two rules giving one prefix two IRIs is an error)."""
+    """The ``PREFIX`` lines of every rule, once each (two rules giving one prefix two IRIs is an error,
+    and so is a rule giving one of :data:`kg.vocab.NAMESPACES` another IRI than kg's)."""
     seen: dict[str, tuple[str, str]] = {}
     for rule in rules():
         for name, iri in rule.prefixes:
+            if name in NAMESPACES and iri != str(NAMESPACES[name]):
+                raise DataFileError(f"derived-triple rule {rule.name} gives the prefix {name}: the IRI {iri}, "
+                                    f"not kg's {NAMESPACES[name]} (kg/vocab.py)")
             if name in seen and seen[name][0] != iri:
                 raise DataFileError(f"derived-triple rules {seen[name][1]} and {rule.name} give the prefix "
                                     f"{name}: two IRIs ({seen[name][0]}, {iri})")

@@ -37,22 +37,6 @@ from typing import Mapping
 
 from kg.errors import InputError
 
-#: Name properties read from the graph (full IRIs, so rdflib is imported lazily).
-_LABEL_IRIS = (
-    "http://www.w3.org/2000/01/rdf-schema#label",
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "http://www.w3.org/2004/02/skos/core#altLabel",
-    "https://schema.org/name",
-    "http://schema.org/name",
-    "http://xmlns.com/foaf/0.1/name",
-)
-#: Links from a statement towards its evidence and source document.
-_SOURCE_IRIS = (
-    "http://www.w3.org/ns/prov#wasDerivedFrom",
-    "http://purl.org/dc/terms/source",
-    "http://www.w3.org/ns/prov#hadPrimarySource",
-)
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 #: Hops followed from a statement: its source links, then two more.
 _SOURCE_HOPS = 3
 _DROPPED_PUNCTUATION = re.compile(r"[.'`\"()\[\],:;]")
@@ -321,14 +305,18 @@ class ScoringView:
     """The parts of an rdflib graph the scorer looks at, with cached names."""
 
     def __init__(self, graph, gold: Gold):
-        from rdflib import Literal, URIRef
+        from rdflib import Literal
+
+        from kg.vocab import DCTERMS, FOAF, PROV, RDF, RDFS, SCHEMA, SCHEMA_HTTP, SKOS
 
         self.g = graph
         self.gold = gold
         self.Literal = Literal
-        self.labels = [URIRef(i) for i in _LABEL_IRIS]
-        self.sources = [URIRef(i) for i in _SOURCE_IRIS]
-        self.reification = {URIRef(_RDF + n) for n in ("subject", "predicate", "object")}
+        #: Name properties read from the graph.
+        self.labels = [RDFS.label, SKOS.prefLabel, SKOS.altLabel, SCHEMA["name"], SCHEMA_HTTP["name"], FOAF["name"]]
+        #: Links from a statement towards its evidence and source document.
+        self.sources = [PROV.wasDerivedFrom, DCTERMS.source, PROV.hadPrimarySource]
+        self.reification = {RDF.subject, RDF.predicate, RDF.object}
         self._names: dict = {}
         self._ids: dict = {}
 

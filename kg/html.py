@@ -62,7 +62,7 @@ from kg.html_time import evidence_when, histogram
 from kg.outlines import outlines
 from kg.rdf import write_atomic
 from kg.resources import load_data
-from kg.vocab import ENTITY_CLASSES, GEO, KGO
+from kg.vocab import ENTITY_CLASSES, GEO, GEONAMES, KGO
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import networkx
@@ -250,7 +250,7 @@ def _local_name(iri: Any) -> str:
     return re.split(r"[/#]", str(iri).rstrip("/#"))[-1]
 
 
-_GEONAMES_IRI = re.compile(r"^https://sws\.geonames\.org/[1-9][0-9]*/$")
+_GEONAMES_IRI = re.compile(f"^{re.escape(str(GEONAMES))}[1-9][0-9]*/$")
 
 
 def _geonames(values: list[Any]) -> str | None:

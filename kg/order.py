@@ -44,11 +44,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.errors import DataFileError
-from kg.vocab import KGO, ORDER_GRAPH
+from kg.vocab import KGO, ORDER_GRAPH, XSD
 
 ORDER_DIR = Path(__file__).resolve().parent / "queries" / "build" / "order"
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+_XSD_STRING = str(XSD.string)
+_XSD_INTEGER = str(XSD.integer)
 _RANK = re.compile(r"(?m)^#\s*rank:\s*([A-Za-z]\w*)\s*$")
 
 

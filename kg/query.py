@@ -61,7 +61,7 @@ from kg.errors import KgError, QueryError, QueryRefusedError, QueryTimeoutError,
 from kg.results import (FORMATS, GRAPH_FORMATS, MEDIA_TYPES, RESULT_FORMATS, TABLE_CELL,  # noqa: F401 (kg.query's names)
                         NotAcceptableError, choose_format, format_result, graph_text, render, sparql_term)
 from kg.sparql import PREFIXES, VALUES_MARKER, Result, _short, bind_values, execute  # noqa: F401 (kg.query's names)
-from kg.vocab import KGO, document_iri, entity_iri
+from kg.vocab import KGO, XSD, document_iri, entity_iri
 
 QUERIES_DIR = Path(__file__).resolve().parent / "queries"
 ENTITY_PARAMS = frozenset({"actor", "subject", "object", "speaker", "place"})
@@ -254,7 +254,7 @@ def date_param(name: str, value: str) -> Literal:
             found = date(year, int(month), int(day))
     except ValueError:
         raise QueryError(f"bad date {value!r} for --param {name}: give YYYY-MM-DD, YYYY-MM or YYYY") from None
-    return Literal(found.isoformat(), datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))
+    return Literal(found.isoformat(), datatype=XSD.date)
 
 
 def resolve_entity(name: str, *, kind: str = "actor", store=None) -> URIRef:

@@ -38,8 +38,9 @@ from kg.errors import OutputError
 from kg.records import Agreement, Claim, Document, Entity, EventDate, Span
 from kg.resources import load_data
 from kg.terms import oxigraph_copy  # noqa: F401 (kg.rdf's name)
-from kg.vocab import (GEO, KGO, KGR, PRECISION_UNITS, TIME, agreement_iri, document_iri, entity_iri, evidence_iri,
-                      geonames_iri, normalise_space, occurrence_iri, statement_iri)
+from kg import vocab
+from kg.vocab import (BUILDER_PREFIXES, GEO, KGO, KGR, PRECISION_UNITS, TIME, agreement_iri, document_iri, entity_iri, evidence_iri,
+                      geonames_iri, normalise_space, occurrence_iri, prefixes, statement_iri)
 
 #: What :func:`clean_literal` blanks: control characters but tab, LF and CR;
 #: lone surrogates; the non-characters U+FFFE and U+FFFF.
@@ -58,17 +59,16 @@ def clean_literal(text: str) -> str:
     return _ILLEGAL.sub(" ", text)
 
 
-def new_graph() -> Graph:
-    """An empty graph with kg's prefixes bound (for readable Turtle)."""
+def new_graph(*extra: str) -> Graph:
+    """An empty graph with kg's prefixes bound (for readable Turtle), and the prefixes ``extra`` of
+    :data:`kg.vocab.NAMESPACES` after them.
+
+    >>> str(dict(new_graph("sd").namespaces())["sd"])
+    'http://www.w3.org/ns/sparql-service-description#'
+    """
     graph = Graph(bind_namespaces="core")
-    graph.bind("kgo", KGO)
-    graph.bind("kgr", KGR)
-    graph.bind("geo", GEO)
-    graph.bind("time", TIME)
-    graph.bind("prov", PROV)
-    graph.bind("dcterms", DCTERMS)
-    graph.bind("skos", SKOS)
-    graph.bind("owl", OWL)
+    for name, namespace in prefixes((*BUILDER_PREFIXES, *extra)).items():
+        graph.bind(name, namespace)
     return graph
 
 
@@ -361,19 +361,8 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-#: The prefixes at the top of every ``graph.ttl``, in this order.
-TURTLE_PREFIXES = (
-    ("dcterms", str(DCTERMS)),
-    ("geo", str(GEO)),
-    ("kgo", str(KGO)),
-    ("owl", str(OWL)),
-    ("prov", str(PROV)),
-    ("rdf", str(RDF)),
-    ("rdfs", str(RDFS)),
-    ("skos", str(SKOS)),
-    ("time", str(TIME)),
-    ("xsd", str(XSD)),
-)
+#: The prefixes at the top of every ``graph.ttl``, in this order (names and IRIs, from :mod:`kg.vocab`).
+TURTLE_PREFIXES = tuple(prefixes(vocab.TURTLE_PREFIXES).items())
 
 
 def turtle_bytes(graph) -> bytes:

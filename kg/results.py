@@ -21,6 +21,7 @@ from rdflib.term import Node
 from kg import formats
 from kg.errors import QueryError
 from kg.sparql import PREFIXES, Result
+from kg.vocab import XSD
 
 #: ``kg query -f`` formats of solutions (the graph formats are :data:`GRAPH_FORMATS`), from :mod:`kg.formats`.
 FORMATS = tuple(f.name for f in formats.plugins("query") if f.kind != "graph")
@@ -100,7 +101,7 @@ def _plain(term: Node | None) -> str:
 #: A prefixed name's local part that needs no escape (SPARQL 1.1 and Turtle
 #: PN_LOCAL, ASCII); kg's query check refuses escapes in names.
 _LOCAL_PLAIN = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD = str(XSD)
 _BARE = {_XSD + "integer": re.compile(r"^[+-]?\d+$"), _XSD + "decimal": re.compile(r"^[+-]?\d*\.\d+$"),
          _XSD + "boolean": re.compile(r"^(?:true|false)$")}
 

@@ -521,8 +521,7 @@ def service_description(request: Request) -> Response:
                            "application/n-triples, application/rdf+xml, application/ld+json")
     endpoint = f"http://{request.headers['host']}/sparql"
     text = SERVICE_DESCRIPTION.read_text(encoding="utf-8").replace("{{ENDPOINT}}", endpoint)
-    graph = new_graph()
-    graph.bind("sd", "http://www.w3.org/ns/sparql-service-description#")
+    graph = new_graph("sd")
     graph.parse(data=text, format="turtle")
     body = graph_text(graph, formats[0]).encode("utf-8")
     return Response(200, body, MEDIA_TYPES[formats[0]], (("Vary", "Accept"),))

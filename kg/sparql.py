@@ -15,18 +15,14 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from rdflib import URIRef  # noqa: F401 (the doctest of bind_values)
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from kg import sparqlguard
 from kg.errors import QueryError
-from kg.vocab import GEO, KGO, KGR
+from kg.vocab import SPARQL_PREFIXES, prefixes
 
 #: Prefixes every query may use without declaring them.
-PREFIXES = {
-    "kgo": str(KGO), "kgr": str(KGR), "geo": str(GEO), "rdf": str(RDF), "rdfs": str(RDFS),
-    "xsd": "http://www.w3.org/2001/XMLSchema#", "owl": str(OWL), "skos": str(SKOS), "prov": str(PROV), "dcterms": str(DCTERMS),
-}
+PREFIXES = prefixes(SPARQL_PREFIXES)
 #: Where a named query wants its parameters' VALUES block (else it is a trailing clause).
 VALUES_MARKER = re.compile(r"(?m)^[ \t]*# --param values here[ \t]*$")
 

@@ -42,12 +42,22 @@ store writes directly, with Oxigraph's bulk loader (see
 :data:`COMMIT_DOCUMENTS` documents is committed in several transactions under
 a journal that the next writer finishes (:meth:`Store.commit`).
 
-Why pyoxigraph directly, and oxrdflib as a view. Writes go through SPARQL
-Update, which Oxigraph applies as one transaction, and queries
-go to ``pyoxigraph.Store.query``; both are much faster than going term by
-term through rdflib's Store API. Users who want rdflib get the
-very same database as an ``rdflib.Dataset`` backed by oxrdflib's
-``OxigraphStore`` (:meth:`Store.rdflib_dataset`), which is what
+Why pyoxigraph directly, and oxrdflib as a view. Writes go through Oxigraph's
+bulk loader (a store built from empty) or SPARQL Update, which Oxigraph
+applies as one transaction; queries go to ``pyoxigraph.Store.query`` through
+:func:`kg.sparql.execute`. Measured on the 500 document graphs of a build of
+``benchmarks/corpus.py``'s documents (96,519 triples,
+``benchmarks/bench_rdflib_store.py``, docs/performance.md): rdflib's API over
+oxrdflib (``Dataset(store="Oxigraph")``, ``addN``) wrote them in 5.0 s, quads
+only, with no transaction (oxrdflib is not transaction-aware); the bulk
+loader with the derived triples in 1.6 s, 3x faster; a commit (one
+transaction keeping the union, the derived triples and the sort ranks) in
+8.5 s. A named query costs 1.3x through rdflib's ``Dataset.query`` (15.4 ms
+against 11.8 ms): kg's own entry point is for the query check, bound values,
+timeouts and formats. Users who want rdflib get the very same database as an
+``rdflib.Dataset`` or ``Graph`` backed by oxrdflib's ``OxigraphStore``
+(:meth:`Store.rdflib_view`, ``kg.dataset(out)``, ``kg.graph(out)``;
+:meth:`Store.rdflib_dataset` for a store kg holds open), which is what
 ``rdflib.Graph(store="Oxigraph")`` is.
 
 Locking. Oxigraph allows one writer. A writer holds an exclusive ``flock`` on
@@ -93,7 +103,7 @@ from rdflib.term import Node
 
 from kg.errors import StoreError, StoreLockedError
 from kg.terms import _FromOxigraph, _nt_term, from_oxigraph, ntriples, to_oxigraph  # noqa: F401 (kg.store's names)
-from kg.vocab import DERIVED_GRAPH, DOCUMENT_GRAPHS, KGO, KGR, VALIDATION_GRAPHS, safe_segment
+from kg.vocab import DERIVED_GRAPH, DOCUMENT_GRAPHS, KGO, KGR, SPARQL_PREFIXES, VALIDATION_GRAPHS, prefixes, safe_segment
 
 #: Named graphs of documents are ``GRAPH_PREFIX + <doc id>``.
 GRAPH_PREFIX = DOCUMENT_GRAPHS
@@ -578,6 +588,36 @@ class Store:
         from rdflib import Dataset
 
         return Dataset(store=OxigraphStore(store=self._store()))
+
+    @classmethod
+    def rdflib_view(cls, path: str | os.PathLike[str], *, union: bool = False, holder: str | None = None):
+        """The store at ``path``, opened read-only, as an rdflib ``Dataset`` (or, with ``union``, the rdflib
+        ``Graph`` of its default graph, the union) backed by oxrdflib: nothing is copied.
+
+        Its queries may use kg's prefixes undeclared, as ``kg query``'s do. The store's shared lock is held until the returned object is closed (``close()``) or collected,
+        so a build into the same folder waits for it. Writing through it fails: the database is read-only.
+        """
+        import weakref
+
+        from oxrdflib import OxigraphStore
+        from rdflib import Dataset
+        from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+        store = cls.open(path, read_only=True, create=False, holder=holder or "an rdflib view of the store")
+
+        class _View(OxigraphStore):
+            def close(self, commit_pending_transaction: bool = False) -> None:  # noqa: ARG002 (rdflib's)
+                store.close()
+
+            def add_graph(self, graph) -> None:  # ``Dataset.graph(name)`` reads a graph: nothing to create
+                pass
+
+        view = _View(store=store._store())
+        for name, iri in prefixes(SPARQL_PREFIXES).items():  # what a query of ``kg query`` may leave undeclared
+            view.bind(name, URIRef(iri))
+        found = Graph(store=view, identifier=DATASET_DEFAULT_GRAPH_ID) if union else Dataset(store=view)
+        weakref.finalize(found, store.close)
+        return found
 
     # -- writing -----------------------------------------------------------
     def _update(self, update: str, what: str) -> None:

@@ -45,7 +45,7 @@ from rdflib.namespace import SH
 
 from kg.errors import DataFileError, InputError, KgError, ValidationError
 from kg.resources import ontology_dir, ontology_file
-from kg.vocab import VALIDATION_GRAPHS
+from kg.vocab import MESSAGE_PREFIXES, VALIDATION_GRAPHS, prefixes
 
 __all__ = ["ValidationReport", "Violation", "invalid_fragments", "require_valid",
            "require_valid_oxigraph", "validate_graph", "validate_oxigraph", "validate_path"]
@@ -55,18 +55,7 @@ FAST_CONFORMS_TEXT = ("Validation Report\nConforms: True\n"
                       "Checked by kg.shacl (the shapes as SPARQL queries on Oxigraph); pySHACL was not run.\n")
 
 #: Namespaces shortened to a prefix in violations, longest first.
-_SHORT = (
-    ("https://w3id.org/kg-conflict/ontology#", "kgo:"),
-    ("https://w3id.org/kg-conflict/shapes#", "kgsh:"),
-    ("https://w3id.org/kg-conflict/id/", "kgr:"),
-    ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf:"),
-    ("http://www.w3.org/2000/01/rdf-schema#", "rdfs:"),
-    ("http://www.w3.org/2004/02/skos/core#", "skos:"),
-    ("http://www.w3.org/2003/01/geo/wgs84_pos#", "geo:"),
-    ("http://www.w3.org/2001/XMLSchema#", "xsd:"),
-    ("http://www.w3.org/ns/prov#", "prov:"),
-    ("http://purl.org/dc/terms/", "dcterms:"),
-)
+_SHORT = tuple((iri, f"{name}:") for name, iri in prefixes(MESSAGE_PREFIXES).items())
 
 
 class Violation(NamedTuple):

@@ -1,4 +1,4 @@
-"""Namespaces and IRI minting for kg's RDF contract (see DESIGN.md).
+"""Namespaces, the one table of prefixes (:data:`NAMESPACES`) and IRI minting for kg's RDF contract (see DESIGN.md).
 
 >>> str(entity_iri("isis"))
 'https://w3id.org/kg-conflict/id/entity/isis'
@@ -14,6 +14,7 @@ import re
 import unicodedata
 
 from rdflib import Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 KGO = Namespace("https://w3id.org/kg-conflict/ontology#")
 KGR = Namespace("https://w3id.org/kg-conflict/id/")
@@ -39,11 +40,42 @@ ORDER_GRAPH = KGR["order"]
 #: one a killed process left is dropped by the next writer (:meth:`kg.store.Store.discard_staged`).
 VALIDATION_GRAPHS = "urn:x-kg-shacl:ontology:"
 
-PREFIXES = {
-    "kgo": KGO,
-    "kgr": KGR,
-    "geo": GEO,
+#: The shapes of ``ontology/shapes.ttl`` (named in validation messages as ``kgsh:``).
+KGSH = Namespace("https://w3id.org/kg-conflict/shapes#")
+#: XML Schema datatypes (rdflib's own ``XSD`` warns when pytest's doctest finder inspects a module).
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+#: SPARQL 1.1 Service Description (``kg serve``'s description of its endpoint).
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+#: Name properties of other tools' graphs that ``kg evaluate`` reads besides kg's own.
+SCHEMA = Namespace("https://schema.org/")
+SCHEMA_HTTP = Namespace("http://schema.org/")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+
+#: Every prefix kg writes or reads, by name: the one table of prefixes. Each output takes the
+#: names it needs, in the order it needs them (the tuples below), through :func:`prefixes`.
+NAMESPACES = {
+    "dcterms": DCTERMS, "geo": GEO, "kgo": KGO, "kgr": KGR, "kgsh": KGSH, "owl": OWL, "prov": PROV,
+    "rdf": RDF, "rdfs": RDFS, "sd": SD, "skos": SKOS, "time": TIME, "xsd": XSD,
 }
+#: The prefixes of every RDF export (Turtle, TriG, JSON-LD's ``@context``: :mod:`kg.export`).
+EXPORT_PREFIXES = ("dcterms", "geo", "kgo", "kgr", "owl", "prov", "rdf", "rdfs", "skos", "time", "xsd")
+#: The prefixes at the top of every ``graph.ttl``, in this order (:func:`kg.rdf.turtle_chunks`).
+TURTLE_PREFIXES = ("dcterms", "geo", "kgo", "owl", "prov", "rdf", "rdfs", "skos", "time", "xsd")
+#: The prefixes every SPARQL query may use without declaring them (:mod:`kg.sparql`, :mod:`kg.results`).
+SPARQL_PREFIXES = ("kgo", "kgr", "geo", "rdf", "rdfs", "xsd", "owl", "skos", "prov", "dcterms")
+#: The prefixes bound (after rdflib's core ones) in a graph of :func:`kg.rdf.new_graph`, in this order.
+BUILDER_PREFIXES = ("kgo", "kgr", "geo", "time", "prov", "dcterms", "skos", "owl")
+#: Namespaces shortened to a prefix in validation messages (:mod:`kg.validate`), in this order.
+MESSAGE_PREFIXES = ("kgo", "kgsh", "kgr", "rdf", "rdfs", "skos", "geo", "xsd", "prov", "dcterms")
+
+
+def prefixes(names) -> dict[str, str]:
+    """The IRIs of the prefixes ``names`` (as strings), in that order.
+
+    >>> prefixes(("kgo", "xsd"))
+    {'kgo': 'https://w3id.org/kg-conflict/ontology#', 'xsd': 'http://www.w3.org/2001/XMLSchema#'}
+    """
+    return {name: str(NAMESPACES[name]) for name in names}
 
 
 def slug(text: str) -> str:

@@ -15,7 +15,7 @@ import pytest
 import kg
 
 
-@pytest.mark.parametrize("name", ["build", "query", "extract"])
+@pytest.mark.parametrize("name", ["build", "query", "extract", "graph", "dataset"])
 def test_each_function_has_a_docstring_example(name):
     function = getattr(kg, name)
     assert callable(function) and function.__module__ == "kg"

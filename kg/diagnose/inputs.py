@@ -11,13 +11,6 @@ from kg.errors import InputError
 from kg.evaluate import Gold, ScoringView, local_name
 from kg.records import Mention, Span
 
-_KGO = "https://w3id.org/kg-conflict/ontology#"
-_DCTERMS = "http://purl.org/dc/terms/"
-_PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#altLabel",
-           "http://www.w3.org/2004/02/skos/core#prefLabel")
-
 
 # -- the source document, read again -------------------------------------------------------
 
@@ -134,16 +127,17 @@ class GraphIndex:
     def __init__(self, graph, gold: Gold):
         from rdflib import Literal, URIRef
 
+        from kg.vocab import DCTERMS, KGO, PROV, RDF, RDFS, SKOS
+
         self.graph = graph
         self.view = ScoringView(graph, gold)
         self.gold = gold
         g = graph
-        rdf_s, rdf_p, rdf_o = (URIRef(_RDF + n) for n in ("subject", "predicate", "object"))
-        derived, part_of = URIRef(_PROV_DERIVED), URIRef(_DCTERMS + "isPartOf")
-        identifier, path, content = URIRef(_DCTERMS + "identifier"), URIRef(_KGO + "sourcePath"), \
-            URIRef(_KGO + "contentHash")
-        text, begin, end, rule, occurrence = (URIRef(_KGO + n) for n in ("text", "beginOffset", "endOffset",
-                                                                         "extractedBy", "occurrence"))
+        rdf_s, rdf_p, rdf_o = RDF.subject, RDF.predicate, RDF.object
+        derived, part_of = PROV.wasDerivedFrom, DCTERMS.isPartOf
+        identifier, path, content = DCTERMS.identifier, KGO.sourcePath, KGO.contentHash
+        text, begin, end, rule, occurrence = (KGO[n] for n in ("text", "beginOffset", "endOffset",
+                                                               "extractedBy", "occurrence"))
         self.paths: dict[str, tuple[str, str]] = {}  # doc id -> (sourcePath, contentHash)
         for node, doc in g.subject_objects(identifier):
             if isinstance(doc, Literal) and (node, path, None) in g:
@@ -172,7 +166,7 @@ class GraphIndex:
             doc: tuple(Predicted(s, rel, o, self.view.gold_ids(URIRef(s)), self.view.gold_ids(URIRef(o)),
                                  tuple(evs)) for (s, rel, o), evs in sorted(triples.items()))
             for doc, triples in gathered.items()}
-        labels = [URIRef(i) for i in _LABELS]
+        labels = [RDFS.label, SKOS.altLabel, SKOS.prefLabel]
         #: Raw names of the statements' nodes, by node.
         self.labels: dict = {n: frozenset(str(v) for p in labels for v in g.objects(n, p) if isinstance(v, Literal))
                              for n in self.nodes}

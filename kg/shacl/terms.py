@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from rdflib import Literal, Namespace, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-#: rdflib's XSD namespace warns when tools inspect the module (pytest's doctest finder).
-XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+from kg.vocab import XSD
+
 
 
 class Fallback(Exception):
