@@ -107,6 +107,18 @@ class FrameRoles:
                 if clause.dep_ == RELATIVE_CLAUSE and clause.lemma_.lower() in self.casualty_verbs:
                     found += self.nps([c for c in clause.children if c.dep_ in _PASS_SUBJ or c.dep_ in _SUBJ])
             return [e for e in found if self.linked.is_actor(e)] if len(set(found)) > 1 else []
+        if role == "taken_place":
+            # "took control of Ras al-Ain after the SDF withdrew": a departure with no place of its
+            # own, in a clause of time under a verb that takes or enters a place, leaves that place
+            if trigger.dep_ != ADVERBIAL_CLAUSE or any(c.dep_ in _OBJ for c in trigger.children) \
+                    or not any(c.dep_ == MARKER and c.lower_ in self.time_markers for c in trigger.children):
+                return []
+            clause = trigger.head
+            if clause.lemma_.lower() not in self.taking_verbs and clause.lemma_.lower() not in self.entry_verbs:
+                return []
+            objects = self.object_tokens(clause) + [p for c in self.object_tokens(clause)
+                                                     for p in self.prep_objects(c, "of")]
+            return [e for e in self.nps(objects, want=wanted) if self.linked.is_place(e)]
         if role == "clause_place":
             # "regained control of Deir ez-Zor after a three-year Islamic State siege": the place the
             # clause the siege is an adjunct of acts on
