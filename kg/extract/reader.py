@@ -348,7 +348,9 @@ class Reader(NounPhrases, Clauses, FrameRoles):
             if cur != trigger and cur.lemma_.lower() in self.irrealis and not _finite_report(prev):
                 return "negated"  # "urged the PKK to withdraw": a request, not a claim
             if any(c.dep_ == NEGATION for c in cur.children) or any(
-                    c.dep_ == DETERMINER and c.lower_ == "no" for c in cur.children):
+                    c.dep_ == DETERMINER and c.lower_ == "no" for c in cur.children) or any(
+                    c.dep_ == ADVERB_MODIFIER and any(g.dep_ == NEGATION for g in c.children) for c in cur.children):
+                # ... or "no longer controls": the negation hangs from the adverb
                 lemma = cur.lemma_.lower()
                 if lemma in self.unconfirmed:
                     return "unconfirmed"
@@ -367,7 +369,8 @@ class Reader(NounPhrases, Clauses, FrameRoles):
                             PREP_OBJECT) and cur.head.dep_ == PREPOSITION and cur.head.lower_ in ("of", "for") \
                     and cur.head.head.lemma_.lower() in self.accusation_verbs:
                 return "unconfirmed"  # "accused Turkey of shelling Kobani": alleged, not asserted
-            if cur.dep_ == ADVERBIAL_CLAUSE and cur.pos_ in (VERB, AUX_VERB) and self._unrealised_clause(cur):
+            if cur.dep_ in (ADVERBIAL_CLAUSE, CLAUSAL_COMPLEMENT) and cur.pos_ in (VERB, AUX_VERB) \
+                    and self._unrealised_clause(cur):
                 return "negated"  # "will not stop until the YPG leaves Manbij", "if they do not leave"
             if cur.dep_ in (PREP_COMPLEMENT, PREP_OBJECT) and cur.head.dep_ == PREPOSITION \
                     and cur.head.lower_ in self.negating_prepositions:
