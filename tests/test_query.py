@@ -572,8 +572,9 @@ def test_the_paged_queries_are_the_large_listings():
 @pytest.mark.parametrize("name", PAGED)
 def test_walked_pages_are_the_order_by_order_on_a_generated_graph(generated_store, name):
     """The pages a walk gives (ranks of kg.order, one entity group at a time) are the rows of the
-    query's own ORDER BY, whole, in its order: at every page size and offset, and for a page of
-    everything. And they are walked: the store has the ranks, so no page is cut the slow way."""
+    query's own ORDER BY, whole, in its order: at several page sizes and offsets (pages of 5 and 13
+    rows through the whole listing, of one row at each offset of its start and end), and for a page
+    of everything. And they are walked: the store has the ranks, so no page is cut the slow way."""
     from kg import pages
     from kg.query import ENTITY_PARAMS, drop_unbound_lines
     from kg.store import Store
@@ -591,11 +592,16 @@ def test_walked_pages_are_the_order_by_order_on_a_generated_graph(generated_stor
                 small = pages.run_walk(lambda text: store.query(text), pages.plan(
                     unbound, query.text, {}, size, start, ENTITY_PARAMS), {}, first=first, largest=largest)
                 assert small.rows == whole[start:start + size]
-        for size in (1, 5, 13):
+        for size in (5, 13):
             rows = []
             for start in range(0, len(whole) + size, size):
                 rows += run_query(store, name, limit=size, offset=start).rows
             assert rows == whole
+        # pages of one row at every offset of the first 40 rows and of the last 10 (and past the end):
+        # one query each, the test's largest cost when it went through all 200 or so
+        starts = sorted(set(range(min(40, len(whole)))) | set(range(max(0, len(whole) - 10), len(whole) + 2)))
+        assert [run_query(store, name, limit=1, offset=start).rows for start in starts] == \
+            [whole[start:start + 1] for start in starts]
         assert run_query(store, name, limit=len(whole) + 5).rows == whole
 
 
