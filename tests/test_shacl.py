@@ -283,7 +283,7 @@ _mutation = st.one_of(
 @given(st.lists(_mutation, min_size=1, max_size=3))
 def test_random_mutations_agree_with_pyshacl(mutations):
     """40 random graphs (hypothesis); test_most_random_mutations_are_judged_by_the_engine has 20 more, and
-    test_mutations_of_the_seeds_graph_agree_with_pyshacl 120 of a real document's graph."""
+    test_mutations_of_the_seeds_graph_agree_with_pyshacl 250 of a real document's graph."""
     graph = minimal()
     for kind, triple in mutations:
         if kind == "remove":
@@ -657,14 +657,12 @@ def _pyshacl_results(graphs: list[rdflib.Graph]) -> list:
 
 @pytest.mark.slow
 def test_mutations_of_the_seeds_graph_agree_with_pyshacl(seeds_dir):
-    """120 mutated graphs of a seed document's graph: the engine's results are pySHACL's (focus node,
-    shape, path, constraint component and value), on at least 96 of them (it may decline the others).
-    (Each mutation costs one pySHACL run; 120 still draw every kind of mutation many times, and
-    :func:`test_random_mutations_agree_with_pyshacl` adds generated ones.)"""
+    """250 mutated graphs of a seed document's graph: the engine's results are pySHACL's (focus node,
+    shape, path, constraint component and value), on at least 200 of them (it may decline the others)."""
     base = _seed_document_graph(seeds_dir)
     rng = random.Random(17)
     graphs, changes = [base], [["none"]]
-    for _ in range(120):
+    for _ in range(250):
         graph = rdflib.Graph()
         graph += base
         changes.append(_mutate(graph, rng))
@@ -689,5 +687,5 @@ def test_mutations_of_the_seeds_graph_agree_with_pyshacl(seeds_dir):
         assert found == results and conforms == (not found), (
             f"mutation {number} ({'; '.join(changes[number])}): {found - results} {results - found}")
         verdicts["conforms" if conforms else "fails"] += 1
-    assert verdicts["conforms"] + verdicts["fails"] >= 96, verdicts
-    assert verdicts["fails"] >= 72 and verdicts["conforms"] >= 5, verdicts
+    assert verdicts["conforms"] + verdicts["fails"] >= 200, verdicts
+    assert verdicts["fails"] >= 150 and verdicts["conforms"] >= 5, verdicts
