@@ -49,7 +49,7 @@ import base64
 import functools
 import hashlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import IO, TYPE_CHECKING, Iterator
 
 from kg.errors import DataFileError
 from kg.html_data import _page_data, _plural
@@ -106,13 +106,16 @@ def _static(name: str, *, template: bool = False) -> str:
     return text
 
 
-def _build_page(graph: rdflib.Graph, title: str) -> tuple[Iterator[str], dict[str, int]]:
-    """The page in pieces (:mod:`kg.html_stream`), and the counts of nodes and edges."""
+def _build_page(graph: rdflib.Graph, title: str, spool: IO[str]) -> tuple[Iterator[str], dict[str, int]]:
+    """The page in pieces (:mod:`kg.html_stream`), and the counts of nodes and edges;
+    the edges with their evidence pass through ``spool`` (an empty temporary file)."""
     from markupsafe import Markup
 
-    from kg.html_stream import render_chunks, script_json_chunks
+    from kg.html_stream import Members, render_chunks, script_json_chunks
 
-    page = _page_data(graph)
+    page = _page_data(graph, spool)
+    spool.seek(0)
+    page["blob"]["relations"] = Members(iter(lambda: spool.read(1 << 16), ""))
     counts = page["counts"]
     summary = ", ".join((
         _plural(counts["nodes"], "entity"),
@@ -171,7 +174,11 @@ def render_html(graph: rdflib.Graph, path: Path, *,
     >>> "kg \u2014 who dealt with whom" in page and "2 entities, 1 relation, 0 documents" in page
     True
     """
-    chunks, counts = _build_page(graph, title)
-    # the same crash-safe write as graph.ttl, piece by piece
-    write_atomic(Path(path), (chunk.encode("utf-8") for chunk in chunks))
+    import tempfile
+
+    # the edges' evidence, written as it is read from the graph, is copied from here into the page
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        chunks, counts = _build_page(graph, title, spool)
+        # the same crash-safe write as graph.ttl, piece by piece
+        write_atomic(Path(path), (chunk.encode("utf-8") for chunk in chunks))
     return counts

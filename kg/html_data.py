@@ -7,14 +7,15 @@ from __future__ import annotations
 import functools
 import math
 import re
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from kg.errors import DataFileError
-from kg.html_graph import _Index, graph_to_networkx
+from kg.html_graph import edge_evidence, page_summary
 from kg.html_layout import (_BIG_GRAPH, _LAYOUT_SEED, _NODE_STYLES, _OTHER_STYLE, _geo_layout,
                             _network_layout, _node_size, _style)
+from kg.html_stream import script_json
+from kg.html_time import agreement_pairs, histogram
 from kg.html_time import agreements as _agreements
-from kg.html_time import histogram
 from kg.resources import load_data
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -114,10 +115,18 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
 
 
-def _page_data(graph: rdflib.Graph) -> dict[str, Any]:
+def _page_data(graph: rdflib.Graph, spool: IO[str]) -> dict[str, Any]:
     """Everything the page needs: vis nodes and edges with precomputed positions,
-    the evidence of every edge, documents, filters and legend rows."""
-    nxg = graph_to_networkx(graph)
+    documents, filters and legend rows; and the page's ``relations`` (each edge
+    with its evidence), written edge by edge into ``spool`` as the members of
+    its JSON object, as they are made (``blob["relations"]`` is left out).
+
+    The graph is the summary of :func:`kg.html_graph.page_summary` (nodes and
+    edges, no evidence); the evidence comes one node's edges at a time
+    (:func:`kg.html_graph.edge_evidence`) and goes to the spool, only what
+    the page counts staying (per edge, document, modality, sentence date).
+    """
+    nxg, lookup = page_summary(graph)
     data = load_data("relations")
     relations, families = data["relations"], data.get("families", {})
     if not isinstance(families, dict):
@@ -176,14 +185,19 @@ def _page_data(graph: rdflib.Graph) -> dict[str, Any]:
 
     documents: dict[str, dict[str, Any]] = {
         doc_id: {**info, "edges": []} for doc_id, info in nxg.graph["documents"].items()}
+    # documents named only as a further copy of a sentence (no title): unless some
+    # edge's evidence names them first (graph_to_networkx's documents)
+    copies: dict[str, dict[str, Any]] = {}
     vis_edges = []
-    edges_meta: dict[str, dict[str, Any]] = {}
     family_counts: dict[str, int] = {}
     relation_counts: dict[str, int] = {}
     modality_counts: dict[str, int] = {}
-    all_evidence: list[dict[str, Any]] = []
+    dates: dict[tuple, tuple] = {}  # each sentence's (when, dated), the first seen (kg.html_time.histogram)
+    wanted = agreement_pairs(graph)
+    pairs: dict[tuple[str, str], list] = {}
     width = len(str(len(ordered)))
-    for index, (u, v, name, attrs) in enumerate(ordered):
+    evidence_of = edge_evidence(graph, lookup, ((u, v, name) for u, v, name, _attrs in ordered))
+    for index, ((u, v, name, attrs), edge_evidence_list) in enumerate(zip(ordered, evidence_of)):
         edge_id = f"e{index + 1:0{width}d}"
         info = relations.get(name, {})
         family = attrs["family"] or "other"
@@ -191,7 +205,7 @@ def _page_data(graph: rdflib.Graph) -> dict[str, Any]:
         relation_counts[name] = relation_counts.get(name, 0) + 1
         color = _safe_color(families.get(family, {}).get("color"))
         rel_label = str(info.get("label") or name.replace("_", " "))
-        count = attrs["count"]
+        count = len(edge_evidence_list)
         vis_edge = {
             "id": edge_id,
             "from": u,
@@ -209,7 +223,13 @@ def _page_data(graph: rdflib.Graph) -> dict[str, Any]:
         names = [nxg.nodes[u]["label"], *nxg.nodes[u]["aliases"],
                  nxg.nodes[v]["label"], *nxg.nodes[v]["aliases"]]
         evidence = []
-        for ev in attrs["evidence"]:
+        edge_docs: set[str] = set()
+        for ev in edge_evidence_list:
+            if ev["doc"] and ev["doc"] not in documents:
+                earlier = copies.pop(ev["doc"], None)
+                documents[ev["doc"]] = {
+                    "id": ev["doc"], "title": ev["title"], "publisher": ev["publisher"],
+                    "date": ev["date"], "path": None, "edges": earlier["edges"] if earlier else []}
             marked = names
             speaker = ev["speaker_iri"]
             if speaker in nxg:
@@ -221,18 +241,16 @@ def _page_data(graph: rdflib.Graph) -> dict[str, Any]:
             item["sources"] = [[src["doc"], src["begin"], src["end"]] for src in ev["sources"]]
             item["parts"] = _split_marks(ev["text"], marked)
             evidence.append(item)
-            all_evidence.append(item)
+            dates.setdefault((item["doc"], item["begin"], item["end"]), (item["when"], item["dated"]))
             mode = ev["modality"] or "asserted"
             modality_counts[mode] = modality_counts.get(mode, 0) + 1
             for source in sorted({src["doc"] for src in ev["sources"] if src["doc"]}):
-                doc = documents.setdefault(source, {
-                    "id": source, "title": ev["title"] if source == ev["doc"] else None,
-                    "publisher": ev["publisher"] if source == ev["doc"] else None,
-                    "date": ev["date"] if source == ev["doc"] else None, "path": None, "edges": []})
+                edge_docs.add(source)
+                doc = documents.get(source) or copies.setdefault(source, {
+                    "id": source, "title": None, "publisher": None, "date": None, "path": None, "edges": []})
                 if edge_id not in doc["edges"]:
                     doc["edges"].append(edge_id)
-        attrs["evidence"] = ()  # this page's own copy is made: the graph's goes (memory of a large graph)
-        edges_meta[edge_id] = {
+        meta = {
             "from": u,
             "to": v,
             "relation": name,
@@ -240,9 +258,15 @@ def _page_data(graph: rdflib.Graph) -> dict[str, Any]:
             "family": family,
             "symmetric": attrs["symmetric"],
             "count": count,
-            "sources": attrs["sources"],
+            "sources": len(edge_docs),
             "evidence": evidence,
         }
+        if (min(u, v), max(u, v)) in wanted:
+            pairs.setdefault((min(u, v), max(u, v)), []).append(
+                (edge_id, {tuple(src) for ev in evidence for src in ev["sources"]},
+                 {src[0] for ev in evidence for src in ev["sources"]}))
+        # the JSON of script_json_chunks for the member of blob["relations"]
+        spool.write(("," if index else "") + script_json(edge_id) + ":" + script_json(meta))
         entities[u]["edges"].append(edge_id)
         if v != u:
             entities[v]["edges"].append(edge_id)
@@ -287,23 +311,20 @@ def _page_data(graph: rdflib.Graph) -> dict[str, Any]:
         if len(text) > 90:
             text = text[:89] + "\u2026"
         document_rows.append({"id": doc_id, "text": text, "count": len(doc["edges"])})
-    pairs: dict[tuple[str, str], list] = {}
-    for edge_id, meta in edges_meta.items():
-        pairs.setdefault(tuple(sorted((meta["from"], meta["to"]))), []).append(
-            (edge_id, {tuple(src) for ev in meta["evidence"] for src in ev["sources"]},
-             {src[0] for ev in meta["evidence"] for src in ev["sources"]}))
-    index = _Index(graph)
+    for doc_id, doc in copies.items():
+        documents.setdefault(doc_id, doc)
+    sentences = ({"doc": key[0], "begin": key[1], "end": key[2], "when": when, "dated": dated}
+                 for key, (when, dated) in dates.items())
     return {
         "blob": {
             "nodes": vis_nodes,
             "edges": vis_edges,
             "options": _vis_options(groups, big=nxg.number_of_nodes() > _BIG_GRAPH),
             "entities": entities,
-            "relations": edges_meta,
             "documents": documents,
             "geo": geo,
-            "timeline": histogram(all_evidence),
-            "agreements": _agreements(graph, index.value, index.label, pairs),
+            "timeline": histogram(sentences),
+            "agreements": _agreements(graph, lookup.value, lookup.label, pairs),
         },
         "counts": {"nodes": nxg.number_of_nodes(), "edges": nxg.number_of_edges()},
         "documents": document_rows,

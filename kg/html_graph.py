@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import networkx
     import rdflib
 
-__all__ = ["graph_to_networkx"]
+__all__ = ["edge_evidence", "graph_to_networkx", "page_summary"]
 
 
 def graph_to_networkx(graph: rdflib.Graph) -> networkx.MultiDiGraph:
@@ -76,70 +76,13 @@ def graph_to_networkx(graph: rdflib.Graph) -> networkx.MultiDiGraph:
     >>> nxg.nodes[u]["aliases"], nxg.nodes[u]["types"]
     (['ISIS'], ['ArmedGroup'])
     """
-    import networkx as nx
-
     relations = _relations()
-    kgo = str(KGO)
-
-    def relation_of(predicate: Any) -> str | None:
-        if isinstance(predicate, URIRef) and str(predicate).startswith(kgo):
-            name = str(predicate)[len(kgo):]
-            if name in relations:
-                return name
-        return None
-
-    def edge_key(subject: URIRef, name: str, obj: URIRef) -> tuple[str, str, str]:
-        s, o = str(subject), str(obj)
-        if relations[name].get("symmetric") and o < s:
-            s, o = o, s
-        return (s, name, o)
-
-    entity_types: dict[str, set[str]] = {}
-    for cls in ENTITY_CLASSES:
-        for subject in graph.subjects(RDF.type, KGO[cls]):
-            if isinstance(subject, URIRef):
-                entity_types.setdefault(str(subject), set()).add(cls)
-
-    edges: dict[tuple[str, str, str], set[Any]] = {}
-    asserted: set[tuple[str, str, str]] = set()
-    for name in relations:
-        for subject, obj in graph.subject_objects(KGO[name]):
-            if isinstance(subject, URIRef) and isinstance(obj, URIRef):
-                edges.setdefault(edge_key(subject, name, obj), set())
-                asserted.add(edge_key(subject, name, obj))
     index = _Index(graph)
-    for statement in graph.subjects(RDF.type, RDF.Statement):
-        name = relation_of(index.value(statement, RDF.predicate))
-        subject = index.value(statement, RDF.subject)
-        obj = index.value(statement, RDF.object)
-        if name and isinstance(subject, URIRef) and isinstance(obj, URIRef):
-            evidence = edges.setdefault(edge_key(subject, name, obj), set())
-            evidence.update(index.objects(statement, PROV.wasDerivedFrom))
-
-    nodes = set(entity_types)
-    for s, _name, o in edges:
-        nodes.update((s, o))
-
-    out = nx.MultiDiGraph()
-    out.graph["documents"] = documents = {}
-    for doc in sorted(graph.subjects(RDF.type, KGO.Document), key=str):
-        info = index.document(doc)
-        documents.setdefault(info["id"], info)
-    for node in sorted(nodes):
-        iri = URIRef(node)
-        label = index.label(iri)
-        aliases = {str(a) for a in index.objects(iri, SKOS.altLabel) if isinstance(a, Literal)}
-        aliases.discard(label)
-        types = entity_types.get(node, set())
-        out.add_node(
-            node,
-            label=label,
-            aliases=sorted(aliases),
-            types=[cls for cls in ENTITY_CLASSES if cls in types],
-            lat=_float(index.value(iri, GEO.lat)),
-            long=_float(index.value(iri, GEO.long)),
-            geonames=_geonames(index.objects(iri, OWL.sameAs)),
-        )
+    asserted = _asserted(graph, relations)
+    edges: dict[tuple[str, str, str], set[Any]] = {key: set() for key in asserted}
+    for key, evidence in _statements(index, relations, graph.subjects(RDF.type, RDF.Statement)):
+        edges.setdefault(key, set()).update(evidence)
+    out, documents = _with_nodes(graph, index, edges)
     for (s, name, o) in sorted(edges):
         evidence = sorted(
             (index.evidence(ev) for ev in edges[(s, name, o)] if isinstance(ev, URIRef)),
@@ -164,6 +107,130 @@ def graph_to_networkx(graph: rdflib.Graph) -> networkx.MultiDiGraph:
                                         "path": None}
     out.graph["documents"] = dict(sorted(documents.items()))
     return out
+
+
+def page_summary(graph: rdflib.Graph) -> tuple[networkx.MultiDiGraph, _Index]:
+    """What the page's layout needs, without the evidence: the nodes of
+    :func:`graph_to_networkx` and its edges with ``relation``, ``family``,
+    ``symmetric`` and ``asserted`` (no ``evidence``, ``count`` or ``sources``:
+    :func:`edge_evidence` gives them edge by edge), and the documents; with
+    the look-ups it made (one subject at a time, nothing kept that grows
+    with the evidence), for :func:`edge_evidence`.
+
+    >>> import rdflib
+    >>> g = rdflib.Graph().parse(format="turtle", data='''
+    ... @prefix kgo: <https://w3id.org/kg-conflict/ontology#> .
+    ... @base <https://w3id.org/kg-conflict/id/> .
+    ... <entity/sdf> a kgo:ArmedGroup . <entity/raqqa> a kgo:Place .
+    ... <entity/sdf> kgo:captured <entity/raqqa> .
+    ... ''')
+    >>> nxg, index = page_summary(g)
+    >>> [(u.rsplit("/", 1)[1], k, "evidence" in d) for u, _v, k, d in nxg.edges(keys=True, data=True)]
+    [('sdf', 'captured', False)]
+    """
+    relations = _relations()
+    index = _Index(graph, per_subject=True)
+    asserted = _asserted(graph, relations)
+    edges = dict.fromkeys(asserted, ())
+    for key, _evidence in _statements(index, relations, graph.subjects(RDF.type, RDF.Statement)):
+        edges.setdefault(key, ())
+    out, documents = _with_nodes(graph, index, edges)
+    for (s, name, o) in sorted(edges):
+        out.add_edge(s, o, key=name, relation=name, family=relations[name].get("family"),
+                     symmetric=bool(relations[name].get("symmetric")), asserted=(s, name, o) in asserted)
+    out.graph["documents"] = dict(sorted(documents.items()))
+    return out, index
+
+
+def edge_evidence(graph: rdflib.Graph, index: _Index,
+                  edges: Iterable[tuple[str, str, str]]) -> Iterator[list[dict[str, Any]]]:
+    """The evidence of each edge ``(u, v, relation)`` of :func:`page_summary`, in the
+    order given (grouped by ``u``), as :func:`graph_to_networkx` gives it.
+
+    The statements are looked up one node at a time (those whose subject or
+    object is ``u``, from the store's indexes), so what is held is one
+    node's evidence, never the graph's.
+    """
+    relations = _relations()
+    pending: dict[tuple[str, str, str], set[Any]] = {}
+    current = None
+    for u, v, name in edges:
+        if u != current:
+            current, node = u, URIRef(u)
+            statements = {st for st in (*graph.subjects(RDF.subject, node), *graph.subjects(RDF.object, node))
+                          if RDF.Statement in index.objects(st, RDF.type)}
+            pending = {}
+            for key, evidence in _statements(index, relations, sorted(statements, key=str)):
+                if key[0] == u:
+                    pending.setdefault(key, set()).update(evidence)
+        found = pending.pop((u, name, v), ())
+        yield sorted((index.evidence(ev) for ev in found if isinstance(ev, URIRef)), key=_evidence_sort_key)
+
+
+def _edge_key(relations: dict[str, dict[str, Any]], subject: Any, name: str, obj: Any) -> tuple[str, str, str]:
+    s, o = str(subject), str(obj)
+    if relations[name].get("symmetric") and o < s:
+        s, o = o, s
+    return (s, name, o)
+
+
+def _asserted(graph: rdflib.Graph, relations: dict[str, dict[str, Any]]) -> set[tuple[str, str, str]]:
+    """The edge keys of the relation triples (a symmetric one from the smaller IRI)."""
+    found = set()
+    for name in relations:
+        for subject, obj in graph.subject_objects(KGO[name]):
+            if isinstance(subject, URIRef) and isinstance(obj, URIRef):
+                found.add(_edge_key(relations, subject, name, obj))
+    return found
+
+
+def _statements(index: _Index, relations: dict[str, dict[str, Any]],
+                statements: Iterable[Any]) -> Iterator[tuple[tuple[str, str, str], list[Any]]]:
+    """``(edge key, evidence nodes)`` of each reified statement of a relation."""
+    kgo = str(KGO)
+    for statement in statements:
+        predicate = index.value(statement, RDF.predicate)
+        name = str(predicate)[len(kgo):] if isinstance(predicate, URIRef) and str(predicate).startswith(kgo) else None
+        subject = index.value(statement, RDF.subject)
+        obj = index.value(statement, RDF.object)
+        if name in relations and isinstance(subject, URIRef) and isinstance(obj, URIRef):
+            yield _edge_key(relations, subject, name, obj), index.objects(statement, PROV.wasDerivedFrom)
+
+
+def _with_nodes(graph: rdflib.Graph, index: _Index,
+                edges: Iterable[tuple[str, str, str]]) -> tuple[networkx.MultiDiGraph, dict[str, dict[str, Any]]]:
+    """A multigraph with a node per entity and per end of an edge, and the documents by id."""
+    import networkx as nx
+
+    entity_types: dict[str, set[str]] = {}
+    for cls in ENTITY_CLASSES:
+        for subject in graph.subjects(RDF.type, KGO[cls]):
+            if isinstance(subject, URIRef):
+                entity_types.setdefault(str(subject), set()).add(cls)
+    nodes = set(entity_types)
+    for s, _name, o in edges:
+        nodes.update((s, o))
+    out = nx.MultiDiGraph()
+    documents: dict[str, dict[str, Any]] = {}
+    for doc in sorted(graph.subjects(RDF.type, KGO.Document), key=str):
+        info = index.document(doc)
+        documents.setdefault(info["id"], info)
+    for node in sorted(nodes):
+        iri = URIRef(node)
+        label = index.label(iri)
+        aliases = {str(a) for a in index.objects(iri, SKOS.altLabel) if isinstance(a, Literal)}
+        aliases.discard(label)
+        types = entity_types.get(node, set())
+        out.add_node(
+            node,
+            label=label,
+            aliases=sorted(aliases),
+            types=[cls for cls in ENTITY_CLASSES if cls in types],
+            lat=_float(index.value(iri, GEO.lat)),
+            long=_float(index.value(iri, GEO.long)),
+            geonames=_geonames(index.objects(iri, OWL.sameAs)),
+        )
+    return out, documents
 
 
 def _relations() -> dict[str, dict[str, Any]]:
@@ -207,19 +274,36 @@ def _text(value: Any) -> str | None:
     return str(value) if value is not None else None
 
 
+#: Look-ups an :class:`_Index` with ``per_subject`` keeps (then forgets them all).
+_RECENT = 20000
+
+
 class _Index:
-    """Fast look-ups in an rdflib graph: one pass per predicate, then dicts.
+    """Fast look-ups in an rdflib graph: one pass per predicate, then dicts; or, with
+    ``per_subject``, one look-up per subject and predicate (the store's index), the
+    last few thousand kept, so that nothing it holds grows with the graph but the
+    documents.
 
     Where a subject has several values for a property, the smallest (by
     kind, then text) wins, so results do not depend on the store's order.
     """
 
-    def __init__(self, graph: rdflib.Graph):
+    def __init__(self, graph: rdflib.Graph, *, per_subject: bool = False):
         self.graph = graph
+        self.per_subject = per_subject
         self._maps: dict[Any, dict[Any, list[Any]]] = {}
+        self._recent: dict[tuple[Any, Any], list[Any]] = {}
         self._documents: dict[Any, dict[str, Any]] = {}
 
     def objects(self, subject: Any, predicate: Any) -> list[Any]:
+        if self.per_subject:
+            found = self._recent.get((subject, predicate))
+            if found is None:
+                if len(self._recent) >= _RECENT:
+                    self._recent.clear()
+                found = [o for _s, _p, o in self.graph.triples((subject, predicate, None))]
+                self._recent[(subject, predicate)] = found
+            return found
         table = self._maps.get(predicate)
         if table is None:
             table = self._maps[predicate] = {}
