@@ -132,7 +132,7 @@ def page_summary(graph: rdflib.Graph) -> tuple[networkx.MultiDiGraph, _Index]:
     index = _Index(graph, per_subject=True)
     asserted = _asserted(graph, relations)
     edges = dict.fromkeys(asserted, ())
-    for key, _evidence in _statements(index, relations, graph.subjects(RDF.type, RDF.Statement)):
+    for key in _statement_edges(graph, index, relations):
         edges.setdefault(key, ())
     out, documents = _with_nodes(graph, index, edges)
     for (s, name, o) in sorted(edges):
@@ -165,6 +165,28 @@ def edge_evidence(graph: rdflib.Graph, index: _Index,
                     pending.setdefault(key, set()).update(evidence)
         found = pending.pop((u, name, v), ())
         yield sorted((index.evidence(ev) for ev in found if isinstance(ev, URIRef)), key=_evidence_sort_key)
+
+
+def _statement_edges(graph: rdflib.Graph, index: _Index,
+                     relations: dict[str, dict[str, Any]]) -> Iterator[tuple[str, str, str]]:
+    """The edge keys of the reified statements: on a store (:class:`kg.store.GraphView`),
+    the distinct ones computed by the store (``kg/queries/build/page-edges.rq``)."""
+    from kg.store import GraphView
+
+    if not isinstance(graph, GraphView):
+        for key, _evidence in _statements(index, relations, graph.subjects(RDF.type, RDF.Statement)):
+            yield key
+        return
+    from kg.resources import load_build_sparql
+
+    store = graph.store
+
+    kgo = str(KGO)
+    for row in store.query(load_build_sparql("page-edges")):
+        predicate = row["predicate"].value
+        name = predicate[len(kgo):] if predicate.startswith(kgo) else None
+        if name in relations:
+            yield _edge_key(relations, row["subject"].value, name, row["object"].value)
 
 
 def _edge_key(relations: dict[str, dict[str, Any]], subject: Any, name: str, obj: Any) -> tuple[str, str, str]:
