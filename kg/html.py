@@ -1,8 +1,10 @@
 """The interactive HTML view of a kg graph: who dealt with whom, with sources.
 
 The RDF graph (see DESIGN.md, "The RDF contract") becomes a networkx
-``MultiDiGraph`` (:func:`graph_to_networkx`): one node per actor or place, one
-edge per relation triple with all its evidence merged. :func:`render_html`
+``MultiDiGraph`` (:mod:`kg.html_graph`): one node per actor or place, one
+edge per relation triple, laid out by :mod:`kg.html_layout`; each edge's
+evidence is read edge by edge and spooled into the page's data
+(:mod:`kg.html_data`), never held for the whole graph. :func:`render_html`
 writes ONE self-contained HTML file drawn by vis-network, whose JavaScript
 and CSS are inlined from the copy that ships inside the pyvis package, so the
 page works from ``file://`` with no network at all.
