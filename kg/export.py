@@ -30,7 +30,7 @@
     format of ``neo4j-admin database import`` (:func:`neo4j_files`).
 ``graphml`` / ``gexf``
     The entity graph for Gephi, Cytoscape, yEd, ... (via networkx and
-    :func:`kg.html.graph_to_networkx`): nodes are entities (``label``,
+    :func:`kg.html_graph.graph_to_networkx`): nodes are entities (``label``,
     ``type``, ``types``, ``aliases``, ``lat`` / ``long`` and ``geonames``
     (the GeoNames IRI) when known), edges are relation triples
     (``relation``, ``family``, ``symmetric``, ``count`` = evidence

@@ -45,10 +45,27 @@ def script_json(value: Any) -> str:
     return _escape(_dumps(value))
 
 
+class Members:
+    """A JSON object whose members (``"key":value`` pieces, keys sorted, separated by
+    commas, escaped like :func:`script_json`) were written elsewhere, given back in
+    chunks by :func:`script_json_chunks` (a spool file read piece by piece).
+
+    >>> "".join(script_json_chunks({"a": Members(iter(['"x":1', ',"y":2']))}))
+    '{"a":{"x":1,"y":2}}'
+    """
+
+    def __init__(self, chunks: Iterable[str]):
+        self.chunks = chunks
+
+
 def script_json_chunks(value: Any, depth: int = 2) -> Iterator[str]:
     """:func:`script_json` of ``value`` in pieces: objects down to ``depth`` levels are
-    written key by key (keys sorted), what is below them whole."""
-    if isinstance(value, dict) and depth > 0 and value:
+    written key by key (keys sorted), what is below them whole; :class:`Members` as they come."""
+    if isinstance(value, Members):
+        yield "{"
+        yield from value.chunks
+        yield "}"
+    elif isinstance(value, dict) and depth > 0 and value:
         yield "{"
         for index, key in enumerate(sorted(value)):
             yield ("," if index else "") + _escape(_dumps(key)) + ":"

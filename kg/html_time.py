@@ -31,7 +31,7 @@ from rdflib.namespace import DCTERMS, PROV
 from kg.temporal import period_end
 from kg.vocab import KGO, TIME
 
-__all__ = ["agreements", "evidence_when", "histogram"]
+__all__ = ["agreement_pairs", "agreements", "evidence_when", "histogram"]
 
 _UNITS = {str(TIME[f"unit{name.title()}"]): name for name in ("day", "week", "month", "year")}
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -81,6 +81,18 @@ def histogram(evidence: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         if index >= 0:
             (inherited if ev.get("dated") == "inherited" else stated)[index] += 1
     return {"months": months, "stated": stated, "inherited": inherited, "undated": len(seen) - len(dated)}
+
+
+def agreement_pairs(graph) -> set[tuple[str, str]]:
+    """The pairs of entities (IRIs, sorted) that some agreement of ``graph`` names
+    together (its parties, brokers and places): the edges :func:`agreements` looks at."""
+    pairs = set()
+    for node in set(graph.subjects(RDF.type, KGO.Agreement)):
+        if isinstance(node, URIRef):
+            members = sorted({str(o) for prop in (KGO.party, KGO.broker, KGO.place)
+                              for o in graph.objects(node, prop) if isinstance(o, URIRef)})
+            pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1:])
+    return pairs
 
 
 def agreements(graph, value: Callable[[Any, Any], Any], label: Callable[[Any], str],

@@ -80,7 +80,7 @@ def load_build_sparql(name: str) -> str:
     >>> load_build_sparql("nope")
     Traceback (most recent call last):
     ...
-    kg.errors.DataFileError: unknown build query 'nope'; available: report-counts
+    kg.errors.DataFileError: unknown build query 'nope'; available: page-edges, report-counts
     """
     for suffix in (".ru", ".rq"):
         path = _PACKAGE / "queries" / "build" / f"{name}{suffix}"

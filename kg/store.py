@@ -167,8 +167,9 @@ class GraphView:
 
     The few look-ups :mod:`kg.html` makes (``triples``, ``subjects``,
     ``objects``, ``subject_objects``), answered by Oxigraph's indexes and
-    returned as rdflib terms (IRIs cached), without copying the graph into
-    rdflib. Lighter than an oxrdflib-backed ``rdflib.Graph`` for reading.
+    returned as rdflib terms (the last 50,000 IRIs cached), without copying
+    the graph into rdflib. Lighter than an oxrdflib-backed ``rdflib.Graph``
+    for reading.
 
     >>> import pyoxigraph as ox
     >>> from rdflib import RDF
@@ -182,7 +183,8 @@ class GraphView:
 
     def __init__(self, store):
         self.store = store
-        self._convert = _FromOxigraph()
+        # the IRIs met last (a whole store's would grow with it)
+        self._convert = _FromOxigraph(limit=50000)
 
     def triples(self, pattern):
         """``(s, p, o)`` rdflib triples matching a pattern of rdflib terms or None."""

@@ -106,12 +106,14 @@ def _nt_term(term: Node) -> str:
 
 
 class _FromOxigraph:
-    """Converts pyoxigraph terms to rdflib terms, caching IRIs (they repeat)."""
+    """Converts pyoxigraph terms to rdflib terms, caching IRIs (they repeat); with a
+    ``limit``, the cache is emptied when it holds that many (a reader of a whole store)."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int | None = None) -> None:
         import pyoxigraph as ox
 
         self._iris: dict[str, URIRef] = {}
+        self._limit = limit
         self._named, self._literal, self._blank = ox.NamedNode, ox.Literal, ox.BlankNode
 
     def __call__(self, term) -> Node | None:
@@ -120,6 +122,8 @@ class _FromOxigraph:
             value = term.value
             iri = self._iris.get(value)
             if iri is None:
+                if self._limit is not None and len(self._iris) >= self._limit:
+                    self._iris.clear()
                 iri = self._iris[value] = URIRef(value)
             return iri
         if kind is self._literal:
