@@ -204,6 +204,12 @@ class NounPhrases:
             for child in tok.children:
                 if child.dep_ == APPOSITION and child.i not in exclude and linked.entity_at(child):
                     return [linked.entity_at(child)]
+            if tok.lemma_.lower() in self.counterpart_nouns or lower in self.counterpart_nouns:
+                # "held talks with his Turkish counterpart": unnamed, the counterpart stands for the state
+                states = [linked.gazetteer.demonyms.get(c.lower_) for c in tok.children if c.dep_ == ADJ_MODIFIER]
+                states = [e for e in states if e is not None]
+                if len(states) == 1:
+                    return [self.introduce(states[0])]
             if tok.lemma_.lower() in self.role_nouns:
                 # "The UN envoy for Syria, Geir Pedersen, met ...": the person the role names
                 for prep in tok.children:

@@ -223,6 +223,7 @@ def _word_lists(triggers: Triggers) -> dict:
     w.denial = frozenset(lex["denial_verbs"])
     w.irrealis = frozenset(lex["irrealis_verbs"])
     w.negating_prepositions = frozenset(lex["negating_prepositions"])
+    w.counterpart_nouns = frozenset(lex["counterpart_nouns"])
     w.taking_verbs = frozenset(lex["taking_verbs"])
     w.time_markers = frozenset(lex["time_markers"])
     w.entry_verbs = frozenset(lex["entry_verbs"])
