@@ -223,6 +223,7 @@ def _word_lists(triggers: Triggers) -> dict:
     w.denial = frozenset(lex["denial_verbs"])
     w.irrealis = frozenset(lex["irrealis_verbs"])
     w.negating_prepositions = frozenset(lex["negating_prepositions"])
+    w.obligation_auxiliaries = frozenset(lex["obligation_auxiliaries"])
     w.counterpart_nouns = frozenset(lex["counterpart_nouns"])
     w.taking_verbs = frozenset(lex["taking_verbs"])
     w.time_markers = frozenset(lex["time_markers"])
@@ -344,6 +345,8 @@ class Reader(NounPhrases, Clauses, FrameRoles):
             # "activities to push X out of Iraq": an aim, not an event; but "a campaign to
             # drive X out" and "a deal to leave P" say what the campaign or the deal is
             return "negated"
+        if any(c.dep_ == AUXILIARY and c.lower_ in self.obligation_auxiliaries for c in trigger.children):
+            return "negated"  # "Iran must leave Syria", "the rebels should withdraw": a demand, not an event
         prev = trigger
         for _ in range(6):
             if cur != trigger and cur.lemma_.lower() in self.irrealis and not _finite_report(prev):
