@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from kg import parse_labels
+from astscan import docstring_ids
 
 PACKAGE = Path(__file__).resolve().parent.parent / "kg"
 ADAPTER = PACKAGE / "parse_labels.py"
@@ -25,16 +26,11 @@ NOT_PARSE_LABELS = {
 }
 
 
-def _docstrings(tree: ast.AST) -> set[int]:
-    return {id(node.body[0].value) for node in ast.walk(tree)
-            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-            and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
-
 
 def _strings(path: Path) -> list[tuple[int, str]]:
     """``(line, value)`` of the string constants of a module, docstrings aside."""
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    docs = _docstrings(tree)
+    docs = docstring_ids(tree)
     return [(node.lineno, node.value) for node in ast.walk(tree)
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs]
 

@@ -19,7 +19,6 @@ Crash and concurrency promises of the new commands are in
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
@@ -44,6 +43,7 @@ from kg.errors import MissingInputError, UnknownDocumentError
 from kg.pipeline import remove
 from kg.store import Store
 from kg.vocab import DERIVED_GRAPH, KGO
+from benchload import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -355,12 +355,6 @@ def test_the_seeds_store_and_turtle_hold_the_same_triples(seeds_build):
     assert int(counts.rows[0][0]) == statements
 
 
-def _load_corpus_module():
-    spec = importlib.util.spec_from_file_location("kg_bench_corpus", ROOT / "benchmarks" / "corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.mark.slow
 def test_a_generated_corpus_stays_one_truth_through_add_update_and_remove(tmp_path):
@@ -368,7 +362,7 @@ def test_a_generated_corpus_stays_one_truth_through_add_update_and_remove(tmp_pa
     (:class:`_Memo`, real parses made once); the incremental builds parse for themselves."""
     from unittest import mock
 
-    corpus = _load_corpus_module()
+    corpus = load_benchmark("corpus")
     paths, _ = corpus.write_corpus(tmp_path / "gen", 50)
     memo = _Memo()
 

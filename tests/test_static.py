@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from astscan import docstring_ids
 
 PACKAGE = Path(__file__).resolve().parent.parent / "kg"
 SCRIPTS = sorted((PACKAGE / "static").glob("*.js"))
@@ -40,21 +41,12 @@ def test_node_check_rejects_a_syntax_error(tmp_path):
     assert checked.returncode != 0 and "SyntaxError" in checked.stderr
 
 
-def _docstrings(tree: ast.AST) -> set[int]:
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
-            first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-                found.add(id(first.value))
-    return found
-
 
 def test_no_python_string_but_a_docstring_is_longer_than_60_lines():
     long = []
     for path in sorted(PACKAGE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        docstrings = _docstrings(tree)
+        docstrings = docstring_ids(tree)
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
                 lines = node.value.count("\n") + 1

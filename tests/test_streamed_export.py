@@ -10,7 +10,6 @@ what needs the union is checked in the store, naming the documents involved.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import shutil
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from kg.rdf import TURTLE_PREFIXES, turtle_chunks
 from kg.store import Store
 from kg.validate import validate_path
 from kg.vocab import VALIDATION_GRAPHS
+from benchload import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -49,16 +49,10 @@ def _whole_graph_turtle(database) -> bytes:
     return header + (b"\n" + blocks + b"\n" if blocks else b"")
 
 
-def _corpus_module():
-    spec = importlib.util.spec_from_file_location("kg_bench_corpus", ROOT / "benchmarks" / "corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.mark.slow
 def test_graph_ttl_of_a_generated_corpus_is_what_the_whole_graph_writer_writes(tmp_path):
-    _corpus_module().write_corpus(tmp_path / "gen", 40)
+    load_benchmark("corpus").write_corpus(tmp_path / "gen", 40)
     out = tmp_path / "out"
     build([tmp_path / "gen"], out, html=False, jobs=1)
     written = (out / "graph.ttl").read_bytes()

@@ -5,6 +5,7 @@ import ast
 from pathlib import Path
 
 from kg import vocab
+from astscan import docstring_ids
 
 KG_DIR = Path(__file__).resolve().parents[1] / "kg"
 
@@ -14,15 +15,6 @@ NAMESPACE_IRIS = tuple(sorted({str(ns) for ns in vocab.NAMESPACES.values()}
                                  "https://w3id.org/kg-conflict/", "http://www.w3.org/ns/shacl#"}))
 
 
-def _docstrings(tree: ast.AST) -> set[int]:
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
-            first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-                found.add(id(first.value))
-    return found
-
 
 def test_no_module_but_vocab_spells_a_namespace_iri():
     offenders = []
@@ -30,7 +22,7 @@ def test_no_module_but_vocab_spells_a_namespace_iri():
         if path.name == "vocab.py" and path.parent == KG_DIR:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        docstrings = _docstrings(tree)
+        docstrings = docstring_ids(tree)
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
                 if node.value.startswith(NAMESPACE_IRIS):

@@ -448,16 +448,19 @@ class Clauses:
                 return True
         return False
 
+    @staticmethod
+    def _names_any(tok, words: frozenset[str]) -> bool:
+        """Does a noun phrase or a noun coordinated with it have one of ``words`` as its head
+        (lemma or form): 'anti-tank missiles', 'drones and ammunition'?"""
+        return any(cur.lemma_.lower() in words or cur.lower_ in words for cur in (tok, *tok.conjuncts))
+
     def _materiel_phrase(self, tok) -> bool:
-        """Does a noun phrase name what one side gives another to fight with: weapons, money,
-        military advisers ('anti-tank missiles', 'drones and ammunition'; not 'food', 'medicine')?"""
-        return any(cur.lemma_.lower() in self.materiel_nouns or cur.lower_ in self.materiel_nouns
-                   for cur in (tok, *tok.conjuncts))
+        """What one side gives another to fight with: weapons, money, military advisers (not 'food')."""
+        return self._names_any(tok, self.materiel_nouns)
 
     def _weapon_phrase(self, tok) -> bool:
-        """Does a noun phrase name weapons ('barrel bombs', 'mortars and rockets')?"""
-        return any(cur.lemma_.lower() in self.weapon_nouns or cur.lower_ in self.weapon_nouns
-                   for cur in (tok, *tok.conjuncts))
+        """Weapons ('barrel bombs', 'mortars and rockets'), not 'leaflets'."""
+        return self._names_any(tok, self.weapon_nouns)
 
     def _attack_phrase(self, tok) -> bool:
         """Is a noun phrase an attack or a weapon ('air strikes', 'the bombing campaign',

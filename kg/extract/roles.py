@@ -95,7 +95,7 @@ def _subordinate_role(reader: Reader, role_tok) -> bool:
     words = [c.lower_ for c in role_tok.lefts if c.dep_ in (COMPOUND, ADJ_MODIFIER)]
     if any(w in reader.subordinate_roles for w in words) or role_tok.tag_ != SINGULAR_NOUN:
         return True
-    return any(c.dep_ == DETERMINER and c.lower_ in ("a", "an") for c in role_tok.children)
+    return any(c.dep_ == DETERMINER and c.lower_ in reader.indefinite_determiners for c in role_tok.children)
 
 
 def _role_relation(reader: Reader, role_tok) -> str:
