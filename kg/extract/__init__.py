@@ -151,7 +151,7 @@ def _sentence_claims(reader: Reader, sent) -> Iterator[tuple]:
                 yield from _apply(reader, tok, frames, is_noun=False)
                 continue
         if tok.pos_ in (NOUN, PROPER_NOUN):
-            frames = t.nouns.get(tok.lower_) or t.nouns.get(tok.lemma_.lower())
+            frames = t.noun_frames(tok.lower_, tok.lemma_.lower())
             if frames:
                 yield from _apply(reader, tok, frames, is_noun=True)
         if tok.lower_ in t.modifiers:

@@ -61,7 +61,7 @@ def extract_agreements(reader, sentence_claims: Iterable[Claim], sent, *, doc_id
         for child in tok.children:
             if child.dep_ in (COMPOUND, ADJ_MODIFIER) and child.lower_ in refinements:
                 kind = refinements[child.lower_]
-        frames = reader.t.nouns.get(tok.lower_) or reader.t.nouns.get(tok.lemma_.lower()) or ()
+        frames = reader.t.noun_frames(tok.lower_, tok.lemma_.lower())
         parties: list[str] = []
         for frame in frames:
             if frame.support and (support is None or support.lemma_.lower() not in frame.support):

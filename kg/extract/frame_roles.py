@@ -136,6 +136,9 @@ class FrameRoles:
             if trigger.dep_ == PREP_OBJECT and prep.lower_ in ("in", "by") and prep.head.lemma_.lower() in self.victim_verbs \
                     and self.is_passive(prep.head):
                 return self.nps([c for c in prep.head.children if c.dep_ in _PASS_SUBJ], want=wanted)
+            if trigger.dep_ == PREP_OBJECT and prep.lower_ == "in" and prep.head.lemma_.lower() in self.death_verbs:
+                # "two IS commanders died in a coalition air raid": whom it killed
+                return self.nps(self.subject_tokens(prep.head), want=wanted)
             return []
         if role == "victims_clause":
             # "15 soldiers were killed when IS gunmen attacked a bus": whom the attack hit

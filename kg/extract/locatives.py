@@ -238,7 +238,8 @@ def _asset_presence(reader: Reader, sent):
         for head in heads:
             for prep in head.children:
                 if prep.dep_ == PREPOSITION and prep.lower_ in reader.presence_preps:
-                    objects = [p for p in prep.children if p.dep_ == PREP_OBJECT]
+                    # "fighters were killed in a Turkish drone strike": an attack is no place
+                    objects = [p for p in prep.children if p.dep_ == PREP_OBJECT and not reader._attack_phrase(p)]
                     objects += [p for c in prep.children if c.dep_ == PREPOSITION and c.lower_ == "of"
                                 for p in c.children if p.dep_ == PREP_OBJECT]  # "inside of Syria"
                     places += [e for e in reader.nps(objects) if linked.is_place(e)]

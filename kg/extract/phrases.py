@@ -210,6 +210,13 @@ class NounPhrases:
                 states = [e for e in states if e is not None]
                 if len(states) == 1:
                     return [self.introduce(states[0])]
+            if tok.lemma_.lower() in self.member_roles and self._unnamed_members(tok, exclude):
+                # "killed a senior commander of the Quds Force", "two officials of the PKK": members
+                # of an armed group no name singles out stand for it, as "a Quds Force commander" does
+                groups = [e for o in self.prep_objects(tok, "of") if o.i not in exclude
+                          for e in self.np(o, exclude=exclude, depth=depth + 1) if "ArmedGroup" in linked.types(e)]
+                if len(groups) == 1:
+                    return groups
             if tok.lemma_.lower() in self.role_nouns:
                 # "The UN envoy for Syria, Geir Pedersen, met ...": the person the role names
                 for prep in tok.children:
@@ -234,11 +241,21 @@ class NounPhrases:
                     return [self.ruled(entity) if standing and child.dep_ == COMPOUND else entity]
         return []
 
+    def _unnamed_members(self, tok, exclude) -> bool:
+        """Is a role noun one or more unnamed people: indefinite ('a commander'), counted ('two
+        officials') or a bare plural, with no name beside it ('a commander, Abu X')?"""
+        if any(c.dep_ in (APPOSITION, COMPOUND) and self.linked.entity_at(c) for c in tok.children):
+            return False
+        determiners = [c.lower_ for c in tok.children if c.dep_ == DETERMINER]
+        if determiners:
+            return all(d in self.indefinite_determiners for d in determiners)
+        return tok.tag_ == PLURAL_NOUN or any(c.dep_ == NUMBER_MODIFIER for c in tok.children)
+
     def agreement_parties(self, noun) -> list[str]:
         """The parties of an agreement noun: its owner, its with-party, 'between' groups,
         or the subjects of the clause it governs ('Under a deal, X and Y exchanged prisoners')."""
         parties: list[str] = []
-        for frame in self.t.nouns.get(noun.lemma_.lower(), ()) or self.t.nouns.get(noun.lower_, ()):
+        for frame in self.t.noun_frames(noun.lower_, noun.lemma_.lower()):
             if frame.rel in ("deal_with", "truce_with"):
                 parties += self.owner(noun, frame)
                 parties += self.nps(self.prep_objects(noun, "with"))

@@ -251,6 +251,7 @@ def _word_lists(triggers: Triggers) -> dict:
     w.casualty_verbs = frozenset(lex["casualty_verbs"])
     w.injury_verbs = frozenset(lex["injury_verbs"])
     w.victim_verbs = frozenset(lex["victim_verbs"])
+    w.death_verbs = frozenset(lex["death_verbs"])
     w.partner_preps = frozenset(lex["partner_prepositions"])
     w.target_preps = frozenset(lex["target_prepositions"])
     w.place_part_nouns = frozenset(lex["place_part_nouns"])

@@ -41,6 +41,18 @@ class Triggers:
     relations: dict
     lexicon: dict
 
+    def noun_frames(self, word: str, lemma: str) -> tuple[Frame, ...]:
+        """The frames of a noun: those of its form ('strikes'), then its lemma's ('strike').
+
+        A plural listed for a reading of its own keeps every reading of the
+        singular: 'killed in Israeli strikes' names victims as 'killed in an
+        Israeli strike' does.
+        """
+        own = self.nouns.get(word, ())
+        if lemma == word:
+            return own
+        return own + tuple(f for f in self.nouns.get(lemma, ()) if f not in own)
+
 
 def _frames(entries) -> tuple[Frame, ...]:
     return tuple(Frame(rel=e["rel"], s=tuple(e["s"]), o=tuple(e["o"]), reciprocal=e.get("reciprocal", False),
