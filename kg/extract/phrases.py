@@ -17,6 +17,7 @@ from kg.parse_labels import (
     ADJECTIVE,
     ADJ_COMPLEMENT,
     ADJ_MODIFIER,
+    ADVERB_MODIFIER,
     AGENT,
     APPOSITION,
     ATTRIBUTE,
@@ -469,6 +470,14 @@ class NounPhrases:
                     found += self.nps([p for p in prep.children if p.dep_ == PREP_OBJECT], exclude=exclude)
             if found:
                 return unique(found)
+            verb = tok.head
+            if verb.dep_ == RELATIVE_CLAUSE and any(c.lower_ in self.relative_adverbs for c in verb.children
+                                                     if c.dep_ == ADVERB_MODIFIER and c.i < verb.i):
+                # "Deir ez-Zor, where IS still holds several neighbourhoods": parts of the place the
+                # relative clause is on
+                place = linked.entity_at(verb.head)
+                if place and linked.is_place(place) and verb.head.i not in exclude:
+                    return [place]
         if found:
             return unique(found)
         if holders:

@@ -226,10 +226,13 @@ def _match_metonyms(linked: LinkedDoc, taken: set[int]) -> None:
             continue  # "Iran ... its military": the possessor's forces, not the country's government
         if any(c.dep_ == DETERMINER and c.lower_ in lexicon_words(linked, "quantifying_determiners")
                    for c in root.children) \
-                or any(c.dep_ == PREPOSITION and c.lower_ == "of" for c in root.children) \
-                or any(c.dep_ == ADJ_MODIFIER and c.i < start and "-" in doc[max(c.i - 1, 0):c.i + 1].text
-                       for c in root.children):
-            continue  # "a Turkish-backed coalition of rebel factions" is not the coalition
+                or any(c.dep_ == PREPOSITION and c.lower_ == "of" for c in root.children):
+            continue  # "a coalition of rebel factions" is not the coalition
+        if any(c.dep_ == ADJ_MODIFIER and c.i < start and "-" in doc[max(c.i - 1, 0):c.i + 1].text
+               for c in root.children):
+            # "Turkish-backed coalition forces" are another coalition's; "US-backed Kurdish
+            # fighters" and "Russian-backed government forces" are still the metonym's forces
+            candidates = [e for e in candidates if "Coalition" not in gaz.entities[e].entity.types]
         local = _sentence_countries(linked, start)
         for entity_id in candidates:
             contexts = gaz.entities[entity_id].contexts
