@@ -194,7 +194,8 @@ def _apply(reader: Reader, trigger, frames, *, is_noun: bool):
                     for b in group_b:
                         if a != b and reader.fits(a, s_type, frame.rel) and reader.fits(b, o_type, frame.rel):
                             yield a, frame.rel, b, rule + ":between", modality, trigger
-            if not objects and len(subjects) > 1 and not any(
+            if not objects and len(subjects) > 1 and not parties and not any(
+                    c.dep_ == PREPOSITION and c.lower_ == "between" for c in trigger.children) and not any(
                     c.dep_ == PREPOSITION and c.lower_ in reader.non_reciprocal_preps and (c.lower_ != "for" or any(
                         reader.linked.is_actor(e) for e in reader.nps(reader.prep_objects(trigger, "for"))))
                     and (c.lower_ != "against" or spec["family"] == "hostility")

@@ -364,6 +364,8 @@ class Clauses:
             return self.nps([c for c in verb.children if c.dep_ in _PASS_SUBJ])
         if lemma not in self.support_verbs and lemma not in frame.support and lemma not in self.participation_verbs:
             return []  # "Iran hosted talks between ...": the host is no party
+        if lemma in self.broker_verbs and any(c.dep_ == PREPOSITION and c.lower_ == "between" for c in noun.children):
+            return []  # "Russia and Turkey brokered a ceasefire between ...": the brokers are no party
         parties = self.nps(self.subject_tokens(verb))
         if lemma in self.participation_verbs and noun.dep_ == PREP_OBJECT and noun.head.lower_ == "in" \
                 and noun.head.head == verb:

@@ -259,6 +259,8 @@ class FrameRoles:
         border in Qandil", "the outskirts of Raqqa").
         """
         heads = [trigger]
+        # "IS attacked a prison in Hasakah": where the site it hits is
+        site_heads = [] if is_noun else [o for o in self.object_tokens(trigger) if self._site_phrase(o)]
         if is_noun and trigger.dep_ in (SUBJECT, DIRECT_OBJECT,
                                         PASSIVE_SUBJECT) and trigger.head.pos_ in (VERB, AUX_VERB):
             heads.append(trigger.head)
@@ -270,23 +272,30 @@ class FrameRoles:
             victims += of_objects(victims)  # "wounded scores of shoppers in Kirkuk"
             heads += clauses + victims
         found: list[str] = []
+        sites: list[str] = [e for o in site_heads for prep in o.children
+                            if prep.dep_ == PREPOSITION and prep.lower_ in self.where_preps and prep.lower_ != "on"
+                            for p in prep.children if p.dep_ == PREP_OBJECT for e in self._places_under(p, 0)]
+        found += sites
         for head in heads:
             for prep in head.children:
                 if prep.dep_ == PREPOSITION and prep.lower_ in self.where_preps:
                     for pobj in (c for c in prep.children if c.dep_ == PREP_OBJECT):
                         found += self._places_under(pobj, 0)
-                elif prep.dep_ == PREPOSITION and prep.lower_ in ("against", "on"):
+                if prep.dep_ == PREPOSITION and prep.lower_ in ("against", "on"):
                     # "an operation against Kurdish militias in Afrin": where its target is
                     for pobj in (c for c in prep.children if c.dep_ == PREP_OBJECT):
-                        found += [e for q in pobj.children if q.dep_ == PREPOSITION and q.lower_ in ("in", "inside")
-                                  for p in q.children if p.dep_ == PREP_OBJECT for e in self._places_under(p, 0)]
+                        located = [e for q in pobj.children if q.dep_ == PREPOSITION and q.lower_ in ("in", "inside")
+                                   for p in q.children if p.dep_ == PREP_OBJECT for e in self._places_under(p, 0)]
+                        found += located
+                        if pobj.lemma_.lower() in self.site_nouns or pobj.lower_ in self.site_nouns:
+                            sites += located  # "the attack on a mosque in Kirkuk": the place of the site hit
         linked = self.linked
         places = []
         for entity in unique(found):
             info = linked.info(entity)
             if not linked.is_place(entity) or "State" in linked.types(entity):
                 continue  # "strikes in Syria" locate, they do not target a country
-            if info is not None and info.capital_of and self._has_target(heads):
+            if info is not None and info.capital_of and self._has_target(heads) and entity not in sites:
                 continue  # "a strike in Baghdad on two figures": the seat of government locates the event
             places.append(entity)
         # "in Qandil and Sinjar in Iraqi Kurdistan": the region only locates the places attacked

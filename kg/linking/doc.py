@@ -99,6 +99,8 @@ class LinkedDoc:
             has_poss = any(c.dep_ == POSSESSOR for c in token.children)
             if not (has_det or has_poss or spec.get("bare")):
                 return None
+            # "the al-Qaeda-linked group" is not al-Qaeda: a description never stands for a name in its own phrase
+            avoid = avoid | {self.token_entity[t.i] for t in token.subtree if t.i < token.i and t.i in self.token_entity}
         if token.pos_ == PRONOUN and token.dep_ == POSSESSOR and not avoid:
             agent = self._agent_of_phrase(token, spec)
             if agent is not None:

@@ -249,7 +249,7 @@ def _match_metonyms(linked: LinkedDoc, taken: set[int]) -> None:
 
 
 def _sentence_countries(linked: LinkedDoc, token_index: int) -> set[str]:
-    """Countries the sentence of a token names, directly or through its places."""
+    """Countries the sentence of a token names, directly, through its places or through actors of one country."""
     sent_start, sent_end = linked.sentence_bounds(token_index)
     table = _table(linked)
     begin, end = table.starts[sent_start], table.ends[sent_end - 1]
@@ -263,6 +263,8 @@ def _sentence_countries(linked: LinkedDoc, token_index: int) -> set[str]:
                 countries.add(info.entity.id)
             elif info.country:
                 countries.add(info.country)
+            elif len(info.contexts) == 1:
+                countries.add(info.contexts[0])  # "the Syrian government and rebel groups": Syria's
     return countries
 
 
