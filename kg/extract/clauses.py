@@ -340,6 +340,8 @@ class Clauses:
                 # "Ramadi fell to IS after a three-day offensive": the takers' offensive
                 return self.nps(self.prep_objects(verb, "to"))
             return self.nps(self.subject_tokens(verb))
+        if verb is None and frame.rel == "attacked" and self._definite_bare(noun):
+            return self._earlier_attackers(noun)  # "launched air strikes on Mosul. ... the raids had killed"
         if verb is None or verb.lemma_ in self.recipient_verbs:
             return []
         if frame.rel in self.adjunct_relations and self.adjunct_verb(noun, frame.rel) == verb \
@@ -372,6 +374,38 @@ class Clauses:
             # "joined Turkish troops in the assault on al-Bab": those joined take part too
             parties = unique(parties + [e for e in self.nps(self.object_tokens(verb)) if self.linked.is_actor(e)])
         return parties
+
+    def _definite_bare(self, noun) -> bool:
+        """Is a noun 'the N' with nothing else before it ('the raids'; not 'the Russian raids')?"""
+        lefts = [c for c in noun.lefts if c.dep_ != PUNCTUATION]
+        return bool(lefts) and all(c.dep_ == DETERMINER and c.lower_ == "the" for c in lefts) \
+            and noun.lemma_.lower() in self.attack_nouns
+
+    def _earlier_attackers(self, noun) -> list[str]:
+        """The side behind the attacks named in the sentence before ('The coalition launched air
+        strikes on Mosul. It said the raids had killed ...': the coalition's raids)."""
+        linked = self.linked
+        start = linked.sentence_bounds(noun.i)[0]
+        if not start:
+            return []
+        floor = linked.sentence_bounds(start - 1)[0]
+        for i in range(start - 1, floor - 1, -1):
+            other = noun.doc[i]
+            if other.pos_ == VERB and any(f.rel == "attacked" for f in self.t.verbs.get(other.lemma_.lower(), ())):
+                # "Russian jets bombed Idlib. The strikes killed 12 rebels": the bombers' strikes
+                found = [e for e in self.nps(self.subject_tokens(other)) if linked.is_actor(e)]
+                if found:
+                    return found[:1]
+                continue
+            if other.pos_ != NOUN or other.lemma_.lower() not in self.attack_nouns:
+                continue
+            frames = [f for f in self.t.noun_frames(other.lower_, other.lemma_.lower()) if f.rel == "attacked"]
+            if not frames or self._definite_bare(other):
+                continue
+            found = [e for e in self.owner(other, frames[0]) if linked.is_actor(e)]
+            if found:
+                return found[:1]
+        return []
 
     def adjunct_verb(self, noun, relation: str | None = None):
         """The clause a noun phrase of time or circumstance belongs to ('after clashes with X').

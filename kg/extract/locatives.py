@@ -217,7 +217,11 @@ def _asset_presence(reader: Reader, sent):
     for tok in doc[sent.start:sent.end]:
         if tok.pos_ != NOUN or (tok.lemma_.lower() not in reader.asset_nouns and tok.lower_ not in reader.asset_nouns):
             continue
-        owners = [e for e in reader.np(tok) if linked.is_actor(e) and not (linked.is_place(e) and "State" not in linked.types(e))]
+        # "the jihadist force in southern Damascus": a description read back to an earlier name
+        # tells where that name's forces were only as much as the article said before
+        described = linked.resolve(tok) if linked.entity_at(tok) is None else None
+        owners = [e for e in reader.np(tok) if linked.is_actor(e) and not (linked.is_place(e) and "State" not in linked.types(e))
+                  and e != described]
         owners += [e for p in reader.prep_objects(tok, "of") for e in reader.np(p) if linked.is_actor(e)]
         if not owners and tok.dep_ in (DIRECT_OBJECT, UD_OBJECT) and tok.head.lemma_.lower() in reader.keeping_verbs:
             # "the US has about 2,000 troops in Syria", "Iran maintains bases in Deir ez-Zor"

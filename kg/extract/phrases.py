@@ -134,6 +134,10 @@ class NounPhrases:
             earlier = self._earlier_forces(tok)
             if earlier:
                 return earlier  # "its fighter jets struck ... the jets also destroyed": the same jets
+        if depth == 0 and tok.pos_ == NOUN and tok.dep_ in _SUBJ and self._definite_bare(tok):
+            earlier = self._earlier_attackers(tok)
+            if earlier:
+                return earlier  # "launched air strikes on Mosul. It said the raids had killed ...": its raids
         if (lower in self.force_nouns or tok.lemma_.lower() in self.force_nouns) and tok.pos_ == NOUN \
                 and tok.dep_ in _SUBJ and tok.head.dep_ == CONJUNCT and depth == 0 \
                 and not any(c.dep_ in (DETERMINER, POSSESSOR, COMPOUND, ADJ_MODIFIER, NOUN_MODIFIER) and (
@@ -400,6 +404,10 @@ class NounPhrases:
                 pronoun_owner.append(child)
                 continue
             entity = linked.entity_at(child)
+            if entity is None and child.dep_ == POSSESSOR:
+                entity = linked.resolve(child)  # "the group's hideouts": the group named before
+                if entity is not None and linked.is_place(entity):
+                    entity = None  # "the country's north" is part of it, read below
             if entity is None and self.t.modifiers.get(child.lower_) == "controls":
                 # "ISIS-held areas": the actor behind the participle ("Iranian-backed militias" are not Iran).
                 for grand in child.children:
