@@ -157,7 +157,8 @@ class FrameRoles:
         if role == "repeller":
             if any(c.dep_ == PREPOSITION and c.lower_ in ("on", "against") for c in trigger.children):
                 return []  # "repelled a rebel attack on the town": the town was the target
-            verb = trigger.head if trigger.dep_ in _OBJ else None
+            carrier = self.compass_carrier(trigger)
+            verb = carrier.head if carrier.dep_ in _OBJ else None
             if verb is not None and verb.lemma_.lower() in self.repel_verbs:
                 return self.nps(self.subject_tokens(verb), want=wanted)
             return []
@@ -249,6 +250,14 @@ class FrameRoles:
                     for pobj in (c for c in prep.children if c.dep_ == PREP_OBJECT):
                         found += self._places_under(pobj, 0)
         return unique(found)
+
+    def compass_carrier(self, noun):
+        """The word that stands in the clause for an event noun the parser hung from a compass
+        word ('repelled an IS attack southwest of Kirkuk' parsed as 'attack southwest'): that word."""
+        head = noun.head
+        if noun.dep_ == COMPOUND and head.i > noun.i and head.lower_ in self.compass_words:
+            return head
+        return noun
 
     def where(self, trigger, *, is_noun: bool) -> list[str]:
         """Places an event happens in: 'strikes around the areas of Zap and Hakurk',

@@ -244,6 +244,7 @@ class NounPhrases:
                 if entity and (child.dep_ == COMPOUND or child.dep_ == ADJ_MODIFIER and standing and linked.is_actor(entity)):
                     # "the Abadi government", "Assad forces": a ruler's forces are his government's
                     return [self.ruled(entity) if standing and child.dep_ == COMPOUND else entity]
+
         return []
 
     def _unnamed_members(self, tok, exclude) -> bool:
@@ -415,6 +416,10 @@ class NounPhrases:
                         entity = linked.entity_at(grand)
             if entity and entity not in found:
                 found.append(entity)
+            if entity and child.dep_ == NOUN_MODIFIER and linked.is_actor(entity):
+                # "Hamas and Islamic Jihad fighters": each coordinated name's
+                found += [e for c in child.conjuncts if c.i not in exclude
+                          for e in [linked.entity_at(c)] if e and linked.is_actor(e) and e not in found]
         holders, found = found, []
         if len(holders) > 1 and tok.lower_ in self.place_containers:
             # "southern Idlib's Khan Sheikhoun town": the possessor only says where the town is

@@ -276,6 +276,7 @@ def _word_lists(triggers: Triggers) -> dict:
     w.locative_or_of = w.locative_preps | {"of"}
     w.relative_pronouns = frozenset(lex["relative_pronouns"])
     w.relative_adverbs = frozenset(lex["relative_adverbs"])
+    w.compass_words = frozenset(lex["compass_words"])
     w.setting_preps = frozenset(lex["setting_prepositions"])
     w.non_reciprocal_preps = frozenset(lex["non_reciprocal_prepositions"])
     return dict(vars(w))
