@@ -192,7 +192,7 @@ def _csv(result: Result) -> str:
 
 
 def _tsv(result: Result) -> str:
-    from kg.terms import to_oxigraph
+    from kg.store.terms import to_oxigraph
 
     if result.kind == "ask":
         return "?boolean\n" + ("true" if result.boolean else "false") + "\n"

@@ -1,9 +1,10 @@
 """RDF terms between rdflib and pyoxigraph, and kg's N-Triples writer.
 
-The lowest layer of kg's RDF code: :mod:`kg.rdf` (the graph builder),
-:mod:`kg.derived`, :mod:`kg.store` and :mod:`kg.query` all convert terms
-and write N-Triples through these functions, and this module imports none
-of them. :mod:`kg.store` re-exports the names, as before.
+The lowest layer of kg's RDF code, in the store subpackage, the one place
+that imports pyoxigraph (``tests/test_rdf_runtime.py``): :mod:`kg.rdf` (the
+graph builder), :mod:`kg.derived`, :mod:`kg.sparql`, :mod:`kg.validate` and
+:mod:`kg.store` convert terms through these functions, and this module
+imports none of them. :mod:`kg.store` re-exports the names.
 
 The N-Triples writer (:func:`ntriples`) is kg's own, not ``pyoxigraph.serialize``:
 on the 500 document graphs of a build of ``benchmarks/corpus.py``'s documents
@@ -25,10 +26,12 @@ from rdflib.term import Node
 from kg.errors import StoreError
 from kg.vocab import XSD
 
-__all__ = ["from_oxigraph", "ntriples", "oxigraph_copy", "to_oxigraph"]
+__all__ = ["from_oxigraph", "graph_name", "lexical_view", "ntriples", "integer_literal", "plain_string", "quad", "result_kind",
+           "to_oxigraph"]
 
 _XSD_STRING = str(XSD.string)
 _XSD_DECIMAL = str(XSD.decimal)
+_XSD_INTEGER = str(XSD.integer)
 
 
 def to_oxigraph(term: Node):
@@ -151,17 +154,90 @@ def from_oxigraph(term) -> Node | None:
     return _FromOxigraph()(term)
 
 
-def oxigraph_copy(graph: Graph):
-    """The triples of an rdflib graph in a new in-memory ``pyoxigraph.Store`` (default graph).
+def lexical_view(term) -> Node | None:
+    """A pyoxigraph term as an rdflib term, its lexical form unchanged; ``None`` for any other
+    kind of term (RDF 1.2 triple terms). What the SHACL engine hands to pySHACL's view.
 
-    >>> from rdflib import Graph
-    >>> g = Graph()
-    >>> _ = g.add((URIRef("https://example.org/raqqa"), URIRef("https://example.org/lat"), Literal("35.95", datatype=URIRef(_XSD_DECIMAL))))
-    >>> len(oxigraph_copy(g))
-    1
+    >>> import pyoxigraph as ox
+    >>> lexical_view(ox.Literal("36", datatype=ox.NamedNode(_XSD_DECIMAL)))
+    rdflib.term.Literal('36', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#decimal'))
     """
     import pyoxigraph as ox
 
-    store = ox.Store()
-    store.load(ntriples(graph).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return store
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    return None
+
+
+def plain_string(term) -> str | None:
+    """The text of a pyoxigraph literal that is a plain string (``xsd:string``, no language); else ``None``.
+
+    >>> import pyoxigraph as ox
+    >>> plain_string(ox.Literal("Raqqa")), plain_string(ox.Literal("Raqqa", language="en"))
+    ('Raqqa', None)
+    """
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.Literal) and term.language is None and term.datatype.value == _XSD_STRING:
+        return term.value
+    return None
+
+
+def quad(subject, predicate, object, graph=None):  # noqa: A002 (RDF's name)
+    """A pyoxigraph quad; each term a pyoxigraph term or an rdflib one (converted); ``graph``
+    ``None``: the default graph.
+
+    >>> quad(URIRef("https://e.org/a"), URIRef("https://e.org/p"), Literal(1), URIRef("https://e.org/g")).graph_name
+    <NamedNode value=https://e.org/g>
+    """
+    import pyoxigraph as ox
+
+    def term(value):
+        return to_oxigraph(value) if isinstance(value, Node) else value
+
+    if graph is None:
+        return ox.Quad(term(subject), term(predicate), term(object))
+    return ox.Quad(term(subject), term(predicate), term(object), term(graph))
+
+
+def graph_name(name=None):
+    """A pyoxigraph graph name: ``None`` is the default graph, a string or rdflib IRI a named graph.
+
+    >>> graph_name(), graph_name("https://e.org/g")
+    (<DefaultGraph>, <NamedNode value=https://e.org/g>)
+    """
+    import pyoxigraph as ox
+
+    if name is None:
+        return ox.DefaultGraph()
+    if isinstance(name, (str, URIRef)):
+        return ox.NamedNode(str(name))
+    return name
+
+
+def result_kind(answer) -> str:
+    """What a pyoxigraph query returned: ``ask`` (a boolean), ``graph`` (triples) or ``select`` (solutions)."""
+    import pyoxigraph as ox
+
+    if isinstance(answer, ox.QueryBoolean):
+        return "ask"
+    return "graph" if isinstance(answer, ox.QueryTriples) else "select"
+
+
+def integer_literal(value: int):
+    """The pyoxigraph literal ``value`` as an ``xsd:integer``.
+
+    >>> integer_literal(3).value, integer_literal(3).datatype.value
+    ('3', 'http://www.w3.org/2001/XMLSchema#integer')
+    """
+    import pyoxigraph as ox
+
+    return ox.Literal(str(value), datatype=ox.NamedNode(_XSD_INTEGER))

@@ -102,7 +102,10 @@ from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from kg.errors import StoreError, StoreLockedError
-from kg.terms import _FromOxigraph, _nt_term, from_oxigraph, ntriples, to_oxigraph  # noqa: F401 (kg.store's names)
+from kg.store.scratch import copy_graphs, load_ntriples, memory_store, oxigraph_copy, rdflib_triples  # noqa: F401
+from kg.store.serialize import TURTLE_PREFIXES, turtle_bytes, turtle_chunks  # noqa: F401 (kg.store's names)
+from kg.store.terms import (_FromOxigraph, _nt_term, from_oxigraph, graph_name, lexical_view,  # noqa: F401
+                            ntriples, plain_string, quad, to_oxigraph)
 from kg.vocab import DERIVED_GRAPH, DOCUMENT_GRAPHS, KGO, KGR, SPARQL_PREFIXES, VALIDATION_GRAPHS, prefixes, safe_segment
 
 #: Named graphs of documents are ``GRAPH_PREFIX + <doc id>``.
@@ -825,6 +828,8 @@ class Store:
 #: kg modules and subpackages that cannot change what a document's graph holds.
 _NOT_EXTRACTION = frozenset({"__init__", "__main__", "cli", "derived", "diagnose", "errors", "evaluate", "export",
                              "html", "html_time", "query", "server", "shacl", "store", "validate"})
+#: Modules of the store subpackage that write a document's graph (its terms and N-Triples): extraction.
+_FRAGMENT_WRITERS = frozenset({"store/terms.py", "store/serialize.py"})
 
 
 def _drop(graph: str) -> str:
@@ -850,10 +855,11 @@ def extraction_fingerprint(*parts: str, package: Path | None = None) -> str:
     from kg.resources import ontology_dir
 
     digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent if package is None else Path(package)  # (another copy: tests)
+    package = Path(__file__).resolve().parent.parent if package is None else Path(package)  # (another copy: tests)
     # every module, in subpackages too (kg/extract/, kg/linking/): the rules live there
     code = [p for p in sorted(package.rglob("*.py"))
-            if p.relative_to(package).parts[0].removesuffix(".py") not in _NOT_EXTRACTION]
+            if p.relative_to(package).parts[0].removesuffix(".py") not in _NOT_EXTRACTION
+            or p.relative_to(package).as_posix() in _FRAGMENT_WRITERS]
     files = code + sorted(ontology_dir().glob("*.json"))
     for path in files:
         name = path.relative_to(package).as_posix() if path.is_relative_to(package) else path.name
