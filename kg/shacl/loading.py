@@ -7,7 +7,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kg.store.terms import graph_name, lexical_view, quad
+from kg.store.terms import graph_name, lexical_view
+from kg.store.terms import quad as oxigraph_quad
 
 from .terms import _KG, UnsupportedData, _canonical, _string
 
@@ -108,7 +109,7 @@ def load_rdflib(graph: Graph, *extra: Graph):
                         raise UnsupportedData(f"distinct rdflib literals that Oxigraph stores as one: {o.n3()}")
         if hidden:
             odd_graph = f"{_KG}odd"
-            store.extend(quad(URIRef(f"{_KG}odd/{i}"), URIRef(odd_graph), literal, URIRef(odd_graph))
+            store.extend(oxigraph_quad(URIRef(f"{_KG}odd/{i}"), URIRef(odd_graph), literal, URIRef(odd_graph))
                          for i, literal in enumerate(hidden))
 
     def view(term):

@@ -103,9 +103,9 @@ from rdflib.term import Node
 
 from kg.errors import StoreError, StoreLockedError
 from kg.store.scratch import copy_graphs, load_ntriples, memory_store, oxigraph_copy, rdflib_triples  # noqa: F401
-from kg.store.serialize import TURTLE_PREFIXES, turtle_bytes, turtle_chunks  # noqa: F401 (kg.store's names)
-from kg.store.terms import (_FromOxigraph, _nt_term, from_oxigraph, graph_name, lexical_view,  # noqa: F401
-                            ntriples, plain_string, quad, to_oxigraph)
+from kg.store.serialize import TURTLE_PREFIXES, ntriples, turtle_bytes, turtle_chunks  # noqa: F401 (kg.store's names)
+from kg.store.terms import (_FromOxigraph, from_oxigraph, graph_name, lexical_view, oxigraph_terms,  # noqa: F401
+                            plain_string, quad, to_oxigraph)
 from kg.vocab import DERIVED_GRAPH, DOCUMENT_GRAPHS, KGO, KGR, SPARQL_PREFIXES, VALIDATION_GRAPHS, prefixes, safe_segment
 
 #: Named graphs of documents are ``GRAPH_PREFIX + <doc id>``.

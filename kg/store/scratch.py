@@ -19,7 +19,7 @@ from typing import Iterable, Iterator
 from rdflib import Graph
 from rdflib.term import Node
 
-from kg.store.terms import _FromOxigraph, graph_name, ntriples
+from kg.store.terms import _FromOxigraph, graph_name, oxigraph_terms
 
 __all__ = ["copy_graphs", "load_ntriples", "memory_store", "oxigraph_copy", "rdflib_triples"]
 
@@ -56,7 +56,12 @@ def oxigraph_copy(graph: Graph):
     >>> len(oxigraph_copy(g))
     1
     """
-    return memory_store(ntriples(graph).encode("utf-8") or None)
+    import pyoxigraph as ox
+
+    store = memory_store()
+    convert = oxigraph_terms()
+    store.extend(ox.Quad(convert(s), convert(p), convert(o)) for s, p, o in graph)
+    return store
 
 
 def copy_graphs(store, graphs: Iterable) -> object:

@@ -1,33 +1,25 @@
-"""RDF terms between rdflib and pyoxigraph, and kg's N-Triples writer.
+"""RDF terms between rdflib and pyoxigraph.
 
 The lowest layer of kg's RDF code, in the store subpackage, the one place
-that imports pyoxigraph (``tests/test_rdf_runtime.py``): :mod:`kg.rdf` (the
-graph builder), :mod:`kg.derived`, :mod:`kg.sparql`, :mod:`kg.validate` and
-:mod:`kg.store` convert terms through these functions, and this module
-imports none of them. :mod:`kg.store` re-exports the names.
-
-The N-Triples writer (:func:`ntriples`) is kg's own, not ``pyoxigraph.serialize``:
-on the 500 document graphs of a build of ``benchmarks/corpus.py``'s documents
-(96,519 triples, ``benchmarks/bench_rdflib_store.py``) it took 199 ms against
-378 ms for ``pyoxigraph.serialize`` of the terms :func:`to_oxigraph` makes
-(1.9x; the same bytes) and 338 ms for rdflib's (docs/performance.md). It is
-held to Oxigraph's output by ``tests/test_fast_paths.py``. ``kg export``'s
-N-Triples and N-Quads use it too.
+that imports pyoxigraph (``tests/test_rdf_runtime.py``): kg builds its
+triples with rdflib terms (:mod:`kg.rdf`), and :mod:`kg.store` (the
+persistent store, :mod:`kg.store.scratch`, the writers of
+:mod:`kg.store.serialize`), :mod:`kg.derived`, :mod:`kg.sparql`,
+:mod:`kg.order`, :mod:`kg.validate` and :mod:`kg.shacl` convert them here.
+This module imports none of them; :mod:`kg.store` re-exports its names.
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
-from typing import Iterable
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import StoreError
 from kg.vocab import XSD
 
-__all__ = ["from_oxigraph", "graph_name", "lexical_view", "ntriples", "integer_literal", "plain_string", "quad", "result_kind",
-           "to_oxigraph"]
+__all__ = ["from_oxigraph", "graph_name", "integer_literal", "lexical_view", "oxigraph_terms", "plain_string", "quad",
+           "result_kind", "to_oxigraph"]
 
 _XSD_STRING = str(XSD.string)
 _XSD_DECIMAL = str(XSD.decimal)
@@ -58,54 +50,42 @@ def to_oxigraph(term: Node):
     raise StoreError(f"cannot store the RDF term {term!r:.200}")
 
 
-def ntriples(triples: Graph | Iterable[tuple[Node, Node, Node]]) -> str:
-    """Triples as N-Triples lines, the form :meth:`Store.replace_document` writes.
-
-    Each term is written as Oxigraph writes it (``str(to_oxigraph(term))``).
-
-    >>> print(ntriples([(URIRef("https://example.org/a"), URIRef("https://example.org/p"), Literal("x"))]))
-    <https://example.org/a> <https://example.org/p> "x" .
-    """
-    return "\n".join(f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)} ." for s, p, o in triples)
-
-
-#: How Oxigraph escapes characters in an N-Triples string; others are written as they are.
-_NT_ESCAPES = {0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"}
-_NT_ESCAPES.update({c: f"\\u{c:04X}" for c in (*range(0x20), 0x7F, 0xFFFE, 0xFFFF) if c not in _NT_ESCAPES})
-#: Characters of a string that need a look: escaped ones and lone surrogates (Oxigraph refuses those).
-_NT_SPECIAL = re.compile('[\x00-\x1f"\\\\\x7f\ufffe\uffff\ud800-\udfff]')
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 @lru_cache(maxsize=20_000)
-def _iri_text(iri: URIRef) -> str:
-    """An IRI's N-Triples form, checked by Oxigraph once (IRIs repeat across documents)."""
-    return str(to_oxigraph(iri))
+def _named_node(iri: str):
+    """The pyoxigraph IRI ``iri``, made (and checked by Oxigraph) once: IRIs repeat across documents."""
+    import pyoxigraph as ox
+
+    return ox.NamedNode(iri)
 
 
-def _nt_term(term: Node) -> str:
-    """``str(to_oxigraph(term))``, the N-Triples form of a term, mostly without pyoxigraph.
+def oxigraph_terms():
+    """A function giving :func:`to_oxigraph` of an rdflib term, faster for the terms a graph is made
+    of (IRIs made once, plain and typed literals without a detour); anything else, and every error,
+    is :func:`to_oxigraph`'s. What :func:`kg.store.serialize.ntriples` writes a fragment with.
 
-    An IRI goes through Oxigraph (which checks it) the first time it is seen
-    and is remembered; a literal without a language tag is escaped here
-    exactly as Oxigraph would. Anything else (blank nodes, language tags,
-    lone surrogates, a bad datatype IRI) goes through :func:`to_oxigraph`,
-    errors included. ``tests/test_fast_paths.py`` holds this to Oxigraph's output.
+    >>> convert = oxigraph_terms()
+    >>> convert(URIRef("https://example.org/a")) == to_oxigraph(URIRef("https://example.org/a"))
+    True
     """
-    if isinstance(term, URIRef):
-        return _iri_text(term)
-    if isinstance(term, Literal) and not term.language:
-        value, datatype = str(term), term.datatype
+    import pyoxigraph as ox
+
+    literal, string = ox.Literal, _XSD_STRING
+
+    def convert(term: Node):
+        kind = type(term)
         try:
-            suffix = "" if datatype is None or str(datatype) == _XSD_STRING else _iri_text(datatype)
-        except Exception:  # noqa: BLE001 - StoreError, or rdflib's own when it cannot show the IRI
-            suffix = None  # a bad datatype IRI: to_oxigraph(term) below says why, naming the literal
-        special = _NT_SPECIAL.search(value)
-        if suffix is not None and (special is None or _SURROGATE.search(value, special.start()) is None):
-            if special is not None:
-                value = value.translate(_NT_ESCAPES)
-            return f'"{value}"^^{suffix}' if suffix else f'"{value}"'
-    return str(to_oxigraph(term))
+            if kind is URIRef:
+                return _named_node(str(term))
+            if kind is Literal and not term.language:
+                datatype = term.datatype
+                if datatype is None or str(datatype) == string:
+                    return literal(str(term))
+                return literal(str(term), datatype=_named_node(str(datatype)))
+        except Exception:  # noqa: BLE001 - a bad IRI, a lone surrogate: to_oxigraph says why
+            pass
+        return to_oxigraph(term)
+
+    return convert
 
 
 class _FromOxigraph:
