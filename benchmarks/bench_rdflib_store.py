@@ -7,10 +7,12 @@ graphs of a ``kg build`` of ``benchmarks/corpus.py``'s documents
 documents made by :mod:`bench_store`'s generator through kg's own
 :class:`kg.rdf.GraphBuilder`. It times:
 
-* the N-Triples writer: kg's (:func:`kg.terms.ntriples`), pyoxigraph's
-  serializer (``pyoxigraph.serialize`` of the terms :func:`kg.terms.to_oxigraph`
-  makes) and rdflib's (``Graph.serialize(format="nt")``), checking that the
-  first two give the same bytes;
+* the N-Triples writer: kg's (:func:`kg.store.ntriples`: ``pyoxigraph.serialize``
+  of the terms :func:`kg.store.terms.oxigraph_terms` converts, IRIs made once),
+  ``pyoxigraph.serialize`` of :func:`kg.store.to_oxigraph`'s terms, and rdflib's
+  (``Graph.serialize(format="nt")``), checking that the first two give the same
+  bytes (run from a checkout of kg before its one writer, e.g. main 8172ee4
+  on ``PYTHONPATH``, the first row is kg's old hand-written ``kg.terms.ntriples``);
 * writing the fragments into a new persistent store (a) through rdflib's API
   backed by oxrdflib (``Dataset(store="Oxigraph")`` opened on a folder: one
   ``addN`` of each fragment's quads into its named graph and into the default
@@ -28,6 +30,8 @@ Usage::
     .venv/bin/python -m kg build /tmp/c500 --out /tmp/b500 --no-html
     .venv/bin/python benchmarks/bench_rdflib_store.py --build /tmp/b500 [--runs 5]
     .venv/bin/python benchmarks/bench_rdflib_store.py --docs 500          # generated fragments
+    git show 8172ee4:kg/terms.py > /tmp/old_terms.py                      # kg's own writer, before the one writer
+    .venv/bin/python benchmarks/bench_rdflib_store.py --build /tmp/b500 --runs 7 --compare-writer /tmp/old_terms.py
 """
 from __future__ import annotations
 
@@ -48,7 +52,7 @@ from rdflib import Dataset, Graph, URIRef  # noqa: E402
 from kg.query import load_query  # noqa: E402
 from kg.sparql import PREFIXES, execute  # noqa: E402
 from kg.store import GRAPH_PREFIX, Store, document_graph  # noqa: E402
-from kg.terms import ntriples, to_oxigraph  # noqa: E402
+from kg.store import ntriples, to_oxigraph  # noqa: E402
 
 
 def built_fragments(build: Path) -> list[tuple[str, Graph]]:
@@ -109,9 +113,32 @@ def writers(fragments, runs: int) -> None:
     rdflib_s, _ = best(rdflib_writer, max(1, runs // 2))
     same = kg_text == ox_text
     print(f"N-Triples writer (all fragments, median of {runs}):")
-    print(f"  kg.terms.ntriples                     {kg_s * 1000:8.1f} ms")
+    print(f"  kg.store.ntriples ({ntriples.__module__:<18}) {kg_s * 1000:8.1f} ms")
     print(f"  pyoxigraph.serialize(to_oxigraph(..)) {ox_s * 1000:8.1f} ms  ({ox_s / kg_s:.1f}x kg's; same bytes: {same})")
     print(f"  rdflib Graph.serialize('nt')          {rdflib_s * 1000:8.1f} ms  ({rdflib_s / kg_s:.1f}x kg's)")
+
+
+def compare_writer(fragments, path: Path, runs: int) -> None:
+    """kg.store.ntriples against the ``ntriples`` of another kg's ``kg/terms.py`` (``git show
+    8172ee4:kg/terms.py``: kg's hand-written writer before the one writer), alternating in one process."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("other_terms", path)
+    other = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(other)
+    times: dict[str, list[float]] = {"other": [], "kg": []}
+    same = True
+    for _ in range(runs):
+        texts = {}
+        for name, writer in (("other", other.ntriples), ("kg", ntriples)):
+            started = time.perf_counter()
+            texts[name] = [writer(graph) for _, graph in fragments]
+            times[name].append(time.perf_counter() - started)
+        same = same and texts["other"] == texts["kg"]
+    print(f"N-Triples writers alternating, {runs} runs (load average {os.getloadavg()[0]:.1f}; same bytes: {same}):")
+    for name, label in (("other", f"ntriples of {path}"), ("kg", "kg.store.ntriples")):
+        print(f"  {label:<44} median {statistics.median(times[name]) * 1000:7.1f} ms, "
+              f"fastest {min(times[name]) * 1000:7.1f} ms")
 
 
 def write_rdflib_addn(path: Path, fragments) -> None:
@@ -193,10 +220,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20171015)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--query", default="entities")
+    parser.add_argument("--compare-writer", type=Path, metavar="TERMS_PY",
+                        help="only time kg.store.ntriples against the ntriples of this file (another kg's kg/terms.py)")
     args = parser.parse_args(argv)
     fragments = built_fragments(args.build) if args.build else generated_fragments(args.docs, args.seed)
     print(f"{len(fragments)} fragments ({'build ' + str(args.build) if args.build else 'generated'}); "
           f"load average {os.getloadavg()[0]:.1f}")
+    if args.compare_writer:
+        compare_writer(fragments, args.compare_writer, args.runs)
+        return 0
     writers(fragments, args.runs)
     work = Path(tempfile.mkdtemp(prefix="kg-bench-rdflib-"))
     try:

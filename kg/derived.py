@@ -138,12 +138,10 @@ def add_derived(graph):
     >>> len(add_derived(new_graph()))
     0
     """
-    import pyoxigraph as ox
-
-    from kg.terms import from_oxigraph, oxigraph_copy
+    from kg.store.scratch import oxigraph_copy, rdflib_triples
 
     store = oxigraph_copy(graph)
     derive(store)
-    for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(str(DERIVED_GRAPH))):
-        graph.add((from_oxigraph(quad.subject), from_oxigraph(quad.predicate), from_oxigraph(quad.object)))
+    for triple in rdflib_triples(store, DERIVED_GRAPH):
+        graph.add(triple)
     return graph

@@ -44,11 +44,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.errors import DataFileError
-from kg.vocab import KGO, ORDER_GRAPH, XSD
+from kg.vocab import KGO, ORDER_GRAPH
 
 ORDER_DIR = Path(__file__).resolve().parent / "queries" / "build" / "order"
-_XSD_STRING = str(XSD.string)
-_XSD_INTEGER = str(XSD.integer)
 _RANK = re.compile(r"(?m)^#\s*rank:\s*([A-Za-z]\w*)\s*$")
 
 
@@ -87,10 +85,9 @@ def dense_ranks(keys: dict) -> dict:
 
 def rank_quads(ox_store) -> list:
     """The quads of the order graph for the default graph of ``ox_store`` (a ``pyoxigraph.Store``)."""
-    import pyoxigraph as ox
+    from kg.store.terms import integer_literal, plain_string, quad, to_oxigraph
 
-    graph = ox.NamedNode(str(ORDER_GRAPH))
-    integer = ox.NamedNode(_XSD_INTEGER)
+    graph = to_oxigraph(ORDER_GRAPH)
     quads = []
     for rule in order_rules():
         keys: dict = {}
@@ -100,19 +97,17 @@ def rank_quads(ox_store) -> list:
         columns = [i for i, name in enumerate(names) if name != "node"]
         at = names.index("node")
         for solution in answer:
-            node, terms = solution[at], [solution[i] for i in columns]
-            if not all(isinstance(t, ox.Literal) and t.language is None and t.datatype.value == _XSD_STRING
-                       for t in terms):
+            node, key = solution[at], tuple(plain_string(solution[i]) for i in columns)
+            if None in key:
                 simple = False  # a key ORDER BY may not sort as a plain string
                 break
-            key = tuple(t.value for t in terms)
             if keys.setdefault(node, key) != key:
                 simple = False  # a node with two keys (two labels): no one rank
                 break
         if not simple:
             continue
-        predicate = ox.NamedNode(str(KGO[rule.predicate]))
-        quads += [ox.Quad(node, predicate, ox.Literal(str(rank), datatype=integer), graph)
+        predicate = to_oxigraph(KGO[rule.predicate])
+        quads += [quad(node, predicate, integer_literal(rank), graph)
                   for node, rank in dense_ranks(keys).items()]
     return quads
 

@@ -252,7 +252,7 @@ def values_block(names: list[str], rows: list[tuple]) -> str:
     >>> values_block(["s"], [(URIRef("http://x"),)])
     'VALUES (?s) { (<http://x>) }'
     """
-    from kg.terms import to_oxigraph
+    from kg.store.terms import to_oxigraph
 
     head = " ".join(f"?{name}" for name in names)
     body = " ".join("(" + " ".join(str(to_oxigraph(term)) for term in row) + ")" for row in rows)

@@ -37,8 +37,6 @@ class NotAcceptableError(QueryError):
 MEDIA_TYPES = {f.name: f.media_type for f in formats.plugins("query")}
 RESULT_FORMATS = tuple(formats.names("serve", "results"))
 GRAPH_FORMATS = tuple(formats.names("query", "graph"))
-#: rdflib's names of the graph formats.
-_RDFLIB_FORMATS = {f.name: f.rdflib for f in formats.plugins("query", "graph")}
 
 
 def choose_format(result: Result, formats: list[str]) -> str:
@@ -85,8 +83,22 @@ def _graph_text(result: Result, fmt: str) -> str:
 
 
 def graph_text(graph, fmt: str) -> str:
-    """An rdflib graph as Turtle, N-Triples, RDF/XML or JSON-LD (``fmt`` of :data:`GRAPH_FORMATS`)."""
-    text = graph.serialize(format=_RDFLIB_FORMATS[fmt])
+    """An rdflib graph as Turtle, N-Triples, RDF/XML or JSON-LD (``fmt`` of :data:`GRAPH_FORMATS`).
+
+    Turtle and N-Triples are Oxigraph's (:func:`kg.store.serialize.graph_text`, kg's one writer of
+    them, with the graph's prefixes), RDF/XML and JSON-LD rdflib's.
+    """
+    from kg.store.serialize import GRAPH_TEXT_FORMATS
+    from kg.store.serialize import graph_text as oxigraph_text
+
+    if fmt in GRAPH_TEXT_FORMATS:
+        text = oxigraph_text(graph, fmt, {name: str(iri) for name, iri in graph.namespaces()})
+    elif fmt == "rdfxml":
+        text = graph.serialize(format="xml")
+    elif fmt == "jsonld":
+        text = graph.serialize(format="json-ld")
+    else:
+        raise QueryError(f"unknown graph format {fmt!r}; available: {', '.join(GRAPH_FORMATS)}")
     return text if text.endswith("\n") else text + "\n"
 
 
@@ -192,7 +204,7 @@ def _csv(result: Result) -> str:
 
 
 def _tsv(result: Result) -> str:
-    from kg.terms import to_oxigraph
+    from kg.store.terms import to_oxigraph
 
     if result.kind == "ask":
         return "?boolean\n" + ("true" if result.boolean else "false") + "\n"

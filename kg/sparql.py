@@ -4,8 +4,8 @@ Below :mod:`kg.store` (whose :meth:`~kg.store.Store.query` runs here) and
 :mod:`kg.query` (named queries, parameters, child processes, formats; it
 re-exports these names).
 
->>> import pyoxigraph as ox
->>> execute(ox.Store(), "SELECT ?x WHERE { BIND(1 AS ?x) }").rows
+>>> from kg.store.scratch import memory_store
+>>> execute(memory_store(), "SELECT ?x WHERE { BIND(1 AS ?x) }").rows
 [(rdflib.term.Literal('1', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer')),)]
 """
 from __future__ import annotations
@@ -42,7 +42,7 @@ def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
     """
     if not bindings:
         return sparql
-    from kg.terms import to_oxigraph
+    from kg.store.terms import to_oxigraph
 
     names = " ".join(f"?{name}" for name in bindings)
     values = " ".join(str(to_oxigraph(term)) for term in bindings.values())
@@ -76,27 +76,26 @@ def execute(ox_store, sparql: str, *, bindings: Mapping[str, Node] | None = None
     What runs is the text :func:`kg.sparqlguard.check` read (comments
     dropped), with ``bindings`` as a trailing ``VALUES`` clause.
     """
-    import pyoxigraph as ox
-
-    from kg.terms import _FromOxigraph
+    from kg.store.terms import _FromOxigraph, result_kind
 
     checked = sparqlguard.check(bind_values(sparql, bindings or {}))
     try:
         answer = ox_store.query(checked.text, prefixes=PREFIXES)
-        if isinstance(answer, ox.QueryBoolean):
+        kind = result_kind(answer)
+        if kind == "ask":
             return Result(columns=[], rows=[], kind="ask", boolean=bool(answer))
         convert = _FromOxigraph()
         rows: list[tuple] = []
         truncated = False
-        if isinstance(answer, ox.QueryTriples):
-            kind, columns = "graph", ["subject", "predicate", "object"]
+        if kind == "graph":
+            columns = ["subject", "predicate", "object"]
             for triple in answer:
                 if max_rows is not None and len(rows) >= max_rows:
                     truncated = True
                     break
                 rows.append((convert(triple.subject), convert(triple.predicate), convert(triple.object)))
         else:
-            kind, columns = "select", [v.value for v in answer.variables]
+            columns = [v.value for v in answer.variables]
             width = len(columns)
             for solution in answer:
                 if max_rows is not None and len(rows) >= max_rows:

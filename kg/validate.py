@@ -162,30 +162,28 @@ def validate_oxigraph(store, *, shapes: str | Path = "shapes.ttl", graphs=None) 
     of the check (removed afterwards), or, for a read-only store, the data
     is copied into memory; the data graphs are not modified.
 
-    >>> import pyoxigraph as ox
-    >>> store = ox.Store()
-    >>> store.load(b'<https://w3id.org/kg-conflict/id/entity/raqqa> a '
-    ...            b'<https://w3id.org/kg-conflict/ontology#Place> .', format=ox.RdfFormat.TURTLE)
+    >>> from rdflib import Literal, URIRef
+    >>> from kg.store import memory_store, quad
+    >>> store = memory_store('<https://w3id.org/kg-conflict/id/entity/raqqa> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+    ...                      '<https://w3id.org/kg-conflict/ontology#Place> .')
     >>> print(*validate_oxigraph(store).lines())
     kgr:entity/raqqa rdfs:label: entity needs exactly one rdfs:label (its canonical name); other names go in skos:altLabel
-    >>> store.add(ox.Quad(ox.NamedNode("https://w3id.org/kg-conflict/id/entity/raqqa"),
-    ...                   ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("Raqqa")))
+    >>> store.add(quad(URIRef("https://w3id.org/kg-conflict/id/entity/raqqa"),
+    ...                URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("Raqqa")))
     >>> validate_oxigraph(store).conforms, len(store), list(store.named_graphs())
     (True, 2, [])
     """
-    import pyoxigraph as ox
-
-    from kg.store import from_oxigraph
+    from kg.store import graph_name, rdflib_triples
 
     path = _shapes_path(shapes)
     compiled = _compiled_shapes(path)
-    data = list(graphs) if graphs is not None else [ox.DefaultGraph()]
+    data = list(graphs) if graphs is not None else [graph_name()]
     if _fast_conforms(compiled, lambda: _oxigraph_data(store, data), cleanup=True):
         return ValidationReport(True, (), FAST_CONFORMS_TEXT)
     graph = Graph()
     for name in data:
-        for quad in store.quads_for_pattern(None, None, None, name):
-            graph.add((from_oxigraph(quad.subject), from_oxigraph(quad.predicate), from_oxigraph(quad.object)))
+        for triple in rdflib_triples(store, name):
+            graph.add(triple)
     return _pyshacl_report(graph, shapes)
 
 
@@ -219,13 +217,12 @@ def invalid_fragments(fragments: list[tuple[str, str]], *, shapes: str | Path = 
     >>> found == invalid_fragments([("a", raqqa + place + "\n" + raqqa + label), ("b", homs + place)], chars=1)
     True
     """
-    import pyoxigraph as ox
+    from kg.store import memory_store
 
     def graph_of(bodies: list[str]):
-        store = ox.Store()
         text = "\n".join(bodies)
         try:
-            store.load(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+            store = memory_store(text)
         except (SyntaxError, ValueError) as exc:
             raise DataFileError(f"a document graph is not valid N-Triples: {exc}") from None
         return store
@@ -293,8 +290,8 @@ def require_valid_oxigraph(store, *, shapes: str | Path = "shapes.ttl", limit: i
                            name: str = "the graph", graphs=None) -> ValidationReport:
     """:func:`require_valid` for the default graph of a ``pyoxigraph.Store`` (see :func:`validate_oxigraph`).
 
-    >>> import pyoxigraph as ox
-    >>> require_valid_oxigraph(ox.Store()).conforms
+    >>> from kg.store import memory_store
+    >>> require_valid_oxigraph(memory_store()).conforms
     True
     """
     return _require(validate_oxigraph(store, shapes=shapes, graphs=graphs), limit, name)
@@ -369,20 +366,15 @@ def _oxigraph_data(store, data: list):
     """
     import uuid
 
-    import pyoxigraph as ox
-
-    from kg.store import from_oxigraph
+    from kg.store import copy_graphs, from_oxigraph, graph_name, load_ntriples
 
     ontology = _ontology()[1]
-    name = ox.NamedNode(f"{VALIDATION_GRAPHS}{uuid.uuid4()}")
+    name = graph_name(f"{VALIDATION_GRAPHS}{uuid.uuid4()}")
     try:
-        store.load(ontology, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+        load_ntriples(store, ontology, graph=name)
     except (OSError, RuntimeError):  # a read-only store: validate a copy
-        copy = ox.Store()
-        for graph in data:
-            copy.extend(ox.Quad(q.subject, q.predicate, q.object) for q in
-                        store.quads_for_pattern(None, None, None, graph))
-        copy.load(ontology, format=ox.RdfFormat.N_TRIPLES)
+        copy = copy_graphs(store, data)
+        load_ntriples(copy, ontology)
         return copy, None, None, from_oxigraph, lambda: None
     return store, data + [name], None, from_oxigraph, lambda: store.remove_graph(name)
 

@@ -7,7 +7,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
-from .terms import _KG, XSD, UnsupportedData, _canonical, _string
+from kg.store.terms import graph_name, lexical_view
+from kg.store.terms import quad as oxigraph_quad
+
+from .terms import _KG, UnsupportedData, _canonical, _string
 
 def load_rdflib(graph: Graph, *extra: Graph):
     """An in-memory ``pyoxigraph.Store`` holding ``graph`` (and ``extra``) in its default graph.
@@ -29,9 +32,9 @@ def load_rdflib(graph: Graph, *extra: Graph):
     import queue
     import threading
 
-    import pyoxigraph as ox
+    from kg.store.scratch import load_ntriples, memory_store
 
-    store = ox.Store()
+    store = memory_store()
     chunks: queue.Queue = queue.Queue(maxsize=4)
     failure: list[BaseException] = []
 
@@ -39,7 +42,7 @@ def load_rdflib(graph: Graph, *extra: Graph):
         while (chunk := chunks.get()) is not None:
             if not failure:
                 try:
-                    store.load(chunk.encode("utf-8", "surrogatepass"), format=ox.RdfFormat.N_TRIPLES)
+                    load_ntriples(store, chunk.encode("utf-8", "surrogatepass"))
                 except BaseException as exc:  # noqa: BLE001 - handed to the caller below
                     failure.append(exc)
 
@@ -86,9 +89,9 @@ def load_rdflib(graph: Graph, *extra: Graph):
     mapping: dict = {}
     if odd:  # what Oxigraph made of them: learnt from a scratch graph
         odd_list = list(odd)
-        scratch = ox.NamedNode(f"{_KG}scratch")
+        scratch = graph_name(f"{_KG}scratch")
         text = "".join(f"<{_KG}odd/{i}> <{scratch.value}> {_nt_literal(lit)} .\n" for i, lit in enumerate(odd_list))
-        store.load(text.encode("utf-8", "surrogatepass"), format=ox.RdfFormat.N_TRIPLES, to_graph=scratch)
+        load_ntriples(store, text.encode("utf-8", "surrogatepass"), graph=scratch)
         hidden = []  # odd in rdflib, but their Oxigraph form looks safe: listed in odd_graph
         for quad in store.quads_for_pattern(None, None, None, scratch):
             original = odd_list[int(quad.subject.value.rsplit("/", 1)[1])]
@@ -106,8 +109,8 @@ def load_rdflib(graph: Graph, *extra: Graph):
                         raise UnsupportedData(f"distinct rdflib literals that Oxigraph stores as one: {o.n3()}")
         if hidden:
             odd_graph = f"{_KG}odd"
-            store.extend(ox.Quad(ox.NamedNode(f"{_KG}odd/{i}"), ox.NamedNode(odd_graph), literal,
-                                 ox.NamedNode(odd_graph)) for i, literal in enumerate(hidden))
+            store.extend(oxigraph_quad(URIRef(f"{_KG}odd/{i}"), URIRef(odd_graph), literal, URIRef(odd_graph))
+                         for i, literal in enumerate(hidden))
 
     def view(term):
         found = mapping.get(term)
@@ -146,20 +149,11 @@ def _nt_literal(literal: Literal) -> str:
 
 
 def _plain_view(term):
-    """A pyoxigraph term as rdflib term, lexical forms unchanged."""
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise UnsupportedData(f"the RDF term {term!r}")
+    """A pyoxigraph term as rdflib term, lexical forms unchanged (:func:`kg.store.terms.lexical_view`)."""
+    found = lexical_view(term)
+    if found is None:
+        raise UnsupportedData(f"the RDF term {term!r}")
+    return found
 
 
 # pySHACL's mixing of an ontology into the data graph (rdfutil.inoculate), ported

@@ -42,18 +42,24 @@ store writes directly, with Oxigraph's bulk loader (see
 :data:`COMMIT_DOCUMENTS` documents is committed in several transactions under
 a journal that the next writer finishes (:meth:`Store.commit`).
 
-Why pyoxigraph directly, and oxrdflib as a view. Writes go through Oxigraph's
-bulk loader (a store built from empty) or SPARQL Update, which Oxigraph
-applies as one transaction; queries go to ``pyoxigraph.Store.query`` through
-:func:`kg.sparql.execute`. Measured on the 500 document graphs of a build of
-``benchmarks/corpus.py``'s documents (96,519 triples,
-``benchmarks/bench_rdflib_store.py``, docs/performance.md): rdflib's API over
-oxrdflib (``Dataset(store="Oxigraph")``, ``addN``) wrote them in 5.0 s, quads
-only, with no transaction (oxrdflib is not transaction-aware); the bulk
-loader with the derived triples in 1.6 s, 3x faster; a commit (one
+Why pyoxigraph directly, and oxrdflib as a view. This subpackage is the only
+code of kg that imports pyoxigraph (``tests/test_rdf_runtime.py``): the store
+here, :mod:`kg.store.terms` (rdflib <-> pyoxigraph terms),
+:mod:`kg.store.scratch` (in-memory stores for checks and derived triples) and
+:mod:`kg.store.serialize` (kg's one writer of Turtle, N-Triples, N-Quads and
+TriG: Oxigraph's). kg makes its triples as rdflib terms. Writes go through
+Oxigraph's bulk loader (a store built from empty) or SPARQL Update, which
+Oxigraph applies as one transaction; queries go to ``pyoxigraph.Store.query``
+through :func:`kg.sparql.execute`. Measured on the 500 document graphs of a
+build of ``benchmarks/corpus.py``'s documents (96,291 triples,
+``benchmarks/bench_rdflib_store.py``, docs/performance.md, 2026-12-04, load
+average 7.5 on 2 CPUs): rdflib's API over oxrdflib (``Dataset(store="Oxigraph")``)
+wrote them in 4.6 s with ``addN`` and 2.9 s with ``Graph.parse``, quads only,
+with no transaction (oxrdflib is not transaction-aware, so a commit cannot go
+through it); the bulk loader with the derived triples in 1.6 s; a commit (one
 transaction keeping the union, the derived triples and the sort ranks) in
-8.5 s. A named query costs 1.3x through rdflib's ``Dataset.query`` (15.4 ms
-against 11.8 ms): kg's own entry point is for the query check, bound values,
+10.1 s. A named query costs 1.3x through rdflib's ``Dataset.query`` (15.1 ms
+against 11.6 ms): kg's own entry point is for the query check, bound values,
 timeouts and formats. Users who want rdflib get the very same database as an
 ``rdflib.Dataset`` or ``Graph`` backed by oxrdflib's ``OxigraphStore``
 (:meth:`Store.rdflib_view`, ``kg.dataset(out)``, ``kg.graph(out)``;
@@ -102,7 +108,11 @@ from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from kg.errors import StoreError, StoreLockedError
-from kg.terms import _FromOxigraph, _nt_term, from_oxigraph, ntriples, to_oxigraph  # noqa: F401 (kg.store's names)
+from kg.store.scratch import copy_graphs, load_ntriples, memory_store, oxigraph_copy, rdflib_triples  # noqa: F401
+from kg.store.serialize import TURTLE_PREFIXES, ntriples, turtle_bytes, turtle_chunks  # noqa: F401 (kg.store's names)
+from kg.store.view import GraphView  # noqa: F401 (kg.store's name)
+from kg.store.terms import (_FromOxigraph, from_oxigraph, graph_name, lexical_view, oxigraph_terms,  # noqa: F401
+                            plain_string, quad, to_oxigraph)
 from kg.vocab import DERIVED_GRAPH, DOCUMENT_GRAPHS, KGO, KGR, SPARQL_PREFIXES, VALIDATION_GRAPHS, prefixes, safe_segment
 
 #: Named graphs of documents are ``GRAPH_PREFIX + <doc id>``.
@@ -160,64 +170,6 @@ class StoredDocument:
     ids: frozenset[str]
     hashes: frozenset[str]
     paths: frozenset[str]
-
-
-class GraphView:
-    """A read-only rdflib-style view of a ``pyoxigraph.Store``'s default graph.
-
-    The few look-ups :mod:`kg.html` makes (``triples``, ``subjects``,
-    ``objects``, ``subject_objects``), answered by Oxigraph's indexes and
-    returned as rdflib terms (the last 50,000 IRIs cached), without copying
-    the graph into rdflib. Lighter than an oxrdflib-backed ``rdflib.Graph``
-    for reading.
-
-    >>> import pyoxigraph as ox
-    >>> from rdflib import RDF
-    >>> store = ox.Store()
-    >>> store.add(ox.Quad(ox.NamedNode("https://example.org/a"), ox.NamedNode(str(RDF.type)),
-    ...                   ox.NamedNode("https://example.org/C")))
-    >>> view = GraphView(store)
-    >>> list(view.subjects(RDF.type, URIRef("https://example.org/C"))), len(view)
-    ([rdflib.term.URIRef('https://example.org/a')], 1)
-    """
-
-    def __init__(self, store):
-        self.store = store
-        # the IRIs met last (a whole store's would grow with it)
-        self._convert = _FromOxigraph(limit=50000)
-
-    def triples(self, pattern):
-        """``(s, p, o)`` rdflib triples matching a pattern of rdflib terms or None."""
-        import pyoxigraph as ox
-
-        s, p, o = (None if term is None else to_oxigraph(term) for term in pattern)
-        # IRIs of the pattern are what matched: given back as they are, not converted again.
-        s0, p0, o0 = (term if isinstance(term, URIRef) else None for term in pattern)
-        convert = self._convert
-        for quad in self.store.quads_for_pattern(s, p, o, ox.DefaultGraph()):
-            yield (s0 if s0 is not None else convert(quad.subject),
-                   p0 if p0 is not None else convert(quad.predicate),
-                   o0 if o0 is not None else convert(quad.object))
-
-    def subjects(self, predicate=None, object=None):  # noqa: A002 (rdflib's name)
-        for s, _, _ in self.triples((None, predicate, object)):
-            yield s
-
-    def objects(self, subject=None, predicate=None):
-        for _, _, o in self.triples((subject, predicate, None)):
-            yield o
-
-    def subject_objects(self, predicate=None):
-        for s, _, o in self.triples((None, predicate, None)):
-            yield s, o
-
-    def __iter__(self):
-        return self.triples((None, None, None))
-
-    def __len__(self) -> int:
-        import pyoxigraph as ox
-
-        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 
 # --------------------------------------------------------------------------
@@ -825,6 +777,8 @@ class Store:
 #: kg modules and subpackages that cannot change what a document's graph holds.
 _NOT_EXTRACTION = frozenset({"__init__", "__main__", "cli", "derived", "diagnose", "errors", "evaluate", "export",
                              "html", "html_time", "query", "server", "shacl", "store", "validate"})
+#: Modules of the store subpackage that write a document's graph (its terms and N-Triples): extraction.
+_FRAGMENT_WRITERS = frozenset({"store/terms.py", "store/serialize.py"})
 
 
 def _drop(graph: str) -> str:
@@ -850,10 +804,11 @@ def extraction_fingerprint(*parts: str, package: Path | None = None) -> str:
     from kg.resources import ontology_dir
 
     digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent if package is None else Path(package)  # (another copy: tests)
+    package = Path(__file__).resolve().parent.parent if package is None else Path(package)  # (another copy: tests)
     # every module, in subpackages too (kg/extract/, kg/linking/): the rules live there
     code = [p for p in sorted(package.rglob("*.py"))
-            if p.relative_to(package).parts[0].removesuffix(".py") not in _NOT_EXTRACTION]
+            if p.relative_to(package).parts[0].removesuffix(".py") not in _NOT_EXTRACTION
+            or p.relative_to(package).as_posix() in _FRAGMENT_WRITERS]
     files = code + sorted(ontology_dir().glob("*.json"))
     for path in files:
         name = path.relative_to(package).as_posix() if path.is_relative_to(package) else path.name

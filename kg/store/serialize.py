@@ -1,0 +1,238 @@
+"""kg's one writer of Turtle, N-Triples, N-Quads and TriG: Oxigraph's serializers.
+
+Every RDF text kg writes in these syntaxes is written here, by pyoxigraph
+(``pyoxigraph.serialize``), in the store subpackage, the one place that
+imports pyoxigraph (``tests/test_rdf_runtime.py``): ``graph.ttl``
+(:func:`turtle_chunks`), the N-Triples of a document's graph
+(:func:`ntriples`), ``kg export -f trig|nq|nt`` (:func:`trig`,
+:func:`nquads`, :func:`ntriples`) and the Turtle and N-Triples of a
+CONSTRUCT or DESCRIBE result (:func:`graph_text`). rdflib writes JSON-LD
+and RDF/XML only (:func:`kg.export.jsonld_bytes`, :func:`kg.results.graph_text`):
+pyoxigraph 0.5's JSON-LD writer gives expanded JSON-LD, not compacted with
+a context; ``tests/test_rdf_runtime.py`` holds every other ``.serialize(``
+of kg to that.
+
+kg's own N-Triples writer (``kg.terms.ntriples``, Oxigraph's escaping
+redone in Python) is gone: on the 500 document graphs of a build of
+``benchmarks/corpus.py``'s documents it was 0.1-0.2 s faster than this one
+(``benchmarks/bench_rdflib_store.py``), 0.3 % of the build
+(docs/performance.md).
+
+>>> from rdflib import Literal, URIRef
+>>> print(ntriples([(URIRef("https://example.org/a"), URIRef("https://example.org/p"), Literal('say "x"'))]))
+<https://example.org/a> <https://example.org/p> "say \\"x\\"" .
+"""
+from __future__ import annotations
+
+from typing import Iterable, Iterator, Mapping
+
+from rdflib import RDF, BNode
+from rdflib.term import Node
+
+from kg import vocab
+from kg.store.terms import oxigraph_terms
+from kg.vocab import prefixes
+
+__all__ = ["TURTLE_PREFIXES", "graph_text", "nquads", "ntriples", "trig", "turtle_bytes", "turtle_chunks"]
+
+Triples = Iterable[tuple[Node, Node, Node]]
+
+
+def _triples(triples: Triples):
+    import pyoxigraph as ox
+
+    convert, triple = oxigraph_terms(), ox.Triple
+    for s, p, o in triples:
+        yield triple(convert(s), convert(p), convert(o))
+
+
+def ntriples(triples: Triples) -> str:
+    """Triples (rdflib terms) as N-Triples lines in their order, no line break after the last: the
+    form :meth:`kg.store.Store.replace_document` and the bulk loader read, by Oxigraph's writer."""
+    import pyoxigraph as ox
+
+    return ox.serialize(_triples(triples), format=ox.RdfFormat.N_TRIPLES).decode("utf-8").removesuffix("\n")
+
+
+def nquads(graphs: Mapping[Node | None, Triples]) -> bytes:
+    """N-Quads of ``{graph name (None: the default graph): triples}``, in that order, by Oxigraph's writer.
+
+    >>> from rdflib import Literal, URIRef
+    >>> print(nquads({URIRef("https://e.org/g"): [(URIRef("https://e.org/a"), URIRef("https://e.org/p"), Literal(1))]}).decode(), end="")
+    <https://e.org/a> <https://e.org/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> <https://e.org/g> .
+    """
+    import pyoxigraph as ox
+
+    return ox.serialize(_quads(graphs), format=ox.RdfFormat.N_QUADS)
+
+
+def trig(graphs: Mapping[Node | None, Triples], namespaces: Mapping[str, str]) -> bytes:
+    """TriG of ``{graph name (None: the default graph): triples}``, in that order, with the prefixes
+    ``namespaces`` (name -> IRI), by Oxigraph's writer: the prefixes in the order given (one line
+    each, then a blank line), the triples of the default graph first when it comes first, then
+    each named graph in braces.
+
+    >>> from rdflib import Literal, URIRef
+    >>> trig({URIRef("https://e.org/g"): [(URIRef("https://e.org/a"), URIRef("https://e.org/p"), Literal(1))]},
+    ...      {"e": "https://e.org/", "a": "urn:a:"}).decode().splitlines()
+    ['@prefix e: <https://e.org/> .', '@prefix a: <urn:a:> .', '', 'e:g {', '\\te:a e:p 1 .', '}']
+    """
+    import pyoxigraph as ox
+
+    body = ox.serialize(_quads(graphs), format=ox.RdfFormat.TRIG,
+                        prefixes={name: str(iri) for name, iri in namespaces.items()})
+    # Oxigraph writes the prefixes first (one line each, in its own order); ours, in the order given.
+    lines = body.split(b"\n")
+    first = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix ")), len(lines))
+    head = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in namespaces.items()).encode("utf-8")
+    return head + b"\n" + b"\n".join(lines[first:])
+
+
+def _quads(graphs: Mapping[Node | None, Triples]):
+    import pyoxigraph as ox
+
+    convert, quad = oxigraph_terms(), ox.Quad
+    for name, triples in graphs.items():
+        graph = ox.DefaultGraph() if name is None else convert(name)
+        for s, p, o in triples:
+            yield quad(convert(s), convert(p), convert(o), graph)
+
+
+#: Oxigraph's writers of the graph formats of query results (:data:`kg.formats.REGISTRY`'s names).
+GRAPH_TEXT_FORMATS = ("turtle", "ntriples")
+
+
+def graph_text(triples: Triples, fmt: str, namespaces: Mapping[str, str]) -> str:
+    """The Turtle or N-Triples (``fmt`` of :data:`GRAPH_TEXT_FORMATS`) of ``triples``, Turtle with the
+    prefixes ``namespaces``, by Oxigraph's writer. The triples are sorted by their N-Triples forms
+    (as rdflib's Turtle writer sorts subjects), blank nodes aside, which keep their order and are
+    labelled ``b0``, ``b1``, ... as they come (rdflib gives a parsed graph's blank nodes random
+    labels): the same triples in the same order give the same text.
+
+    >>> from rdflib import Literal, URIRef
+    >>> print(graph_text([(URIRef("https://e.org/a"), URIRef("https://e.org/p"), Literal("x"))], "turtle", {"e": "https://e.org/"}), end="")
+    @prefix e: <https://e.org/> .
+    e:a e:p "x" .
+    """
+    import pyoxigraph as ox
+
+    labels: dict = {}
+
+    def label(term):
+        return labels.setdefault(term, BNode(f"b{len(labels)}")) if isinstance(term, BNode) else term
+
+    def key(triple):
+        return tuple("_:" if isinstance(term, BNode) else term.n3() for term in triple)
+
+    triples = [(label(s), p, label(o)) for s, p, o in sorted(triples, key=key)]
+    if fmt == "ntriples":
+        text = ox.serialize(_triples(triples), format=ox.RdfFormat.N_TRIPLES)
+    elif fmt == "turtle":
+        text = ox.serialize(_triples(triples), format=ox.RdfFormat.TURTLE,
+                            prefixes={name: str(iri) for name, iri in namespaces.items()})
+    else:
+        raise ValueError(f"no Oxigraph writer of {fmt!r} here; one of {', '.join(GRAPH_TEXT_FORMATS)}")
+    return text.decode("utf-8")
+
+
+#: The prefixes at the top of every ``graph.ttl``, in this order (names and IRIs, from :mod:`kg.vocab`).
+TURTLE_PREFIXES = tuple(prefixes(vocab.TURTLE_PREFIXES).items())
+
+
+def turtle_bytes(graph) -> bytes:
+    r"""Serialise to Turtle, deterministically (same triples, same bytes).
+
+    ``graph`` is an rdflib Graph or a ``pyoxigraph.Store`` (its default
+    graph): the bytes :func:`turtle_chunks` gives, joined. Either way the
+    triples go through an Oxigraph store, whose literals are canonical
+    (``"39.0"^^xsd:decimal`` becomes ``"39"``).
+
+    >>> from rdflib import RDF, RDFS, Literal
+    >>> from kg.rdf import new_graph
+    >>> from kg.vocab import KGO, KGR
+    >>> g = new_graph()
+    >>> _ = g.add((KGR["entity/raqqa"], RDFS.label, Literal("Raqqa")))
+    >>> _ = g.add((KGR["entity/raqqa"], RDF.type, KGO.Place))
+    >>> _ = g.add((KGR["entity/isis"], RDFS.label, Literal('Islamic "State"')))
+    >>> turtle_bytes(g).decode().splitlines()[-5:]
+    ['', '<https://w3id.org/kg-conflict/id/entity/isis> rdfs:label "Islamic \\"State\\"" .', '', '<https://w3id.org/kg-conflict/id/entity/raqqa> a kgo:Place ;', '\trdfs:label "Raqqa" .']
+    """
+    import pyoxigraph as ox
+
+    from kg.store.scratch import oxigraph_copy
+
+    return b"".join(turtle_chunks(graph if isinstance(graph, ox.Store) else oxigraph_copy(graph)))
+
+
+#: Subjects written by one call of Oxigraph's Turtle writer in :func:`turtle_chunks`.
+TURTLE_SUBJECTS_PER_CHUNK = 2000
+
+
+def turtle_chunks(store, *, subjects_per_chunk: int = TURTLE_SUBJECTS_PER_CHUNK) -> Iterator[bytes]:
+    r"""The Turtle of a ``pyoxigraph.Store``'s default graph, in chunks, subject by subject.
+
+    Oxigraph's Turtle writer with the prefixes of :data:`TURTLE_PREFIXES`,
+    then one block per subject, in the order of the subjects' N-Triples
+    forms, ``rdf:type`` first within a block, then predicates and objects in
+    order, a blank line between blocks. Oxigraph writes strings with escapes
+    (never raw line breaks), so the line that ends a block is the only one
+    ending in `` .``. Only the subjects' names are held (sorted), and the
+    triples of ``subjects_per_chunk`` subjects at a time, read from the
+    store's index: the store may be the on-disk one, far larger than memory
+    would hold as triples. ``b"".join`` of the chunks does not depend on
+    ``subjects_per_chunk``.
+
+    >>> from rdflib import RDFS, Literal, URIRef
+    >>> from kg.store.scratch import memory_store
+    >>> from kg.store.terms import quad
+    >>> store = memory_store()
+    >>> for name in ("b", "a", "c"):
+    ...     store.add(quad(URIRef("https://e.org/" + name), RDFS.label, Literal(name)))
+    >>> b"".join(turtle_chunks(store, subjects_per_chunk=2)) == b"".join(turtle_chunks(store))
+    True
+    >>> b"".join(turtle_chunks(store)).decode().splitlines()[-3:]
+    ['<https://e.org/b> rdfs:label "b" .', '', '<https://e.org/c> rdfs:label "c" .']
+    """
+    import pyoxigraph as ox
+
+    rdf_type = ox.NamedNode(str(RDF.type))
+    default = ox.DefaultGraph()
+    prefixes = dict(TURTLE_PREFIXES)
+    yield "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in TURTLE_PREFIXES).encode("utf-8")
+    subjects = sorted(_subject_names(store))
+
+    def key(triple):
+        return (triple.predicate != rdf_type, str(triple.predicate), str(triple.object))
+
+    held = None  # the blocks written last, given out once the next are: the last end without a blank line
+    for start in range(0, len(subjects), subjects_per_chunk):
+        triples = []
+        for name in subjects[start:start + subjects_per_chunk]:
+            subject = _subject_term(name)
+            triples.extend(sorted((q.triple for q in store.quads_for_pattern(subject, None, None, default)), key=key))
+        body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+        # Oxigraph writes the prefixes first (one line each); ours were written above, in a fixed order.
+        lines = body.split(b"\n")
+        first = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix ")), len(lines))
+        blocks = b"\n".join(lines[first:]).replace(b" .\n", b" .\n\n")
+        if held is None:
+            held = b"\n" + blocks  # the blank line after the prefixes
+        else:
+            yield held
+            held = blocks
+    held = (held or b"").rstrip(b"\n")
+    if held:
+        yield held + b"\n"
+
+
+def _subject_names(store) -> Iterator[str]:
+    """The N-Triples forms of the distinct subjects of a store's default graph."""
+    for row in store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }"):
+        yield str(row[0])
+
+
+def _subject_term(name: str):
+    """The pyoxigraph term of an N-Triples subject (an IRI or a blank node)."""
+    import pyoxigraph as ox
+
+    return ox.BlankNode(name[2:]) if name.startswith("_:") else ox.NamedNode(name[1:-1])
