@@ -184,8 +184,9 @@ def _apply(reader: Reader, trigger, frames, *, is_noun: bool):
         o_type = frame.o_type or spec["range"]
         subjects = _first(reader, trigger, frame.s, is_noun, frame, s_type)
         objects = _first(reader, trigger, frame.o, is_noun, frame, o_type)
-        if frame.o_not_type:  # "drove IS out of Sinjar" captures a town, not "out of Iraq" a state
-            objects = [o for o in objects if not set(reader.linked.types(o)) & set(frame.o_not_type)]
+        not_types = set(frame.o_not_type) | set(spec.get("range_not", ()))
+        if not_types:  # "drove IS out of Sinjar" captures a town, not "out of Iraq" a state
+            objects = [o for o in objects if not set(reader.linked.types(o)) & not_types]
         rule = f"{'noun' if is_noun else 'verb'}:{trigger.lemma_.lower()}:{frame.rel}"
         if frame.reciprocal and spec["symmetric"]:
             parties = between_parties(reader, trigger)

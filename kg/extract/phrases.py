@@ -88,6 +88,10 @@ class NounPhrases:
         lower = tok.lower_
         if lower in self.relative_pronouns and tok.head.dep_ in (RELATIVE_CLAUSE, CLAUSAL_MODIFIER):
             return self.np(tok.head.head, exclude=exclude, depth=depth + 1)
+        if lower in self.relative_pronouns and tok.dep_ == PREP_OBJECT and tok.head.dep_ == PREPOSITION \
+                and tok.head.head.dep_ in (RELATIVE_CLAUSE, CLAUSAL_MODIFIER) and tok.i < tok.head.head.i:
+            # "the Nusra Front, which it had negotiated with": a preposition left at the clause's end
+            return self.np(tok.head.head.head, exclude=exclude, depth=depth + 1)
         if lower == "whose" and tok.head.head.dep_ in (RELATIVE_CLAUSE,
                                                        CLAUSAL_MODIFIER) and tok.head.head.head != tok.head.head:
             return self.np(tok.head.head.head, exclude=exclude, depth=depth + 1)  # "Israel, whose forces occupy"
@@ -192,7 +196,10 @@ class NounPhrases:
             found = self._container(tok, exclude, depth)
             if found:
                 return found
-        resolved = linked.resolve(tok)
+        # "the SDF pushed the group back": an object's description is not its own clause's subject
+        own_subjects = frozenset(e for c in tok.head.children if c.dep_ in _SUBJ and tok.dep_ in _OBJ
+                                 for e in [linked.entity_at(c)] if e)
+        resolved = linked.resolve(tok, avoid=own_subjects)
         if resolved:
             return [resolved]
         if tok.dep_ == APPOSITION and tok.pos_ == NOUN and tok.head.i not in exclude \
@@ -405,6 +412,10 @@ class NounPhrases:
                 pronoun_owner.append(child)
                 continue
             entity = linked.entity_at(child)
+            if entity is None and child.dep_ == COMPOUND and child.pos_ == NOUN:
+                # "a rebel drone base": the name modifies the compound before the head
+                entity = next((linked.entity_at(g) for g in child.children if g.dep_ in (COMPOUND, ADJ_MODIFIER)
+                               and g.i not in exclude and linked.entity_at(g) and linked.is_actor(linked.entity_at(g))), None)
             if entity is None and child.dep_ == POSSESSOR:
                 entity = linked.resolve(child)  # "the group's hideouts": the group named before
                 if entity is not None and linked.is_place(entity):
