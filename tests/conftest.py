@@ -99,6 +99,48 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
 
+# ---------------------------------------------------------------------------
+# How pytest-xdist hands out the test files
+# ---------------------------------------------------------------------------
+
+def _schedule() -> dict:
+    import json
+
+    return json.loads((ROOT / "tests" / "data" / "schedule.json").read_text(encoding="utf-8"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile`` as pytest-xdist does it (a file's tests in one worker), with the work
+    units of ``tests/data/schedule.json``: the files of a "together" group are one unit (they share
+    a session fixture too costly to make in two workers), and the "first" files are handed out
+    first, longest first, so that no worker is left running a long file alone at the end."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    plan = _schedule()
+    unit_of = {name: group[0] for group in plan["together"] for name in group}
+    rank = {name: i for i, name in enumerate(plan["first"])}
+
+    class Scheduling(LoadFileScheduling):
+        ordered = False
+
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return unit_of.get(scope, scope)
+
+        def _assign_work_unit(self, node) -> None:
+            if not self.ordered:  # the first unit handed out: the queue is whole, in pytest-xdist's order
+                units = sorted(self.workqueue.items(), key=lambda item: rank.get(item[0], len(rank)))
+                self.workqueue.clear()
+                self.workqueue.update(units)
+                self.ordered = True
+            super()._assign_work_unit(node)
+
+    return Scheduling(config, log)
+
+
 def _build_seeds(out: Path) -> None:
     """``kg build seeds --out OUT``, its report kept next to it (``OUT/../report.pickle``)."""
     import kg
@@ -310,6 +352,22 @@ def nlp(gaz):
     from kg.engines import load_resources
 
     return load_resources(None)[0]
+
+
+@pytest.fixture(scope="session")
+def parsed_texts(nlp):
+    """``parsed_texts(texts)``: the Docs of kg's pipeline for the texts (one ``nlp.pipe`` call for
+    those not parsed yet), each text parsed once per process. The files that parse the same texts
+    (the seeds, the construction table) run in one worker (``tests/data/schedule.json``, "together").
+    The Docs are shared: read them, and put back anything changed."""
+    done: dict = {}
+
+    def parse(texts: list[str]) -> list:
+        todo = list(dict.fromkeys(text for text in texts if text not in done))
+        done.update(zip(todo, nlp.pipe(todo, batch_size=64)))
+        return [done[text] for text in texts]
+
+    return parse
 
 
 # ---------------------------------------------------------------------------
