@@ -10,6 +10,7 @@ import gc
 import os
 import pickle
 import shutil
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -97,6 +98,20 @@ def _collector_sees_young_objects_only(_collect_at_each_file):
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+
+
+def pytest_configure(config):
+    """Python's bytecode of kg and of the tests is written (``__pycache__``, which git ignores) even
+    where ``PYTHONDONTWRITEBYTECODE`` is set, in this process and in the processes it starts.
+
+    Without it, every test process compiles kg from its source and rewrites the asserts of every
+    test module (4 of the 5 s a worker took to collect), and so does every process a test starts
+    (``kg`` commands, query processes, Dask workers, the notebook's kernel: hundreds); with it, the
+    first process that imports a module compiles it, the others read the bytecode. Only where the
+    bytecode goes changes, nothing of what runs.
+    """
+    sys.dont_write_bytecode = False
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 # ---------------------------------------------------------------------------
