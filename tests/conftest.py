@@ -125,6 +125,14 @@ def _schedule() -> dict:
 
 
 @pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto``: ``workers_per_cpu`` of ``tests/data/schedule.json`` workers for each CPU this
+    process may run on (rounded, at least one)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, round(cpus * _schedule()["workers_per_cpu"]))
+
+
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadfile`` as pytest-xdist does it (a file's tests in one worker), with the work
     units of ``tests/data/schedule.json``: the files of a "together" group are one unit (they share

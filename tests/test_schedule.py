@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_the_schedule_names_each_test_file_that_exists_once():
     plan = json.loads((ROOT / "tests" / "data" / "schedule.json").read_text(encoding="utf-8"))
+    assert isinstance(plan["workers_per_cpu"], (int, float)) and 0.5 <= plan["workers_per_cpu"] <= 4
     together = [name for group in plan["together"] for name in group]
     assert all(len(group) >= 2 for group in plan["together"])
     assert len(together) == len(set(together)) and len(plan["first"]) == len(set(plan["first"]))
