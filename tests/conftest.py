@@ -10,6 +10,7 @@ import gc
 import os
 import pickle
 import shutil
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -97,6 +98,70 @@ def _collector_sees_young_objects_only(_collect_at_each_file):
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+
+
+def pytest_configure(config):
+    """Python's bytecode of kg and of the tests is written (``__pycache__``, which git ignores) even
+    where ``PYTHONDONTWRITEBYTECODE`` is set, in this process and in the processes it starts.
+
+    Without it, every test process compiles kg from its source and rewrites the asserts of every
+    test module (4 of the 5 s a worker took to collect), and so does every process a test starts
+    (``kg`` commands, query processes, Dask workers, the notebook's kernel: hundreds); with it, the
+    first process that imports a module compiles it, the others read the bytecode. Only where the
+    bytecode goes changes, nothing of what runs.
+    """
+    sys.dont_write_bytecode = False
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
+# ---------------------------------------------------------------------------
+# How pytest-xdist hands out the test files
+# ---------------------------------------------------------------------------
+
+def _schedule() -> dict:
+    import json
+
+    return json.loads((ROOT / "tests" / "data" / "schedule.json").read_text(encoding="utf-8"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto``: ``workers_per_cpu`` of ``tests/data/schedule.json`` workers for each CPU this
+    process may run on (rounded, at least one)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, round(cpus * _schedule()["workers_per_cpu"]))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile`` as pytest-xdist does it (a file's tests in one worker), with the work
+    units of ``tests/data/schedule.json``: the files of a "together" group are one unit (they share
+    a session fixture too costly to make in two workers), and the "first" files are handed out
+    first, longest first, so that no worker is left running a long file alone at the end."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    plan = _schedule()
+    unit_of = {name: group[0] for group in plan["together"] for name in group}
+    rank = {name: i for i, name in enumerate(plan["first"])}
+
+    class Scheduling(LoadFileScheduling):
+        ordered = False
+
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return unit_of.get(scope, scope)
+
+        def _assign_work_unit(self, node) -> None:
+            if not self.ordered:  # the first unit handed out: the queue is whole, in pytest-xdist's order
+                units = sorted(self.workqueue.items(), key=lambda item: rank.get(item[0], len(rank)))
+                self.workqueue.clear()
+                self.workqueue.update(units)
+                self.ordered = True
+            super()._assign_work_unit(node)
+
+    return Scheduling(config, log)
 
 
 def _build_seeds(out: Path) -> None:
@@ -310,6 +375,22 @@ def nlp(gaz):
     from kg.engines import load_resources
 
     return load_resources(None)[0]
+
+
+@pytest.fixture(scope="session")
+def parsed_texts(nlp):
+    """``parsed_texts(texts)``: the Docs of kg's pipeline for the texts (one ``nlp.pipe`` call for
+    those not parsed yet), each text parsed once per process. The files that parse the same texts
+    (the seeds, the construction table) run in one worker (``tests/data/schedule.json``, "together").
+    The Docs are shared: read them, and put back anything changed."""
+    done: dict = {}
+
+    def parse(texts: list[str]) -> list:
+        todo = list(dict.fromkeys(text for text in texts if text not in done))
+        done.update(zip(todo, nlp.pipe(todo, batch_size=64)))
+        return [done[text] for text in texts]
+
+    return parse
 
 
 # ---------------------------------------------------------------------------

@@ -178,9 +178,11 @@ CONSTRUCTIONS = DATA / "constructions.jsonl"
 
 
 @pytest.fixture(scope="module")
-def docs(nlp):
+def docs(parsed_texts):
+    """The texts above and the construction table's, parsed (conftest's parsed_texts: test_gate.py and
+    test_linking_component.py parse the table too)."""
     texts = TEXTS + [json.loads(line)["text"] for line in CONSTRUCTIONS.read_text(encoding="utf-8").splitlines()]
-    return list(nlp.pipe(texts))
+    return parsed_texts(texts)
 
 
 def _old_normalize_name(text: str) -> str:

@@ -93,34 +93,36 @@ def test_a_blanked_sentence_keeps_offsets_and_line_breaks():
 
 # -- gating never costs a claim ---------------------------------------------------------
 
-def _ungated(documents: list[Document]) -> list[str]:
-    """The N-Triples of each document extracted from a parse of its whole body."""
-    nlp, gazetteer, lexicon, triggers = load_resources()
+def _ungated(documents: list[Document], parsed_texts) -> list[str]:
+    """The N-Triples of each document extracted from a parse of its whole body (kg's pipeline,
+    through conftest's parsed_texts: test_fast_paths.py and test_linking_component.py parse the
+    construction table's texts too)."""
+    _, gazetteer, lexicon, triggers = load_resources()
     texts = [parse_view(d.body) for d in documents]
     return [extract_document(doc, document, gazetteer, lexicon, triggers, text=text).ntriples
-            for doc, document, text in zip(nlp.pipe(texts, batch_size=len(texts)), documents, texts)]
+            for doc, document, text in zip(parsed_texts(texts), documents, texts)]
 
 
-def _same_claims(documents: list[Document]) -> tuple[int, int]:
+def _same_claims(documents: list[Document], parsed_texts) -> tuple[int, int]:
     """Assert that gated and ungated extraction give the same fragments; (words, words parsed)."""
     gated = [r.ntriples for r in extract_batch(documents)]
-    assert gated == _ungated(documents)
+    assert gated == _ungated(documents, parsed_texts)
     records = [g for _, g in parse_batch(documents)]
     return sum(g.words() for g in records), sum(g.words("parse") for g in records)
 
 
-def test_gating_costs_no_claim_on_the_seeds():
+def test_gating_costs_no_claim_on_the_seeds(parsed_texts):
     documents = [read_document(p) for p in sorted(SEEDS.glob("*.txt"))]
-    words, parsed = _same_claims(documents)
+    words, parsed = _same_claims(documents, parsed_texts)
     assert parsed < words  # the seeds hold sentences the gate blanks
 
 
 @pytest.mark.parametrize("part", ["c", "d"])
-def test_gating_costs_no_claim_on_dev_real(part):
+def test_gating_costs_no_claim_on_dev_real(part, parsed_texts):
     folder = DEV_REAL / part / "texts"
     if not folder.is_dir():
         pytest.skip(f"{folder} is absent (../shared is not checked out)")
-    _same_claims([read_document(p) for p in sorted(folder.iterdir()) if p.is_file()])
+    _same_claims([read_document(p) for p in sorted(folder.iterdir()) if p.is_file()], parsed_texts)
 
 
 def _constructions():
@@ -132,14 +134,14 @@ def _constructions():
     return module.load_items(ROOT / "tests" / "data" / "constructions.jsonl")
 
 
-def test_gating_costs_no_claim_on_the_construction_items():
+def test_gating_costs_no_claim_on_the_construction_items(parsed_texts):
     items = _constructions()
     documents = [_document(item["text"], item["id"]) for item in items]
     changed = []
     for start in range(0, len(documents), 64):
         batch = documents[start:start + 64]
         gated = [r.ntriples for r in extract_batch(batch)]
-        for document, mine, whole in zip(batch, gated, _ungated(batch)):
+        for document, mine, whole in zip(batch, gated, _ungated(batch, parsed_texts)):
             if mine != whole:
                 changed.append(document.id)
     assert not changed, changed

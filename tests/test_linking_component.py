@@ -45,9 +45,9 @@ def _mentions(linked) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def parsed(nlp):
+def parsed(parsed_texts):
     texts = _texts()
-    return texts, list(nlp.pipe(texts, batch_size=64))
+    return texts, parsed_texts(texts)
 
 
 def test_the_component_gives_the_window_matchers_mentions(parsed, gaz):

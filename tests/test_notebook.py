@@ -15,7 +15,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +22,8 @@ NOTEBOOK = ROOT / "notebooks" / "walkthrough.ipynb"
 
 
 def _read():
+    import nbformat  # not at collection: it imports jsonschema, which builds an RFC 3987 parser (1 s) in each worker
+
     return nbformat.read(NOTEBOOK, as_version=4)
 
 
@@ -53,6 +54,8 @@ def test_notebook_is_committed_with_its_outputs_and_plots():
     """It reads on a code host: every code cell ran, in order, without an error, and the
     plots are there as images."""
     import base64
+
+    import nbformat
 
     nb = _read()
     nbformat.validate(nb)
