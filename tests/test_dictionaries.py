@@ -20,7 +20,7 @@ SHARED_GOLD = Path(__file__).parents[2] / "shared" / "eval" / "seeds_gold.json"
 TYPES = {"State", "ArmedGroup", "Organization", "Coalition", "Person", "Place"}
 KINDS = {"country", "province", "region", "city", "town", "village", "neighbourhood", "camp", "border", "river",
          "dam", "airbase", "oilfield", "crossing", "site"}
-TAGS = {"jihadist", "kurdish", "rebel", "pro_government", "media", "monitor", "government", "state_forces"}
+TAGS = {"jihadist", "kurdish", "rebel", "pro_government", "media", "monitor", "government", "state_forces", "militia"}
 RELATIONS = {"leads", "member_of"}
 KEYS = {"id", "label", "types", "aliases", "tags", "demonyms", "metonyms", "context", "affiliation", "capital_of",
         "kind", "country", "lat", "long", "geonames", "government", "armed_wing", "seat_of"}

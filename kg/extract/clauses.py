@@ -30,6 +30,7 @@ from kg.parse_labels import (
     COORDINATOR,
     DATIVE,
     DETERMINER,
+    DIRECT_OBJECT,
     GERUND,
     MARKER,
     NOUN,
@@ -40,6 +41,7 @@ from kg.parse_labels import (
     PASSIVE_AUXILIARY,
     PASSIVE_SUBJECT,
     PAST_PARTICIPLE,
+    PAST_TENSE,
     POSSESSOR,
     PREPOSITION,
     PREP_COMPLEMENT,
@@ -49,7 +51,9 @@ from kg.parse_labels import (
     PROPER_NOUN,
     PUNCTUATION,
     RELATIVE_CLAUSE,
+    ROOT,
     SUBJECT,
+    UNCLASSIFIED,
     VERB,
 )
 
@@ -59,6 +63,14 @@ class Clauses:
     trigger hangs from, a noun's owner and recipients."""
 
     # -- clause structure ----------------------------------------------------------------
+    @staticmethod
+    def headline_passive(verb) -> bool:
+        """A headline's participle with a subject, no auxiliary and no object ('Soleimani killed in
+        airstrike'; the tagger may take it for a past tense)."""
+        return verb.dep_ == ROOT and verb.tag_ in (PAST_PARTICIPLE, PAST_TENSE) \
+            and any(c.dep_ == SUBJECT for c in verb.children) \
+            and not any(c.dep_ in (AUXILIARY, PASSIVE_AUXILIARY, DIRECT_OBJECT) for c in verb.children)
+
     @staticmethod
     def is_passive(verb) -> bool:
         if any(c.dep_ in (PASSIVE_AUXILIARY, PASSIVE_SUBJECT) for c in verb.children):
@@ -91,7 +103,9 @@ class Clauses:
                                        and linked.entity_at(a) is not None and linked.entity_at(a) != linked.entity_at(s)]
                 # "US, Russia hold talks": the first name hung from the verb as an adverbial noun
                 first = min(t.i for t in subjects)
-                subjects = [c for c in verb.children if c.dep_ == NOUN_ADVERBIAL and c.pos_ == PROPER_NOUN
+                # ("Iraqi army, Peshmerga launch ...": or left unclassified)
+                subjects = [c for c in verb.children if (c.dep_ == NOUN_ADVERBIAL and c.pos_ == PROPER_NOUN
+                                                         or c.dep_ == UNCLASSIFIED and c.pos_ in (NOUN, PROPER_NOUN))
                             and c.i < first and c.nbor(1).lower_ == "," and linked.entity_at(c) is not None
                             and linked.is_actor(linked.entity_at(c))] + subjects
             return subjects
@@ -292,6 +306,8 @@ class Clauses:
             return poss
         mods = [c for c in noun.children if c.dep_ in (COMPOUND, ADJ_MODIFIER,
                                                        NOUN_MODIFIER) and self.linked.entity_at(c)]
+        # "the Baghdad suicide bombing": a town naming an event says where it was, not whose
+        mods = [c for c in mods if not (c.dep_ == COMPOUND and self._town(self.linked.entity_at(c)))]
         if mods:
             # "the Russia-Turkey agreement": the names hyphenated to a modifier own it too
             doc = noun.doc
@@ -303,6 +319,11 @@ class Clauses:
                     i -= 2
             return mods
         return []
+
+    def _town(self, entity: str) -> bool:
+        """Is an entity a place that is no state (a city, a town, a province)?"""
+        types = self.linked.types(entity)
+        return "Place" in types and "State" not in types
 
     def owner(self, noun, frame: Frame) -> list[str]:
         linked = self.linked
@@ -336,6 +357,11 @@ class Clauses:
             verb = self.adjunct_verb(noun, frame.rel)
             if verb is None or (frame.rel in ("attacked", "fought") and verb.lemma_.lower() not in self.armed_verbs):
                 return []
+            if self.headline_passive(verb):
+                return []  # "Soleimani killed in Baghdad airstrike": the subject is the victim
+        if verb is not None and frame.rel in ("attacked", "fought") and self.headline_passive(verb) \
+                and verb.lemma_.lower() in self.victim_verbs:
+            return []
             if verb.lemma_.lower() in self.falling_verbs:
                 # "Ramadi fell to IS after a three-day offensive": the takers' offensive
                 return self.nps(self.prep_objects(verb, "to"))

@@ -135,7 +135,12 @@ class FrameRoles:
             prep = trigger.head
             if trigger.dep_ == PREP_OBJECT and prep.lower_ in ("in", "by") and prep.head.lemma_.lower() in self.victim_verbs \
                     and self.is_passive(prep.head):
-                return self.nps([c for c in prep.head.children if c.dep_ in _PASS_SUBJ], want=wanted)
+                # ("Two Hezbollah commanders killed in an Israeli strike": the noun the participle is on)
+                return self.nps(self.object_tokens(prep.head), want=wanted)
+            if trigger.dep_ == PREP_OBJECT and prep.lower_ in ("in", "by") and prep.head.lemma_.lower() in self.victim_verbs \
+                    and self.headline_passive(prep.head):
+                # a headline's "Soleimani killed in US airstrike"
+                return self.nps([c for c in prep.head.children if c.dep_ == SUBJECT], want=wanted)
             if trigger.dep_ == PREP_OBJECT and prep.lower_ == "in" and prep.head.lemma_.lower() in self.death_verbs:
                 # "two IS commanders died in a coalition air raid": whom it killed
                 return self.nps(self.subject_tokens(prep.head), want=wanted)
@@ -285,6 +290,9 @@ class FrameRoles:
                             if prep.dep_ == PREPOSITION and prep.lower_ in self.where_preps and prep.lower_ != "on"
                             for p in prep.children if p.dep_ == PREP_OBJECT for e in self._places_under(p, 0)]
         found += sites
+        if is_noun:  # "the Baghdad suicide bombing": a place naming the event says where it was
+            found += [e for c in trigger.children if c.dep_ == COMPOUND and c.i < trigger.i
+                      for e in [self.linked.entity_at(c)] if e and self.linked.is_place(e) and not self.linked.is_actor(e)]
         for head in heads:
             for prep in head.children:
                 if prep.dep_ == PREPOSITION and prep.lower_ in self.where_preps:
