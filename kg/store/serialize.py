@@ -148,14 +148,11 @@ RESULT_FORMATS = ("csv", "tsv", "json", "xml")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _results_format(fmt: str):
-    import pyoxigraph as ox
-
-    formats = dict(zip(RESULT_FORMATS, (ox.QueryResultsFormat.CSV, ox.QueryResultsFormat.TSV,
-                                        ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML)))
-    if fmt not in formats:
+def _results_format(fmt: str) -> str:
+    """The name of ``fmt`` in ``pyoxigraph.QueryResultsFormat``."""
+    if fmt not in RESULT_FORMATS:
         raise ValueError(f"no Oxigraph writer of results as {fmt!r}; one of {', '.join(RESULT_FORMATS)}")
-    return formats[fmt]
+    return fmt.upper()
 
 
 def solutions(columns: Sequence[str], rows: Iterable[Sequence[Node | None]], fmt: str) -> bytes:
@@ -178,7 +175,7 @@ def solutions(columns: Sequence[str], rows: Iterable[Sequence[Node | None]], fmt
     """
     import pyoxigraph as ox
 
-    target = _results_format(fmt)
+    target = _results_format(fmt)  # checked before any work
     convert = oxigraph_terms()
     xml = fmt == "xml"
 
@@ -192,7 +189,7 @@ def solutions(columns: Sequence[str], rows: Iterable[Sequence[Node | None]], fmt
     lines = ["\t".join(f"?{name}" for name in columns)]
     lines.extend("\t".join(cell(term) for term in row) for row in rows)
     answer = ox.parse_query_results(("\n".join(lines) + "\n").encode("utf-8"), ox.QueryResultsFormat.TSV)
-    return answer.serialize(format=target)
+    return answer.serialize(format=getattr(ox.QueryResultsFormat, target))
 
 
 def boolean(value: bool, fmt: str) -> bytes:
@@ -202,9 +199,12 @@ def boolean(value: bool, fmt: str) -> bytes:
     >>> boolean(True, "json"), boolean(False, "csv")
     (b'{"head":{},"boolean":true}', b'false')
     """
+    import pyoxigraph as ox
+
     from kg.store.scratch import memory_store
 
-    return memory_store().query("ASK {}" if value else "ASK { FILTER(false) }").serialize(format=_results_format(fmt))
+    answer = memory_store().query("ASK {}" if value else "ASK { FILTER(false) }")
+    return answer.serialize(format=getattr(ox.QueryResultsFormat, _results_format(fmt)))
 
 
 #: The prefixes at the top of every ``graph.ttl``, in this order (names and IRIs, from :mod:`kg.vocab`).
