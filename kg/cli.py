@@ -374,7 +374,8 @@ def query_command(obj: _Context, name_or_file: str | None, sparql: str | None, s
             text = q.load_query(name_or_file)
         result = q.run_query(store, text, params=bindings, timeout=timeout, isolated=True,
                              limit=limit, offset=offset)
-        click.echo(q.format_result(result, fmt), nl=False)
+        written = q.format_result(result, fmt)
+        click.echo(written, nl=not written.endswith("\n"))  # Oxigraph ends JSON and XML with no line break
     except KgError as exc:
         obj.fail(exc)
 

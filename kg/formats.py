@@ -6,9 +6,8 @@ by name, with the uses it serves (``query``: ``kg query -f``; ``serve``: the
 SPARQL endpoint's content negotiation; ``export``: ``kg export -f``), its
 kind (``results`` for SELECT and ASK solutions, ``graph`` for RDF graphs,
 ``table`` for the text table, ``files`` for other file sets), media type,
-file extension, rdflib's serializer name and the other media types a client
-may ask for it by. The registry is a constant: adding a format is adding a
-line here.
+file extension and the other media types a client may ask for it by. The
+registry is a constant: adding a format is adding a line here.
 
 >>> names("query")
 ['table', 'csv', 'tsv', 'json', 'xml', 'turtle', 'ntriples', 'rdfxml', 'jsonld']
@@ -37,7 +36,6 @@ class Format:
     uses: frozenset[str]  #: ``query``, ``serve``, ``export``
     media_type: str | None = None
     extension: str | None = None  #: of ``kg export``'s default file name
-    rdflib: str | None = None  #: rdflib's serializer name, for graphs
     accept: tuple[str, ...] = ()  #: media types a client may ask for it by (the first is ``media_type``'s)
 
 
@@ -54,13 +52,13 @@ REGISTRY: tuple[Format, ...] = (
     Format("xml", "results", _QUERY, "application/sparql-results+xml",
            accept=("application/sparql-results+xml", "application/xml", "text/xml")),
     # Turtle is N3 (SPARQLWrapper's N3 asks for these)
-    Format("turtle", "graph", _QUERY, "text/turtle; charset=utf-8", rdflib="turtle",
+    Format("turtle", "graph", _QUERY, "text/turtle; charset=utf-8",
            accept=("text/turtle", "application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3",
                    "application/n3")),
-    Format("ntriples", "graph", _QUERY, "application/n-triples", rdflib="nt", accept=("application/n-triples",)),
-    Format("rdfxml", "graph", _QUERY, "application/rdf+xml", rdflib="xml",
+    Format("ntriples", "graph", _QUERY, "application/n-triples", accept=("application/n-triples",)),
+    Format("rdfxml", "graph", _QUERY, "application/rdf+xml",
            accept=("application/rdf+xml", "application/xml", "text/xml")),
-    Format("jsonld", "graph", _QUERY | {"export"}, "application/ld+json", "jsonld", rdflib="json-ld",
+    Format("jsonld", "graph", _QUERY | {"export"}, "application/ld+json", "jsonld",
            accept=("application/ld+json", "application/x-json+ld", "application/json")),
     Format("trig", "graph", frozenset({"export"}), "application/trig", "trig"),
     Format("nq", "graph", frozenset({"export"}), "application/n-quads", "nq"),

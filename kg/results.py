@@ -1,5 +1,9 @@
 """Result formats of queries: table, csv, tsv, json, xml (SPARQL 1.1 results), Turtle and other graph formats.
 
+csv, tsv, json and xml are written by Oxigraph's result serializers, Turtle
+and N-Triples by its RDF serializers (:mod:`kg.store.serialize`, the one
+writer); the text table is kg's own.
+
 Split from :mod:`kg.query`, which re-exports these names (``kg.query.format_result`` works as ever).
 
 >>> from kg.sparql import Result
@@ -8,12 +12,7 @@ Split from :mod:`kg.query`, which re-exports these names (``kg.query.format_resu
 """
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
@@ -56,21 +55,37 @@ def choose_format(result: Result, formats: list[str]) -> str:
 
 def render(result: Result, fmt: str) -> tuple[bytes, str, bool]:
     """Serialise ``result`` for HTTP: (body, media type, truncated)."""
-    return format_result(result, fmt).encode("utf-8"), MEDIA_TYPES[fmt], result.truncated
+    return result_bytes(result, fmt), MEDIA_TYPES[fmt], result.truncated
 
 
 def format_result(result: Result, fmt: str) -> str:
-    """Write ``result`` as table, csv, tsv, json, xml (or turtle/ntriples for graphs).
+    """Write ``result`` as table, csv, tsv, json, xml (or turtle/ntriples for graphs): :func:`result_bytes` as text.
 
-    csv, tsv, json and xml follow the SPARQL 1.1 result formats.
+    csv, tsv, json and xml are the SPARQL 1.1 result formats, as Oxigraph writes them.
     """
+    return result_bytes(result, fmt).decode("utf-8")
+
+
+def result_bytes(result: Result, fmt: str) -> bytes:
+    """``result`` as ``fmt``: the SPARQL 1.1 results formats (csv, tsv, json, xml) by Oxigraph's writers
+    (:func:`kg.store.serialize.solutions`, :func:`~kg.store.serialize.boolean`), the rows in their order;
+    the graph formats by :func:`graph_text`; the text table."""
     if fmt in GRAPH_FORMATS:
         if result.kind != "graph":
             raise QueryError(f"{fmt} is for CONSTRUCT and DESCRIBE results; use table, csv, tsv, json or xml")
-        return _graph_text(result, fmt)
+        return _graph_text(result, fmt).encode("utf-8")
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}; available: {', '.join(FORMATS)}")
-    return {"table": _table, "csv": _csv, "tsv": _tsv, "json": _json, "xml": _xml}[fmt](result)
+    if fmt == "table":
+        return _table(result).encode("utf-8")
+    from kg.store import serialize
+
+    if result.kind == "ask":
+        return serialize.boolean(bool(result.boolean), fmt)
+    try:
+        return serialize.solutions(result.columns, result.rows, fmt)
+    except (ValueError, SyntaxError) as exc:
+        raise QueryError(f"cannot write the result as {fmt}: {' '.join(str(exc).split())[:300]}") from None
 
 
 def _graph_text(result: Result, fmt: str) -> str:
@@ -100,14 +115,6 @@ def graph_text(graph, fmt: str) -> str:
     else:
         raise QueryError(f"unknown graph format {fmt!r}; available: {', '.join(GRAPH_FORMATS)}")
     return text if text.endswith("\n") else text + "\n"
-
-
-def _plain(term: Node | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
 
 
 #: A prefixed name's local part that needs no escape (SPARQL 1.1 and Turtle
@@ -189,79 +196,3 @@ def _clip(term: Node | None) -> str:
     value = " ".join(str(term).split())
     shortened = sparql_term(Literal(value[:TABLE_CELL - 3] + "…", lang=term.language, datatype=term.datatype))
     return shortened
-
-
-def _csv(result: Result) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    if result.kind == "ask":
-        writer.writerow(["boolean"])
-        writer.writerow(["true" if result.boolean else "false"])
-    else:
-        writer.writerow(result.columns)
-        writer.writerows([_plain(t) for t in row] for row in result.rows)
-    return out.getvalue()
-
-
-def _tsv(result: Result) -> str:
-    from kg.store.terms import to_oxigraph
-
-    if result.kind == "ask":
-        return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
-    lines = ["\t".join(f"?{c}" for c in result.columns)]
-    for row in result.rows:
-        lines.append("\t".join("" if t is None else str(to_oxigraph(t)) for t in row))
-    return "\n".join(lines) + "\n"
-
-
-def _json_term(term: Node) -> dict:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    out = {"type": "literal", "value": str(term)}
-    if isinstance(term, Literal) and term.language:
-        out["xml:lang"] = term.language
-    elif isinstance(term, Literal) and term.datatype is not None:
-        out["datatype"] = str(term.datatype)
-    return out
-
-
-def _json(result: Result) -> str:
-    if result.kind == "ask":
-        return json.dumps({"head": {}, "boolean": bool(result.boolean)}) + "\n"
-    bindings = [{c: _json_term(t) for c, t in zip(result.columns, row) if t is not None} for row in result.rows]
-    return json.dumps({"head": {"vars": result.columns}, "results": {"bindings": bindings}},
-                      ensure_ascii=False, indent=1) + "\n"
-
-
-def _xml_term(term: Node) -> str:
-    if isinstance(term, URIRef):
-        return f"<uri>{xml_escape(str(term))}</uri>"
-    if isinstance(term, BNode):
-        return f"<bnode>{xml_escape(str(term))}</bnode>"
-    attr = ""
-    if isinstance(term, Literal) and term.language:
-        attr = f" xml:lang={quoteattr(term.language)}"
-    elif isinstance(term, Literal) and term.datatype is not None:
-        attr = f" datatype={quoteattr(str(term.datatype))}"
-    from kg.rdf import clean_literal
-
-    return f"<literal{attr}>{xml_escape(clean_literal(str(term)))}</literal>"
-
-
-def _xml(result: Result) -> str:
-    head = '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
-    if result.kind == "ask":
-        return head + f"<head/>\n<boolean>{'true' if result.boolean else 'false'}</boolean>\n</sparql>\n"
-    parts = [head, "<head>\n"]
-    parts += [f" <variable name={quoteattr(c)}/>\n" for c in result.columns]
-    parts.append("</head>\n<results>\n")
-    for row in result.rows:
-        parts.append(" <result>\n")
-        for column, term in zip(result.columns, row):
-            if term is not None:
-                parts.append(f"  <binding name={quoteattr(column)}>{_xml_term(term)}</binding>\n")
-        parts.append(" </result>\n")
-    parts.append("</results>\n</sparql>\n")
-    return "".join(parts)

@@ -85,12 +85,14 @@ STATIC = Path(__file__).resolve().parent / "static"
 #: takes the first result format, a CONSTRUCT or DESCRIBE the first graph format
 #: (``application/json`` is SPARQL JSON for solutions, JSON-LD for a graph).
 _MEDIA = formats.media_map("serve")  # kg.formats: each format's media types
-_WILDCARDS = {"*/*": ["json", "turtle"], "application/*": ["json", "xml", "ntriples", "rdfxml", "jsonld"],
-              "text/*": ["csv", "tsv", "turtle", "xml"]}
+#: ``*/*``: SPARQL JSON for solutions, Turtle for graphs (the endpoint's defaults); ``application/*``,
+#: ``text/*``: the formats of that main type, in the registry's order.
+_WILDCARDS = {"*/*": ["json", "turtle"],
+              **{f"{main}/*": [f.name for f in formats.plugins("serve") if f.media_type.startswith(f"{main}/")]
+                 for main in ("application", "text")}}
 #: What a 406 lists.
-_ACCEPTABLE = ("application/sparql-results+json, application/sparql-results+xml, text/csv, "
-               "text/tab-separated-values (solutions); text/turtle, application/n-triples, "
-               "application/rdf+xml, application/ld+json (graphs)")
+_ACCEPTABLE = "; ".join(", ".join(f.media_type.split(";")[0] for f in formats.plugins("serve", kind)) + f" ({what})"
+                        for kind, what in (("results", "solutions"), ("graph", "graphs")))
 #: The service description (GET /sparql without a query): Turtle with {{ENDPOINT}}.
 SERVICE_DESCRIPTION = STATIC / "service-description.ttl"
 

@@ -7,10 +7,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kg.store.terms import graph_name, lexical_view
+from kg.store.terms import graph_name, lexical_view, oxigraph_terms
 from kg.store.terms import quad as oxigraph_quad
 
-from .terms import _KG, UnsupportedData, _canonical, _string
+from .terms import _KG, UnsupportedData, _canonical
+
 
 def load_rdflib(graph: Graph, *extra: Graph):
     """An in-memory ``pyoxigraph.Store`` holding ``graph`` (and ``extra``) in its default graph.
@@ -21,7 +22,8 @@ def load_rdflib(graph: Graph, *extra: Graph):
     differently, are listed in the named graph ``odd_graph``, and ``view``
     gives back the rdflib literal pySHACL sees. Raises
     :class:`UnsupportedData` if two distinct rdflib terms would become one in
-    Oxigraph, or a term cannot be written as N-Triples.
+    Oxigraph, or a term is not one pyoxigraph takes (terms are converted by
+    :func:`kg.store.terms.oxigraph_terms` and added as they are, no text between).
 
     >>> from rdflib import Graph
     >>> store, odd, view = load_rdflib(Graph().parse(format="turtle", data='''
@@ -29,69 +31,24 @@ def load_rdflib(graph: Graph, *extra: Graph):
     >>> [view(row["o"]) for row in store.query("SELECT ?o WHERE { ?s ?p ?o }")]
     [rdflib.term.Literal('36.0', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#decimal'))]
     """
-    import queue
-    import threading
-
-    from kg.store.scratch import load_ntriples, memory_store
+    from kg.store.scratch import memory_store
 
     store = memory_store()
-    chunks: queue.Queue = queue.Queue(maxsize=4)
-    failure: list[BaseException] = []
-
-    def loader() -> None:  # Oxigraph parses one chunk while Python writes the next
-        while (chunk := chunks.get()) is not None:
-            if not failure:
-                try:
-                    load_ntriples(store, chunk.encode("utf-8", "surrogatepass"))
-                except BaseException as exc:  # noqa: BLE001 - handed to the caller below
-                    failure.append(exc)
-
-    thread = threading.Thread(target=loader, name="kg-shacl-load", daemon=True)
-    thread.start()
-    lines: list[str] = []
-    blank_lines: list[str] = []  # blank node labels are per load: these go in one chunk
+    convert = oxigraph_terms()
     odd: dict[Literal, None] = {}
     try:
-        for g in (graph, *extra):
-            triples = ((s, p, o) for s, p, o, _ in g.quads((None, None, None, None))) \
-                if getattr(g, "context_aware", False) else g.triples((None, None, None))
-            for s, p, o in triples:
-                blank = False
-                if type(s) is URIRef:
-                    ts = f"<{s}>"
-                else:
-                    ts, blank = _nt_node(s), True
-                tp = f"<{p}>" if type(p) is URIRef else _nt_node(p)
-                kind = type(o)
-                if kind is URIRef:
-                    to = f"<{o}>"
-                elif kind is Literal or isinstance(o, Literal):
-                    to = _nt_literal(o)
-                    if not _safe_literal(o):
-                        odd[o] = None
-                else:
-                    to, blank = _nt_node(o), True
-                if blank:
-                    blank_lines.append(f"{ts} {tp} {to} .\n")
-                    continue
-                lines.append(f"{ts} {tp} {to} .\n")
-                if len(lines) >= 8192:
-                    chunks.put("".join(lines))
-                    lines = []
-        chunks.put("".join(lines))
-        chunks.put("".join(blank_lines))
-    finally:
-        chunks.put(None)
-        thread.join()
-    if failure:
-        raise UnsupportedData(f"the graph cannot be loaded into Oxigraph as it is: {failure[0]}")
+        store.extend(_quads((graph, *extra), convert, odd))
+    except UnsupportedData:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bad IRI, a lone surrogate: pyoxigraph's message says which
+        raise UnsupportedData(f"the graph cannot be loaded into Oxigraph as it is: {exc}") from None
     odd_graph = None
     mapping: dict = {}
     if odd:  # what Oxigraph made of them: learnt from a scratch graph
         odd_list = list(odd)
         scratch = graph_name(f"{_KG}scratch")
-        text = "".join(f"<{_KG}odd/{i}> <{scratch.value}> {_nt_literal(lit)} .\n" for i, lit in enumerate(odd_list))
-        load_ntriples(store, text.encode("utf-8", "surrogatepass"), graph=scratch)
+        store.extend(oxigraph_quad(URIRef(f"{_KG}odd/{i}"), URIRef(scratch.value), convert(lit), scratch)
+                     for i, lit in enumerate(odd_list))
         hidden = []  # odd in rdflib, but their Oxigraph form looks safe: listed in odd_graph
         for quad in store.quads_for_pattern(None, None, None, scratch):
             original = odd_list[int(quad.subject.value.rsplit("/", 1)[1])]
@@ -102,10 +59,10 @@ def load_rdflib(graph: Graph, *extra: Graph):
                 hidden.append(quad.object)
         store.remove_graph(scratch)
         if hidden:  # the Oxigraph form of one may also be that of a safe literal of the graph
-            texts = {_nt_literal(_plain_view(literal)) for literal in hidden}
+            texts = {_plain_view(literal) for literal in hidden}
             for g in (graph, *extra):
                 for o in g.objects(None, None):
-                    if isinstance(o, Literal) and _safe_literal(o) and _nt_literal(o) in texts:
+                    if isinstance(o, Literal) and _safe_literal(o) and o in texts:
                         raise UnsupportedData(f"distinct rdflib literals that Oxigraph stores as one: {o.n3()}")
         if hidden:
             odd_graph = f"{_KG}odd"
@@ -127,25 +84,21 @@ def _safe_literal(literal: Literal) -> bool:
     return _canonical(literal)
 
 
-def _nt_node(term) -> str:
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    raise UnsupportedData(f"the RDF term {term!r} in subject or predicate position")
-
-
-def _nt_literal(literal: Literal) -> str:
-    text = str(literal)
-    if "\\" in text or '"' in text or "\n" in text or "\r" in text:
-        text = _string(text)
-    else:
-        text = f'"{text}"'
-    if literal.language:
-        return f"{text}@{literal.language}"
-    if literal.datatype is not None:
-        return f"{text}^^<{literal.datatype}>"
-    return text
+def _quads(graphs, convert, odd: dict):
+    """The triples of ``graphs`` as pyoxigraph quads of the default graph (``convert``: rdflib to
+    pyoxigraph terms, :func:`kg.store.terms.oxigraph_terms`); literals Oxigraph may store otherwise
+    than rdflib reads them are put in ``odd``."""
+    quad = oxigraph_quad
+    for g in graphs:
+        triples = ((s, p, o) for s, p, o, _ in g.quads((None, None, None, None))) \
+            if getattr(g, "context_aware", False) else g.triples((None, None, None))
+        for s, p, o in triples:
+            if isinstance(s, Literal) or isinstance(p, (Literal, BNode)):
+                raise UnsupportedData(f"the RDF term {(p if isinstance(s, URIRef) else s)!r} in subject or "
+                                      "predicate position")
+            if isinstance(o, Literal) and not _safe_literal(o):
+                odd[o] = None
+            yield quad(convert(s), convert(p), convert(o))
 
 
 def _plain_view(term):

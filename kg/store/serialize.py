@@ -1,4 +1,4 @@
-"""kg's one writer of Turtle, N-Triples, N-Quads and TriG: Oxigraph's serializers.
+"""kg's one writer of Turtle, N-Triples, N-Quads and TriG, and of SPARQL results: Oxigraph's serializers.
 
 Every RDF text kg writes in these syntaxes is written here, by pyoxigraph
 (``pyoxigraph.serialize``), in the store subpackage, the one place that
@@ -6,7 +6,11 @@ imports pyoxigraph (``tests/test_rdf_runtime.py``): ``graph.ttl``
 (:func:`turtle_chunks`), the N-Triples of a document's graph
 (:func:`ntriples`), ``kg export -f trig|nq|nt`` (:func:`trig`,
 :func:`nquads`, :func:`ntriples`) and the Turtle and N-Triples of a
-CONSTRUCT or DESCRIBE result (:func:`graph_text`). rdflib writes JSON-LD
+CONSTRUCT or DESCRIBE result (:func:`graph_text`); and the SPARQL 1.1
+results of SELECT and ASK queries as CSV, TSV, JSON and XML
+(:func:`solutions`, :func:`boolean`: ``kg query -f``, ``kg serve``,
+:func:`kg.query.format_result`), by pyoxigraph's result serializers
+(``QuerySolutions.serialize``, ``QueryBoolean.serialize``). rdflib writes JSON-LD
 and RDF/XML only (:func:`kg.export.jsonld_bytes`, :func:`kg.results.graph_text`):
 pyoxigraph 0.5's JSON-LD writer gives expanded JSON-LD, not compacted with
 a context; ``tests/test_rdf_runtime.py`` holds every other ``.serialize(``
@@ -24,16 +28,18 @@ redone in Python) is gone: on the 500 document graphs of a build of
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Mapping
+import re
+from typing import Iterable, Iterator, Mapping, Sequence
 
-from rdflib import RDF, BNode
+from rdflib import RDF, BNode, Literal
 from rdflib.term import Node
 
 from kg import vocab
 from kg.store.terms import oxigraph_terms
 from kg.vocab import prefixes
 
-__all__ = ["TURTLE_PREFIXES", "graph_text", "nquads", "ntriples", "trig", "turtle_bytes", "turtle_chunks"]
+__all__ = ["RESULT_FORMATS", "TURTLE_PREFIXES", "boolean", "graph_text", "nquads", "ntriples", "solutions", "trig",
+           "turtle_bytes", "turtle_chunks"]
 
 Triples = Iterable[tuple[Node, Node, Node]]
 
@@ -133,6 +139,72 @@ def graph_text(triples: Triples, fmt: str, namespaces: Mapping[str, str]) -> str
     else:
         raise ValueError(f"no Oxigraph writer of {fmt!r} here; one of {', '.join(GRAPH_TEXT_FORMATS)}")
     return text.decode("utf-8")
+
+
+#: kg's names (:data:`kg.formats.REGISTRY`, kind ``results``) of the SPARQL 1.1 results formats Oxigraph writes.
+RESULT_FORMATS = ("csv", "tsv", "json", "xml")
+#: What XML 1.0 cannot hold (control characters, lone surrogates, U+FFFE/U+FFFF); Oxigraph's XML
+#: results writer would write them as they are, which no XML parser reads.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _results_format(fmt: str) -> str:
+    """The name of ``fmt`` in ``pyoxigraph.QueryResultsFormat``."""
+    if fmt not in RESULT_FORMATS:
+        raise ValueError(f"no Oxigraph writer of results as {fmt!r}; one of {', '.join(RESULT_FORMATS)}")
+    return fmt.upper()
+
+
+def solutions(columns: Sequence[str], rows: Iterable[Sequence[Node | None]], fmt: str) -> bytes:
+    r"""SELECT solutions (``rows`` of rdflib terms, ``None`` unbound, in the order of ``columns``) as the
+    SPARQL 1.1 results format ``fmt`` (of :data:`RESULT_FORMATS`), in their order, by Oxigraph's writer.
+
+    kg's rows are rdflib terms, cut, paged and joined in Python after the query (``max_rows``,
+    :mod:`kg.pages`), and pyoxigraph's ``QuerySolutions`` is made only by a query or a parser: the
+    rows are handed to Oxigraph's TSV results parser, each term in Oxigraph's own N-Triples form
+    (``str`` of the pyoxigraph term, which is TSV's), and the solutions it gives are written by
+    ``QuerySolutions.serialize`` (docs/performance.md, "SPARQL results"). Blank nodes keep their
+    labels. For XML, characters XML 1.0 cannot hold become spaces (Oxigraph would write them as
+    they are).
+
+    >>> from rdflib import Literal, URIRef
+    >>> solutions(["s", "n"], [(URIRef("https://e.org/a"), Literal(3)), (None, Literal("x"))], "csv")
+    b's,n\r\nhttps://e.org/a,3\r\n,x\r\n'
+    >>> solutions(["n"], [(Literal(3),)], "json")
+    b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"3","datatype":"http://www.w3.org/2001/XMLSchema#integer"}}]}}'
+    """
+    import pyoxigraph as ox
+
+    target = _results_format(fmt)  # checked before any work
+    convert = oxigraph_terms()
+    xml = fmt == "xml"
+
+    def cell(term):
+        if term is None:
+            return ""
+        if xml and isinstance(term, Literal) and _NOT_XML.search(str(term)):
+            term = Literal(_NOT_XML.sub(" ", str(term)), lang=term.language, datatype=term.datatype)
+        return str(convert(term))
+
+    lines = ["\t".join(f"?{name}" for name in columns)]
+    lines.extend("\t".join(cell(term) for term in row) for row in rows)
+    answer = ox.parse_query_results(("\n".join(lines) + "\n").encode("utf-8"), ox.QueryResultsFormat.TSV)
+    return answer.serialize(format=getattr(ox.QueryResultsFormat, target))
+
+
+def boolean(value: bool, fmt: str) -> bytes:
+    """The answer of an ASK query as ``fmt`` (of :data:`RESULT_FORMATS`), by Oxigraph's writer (CSV and
+    TSV, which SPARQL 1.1 defines for SELECT only, are Oxigraph's ``true`` or ``false``).
+
+    >>> boolean(True, "json"), boolean(False, "csv")
+    (b'{"head":{},"boolean":true}', b'false')
+    """
+    import pyoxigraph as ox
+
+    from kg.store.scratch import memory_store
+
+    answer = memory_store().query("ASK {}" if value else "ASK { FILTER(false) }")
+    return answer.serialize(format=getattr(ox.QueryResultsFormat, _results_format(fmt)))
 
 
 #: The prefixes at the top of every ``graph.ttl``, in this order (names and IRIs, from :mod:`kg.vocab`).
