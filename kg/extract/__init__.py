@@ -211,6 +211,11 @@ def _apply(reader: Reader, trigger, frames, *, is_noun: bool):
                 continue  # "Abadi ordered Iraqi forces to ...": a leader's orders to his own side are no appeal
             if rel == "located_in" and "State" in reader.linked.types(s):
                 rel = "active_in"  # "the Turkish observation post located in Morek": forces, not a place
+            if rel == "member_of":
+                # "pledged allegiance to al-Qaeda leader Ayman al-Zawahiri": one joins the group he leads;
+                # nobody is a member of a person
+                objects = [reader.ruled(o) if "Person" in reader.linked.types(o) else o for o in objects]
+                objects = [o for o in objects if "Person" not in reader.linked.types(o)]
             for o in objects:
                 if s != o:
                     yield s, rel, o, rule, modality, trigger

@@ -320,12 +320,23 @@ class Clauses:
             return mods
         return []
 
+    def _leaders(self, noun) -> list[str]:
+        """'the US-led invasion of Iraq': who leads an event owns it too."""
+        return self.nps([c.nbor(-2) for c in noun.children
+                         if c.dep_ == ADJ_MODIFIER and c.lower_ in self.leading_participles and c.i >= 2
+                         and c.nbor(-1).text == "-" and self.linked.entity_at(c.nbor(-2))])
+
     def _town(self, entity: str) -> bool:
         """Is an entity a place that is no state (a city, a town, a province)?"""
         types = self.linked.types(entity)
         return "Place" in types and "State" not in types
 
     def owner(self, noun, frame: Frame) -> list[str]:
+        owners = self._owner(noun, frame)
+        # "joined the US-led campaign against IS": the joiners and the leader
+        return owners + [e for e in self._leaders(noun) if e not in owners]
+
+    def _owner(self, noun, frame: Frame) -> list[str]:
         linked = self.linked
         # "Russian airstrikes": the noun is itself part of the actor's mention.
         entity = linked.entity_at(noun)
@@ -359,13 +370,13 @@ class Clauses:
                 return []
             if self.headline_passive(verb):
                 return []  # "Soleimani killed in Baghdad airstrike": the subject is the victim
-        if verb is not None and frame.rel in ("attacked", "fought") and self.headline_passive(verb) \
-                and verb.lemma_.lower() in self.victim_verbs:
-            return []
             if verb.lemma_.lower() in self.falling_verbs:
                 # "Ramadi fell to IS after a three-day offensive": the takers' offensive
                 return self.nps(self.prep_objects(verb, "to"))
             return self.nps(self.subject_tokens(verb))
+        if verb is not None and frame.rel in ("attacked", "fought") and self.headline_passive(verb) \
+                and verb.lemma_.lower() in self.victim_verbs:
+            return []
         if verb is None and frame.rel == "attacked" and self._definite_bare(noun):
             return self._earlier_attackers(noun)  # "launched air strikes on Mosul. ... the raids had killed"
         if verb is None or verb.lemma_ in self.recipient_verbs:

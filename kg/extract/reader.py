@@ -278,6 +278,7 @@ def _word_lists(triggers: Triggers) -> dict:
     w.relative_adverbs = frozenset(lex["relative_adverbs"])
     w.compass_words = frozenset(lex["compass_words"])
     w.setting_preps = frozenset(lex["setting_prepositions"])
+    w.leading_participles = frozenset(lex["leading_participles"])
     w.non_reciprocal_preps = frozenset(lex["non_reciprocal_prepositions"])
     return dict(vars(w))
 

@@ -265,6 +265,14 @@ def _sentence_countries(linked: LinkedDoc, token_index: int) -> set[str]:
                 countries.add(info.country)
             elif len(info.contexts) == 1:
                 countries.add(info.contexts[0])  # "the Syrian government and rebel groups": Syria's
+    gaz = linked.gazetteer
+    for token in linked.doc[sent_start:sent_end]:
+        # "the US armed Syrian Kurdish fighters": a country's adjective names it too
+        info = gaz.entities.get(gaz.demonyms.get(token.lower_, ""))
+        if info is not None and info.kind == "country":
+            countries.add(info.entity.id)
+        elif info is not None and "State" in info.types and len(info.contexts) == 1:
+            countries.add(info.contexts[0])  # "Syrian": the Syrian government's country
     return countries
 
 
