@@ -639,6 +639,10 @@ def test_seeds_click_on_the_truce_edge_shows_its_sentence(browser_page, seeds_pa
         const box = document.getElementById("kg-graph").getBoundingClientRect();
         return [box.left + dom.x, box.top + dom.y];
     }""", eid)
+    # as a user's pointer does: arrive on the line (its label shows on top of
+    # any other edge's label there), then click
+    page.mouse.move(x, y)
+    page.wait_for_function("id => 'e:' + id in kgDrawnLabels().boxes", arg=eid)
     page.mouse.click(x, y)
     page.wait_for_selector("#kg-panel:not([hidden])")
     assert page.evaluate("kgNetwork.getSelectedEdges()") == [eid]
