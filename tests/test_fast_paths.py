@@ -217,8 +217,8 @@ def test_token_table_answers_as_spacy_does(docs, gaz):
             assert table.opens[i] == (not (token.is_space or token.is_punct and token.text != "'"
                                            or token.lower in determiners))
             assert linked.sentence_bounds(i) == (token.sent.start, token.sent.end)
-            for j in range(i + 1, min(n, i + 12) + 1):
-                sent = doc[i:j].sent
+            for j in {i + 1, min(n, i + 12)}:  # the shortest and the longest window from here (spaCy
+                sent = doc[i:j].sent            # gives a window the sentence of its first token)
                 assert (table.starts[table.sent_start[i]], table.ends[table.sent_end[i] - 1]) == \
                     (sent.start_char, sent.end_char)
             if table.opens[i]:  # the first word of windows from here, as _windows found it

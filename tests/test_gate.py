@@ -135,11 +135,25 @@ def _constructions():
 
 
 def test_gating_costs_no_claim_on_the_construction_items(parsed_texts):
-    items = _constructions()
-    documents = [_document(item["text"], item["id"]) for item in items]
+    """Where the gate blanks none of an item's sentences, the parser is given the whole text (the
+    claims are those of the whole text by construction); where it blanks one, the item's claims
+    are those of the whole text. (Every item has a mention in each sentence today.)"""
+    from kg.gate import gate_text, load_screen
+
+    nlp, gazetteer, lexicon, _ = load_resources()
+    screen = load_screen(gazetteer, lexicon)
+    documents = [_document(item["text"], item["id"]) for item in _constructions()]
+    blanked = []
+    for document in documents:
+        view = parse_view(document.body)
+        gated = gate_text(nlp, view, screen)
+        if gated.blanked:
+            blanked.append(document)
+        else:
+            assert gated.text == view and gated.doc is not None and gated.doc.text == view, document.id
     changed = []
-    for start in range(0, len(documents), 64):
-        batch = documents[start:start + 64]
+    for start in range(0, len(blanked), 64):
+        batch = blanked[start:start + 64]
         gated = [r.ntriples for r in extract_batch(batch)]
         for document, mine, whole in zip(batch, gated, _ungated(batch, parsed_texts)):
             if mine != whole:

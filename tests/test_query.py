@@ -646,9 +646,9 @@ def test_walked_pages_are_the_order_by_order_on_a_generated_graph(generated_stor
             for start in range(0, len(whole) + size, size):
                 rows += run_query(store, name, limit=size, offset=start).rows
             assert rows == whole
-        # pages of one row at every offset of the first 40 rows and of the last 10 (and past the end):
+        # pages of one row at every offset of the first 20 rows and of the last 6 (and past the end):
         # one query each, the test's largest cost when it went through all 200 or so
-        starts = sorted(set(range(min(40, len(whole)))) | set(range(max(0, len(whole) - 10), len(whole) + 2)))
+        starts = sorted(set(range(min(20, len(whole)))) | set(range(max(0, len(whole) - 6), len(whole) + 2)))
         assert [run_query(store, name, limit=1, offset=start).rows for start in starts] == \
             [whole[start:start + 1] for start in starts]
         assert run_query(store, name, limit=len(whole) + 5).rows == whole
