@@ -239,6 +239,23 @@ class Clauses:
                 return [child]
         return []
 
+    def object_hung(self, verb, name: str) -> list:
+        """The objects of a ``name`` phrase the parser hung from a transfer verb's place object
+        instead of from the verb (``transfer_verbs``): 'handed the Bab al-Hawa crossing to the
+        rebels', 'surrendered control of the dam to Syrian troops'. Only actors, after a place."""
+        if verb.lemma_.lower() not in self.transfer_verbs:
+            return []
+        holders = list(self.object_tokens(verb))
+        holders += of_objects(holders)
+        found = []
+        for holder in holders:
+            entity = self.linked.entity_at(holder)
+            if entity is None or not self.linked.is_place(entity) or self.linked.is_actor(entity):
+                continue
+            found += [p for p in self.prep_objects(holder, name)
+                      if any(self.linked.is_actor(e) for e in self.nps([p]))]
+        return found
+
     def prep_objects(self, head, name: str) -> list:
         """Objects of preposition ``name`` ('out of' allowed) attached to ``head``."""
         words = name.split()

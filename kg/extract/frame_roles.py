@@ -193,6 +193,8 @@ class FrameRoles:
                 # "the regime of Bashar al-Assad" is one alias: read the name inside it.
                 return [e for e in (self.own_name(t) for t in tokens) if e and e != own]
             if not tokens and not is_noun:
+                tokens = self.object_hung(trigger, name)  # "handed the crossing to the rebels"
+            if not tokens and not is_noun:
                 # "fought alongside the coalition against IS": the phrase hung from the partner
                 tokens = [p for c in trigger.children if c.dep_ == PREPOSITION and c.lower_ in self.partner_preps
                           for q in c.children if q.dep_ == PREP_OBJECT for r in q.children

@@ -220,6 +220,7 @@ def _word_lists(triggers: Triggers) -> dict:
     w.subunit_nouns = frozenset(lex["roles"]["subunits"])
     w.control_object = frozenset(lex["control_verbs_object"])
     w.recipient_verbs = frozenset(lex["recipient_verbs"])
+    w.transfer_verbs = frozenset(lex["transfer_verbs"])
     w.denial = frozenset(lex["denial_verbs"])
     w.irrealis = frozenset(lex["irrealis_verbs"])
     w.negating_prepositions = frozenset(lex["negating_prepositions"])
@@ -412,7 +413,7 @@ class Reader(NounPhrases, Clauses, FrameRoles):
             kind, _, value = req.partition(":")
             if kind == "passive" and self.is_passive(trigger):
                 return True
-            if kind == "preposition" and self.prep_objects(trigger, value):
+            if kind == "preposition" and (self.prep_objects(trigger, value) or self.object_hung(trigger, value)):
                 return True
             if kind in ("preposition", "particle") and any(c.dep_ in (PARTICLE, PREPOSITION, ADVERB_MODIFIER) and c.lower_ == value
                                                for c in trigger.children):
