@@ -292,6 +292,8 @@ class Clauses:
                 return None
             if dep == PREPOSITION and cur.lower_ not in self.climb_preps:
                 return None
+            if dep == PREPOSITION and head.lemma_.lower() in self.reaction_nouns:
+                return None  # "struck X in retaliation for the bombing": the bombing is another side's
             if head.pos_ in (VERB, AUX_VERB) and head.dep_ == PREPOSITION:
                 return None  # "following two days of fighting": a participle used as a preposition
             if head.pos_ in (VERB, AUX_VERB):

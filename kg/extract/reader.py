@@ -221,6 +221,7 @@ def _word_lists(triggers: Triggers) -> dict:
     w.control_object = frozenset(lex["control_verbs_object"])
     w.recipient_verbs = frozenset(lex["recipient_verbs"])
     w.transfer_verbs = frozenset(lex["transfer_verbs"])
+    w.reaction_nouns = frozenset(lex["reaction_nouns"])
     w.denial = frozenset(lex["denial_verbs"])
     w.irrealis = frozenset(lex["irrealis_verbs"])
     w.negating_prepositions = frozenset(lex["negating_prepositions"])
