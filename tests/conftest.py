@@ -222,6 +222,12 @@ ZYGOTE = r"""
 import json, os, sys
 import kg.cli, kg.engines
 kg.engines.load_resources(None)  # what takes a kg process seconds to start
+from kg import geonames  # the GeoNames places an unknown place name is looked up in (read on first use: 2 s)
+for code in ("SY", "IQ", "TR"):
+    geonames.country_places(code)
+    for near in geonames.country_index().neighbours.get(code, ()):
+        geonames.country_places(near)
+geonames.large_places()
 # no module that a command's code patches (kg.store, kg.rdf, kg.pipeline, kg.html, ...) is loaded yet
 out = os.fdopen(os.dup(1), "w")
 for line in sys.stdin:

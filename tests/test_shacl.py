@@ -279,10 +279,10 @@ _mutation = st.one_of(
 
 
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_mutation, min_size=1, max_size=3))
 def test_random_mutations_agree_with_pyshacl(mutations):
-    """40 random graphs (hypothesis); test_most_random_mutations_are_judged_by_the_engine has 20 more, and
+    """25 random graphs (hypothesis); test_most_random_mutations_are_judged_by_the_engine has 20 more, and
     test_mutations_of_the_seeds_graph_agree_with_pyshacl 210 of a real document's graph."""
     graph = minimal()
     for kind, triple in mutations:
