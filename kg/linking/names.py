@@ -329,6 +329,11 @@ def _match_named_places(linked: LinkedDoc, taken: set[int]) -> None:
             or (member.dep_ == PREP_OBJECT and member.head.lower_ == "as" and member.head.head.lemma_ in ("know", "call")
                 and member.head.head.head.lower_ in place_heads)  # "the highway known as the M5"
         text = " ".join(doc[i:end].text.split())
+        taken_object = member.head if member.dep_ == APPOSITION and member.head.pos_ == NOUN else member
+        if not is_place and taken_object.dep_ in (DIRECT_OBJECT, UD_OBJECT) and member.i == end - 1 \
+                and taken_object.head.lemma_.lower() in lex["taking_verbs"] and not tok.ent_type_ \
+                and gaz.geonames_place(text, linked.country) is not None:
+            is_place = True  # "the Houthis seized (the capital) Sanaa": a town GeoNames knows, taken by a side
         if is_place and _name_like(text) and text.lower() not in gaz.demonyms:
             entity_id = gaz.lookup(text)
             entity = gaz.entities[entity_id].entity if entity_id else _new_entity(gaz, text, "Place",
